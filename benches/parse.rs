@@ -1,0 +1,2 @@
+//! Parse benchmarks (placeholder).
+fn main() {}

@@ -1,0 +1,136 @@
+//! Captures the byte fixtures of `tests/fixtures` from the running kernel,
+//! inside a private network namespace holding the known population of
+//! `tests/support` (and, for the 1k captures, 500 more connections).
+//!
+//! Run as root: `cargo run --example capture_fixtures -- tests/fixtures`
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::fmt::Write as _;
+use std::os::fd::AsRawFd;
+use std::path::{Path, PathBuf};
+
+use nix::sys::socket::{
+    self, AddressFamily, MsgFlags, NetlinkAddr, SockFlag, SockProtocol, SockType,
+};
+use sockdiag::inet::{Extensions, Family, InetRequest, Protocol};
+use sockdiag::{DiagSocket, Error};
+
+/// Runs one dump and writes every datagram it received to `dir/name`.
+fn capture(sock: &mut DiagSocket, req: InetRequest, dir: &Path, name: &str) -> Option<Error> {
+    let mut bytes = Vec::new();
+    let result = (|| {
+        let mut dump = sock.dump(&req)?.capture(&mut bytes);
+        let mut n = 0;
+        while let Some(batch) = dump.next_batch()? {
+            n += batch.len();
+        }
+        Ok::<usize, Error>(n)
+    })();
+    std::fs::write(dir.join(name), &bytes).unwrap();
+    match result {
+        Ok(n) => {
+            println!("{name}: {n} sockets, {} bytes", bytes.len());
+            None
+        }
+        Err(e) => {
+            println!("{name}: error \"{e}\", {} bytes", bytes.len());
+            Some(e)
+        }
+    }
+}
+
+/// Sends a request for address family 200 (beyond `AF_MAX`) and writes
+/// the kernel's reply.
+fn capture_bad_family(dir: &Path) {
+    let fd = socket::socket(
+        AddressFamily::Netlink,
+        SockType::Raw,
+        SockFlag::SOCK_CLOEXEC,
+        SockProtocol::NetlinkSockDiag,
+    )
+    .unwrap();
+    let mut req = InetRequest::new(Family::Inet, Protocol::Tcp).to_bytes(1);
+    req[16] = 200; // sdiag_family
+    socket::sendto(
+        fd.as_raw_fd(),
+        &req,
+        &NetlinkAddr::new(0, 0),
+        MsgFlags::empty(),
+    )
+    .unwrap();
+    let mut buf = vec![0u8; 65536];
+    let n = socket::recv(fd.as_raw_fd(), &mut buf, MsgFlags::empty()).unwrap();
+    std::fs::write(dir.join("family_einval.bin"), &buf[..n]).unwrap();
+    println!("family_einval.bin: {n} bytes");
+}
+
+fn main() {
+    let dir = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .unwrap_or_else(|| "tests/fixtures".into()),
+    );
+    std::fs::create_dir_all(&dir).unwrap();
+    support::enter_private_netns().expect("needs root (CAP_SYS_ADMIN) for a private netns");
+    let pop = support::Population::create();
+
+    let mut inodes = String::new();
+    for (name, fd) in [
+        ("tcp4_listener", pop.tcp4_listener.as_raw_fd()),
+        ("tcp4_client", pop.tcp4_client.as_raw_fd()),
+        ("tcp4_server", pop.tcp4_server.as_raw_fd()),
+        ("tcp4_pending", pop.tcp4_pending.as_raw_fd()),
+        ("tcp6_listener", pop.tcp6_listener.as_raw_fd()),
+        ("tcp6_client", pop.tcp6_client.as_raw_fd()),
+        ("tcp6_server", pop.tcp6_server.as_raw_fd()),
+        ("dual_listener", pop.dual_listener.as_raw_fd()),
+        ("dual_client", pop.dual_client.as_raw_fd()),
+        ("dual_server", pop.dual_server.as_raw_fd()),
+        ("udp4_server", pop.udp4_server.as_raw_fd()),
+        ("udp4_client", pop.udp4_client.as_raw_fd()),
+        ("udp6_server", pop.udp6_server.as_raw_fd()),
+    ] {
+        writeln!(inodes, "{name} {}", support::inode_of(&fd)).unwrap();
+    }
+    std::fs::write(dir.join("inodes.txt"), inodes).unwrap();
+
+    let mut sock = DiagSocket::new().unwrap();
+    let all = Extensions::all();
+    let tcp4 = InetRequest::new(Family::Inet, Protocol::Tcp);
+    let tcp6 = InetRequest::new(Family::Inet6, Protocol::Tcp);
+    for (req, name) in [
+        (tcp4, "tcp4.bin"),
+        (tcp6, "tcp6.bin"),
+        (tcp4.with_extensions(all), "tcp4_ext.bin"),
+        (tcp6.with_extensions(all), "tcp6_ext.bin"),
+        (InetRequest::new(Family::Inet, Protocol::Udp), "udp4.bin"),
+        (InetRequest::new(Family::Inet6, Protocol::Udp), "udp6.bin"),
+    ] {
+        assert!(capture(&mut sock, req, &dir, name).is_none());
+    }
+    let raw = InetRequest::new(Family::Inet, Protocol::Raw);
+    assert!(matches!(
+        capture(&mut sock, raw, &dir, "raw4_enoent.bin"),
+        Some(Error::Unavailable { .. })
+    ));
+    capture_bad_family(&dir);
+
+    let (_listener, _clients) = support::many_connections(6000, 500);
+    assert!(capture(&mut sock, tcp4, &dir, "tcp4_1k.bin").is_none());
+    assert!(capture(
+        &mut sock,
+        tcp4.with_extensions(all),
+        &dir,
+        "tcp4_1k_ext.bin"
+    )
+    .is_none());
+    drop(pop);
+}

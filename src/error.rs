@@ -1,0 +1,399 @@
+//! Error types: [`ParseError`] for bytes that do not parse, [`Error`] for
+//! everything that can go wrong while talking to the kernel.
+
+use core::fmt;
+use std::io;
+
+/// The structure a parser was reading when it failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Layer {
+    /// A netlink message header (`struct nlmsghdr`) or the framing of the
+    /// message stream.
+    Message,
+    /// The payload of an `NLMSG_ERROR` message (`struct nlmsgerr`).
+    ErrorMessage,
+    /// The payload of an `NLMSG_DONE` message (an `int` errno).
+    Done,
+    /// The extended-ack attributes after an `NLMSG_ERROR` or `NLMSG_DONE`.
+    ExtAck,
+    /// A netlink attribute header (`struct nlattr`) or attribute framing.
+    Attribute,
+    /// The fixed part of an inet reply (`struct inet_diag_msg`).
+    InetDiagMsg,
+}
+
+impl fmt::Display for Layer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Layer::Message => "netlink message (nlmsghdr)",
+            Layer::ErrorMessage => "NLMSG_ERROR payload (nlmsgerr)",
+            Layer::Done => "NLMSG_DONE payload",
+            Layer::ExtAck => "extended ack attributes",
+            Layer::Attribute => "netlink attribute (nlattr)",
+            Layer::InetDiagMsg => "inet_diag_msg",
+        })
+    }
+}
+
+/// What was wrong with the bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ParseErrorKind {
+    /// Fewer bytes remain than the structure needs.
+    Truncated {
+        /// Bytes the structure needs.
+        needed: usize,
+        /// Bytes that were left.
+        available: usize,
+    },
+    /// A length field is smaller than the header that contains it.
+    LengthTooSmall {
+        /// The length field's value.
+        length: usize,
+        /// The smallest valid value.
+        minimum: usize,
+    },
+    /// A length field points past the end of the enclosing buffer.
+    LengthPastEnd {
+        /// The length field's value.
+        length: usize,
+        /// Bytes that were left.
+        available: usize,
+    },
+    /// A fixed-size payload has the wrong length.
+    WrongLength {
+        /// The payload's length.
+        length: usize,
+        /// The length its type requires.
+        expected: usize,
+    },
+    /// The message type is not one this parser accepts.
+    UnexpectedType {
+        /// The `nlmsg_type` found.
+        found: u16,
+    },
+    /// The address family is not one this parser knows.
+    UnknownFamily {
+        /// The family byte found.
+        found: u8,
+    },
+}
+
+impl fmt::Display for ParseErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            ParseErrorKind::Truncated { needed, available } => {
+                write!(f, "truncated: needs {needed} bytes, {available} left")
+            }
+            ParseErrorKind::LengthTooSmall { length, minimum } => {
+                write!(f, "length field {length} is below the minimum {minimum}")
+            }
+            ParseErrorKind::LengthPastEnd { length, available } => {
+                write!(
+                    f,
+                    "length field {length} runs past the end ({available} bytes left)"
+                )
+            }
+            ParseErrorKind::WrongLength { length, expected } => {
+                write!(f, "payload of {length} bytes, expected {expected}")
+            }
+            ParseErrorKind::UnexpectedType { found } => {
+                write!(f, "unexpected message type {found}")
+            }
+            ParseErrorKind::UnknownFamily { found } => {
+                write!(f, "unknown address family {found}")
+            }
+        }
+    }
+}
+
+/// Bytes that do not parse: which [`Layer`] failed, at which byte offset,
+/// and why.
+///
+/// The offset counts from the start of the buffer handed to the outermost
+/// parser (for a [`Dump`](crate::Dump), the start of the datagram).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ParseError {
+    layer: Layer,
+    offset: usize,
+    kind: ParseErrorKind,
+}
+
+impl ParseError {
+    pub(crate) const fn new(layer: Layer, offset: usize, kind: ParseErrorKind) -> Self {
+        ParseError {
+            layer,
+            offset,
+            kind,
+        }
+    }
+
+    /// The structure that failed to parse.
+    pub const fn layer(&self) -> Layer {
+        self.layer
+    }
+
+    /// Byte offset of that structure in the outermost buffer.
+    pub const fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// What was wrong.
+    pub const fn kind(&self) -> ParseErrorKind {
+        self.kind
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at byte {}: {}", self.layer, self.offset, self.kind)
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// Which message carried a kernel error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorOrigin {
+    /// An `NLMSG_ERROR` reply: the kernel rejected the request.
+    Request,
+    /// An `NLMSG_DONE` carrying an error: the dump failed after it started.
+    Dump,
+}
+
+/// An error number sent by the kernel, with the extended-ack text and
+/// offset when the kernel supplied them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KernelError {
+    errno: i32,
+    origin: ErrorOrigin,
+    message: Option<Box<str>>,
+    offset: Option<u32>,
+}
+
+impl KernelError {
+    pub(crate) fn new(
+        errno: i32,
+        origin: ErrorOrigin,
+        message: Option<&[u8]>,
+        offset: Option<u32>,
+    ) -> Self {
+        KernelError {
+            errno,
+            origin,
+            message: message.map(|m| String::from_utf8_lossy(m).into()),
+            offset,
+        }
+    }
+
+    /// The positive errno value (`EINVAL` = 22, ...).
+    pub const fn errno(&self) -> i32 {
+        self.errno
+    }
+
+    /// Which message carried the error.
+    pub const fn origin(&self) -> ErrorOrigin {
+        self.origin
+    }
+
+    /// The extended-ack message (`NLMSGERR_ATTR_MSG`), if the kernel sent one.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    /// The extended-ack offset of the offending byte in the request
+    /// (`NLMSGERR_ATTR_OFFS`), if the kernel sent one.
+    pub const fn offset(&self) -> Option<u32> {
+        self.offset
+    }
+
+    /// The errno as an [`io::Error`].
+    pub fn to_io_error(&self) -> io::Error {
+        io::Error::from_raw_os_error(self.errno)
+    }
+}
+
+impl fmt::Display for KernelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.origin {
+            ErrorOrigin::Request => f.write_str("kernel rejected the request: ")?,
+            ErrorOrigin::Dump => f.write_str("kernel ended the dump with an error: ")?,
+        }
+        write!(f, "{}", self.to_io_error())?;
+        if let Some(m) = &self.message {
+            write!(f, ": {m}")?;
+        }
+        if let Some(o) = self.offset {
+            write!(f, " (at request byte {o})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for KernelError {}
+
+/// Everything that can go wrong while asking the kernel about sockets.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// A system call on the netlink socket failed.
+    Io(io::Error),
+    /// The kernel answered with an error number.
+    Kernel(KernelError),
+    /// The kernel has no sock_diag handler for this family and protocol
+    /// (its diag module is not built or not loaded). The kernel reports
+    /// this as `ENOENT`, in `NLMSG_DONE` for an inet protocol or in
+    /// `NLMSG_ERROR` for a whole family.
+    Unavailable {
+        /// Address family of the request (`AF_INET`, ...).
+        family: u8,
+        /// Protocol of the request (`IPPROTO_*`), 0 where not applicable.
+        protocol: u16,
+    },
+    /// A reply did not parse.
+    Parse(ParseError),
+    /// A datagram was larger than the receive buffer, so its tail was lost
+    /// (`MSG_TRUNC`).
+    Truncated {
+        /// Length of the datagram the kernel sent.
+        datagram_len: usize,
+        /// Size of the receive buffer.
+        buffer_len: usize,
+    },
+    /// A reply carried a sequence number other than the request's.
+    Sequence {
+        /// The request's sequence number.
+        expected: u32,
+        /// The reply's.
+        found: u32,
+    },
+    /// A reply was addressed to a port id other than this socket's.
+    PortId {
+        /// This socket's port id.
+        expected: u32,
+        /// The reply's `nlmsg_pid`.
+        found: u32,
+    },
+    /// The kernel marked the dump inconsistent (`NLM_F_DUMP_INTR`); run it
+    /// again for a consistent result.
+    DumpInterrupted,
+    /// No reply arrived within the socket's timeout.
+    Timeout,
+}
+
+impl Error {
+    /// The errno behind this error, if there is one: the kernel's for
+    /// [`Error::Kernel`], `ENOENT` for [`Error::Unavailable`], the system
+    /// call's for [`Error::Io`].
+    pub fn raw_os_error(&self) -> Option<i32> {
+        match self {
+            Error::Io(e) => e.raw_os_error(),
+            Error::Kernel(k) => Some(k.errno),
+            Error::Unavailable { .. } => Some(nix::errno::Errno::ENOENT as i32),
+            _ => None,
+        }
+    }
+}
+
+/// The kernel module that provides sock_diag for a family and protocol.
+fn diag_module(family: u8, protocol: u16) -> &'static str {
+    use crate::raw::inet_diag::*;
+    use crate::raw::*;
+    match family {
+        AF_INET | AF_INET6 => match protocol {
+            p if p == u16::from(IPPROTO_TCP) => "tcp_diag",
+            p if p == u16::from(IPPROTO_UDP) || p == u16::from(IPPROTO_UDPLITE) => "udp_diag",
+            p if p == u16::from(IPPROTO_RAW) => "raw_diag",
+            p if p == u16::from(IPPROTO_SCTP) => "sctp_diag",
+            p if p == u16::from(IPPROTO_DCCP) => "dccp_diag",
+            262 => "mptcp_diag",
+            _ => "inet_diag",
+        },
+        AF_UNIX => "unix_diag",
+        AF_NETLINK => "netlink_diag",
+        AF_PACKET => "af_packet_diag",
+        _ => "sock_diag",
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Io(e) => write!(f, "netlink socket: {e}"),
+            Error::Kernel(k) => k.fmt(f),
+            Error::Unavailable { family, protocol } => write!(
+                f,
+                "protocol unavailable: the kernel has no sock_diag handler for family {family} \
+                 protocol {protocol} (ENOENT; is the {} module loaded?)",
+                diag_module(*family, *protocol)
+            ),
+            Error::Parse(p) => write!(f, "malformed reply: {p}"),
+            Error::Truncated {
+                datagram_len,
+                buffer_len,
+            } => write!(
+                f,
+                "datagram of {datagram_len} bytes truncated by a {buffer_len}-byte receive buffer"
+            ),
+            Error::Sequence { expected, found } => {
+                write!(f, "reply has sequence number {found}, expected {expected}")
+            }
+            Error::PortId { expected, found } => {
+                write!(
+                    f,
+                    "reply addressed to port id {found}, this socket is {expected}"
+                )
+            }
+            Error::DumpInterrupted => {
+                f.write_str("the kernel marked the dump inconsistent (NLM_F_DUMP_INTR)")
+            }
+            Error::Timeout => f.write_str("timed out waiting for the kernel's reply"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io(e) => Some(e),
+            Error::Kernel(k) => Some(k),
+            Error::Parse(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+impl From<ParseError> for Error {
+    fn from(e: ParseError) -> Self {
+        Error::Parse(e)
+    }
+}
+
+impl From<KernelError> for Error {
+    fn from(e: KernelError) -> Self {
+        Error::Kernel(e)
+    }
+}
+
+impl From<io::Error> for Error {
+    fn from(e: io::Error) -> Self {
+        Error::Io(e)
+    }
+}
+
+impl From<Error> for io::Error {
+    fn from(e: Error) -> Self {
+        match e {
+            Error::Io(e) => e,
+            Error::Kernel(k) => k.to_io_error(),
+            Error::Timeout => io::Error::new(io::ErrorKind::TimedOut, e),
+            Error::Unavailable { .. } => io::Error::new(io::ErrorKind::NotFound, e),
+            Error::Parse(_) | Error::Truncated { .. } => {
+                io::Error::new(io::ErrorKind::InvalidData, e)
+            }
+            other => io::Error::other(other),
+        }
+    }
+}

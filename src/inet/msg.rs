@@ -1,0 +1,249 @@
+//! The borrowed view of one inet socket reply.
+
+use core::fmt;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+
+use zerocopy::FromBytes;
+
+use super::{Family, TcpState, Timer};
+use crate::error::{Layer, ParseError, ParseErrorKind};
+use crate::netlink::{Attrs, NlMsg};
+use crate::raw::inet_diag::{inet_diag_msg, inet_diag_sockid, DCCPDIAG_GETSOCK, TCPDIAG_GETSOCK};
+use crate::raw::sock_diag::SOCK_DIAG_BY_FAMILY;
+
+/// A borrowed, checked view of one inet socket reply: `struct
+/// inet_diag_msg` and the `INET_DIAG_*` attributes after it.
+///
+/// Built only by [`InetMsg::parse`], which checks the length and the
+/// address family; every accessor is then infallible and reads straight
+/// from the receive buffer.
+#[doc(alias = "inet_diag_msg")]
+#[derive(Clone, Copy)]
+pub struct InetMsg<'buf> {
+    raw: &'buf inet_diag_msg,
+    family: Family,
+    attrs: &'buf [u8],
+    attrs_offset: usize,
+}
+
+impl<'buf> InetMsg<'buf> {
+    /// Checks and wraps one reply message. Accepts `SOCK_DIAG_BY_FAMILY`
+    /// replies and those of the legacy `TCPDIAG_GETSOCK` and
+    /// `DCCPDIAG_GETSOCK` requests.
+    pub fn parse(msg: NlMsg<'buf>) -> Result<Self, ParseError> {
+        match msg.kind() {
+            SOCK_DIAG_BY_FAMILY | TCPDIAG_GETSOCK | DCCPDIAG_GETSOCK => {
+                Self::from_payload(msg.payload(), msg.payload_offset())
+            }
+            found => Err(ParseError::new(
+                Layer::InetDiagMsg,
+                msg.offset(),
+                ParseErrorKind::UnexpectedType { found },
+            )),
+        }
+    }
+
+    /// Checks and wraps a message payload that starts with `struct
+    /// inet_diag_msg`; `offset` is its position in the outermost buffer,
+    /// used in errors.
+    pub fn from_payload(payload: &'buf [u8], offset: usize) -> Result<Self, ParseError> {
+        let (raw, attrs) = inet_diag_msg::ref_from_prefix(payload).map_err(|_| {
+            ParseError::new(
+                Layer::InetDiagMsg,
+                offset,
+                ParseErrorKind::Truncated {
+                    needed: core::mem::size_of::<inet_diag_msg>(),
+                    available: payload.len(),
+                },
+            )
+        })?;
+        let family = Family::from_raw(raw.idiag_family).ok_or(ParseError::new(
+            Layer::InetDiagMsg,
+            offset,
+            ParseErrorKind::UnknownFamily {
+                found: raw.idiag_family,
+            },
+        ))?;
+        // The kernel pads the fixed part to 4 bytes; 72 already is.
+        Ok(InetMsg {
+            raw,
+            family,
+            attrs,
+            attrs_offset: offset.saturating_add(core::mem::size_of::<inet_diag_msg>()),
+        })
+    }
+
+    /// The raw `struct inet_diag_msg`.
+    pub fn raw(&self) -> &'buf inet_diag_msg {
+        self.raw
+    }
+
+    /// Address family (`idiag_family`).
+    pub fn family(&self) -> Family {
+        self.family
+    }
+
+    /// Socket state (`idiag_state`).
+    pub fn state(&self) -> TcpState {
+        TcpState::from_raw(self.raw.idiag_state)
+    }
+
+    /// Pending timer (`idiag_timer`).
+    pub fn timer(&self) -> Timer {
+        Timer::from_raw(self.raw.idiag_timer)
+    }
+
+    /// Retransmits or probes so far, by timer (`idiag_retrans`).
+    pub fn retrans(&self) -> u8 {
+        self.raw.idiag_retrans
+    }
+
+    /// Source (local) address (`id.idiag_src`): the first 4 bytes for
+    /// IPv4; all 16 for IPv6, where a dual-stack socket's IPv4 peer stays
+    /// a v4-mapped IPv6 address (`::ffff:a.b.c.d`).
+    pub fn src_addr(&self) -> IpAddr {
+        addr(self.family, &self.raw.id.idiag_src)
+    }
+
+    /// Destination (remote) address (`id.idiag_dst`), as [`src_addr`](Self::src_addr).
+    pub fn dst_addr(&self) -> IpAddr {
+        addr(self.family, &self.raw.id.idiag_dst)
+    }
+
+    /// Source (local) port (`id.idiag_sport`, converted from big-endian).
+    pub fn src_port(&self) -> u16 {
+        self.raw.id.idiag_sport.get()
+    }
+
+    /// Destination (remote) port (`id.idiag_dport`, converted from big-endian).
+    pub fn dst_port(&self) -> u16 {
+        self.raw.id.idiag_dport.get()
+    }
+
+    /// Source address and port.
+    pub fn src(&self) -> SocketAddr {
+        SocketAddr::new(self.src_addr(), self.src_port())
+    }
+
+    /// Destination address and port.
+    pub fn dst(&self) -> SocketAddr {
+        SocketAddr::new(self.dst_addr(), self.dst_port())
+    }
+
+    /// Interface index the socket is bound to, or 0 (`id.idiag_if`).
+    pub fn interface(&self) -> u32 {
+        self.raw.id.idiag_if.get()
+    }
+
+    /// The 64-bit socket cookie (`id.idiag_cookie`, low word first), stable
+    /// for the socket's life and never reused before reboot.
+    pub fn cookie(&self) -> u64 {
+        cookie(&self.raw.id)
+    }
+
+    /// Milliseconds until the pending timer fires (`idiag_expires`).
+    pub fn expires_ms(&self) -> u32 {
+        self.raw.idiag_expires.get()
+    }
+
+    /// Receive queue (`idiag_rqueue`): unread bytes for TCP, accept-queue
+    /// length for a listener, allocated receive memory for UDP.
+    pub fn rqueue(&self) -> u32 {
+        self.raw.idiag_rqueue.get()
+    }
+
+    /// Send queue (`idiag_wqueue`): unacknowledged bytes for TCP, accept
+    /// backlog for a listener, allocated send memory for UDP.
+    pub fn wqueue(&self) -> u32 {
+        self.raw.idiag_wqueue.get()
+    }
+
+    /// Owner uid, mapped into the requester's user namespace (`idiag_uid`).
+    pub fn uid(&self) -> u32 {
+        self.raw.idiag_uid.get()
+    }
+
+    /// Socket inode number (`idiag_inode`), 0 for sockets without a file
+    /// (TIME_WAIT and request sockets, connections still waiting in a
+    /// listener's accept queue).
+    pub fn inode(&self) -> u32 {
+        self.raw.idiag_inode.get()
+    }
+
+    /// The `INET_DIAG_*` response attributes after the fixed part.
+    pub fn attrs(&self) -> Attrs<'buf> {
+        Attrs::with_base(self.attrs, self.attrs_offset)
+    }
+
+    /// gopsutil's `FastHash`: FNV-1 (64-bit) over the source address bytes
+    /// (4 for IPv4, 16 for IPv6), the destination address bytes, then the
+    /// big-endian source and destination ports.
+    pub fn fast_hash(&self) -> u64 {
+        let id = &self.raw.id;
+        fast_hash(
+            self.family,
+            &id.idiag_src,
+            &id.idiag_dst,
+            id.idiag_sport.get(),
+            id.idiag_dport.get(),
+        )
+    }
+}
+
+impl fmt::Debug for InetMsg<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InetMsg")
+            .field("family", &self.family())
+            .field("state", &self.state())
+            .field("timer", &self.timer())
+            .field("retrans", &self.retrans())
+            .field("src", &self.src())
+            .field("dst", &self.dst())
+            .field("interface", &self.interface())
+            .field("cookie", &self.cookie())
+            .field("expires_ms", &self.expires_ms())
+            .field("rqueue", &self.rqueue())
+            .field("wqueue", &self.wqueue())
+            .field("uid", &self.uid())
+            .field("inode", &self.inode())
+            .field("attrs", &self.attrs())
+            .finish()
+    }
+}
+
+pub(super) fn addr(family: Family, bytes: &[u8; 16]) -> IpAddr {
+    match family {
+        Family::Inet => {
+            let [a, b, c, d, ..] = *bytes;
+            IpAddr::V4(Ipv4Addr::new(a, b, c, d))
+        }
+        Family::Inet6 => IpAddr::V6(Ipv6Addr::from(*bytes)),
+    }
+}
+
+pub(super) fn cookie(id: &inet_diag_sockid) -> u64 {
+    let [lo, hi] = id.idiag_cookie;
+    u64::from(hi.get()) << 32 | u64::from(lo.get())
+}
+
+/// FNV-1 64 over the family's address bytes and the big-endian ports.
+pub(super) fn fast_hash(
+    family: Family,
+    src: &[u8; 16],
+    dst: &[u8; 16],
+    sport: u16,
+    dport: u16,
+) -> u64 {
+    const OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let len = match family {
+        Family::Inet => 4,
+        Family::Inet6 => 16,
+    };
+    let (src, dst) = (src.get(..len).unwrap_or(src), dst.get(..len).unwrap_or(dst));
+    let ports = [sport.to_be_bytes(), dport.to_be_bytes()];
+    src.iter()
+        .chain(dst)
+        .chain(ports.iter().flatten())
+        .fold(OFFSET_BASIS, |h, &b| h.wrapping_mul(PRIME) ^ u64::from(b))
+}

@@ -1,0 +1,30 @@
+//! Raw `#[repr(C)]` overlays of the kernel's sock_diag structures, one file
+//! per kernel header, with the C names kept so they can be grepped against
+//! the headers.
+//!
+//! Every struct derives `zerocopy`'s `FromBytes`, `IntoBytes`, `KnownLayout`,
+//! `Immutable` and `Unaligned`: it can be laid over any byte slice (netlink
+//! guarantees only 4-byte alignment). Integer fields are `zerocopy`
+//! byte-order types; read them with `.get()`. Sizes and field offsets are
+//! checked at compile time against the kernel's.
+//!
+//! This layer has no logic; the checked views in [`crate::netlink`] and
+//! [`crate::inet`] are built on it and expose these structs through their
+//! `raw()` escape hatches.
+
+pub mod inet_diag;
+pub mod netlink;
+pub mod sock_diag;
+
+/// `AF_UNSPEC`.
+pub const AF_UNSPEC: u8 = 0;
+/// `AF_UNIX`.
+pub const AF_UNIX: u8 = 1;
+/// `AF_INET`.
+pub const AF_INET: u8 = 2;
+/// `AF_INET6`.
+pub const AF_INET6: u8 = 10;
+/// `AF_NETLINK`.
+pub const AF_NETLINK: u8 = 16;
+/// `AF_PACKET`.
+pub const AF_PACKET: u8 = 17;

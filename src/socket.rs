@@ -1,0 +1,580 @@
+//! The transport: a netlink socket with one reusable receive buffer, and
+//! the dump that streams replies out of it batch by batch.
+//!
+//! This is the only module that makes system calls.
+
+use core::fmt;
+use core::marker::PhantomData;
+use std::io::{self, IoSliceMut, Write};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
+use std::time::Duration;
+
+use nix::errno::Errno;
+use nix::sys::socket::{
+    self, AddressFamily, MsgFlags, NetlinkAddr, SockFlag, SockProtocol, SockType,
+};
+use nix::sys::time::TimeVal;
+
+use crate::error::{Error, Layer, ParseError, ParseErrorKind};
+use crate::inet::{InetMsg, InetRequest, Socket};
+use crate::netlink::{Done, ErrorMsg, Flags, Messages, NlMsg};
+use crate::raw::netlink::{NLMSG_DONE, NLMSG_ERROR, NLMSG_MIN_TYPE, NLMSG_NOOP};
+
+/// Default receive buffer size. The kernel fills at most 32 KiB minus its
+/// skb overhead per datagram, so a bigger buffer gains nothing.
+pub const DEFAULT_BUFFER_SIZE: usize = 32 * 1024;
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// A sock_diag request that [`DiagSocket`] can send: it knows how to
+/// encode itself and how to parse its replies. Implemented by the
+/// request builders of this crate ([`InetRequest`]); sealed.
+pub trait Request: sealed::Sealed {
+    /// The borrowed view of one reply.
+    type Msg<'buf>: Copy + fmt::Debug;
+    /// The owned form of one reply, for [`DiagSocket::snapshot`].
+    type Owned: for<'buf> From<Self::Msg<'buf>>;
+
+    /// `AF_*` family of the request (for error messages).
+    fn family(&self) -> u8;
+    /// Protocol of the request, 0 where the family has none (for error messages).
+    fn protocol(&self) -> u16;
+    /// The complete request message with sequence number `seq`.
+    fn encode(&self, seq: u32) -> impl AsRef<[u8]>;
+    /// Checks and wraps one reply message.
+    fn parse(msg: NlMsg<'_>) -> Result<Self::Msg<'_>, ParseError>;
+}
+
+impl sealed::Sealed for InetRequest {}
+
+impl Request for InetRequest {
+    type Msg<'buf> = InetMsg<'buf>;
+    type Owned = Socket;
+
+    fn family(&self) -> u8 {
+        InetRequest::family(self).to_raw()
+    }
+    fn protocol(&self) -> u16 {
+        u16::from(InetRequest::protocol(self).to_raw())
+    }
+    fn encode(&self, seq: u32) -> impl AsRef<[u8]> {
+        self.to_bytes(seq)
+    }
+    fn parse(msg: NlMsg<'_>) -> Result<InetMsg<'_>, ParseError> {
+        InetMsg::parse(msg)
+    }
+}
+
+/// A `NETLINK_SOCK_DIAG` socket that owns one receive buffer and reuses it
+/// for every dump.
+///
+/// One socket serves any number of dumps, one at a time (a [`Dump`]
+/// borrows it mutably). After the first dump, the kernel remembers the
+/// buffer size and fills whole datagrams, and a dump allocates nothing.
+/// Replies are checked: they must come from the kernel (port id 0; other
+/// senders' datagrams are dropped and counted), carry the request's
+/// sequence number and this socket's port id, and fit the buffer.
+///
+/// The kernel does not snapshot its tables: sockets created or closed
+/// while a dump runs may be missed or reported twice. Use the cookie to
+/// de-duplicate.
+pub struct DiagSocket {
+    fd: OwnedFd,
+    buf: Box<[u8]>,
+    port_id: u32,
+    seq: u32,
+    /// Sequence number of a dump that was dropped before its end.
+    pending: Option<u32>,
+    foreign: u64,
+}
+
+impl fmt::Debug for DiagSocket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DiagSocket")
+            .field("fd", &self.fd.as_raw_fd())
+            .field("port_id", &self.port_id)
+            .field("buffer_size", &self.buf.len())
+            .field("seq", &self.seq)
+            .finish()
+    }
+}
+
+fn io_err(e: Errno) -> Error {
+    Error::Io(io::Error::from(e))
+}
+
+impl DiagSocket {
+    /// Opens a socket with a [`DEFAULT_BUFFER_SIZE`] receive buffer.
+    pub fn new() -> Result<Self, Error> {
+        Self::with_buffer_size(DEFAULT_BUFFER_SIZE)
+    }
+
+    /// Opens a socket with a receive buffer of `size` bytes, raised to
+    /// [`DEFAULT_BUFFER_SIZE`] if smaller: a smaller buffer would truncate
+    /// the kernel's datagrams.
+    pub fn with_buffer_size(size: usize) -> Result<Self, Error> {
+        let fd = socket::socket(
+            AddressFamily::Netlink,
+            SockType::Raw,
+            SockFlag::SOCK_CLOEXEC,
+            SockProtocol::NetlinkSockDiag,
+        )
+        .map_err(io_err)?;
+        socket::bind(fd.as_raw_fd(), &NetlinkAddr::new(0, 0)).map_err(io_err)?;
+        let addr: NetlinkAddr = socket::getsockname(fd.as_raw_fd()).map_err(io_err)?;
+        Ok(DiagSocket {
+            fd,
+            buf: vec![0; size.max(DEFAULT_BUFFER_SIZE)].into_boxed_slice(),
+            port_id: addr.pid(),
+            seq: 0,
+            pending: None,
+            foreign: 0,
+        })
+    }
+
+    /// The port id the kernel assigned to this socket.
+    pub fn port_id(&self) -> u32 {
+        self.port_id
+    }
+
+    /// Size of the receive buffer.
+    pub fn buffer_size(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// Datagrams received from a sender other than the kernel and dropped.
+    pub fn foreign_datagrams(&self) -> u64 {
+        self.foreign
+    }
+
+    /// Bounds how long a receive may wait (`SO_RCVTIMEO`); `None` waits
+    /// forever (the default). A receive that times out ends in
+    /// [`Error::Timeout`].
+    pub fn set_timeout(&self, timeout: Option<Duration>) -> Result<(), Error> {
+        let tv = match timeout {
+            None => TimeVal::new(0, 0),
+            // A zero SO_RCVTIMEO means "forever"; the shortest real wait is 1 us.
+            Some(d) => {
+                let secs = i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+                let micros = i64::from(d.subsec_micros());
+                if secs == 0 && micros == 0 {
+                    TimeVal::new(0, 1)
+                } else {
+                    TimeVal::new(secs, micros)
+                }
+            }
+        };
+        socket::setsockopt(&self.fd, socket::sockopt::ReceiveTimeout, &tv).map_err(io_err)
+    }
+
+    /// Sends `req` and returns the dump that streams its replies.
+    ///
+    /// ```no_run
+    /// use sockdiag::inet::{Family, InetRequest, Protocol};
+    /// use sockdiag::DiagSocket;
+    ///
+    /// let mut sock = DiagSocket::new()?;
+    /// let mut dump = sock.dump(&InetRequest::new(Family::Inet, Protocol::Tcp))?;
+    /// while let Some(batch) = dump.next_batch()? {
+    ///     for msg in batch {
+    ///         println!("{} -> {} {}", msg.src(), msg.dst(), msg.state());
+    ///     }
+    /// }
+    /// # Ok::<(), sockdiag::Error>(())
+    /// ```
+    pub fn dump<R: Request>(&mut self, req: &R) -> Result<Dump<'_, R>, Error> {
+        if self.pending.is_some() {
+            self.drain()?;
+        }
+        self.seq = self.seq.wrapping_add(1);
+        let seq = self.seq;
+        let bytes = req.encode(seq);
+        self.send(bytes.as_ref())?;
+        Ok(Dump {
+            sock: self,
+            capture: None,
+            seq,
+            family: req.family(),
+            protocol: req.protocol(),
+            finished: false,
+            interrupted: false,
+            _req: PhantomData,
+        })
+    }
+
+    /// Runs a dump and calls `f` with every reply.
+    pub fn for_each<R, F>(&mut self, req: &R, mut f: F) -> Result<(), Error>
+    where
+        R: Request,
+        F: FnMut(R::Msg<'_>),
+    {
+        let mut dump = self.dump(req)?;
+        while let Some(batch) = dump.next_batch()? {
+            for msg in batch {
+                f(msg);
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs a dump and copies every reply into an owned `Vec`. This
+    /// allocates; the [`dump`](Self::dump) and [`for_each`](Self::for_each)
+    /// forms do not. An inconsistent dump (`NLM_F_DUMP_INTR`) is
+    /// [`Error::DumpInterrupted`].
+    pub fn snapshot<R: Request>(&mut self, req: &R) -> Result<Vec<R::Owned>, Error> {
+        let mut out = Vec::new();
+        let mut dump = self.dump(req)?;
+        while let Some(batch) = dump.next_batch()? {
+            out.extend(batch.into_iter().map(R::Owned::from));
+        }
+        if dump.is_interrupted() {
+            return Err(Error::DumpInterrupted);
+        }
+        Ok(out)
+    }
+
+    fn send(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        let kernel = NetlinkAddr::new(0, 0);
+        loop {
+            match socket::sendto(self.fd.as_raw_fd(), bytes, &kernel, MsgFlags::empty()) {
+                Ok(n) if n == bytes.len() => return Ok(()),
+                Ok(n) => {
+                    return Err(Error::Io(io::Error::new(
+                        io::ErrorKind::WriteZero,
+                        format!("netlink sendto wrote {n} of {} bytes", bytes.len()),
+                    )))
+                }
+                Err(Errno::EINTR) => continue,
+                Err(e) => return Err(io_err(e)),
+            }
+        }
+    }
+
+    /// Receives one datagram from the kernel into the buffer and returns
+    /// its length; `Ok(None)` if `flags` has `MSG_DONTWAIT` and nothing is
+    /// queued. Retries `EINTR`; drops datagrams from other senders.
+    fn recv(&mut self, flags: MsgFlags) -> Result<Option<usize>, Error> {
+        loop {
+            let buffer_len = self.buf.len();
+            let mut iov = [IoSliceMut::new(&mut self.buf)];
+            // MSG_TRUNC makes netlink return the datagram's real length.
+            let r = socket::recvmsg::<NetlinkAddr>(
+                self.fd.as_raw_fd(),
+                &mut iov,
+                None,
+                flags | MsgFlags::MSG_TRUNC,
+            )
+            .map(|m| (m.bytes, m.flags, m.address.map(|a| a.pid())));
+            match r {
+                Ok((_, _, sender)) if sender != Some(0) => {
+                    self.foreign = self.foreign.saturating_add(1);
+                }
+                Ok((len, msg_flags, _)) => {
+                    if msg_flags.contains(MsgFlags::MSG_TRUNC) || len > buffer_len {
+                        return Err(Error::Truncated {
+                            datagram_len: len,
+                            buffer_len,
+                        });
+                    }
+                    return Ok(Some(len));
+                }
+                Err(Errno::EINTR) => {}
+                Err(Errno::EAGAIN) if flags.contains(MsgFlags::MSG_DONTWAIT) => return Ok(None),
+                Err(Errno::EAGAIN) => return Err(Error::Timeout),
+                Err(e) => return Err(io_err(e)),
+            }
+        }
+    }
+
+    /// Discards what is left of a dump that was dropped before its end.
+    ///
+    /// While a dump runs, the kernel queues its next datagram before the
+    /// previous `recvmsg` returns, so the queue runs dry exactly when the
+    /// dump is over.
+    fn drain(&mut self) -> Result<(), Error> {
+        loop {
+            match self.recv(MsgFlags::MSG_DONTWAIT) {
+                Ok(Some(_)) | Err(Error::Truncated { .. }) => {}
+                Ok(None) => break,
+                Err(e) => return Err(e),
+            }
+        }
+        self.pending = None;
+        Ok(())
+    }
+}
+
+impl AsFd for DiagSocket {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.fd.as_fd()
+    }
+}
+
+/// A running dump: the replies to one request, received a datagram at a
+/// time into the socket's buffer.
+///
+/// Because each receive overwrites the buffer, replies are handed out per
+/// [`Batch`] (lending style): a batch borrows the dump until the next call
+/// to [`next_batch`](Dump::next_batch). Dropping a dump before its end is
+/// fine: the socket discards the rest before its next request.
+pub struct Dump<'s, R: Request> {
+    sock: &'s mut DiagSocket,
+    capture: Option<&'s mut dyn Write>,
+    seq: u32,
+    family: u8,
+    protocol: u16,
+    finished: bool,
+    interrupted: bool,
+    _req: PhantomData<fn() -> R>,
+}
+
+impl<R: Request> fmt::Debug for Dump<'_, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Dump")
+            .field("seq", &self.seq)
+            .field("family", &self.family)
+            .field("protocol", &self.protocol)
+            .field("finished", &self.finished)
+            .field("interrupted", &self.interrupted)
+            .finish()
+    }
+}
+
+/// What one pass over a datagram found.
+struct Scan {
+    /// End of the last reply message.
+    data_end: usize,
+    /// Number of reply messages.
+    count: usize,
+    done: bool,
+    interrupted: bool,
+}
+
+impl<'s, R: Request> Dump<'s, R> {
+    /// Copies every datagram, as received, to `writer` before it is
+    /// parsed: the raw capture hook (gopsutil's `resp` writer, the format
+    /// of `ss -D`: concatenated netlink messages).
+    #[must_use]
+    pub fn capture(mut self, writer: &'s mut dyn Write) -> Self {
+        self.capture = Some(writer);
+        self
+    }
+
+    /// True once the kernel has ended the dump.
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    /// True if any reply so far carried `NLM_F_DUMP_INTR`: the result may
+    /// be inconsistent and the dump should be run again.
+    pub fn is_interrupted(&self) -> bool {
+        self.interrupted
+    }
+
+    /// Receives the next datagram and returns its replies, or `None` once
+    /// the dump is complete. Errors: the kernel's (an errno in
+    /// `NLMSG_ERROR` or `NLMSG_DONE`; `ENOENT` there is
+    /// [`Error::Unavailable`]), a reply that does not parse or does not
+    /// belong to this dump, truncation, I/O.
+    pub fn next_batch(&mut self) -> Result<Option<Batch<'_, R>>, Error> {
+        while !self.finished {
+            let Some(len) = self.sock.recv(MsgFlags::empty())? else {
+                continue;
+            };
+            let data = self.sock.buf.get(..len).unwrap_or_default();
+            if let Some(w) = self.capture.as_mut() {
+                w.write_all(data).map_err(Error::Io)?;
+            }
+            let scan = match scan::<R>(data, self.seq, self.sock.port_id) {
+                Ok(scan) => scan,
+                Err(e) => {
+                    // An errno in NLMSG_DONE or NLMSG_ERROR ends the
+                    // kernel's side too; after anything else the rest of
+                    // the dump is still queued and will be drained.
+                    self.finished = matches!(e, Error::Kernel(_));
+                    return Err(self.map_enoent(e));
+                }
+            };
+            self.finished = scan.done;
+            self.interrupted |= scan.interrupted;
+            if scan.count > 0 {
+                let bytes = self.sock.buf.get(..scan.data_end).unwrap_or_default();
+                return Ok(Some(Batch {
+                    bytes,
+                    count: scan.count,
+                    _req: PhantomData,
+                }));
+            }
+        }
+        Ok(None)
+    }
+
+    /// In reply to a dump, `ENOENT` means "no handler": for the protocol
+    /// (in `NLMSG_DONE`) or for the whole family (in `NLMSG_ERROR`).
+    fn map_enoent(&self, e: Error) -> Error {
+        match e {
+            Error::Kernel(k) if k.errno() == Errno::ENOENT as i32 => Error::Unavailable {
+                family: self.family,
+                protocol: self.protocol,
+            },
+            e => e,
+        }
+    }
+}
+
+fn unexpected(msg: &NlMsg<'_>) -> Error {
+    Error::Parse(ParseError::new(
+        Layer::Message,
+        msg.offset(),
+        ParseErrorKind::UnexpectedType { found: msg.kind() },
+    ))
+}
+
+/// Checks every message of a datagram of dump `seq` for socket `port_id`:
+/// framing, sequence number, port id, control messages, and that each
+/// reply parses.
+fn scan<R: Request>(data: &[u8], seq: u32, port_id: u32) -> Result<Scan, Error> {
+    let mut scan = Scan {
+        data_end: 0,
+        count: 0,
+        done: false,
+        interrupted: false,
+    };
+    for msg in Messages::new(data) {
+        let msg = msg?;
+        if msg.seq() != seq {
+            return Err(Error::Sequence {
+                expected: seq,
+                found: msg.seq(),
+            });
+        }
+        if msg.port_id() != port_id {
+            return Err(Error::PortId {
+                expected: port_id,
+                found: msg.port_id(),
+            });
+        }
+        if scan.done {
+            // Nothing may follow the end of the dump.
+            return Err(unexpected(&msg));
+        }
+        scan.interrupted |= msg.flags().contains(Flags::DUMP_INTR);
+        match msg.kind() {
+            NLMSG_DONE => {
+                if let Some(e) = Done::parse(msg)?.to_kernel_error() {
+                    return Err(Error::Kernel(e));
+                }
+                scan.done = true;
+            }
+            NLMSG_ERROR => match ErrorMsg::parse(msg)?.to_kernel_error() {
+                Some(e) => return Err(Error::Kernel(e)),
+                // An acknowledgement ends the exchange.
+                None => scan.done = true,
+            },
+            NLMSG_NOOP => {}
+            // NLMSG_OVERRUN or an unknown control message.
+            kind if kind < NLMSG_MIN_TYPE => return Err(unexpected(&msg)),
+            _ => {
+                R::parse(msg)?;
+                scan.count += 1;
+                scan.data_end = msg.payload_offset().saturating_add(msg.payload().len());
+            }
+        }
+    }
+    Ok(scan)
+}
+
+impl<R: Request> Drop for Dump<'_, R> {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.sock.pending = Some(self.seq);
+        }
+    }
+}
+
+/// The replies of one datagram, borrowed from the socket's buffer. Every
+/// message in it was checked when it was received; iterating hands out
+/// the views.
+pub struct Batch<'buf, R: Request> {
+    bytes: &'buf [u8],
+    count: usize,
+    _req: PhantomData<fn() -> R>,
+}
+
+impl<'buf, R: Request> Batch<'buf, R> {
+    /// Number of replies.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// True if there are none (never, for a batch returned by a dump).
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The raw bytes of the replies (whole netlink messages).
+    pub fn bytes(&self) -> &'buf [u8] {
+        self.bytes
+    }
+
+    /// Iterates over the replies.
+    pub fn iter(&self) -> BatchIter<'buf, R> {
+        BatchIter {
+            msgs: Messages::new(self.bytes),
+            _req: PhantomData,
+        }
+    }
+}
+
+impl<R: Request> fmt::Debug for Batch<'_, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<'buf, R: Request> IntoIterator for Batch<'buf, R> {
+    type Item = R::Msg<'buf>;
+    type IntoIter = BatchIter<'buf, R>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl<'buf, R: Request> IntoIterator for &Batch<'buf, R> {
+    type Item = R::Msg<'buf>;
+    type IntoIter = BatchIter<'buf, R>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+/// Iterator over the replies of a [`Batch`].
+pub struct BatchIter<'buf, R: Request> {
+    msgs: Messages<'buf>,
+    _req: PhantomData<fn() -> R>,
+}
+
+impl<'buf, R: Request> Iterator for BatchIter<'buf, R> {
+    type Item = R::Msg<'buf>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            // The batch was checked when it was received: framing and
+            // parsing cannot fail here, so `ok()?` never ends it early.
+            let msg = self.msgs.next()?.ok()?;
+            if msg.kind() >= NLMSG_MIN_TYPE {
+                return R::parse(msg).ok();
+            }
+        }
+    }
+}
+
+impl<R: Request> fmt::Debug for BatchIter<'_, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BatchIter")
+            .field("msgs", &self.msgs)
+            .finish()
+    }
+}

@@ -1,0 +1,2 @@
+//! Live tests (placeholder until the harness lands).
+fn main() {}
