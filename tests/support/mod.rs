@@ -1,6 +1,12 @@
 //! Shared by the live tests and the fixture-capture example: private
 //! network namespaces and a population of sockets in known states.
 #![allow(dead_code)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::io::{self, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};

@@ -184,7 +184,7 @@ fn endpoint(
 fn print_row(
     out: &mut impl Write,
     ifnames: &mut IfNames,
-    protocol: Protocol,
+    netid: Option<Protocol>,
     msg: &InetMsg<'_>,
 ) -> io::Result<()> {
     let v6only = msg
@@ -202,10 +202,12 @@ fn print_row(
     // An address never overflows 96 bytes; if it did, the column is cut.
     let _ = endpoint(&mut local, msg.src_addr(), msg.src_port(), ifname, v6only);
     let _ = endpoint(&mut peer, msg.dst_addr(), msg.dst_port(), None, v6only);
+    if let Some(p) = netid {
+        write!(out, "{:<5} ", p.name())?;
+    }
     writeln!(
         out,
-        "{:<5} {:<10} {:<6} {:<6} {:<28} {}",
-        protocol.name(),
+        "{:<10} {:<6} {:<6} {:<28} {}",
         state_name(msg.state()),
         msg.rqueue(),
         msg.wqueue(),
@@ -217,11 +219,16 @@ fn print_row(
 fn run(opts: &Options) -> Result<(), Error> {
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
+    // Like ss, the Netid column only when several protocols are listed.
+    let netid = opts.protocols.len() > 1;
     if opts.header {
+        if netid {
+            write!(out, "{:<5} ", "Netid")?;
+        }
         writeln!(
             out,
-            "{:<5} {:<10} {:<6} {:<6} {:<28} Peer Address:Port",
-            "Netid", "State", "Recv-Q", "Send-Q", "Local Address:Port"
+            "{:<10} {:<6} {:<6} {:<28} Peer Address:Port",
+            "State", "Recv-Q", "Send-Q", "Local Address:Port"
         )?;
     }
     let mut sock = DiagSocket::new()?;
@@ -231,7 +238,7 @@ fn run(opts: &Options) -> Result<(), Error> {
             let mut dump = sock.dump(&InetRequest::new(family, protocol))?;
             while let Some(batch) = dump.next_batch()? {
                 for msg in batch {
-                    print_row(&mut out, &mut ifnames, protocol, &msg)?;
+                    print_row(&mut out, &mut ifnames, netid.then_some(protocol), &msg)?;
                 }
             }
         }

@@ -1,0 +1,343 @@
+//! Parsing tests on byte-exact dumps captured from a real kernel (see
+//! `tests/fixtures/README.md` for the kernel, the command and the socket
+//! population). The captures are little-endian, so these tests run only on
+//! little-endian targets; the hand-built unit tests cover big-endian.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+#![cfg(target_endian = "little")]
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+
+use sockdiag::inet::{Family, InetMsg, TcpState};
+use sockdiag::netlink::{Messages, NlMsg};
+use sockdiag::raw::inet_diag as r;
+use sockdiag::raw::netlink::{NLMSG_DONE, NLMSG_ERROR};
+
+const TCP4: &[u8] = include_bytes!("fixtures/tcp4.bin");
+const TCP6: &[u8] = include_bytes!("fixtures/tcp6.bin");
+const TCP4_EXT: &[u8] = include_bytes!("fixtures/tcp4_ext.bin");
+const TCP6_EXT: &[u8] = include_bytes!("fixtures/tcp6_ext.bin");
+const UDP4: &[u8] = include_bytes!("fixtures/udp4.bin");
+const UDP6: &[u8] = include_bytes!("fixtures/udp6.bin");
+const RAW4_ENOENT: &[u8] = include_bytes!("fixtures/raw4_enoent.bin");
+const FAMILY_EINVAL: &[u8] = include_bytes!("fixtures/family_einval.bin");
+const TCP4_1K: &[u8] = include_bytes!("fixtures/tcp4_1k.bin");
+const TCP4_1K_EXT: &[u8] = include_bytes!("fixtures/tcp4_1k_ext.bin");
+const INODES: &str = include_str!("fixtures/inodes.txt");
+
+const ALL: &[(&str, &[u8])] = &[
+    ("tcp4", TCP4),
+    ("tcp6", TCP6),
+    ("tcp4_ext", TCP4_EXT),
+    ("tcp6_ext", TCP6_EXT),
+    ("udp4", UDP4),
+    ("udp6", UDP6),
+    ("raw4_enoent", RAW4_ENOENT),
+    ("family_einval", FAMILY_EINVAL),
+    ("tcp4_1k", TCP4_1K),
+    ("tcp4_1k_ext", TCP4_1K_EXT),
+];
+
+fn inode(name: &str) -> u32 {
+    INODES
+        .lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+        .unwrap_or_else(|| panic!("no inode recorded for {name}"))
+        .parse()
+        .unwrap()
+}
+
+fn sa(s: &str) -> SocketAddr {
+    s.parse().unwrap()
+}
+
+/// Parses a whole dump capture: every socket, then exactly one clean
+/// NLMSG_DONE at the end.
+fn sockets(bytes: &[u8]) -> Vec<InetMsg<'_>> {
+    let msgs: Vec<NlMsg<'_>> = Messages::new(bytes).collect::<Result<_, _>>().unwrap();
+    let (last, socks) = msgs.split_last().unwrap();
+    assert_eq!(last.kind(), NLMSG_DONE);
+    assert_eq!(last.done().unwrap().unwrap().errno(), None);
+    let seq = last.seq();
+    socks
+        .iter()
+        .map(|m| {
+            assert_eq!(m.seq(), seq);
+            assert_eq!(m.port_id(), last.port_id());
+            assert!(m.flags().contains(sockdiag::netlink::Flags::MULTI));
+            InetMsg::parse(*m).unwrap()
+        })
+        .collect()
+}
+
+fn by_endpoints<'a>(socks: &[InetMsg<'a>]) -> HashMap<(SocketAddr, SocketAddr), InetMsg<'a>> {
+    let map: HashMap<_, _> = socks.iter().map(|m| ((m.src(), m.dst()), *m)).collect();
+    assert_eq!(map.len(), socks.len(), "duplicate sockets");
+    map
+}
+
+#[test]
+fn tcp4_dump_matches_population() {
+    let socks = sockets(TCP4);
+    assert_eq!(socks.len(), 6);
+    let map = by_endpoints(&socks);
+    let get = |src: &str, dst: &str| map[&(sa(src), sa(dst))];
+    for m in &socks {
+        assert_eq!(m.family(), Family::Inet);
+        assert_eq!(m.uid(), 0);
+    }
+    let l = get("127.0.0.1:5001", "0.0.0.0:0");
+    assert_eq!(l.state(), TcpState::Listen);
+    assert_eq!(
+        (l.rqueue(), l.wqueue()),
+        (1, 8),
+        "one pending connection, backlog 8"
+    );
+    assert_eq!(l.inode(), inode("tcp4_listener"));
+    let c = get("127.0.0.1:40001", "127.0.0.1:5001");
+    assert_eq!(c.state(), TcpState::Established);
+    assert_eq!((c.rqueue(), c.wqueue()), (0, 0));
+    assert_eq!(c.inode(), inode("tcp4_client"));
+    let s = get("127.0.0.1:5001", "127.0.0.1:40001");
+    assert_eq!(s.state(), TcpState::Established);
+    assert_eq!(s.rqueue(), 100, "100 bytes unread");
+    assert_eq!(s.inode(), inode("tcp4_server"));
+    assert_eq!(
+        get("127.0.0.1:40002", "127.0.0.1:5001").inode(),
+        inode("tcp4_pending")
+    );
+    let child = get("127.0.0.1:5001", "127.0.0.1:40002");
+    assert_eq!(child.state(), TcpState::Established);
+    assert_eq!(child.inode(), 0, "not accepted yet: no file");
+    assert_eq!(
+        get("127.0.0.1:40004", "127.0.0.1:5003").inode(),
+        inode("dual_client")
+    );
+    // Cookies identify sockets.
+    let mut cookies: Vec<_> = socks.iter().map(|m| m.cookie()).collect();
+    cookies.sort_unstable();
+    cookies.dedup();
+    assert_eq!(cookies.len(), 6);
+}
+
+#[test]
+fn tcp6_dump_keeps_dual_stack_and_mapped() {
+    let socks = sockets(TCP6);
+    assert_eq!(socks.len(), 5);
+    let map = by_endpoints(&socks);
+    let get = |src: &str, dst: &str| map[&(sa(src), sa(dst))];
+    assert!(socks.iter().all(|m| m.family() == Family::Inet6));
+    let l = get("[::1]:5002", "[::]:0");
+    assert_eq!(
+        (l.state(), l.wqueue(), l.inode()),
+        (TcpState::Listen, 4, inode("tcp6_listener"))
+    );
+    let d = get("[::]:5003", "[::]:0");
+    assert_eq!(
+        (d.state(), d.wqueue(), d.inode()),
+        (TcpState::Listen, 5, inode("dual_listener"))
+    );
+    assert_eq!(
+        get("[::1]:40003", "[::1]:5002").inode(),
+        inode("tcp6_client")
+    );
+    assert_eq!(
+        get("[::1]:5002", "[::1]:40003").inode(),
+        inode("tcp6_server")
+    );
+    let mapped = get("[::ffff:127.0.0.1]:5003", "[::ffff:127.0.0.1]:40004");
+    assert_eq!(mapped.state(), TcpState::Established);
+    assert_eq!(mapped.inode(), inode("dual_server"));
+    assert!(matches!(mapped.src_addr(), IpAddr::V6(a) if a.to_ipv4_mapped().is_some()));
+    // IPV6_V6ONLY is reported for listeners: on for [::1], off for [::].
+    let v6only = |m: &InetMsg<'_>| {
+        m.attrs()
+            .find(r::INET_DIAG_SKV6ONLY)
+            .unwrap()
+            .unwrap()
+            .u8()
+            .unwrap()
+    };
+    assert_eq!(v6only(&l), 1);
+    assert_eq!(v6only(&d), 0);
+}
+
+#[test]
+fn udp_dumps() {
+    let socks = sockets(UDP4);
+    assert_eq!(socks.len(), 2);
+    let map = by_endpoints(&socks);
+    let server = map[&(sa("127.0.0.1:5004"), sa("0.0.0.0:0"))];
+    assert_eq!(server.state(), TcpState::Close);
+    assert!(server.rqueue() > 0, "a datagram is queued");
+    assert_eq!(server.inode(), inode("udp4_server"));
+    let client = map[&(sa("127.0.0.1:40005"), sa("127.0.0.1:5004"))];
+    assert_eq!(client.state(), TcpState::Established);
+    assert_eq!(client.inode(), inode("udp4_client"));
+    let socks = sockets(UDP6);
+    assert_eq!(socks.len(), 1);
+    assert_eq!(socks[0].src(), sa("[::1]:5005"));
+    assert_eq!(socks[0].inode(), inode("udp6_server"));
+}
+
+#[test]
+fn extension_dumps_carry_the_requested_attributes() {
+    for (bytes, plain) in [(TCP4_EXT, TCP4), (TCP6_EXT, TCP6)] {
+        let socks = sockets(bytes);
+        let plain = by_endpoints(&sockets(plain));
+        assert_eq!(socks.len(), plain.len());
+        for m in &socks {
+            // Same sockets as the plain dump, same fixed fields.
+            let p = plain[&(m.src(), m.dst())];
+            assert_eq!(
+                (m.state(), m.inode(), m.cookie()),
+                (p.state(), p.inode(), p.cookie())
+            );
+            let kinds: Vec<u16> = m.attrs().map(|a| a.unwrap().kind()).collect();
+            for want in [
+                r::INET_DIAG_MEMINFO,
+                r::INET_DIAG_INFO,
+                r::INET_DIAG_CONG,
+                r::INET_DIAG_SKMEMINFO,
+                r::INET_DIAG_SHUTDOWN,
+            ] {
+                assert!(
+                    kinds.contains(&want),
+                    "attribute {want} missing from {kinds:?}"
+                );
+            }
+            let attrs = m.attrs();
+            assert_eq!(
+                attrs
+                    .find(r::INET_DIAG_INFO)
+                    .unwrap()
+                    .unwrap()
+                    .payload()
+                    .len(),
+                280
+            );
+            assert_eq!(
+                attrs
+                    .find(r::INET_DIAG_MEMINFO)
+                    .unwrap()
+                    .unwrap()
+                    .payload()
+                    .len(),
+                16
+            );
+            assert_eq!(
+                attrs
+                    .find(r::INET_DIAG_SKMEMINFO)
+                    .unwrap()
+                    .unwrap()
+                    .payload()
+                    .len(),
+                36
+            );
+            let cong = attrs.find(r::INET_DIAG_CONG).unwrap().unwrap();
+            assert_eq!(cong.c_str_bytes(), b"bbr", "the capture host's default");
+        }
+    }
+}
+
+#[test]
+fn raw_dump_without_handler_ends_with_enoent() {
+    let msgs: Vec<_> = Messages::new(RAW4_ENOENT)
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(msgs.len(), 1);
+    let done = msgs[0].done().unwrap().unwrap();
+    assert_eq!(done.errno(), Some(2));
+    assert_eq!(
+        done.to_kernel_error().unwrap().origin(),
+        sockdiag::ErrorOrigin::Dump
+    );
+}
+
+#[test]
+fn bad_family_is_rejected_with_the_request_echoed() {
+    let msgs: Vec<_> = Messages::new(FAMILY_EINVAL)
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(msgs.len(), 1);
+    assert_eq!(msgs[0].kind(), NLMSG_ERROR);
+    let e = msgs[0].error().unwrap().unwrap();
+    assert_eq!(e.errno(), Some(22));
+    assert_eq!(e.request().nlmsg_type.get(), 20);
+    assert_eq!(e.request().nlmsg_len.get(), 72);
+    let echo = e.request_payload().unwrap();
+    assert_eq!(echo.len(), 56);
+    assert_eq!(echo[0], 200, "the family byte sent");
+}
+
+#[test]
+fn thousand_socket_dumps() {
+    for bytes in [TCP4_1K, TCP4_1K_EXT] {
+        let socks = sockets(bytes);
+        assert_eq!(socks.len(), 1007);
+        let mut cookies: Vec<_> = socks.iter().map(|m| m.cookie()).collect();
+        cookies.sort_unstable();
+        cookies.dedup();
+        assert_eq!(cookies.len(), 1007);
+        for m in &socks {
+            for a in m.attrs() {
+                a.unwrap();
+            }
+        }
+    }
+}
+
+/// Everything a parse of `bytes` yields, as text: each message's view or
+/// control decoding and each attribute, up to the first error.
+fn parse_all(bytes: &[u8]) -> (Vec<String>, Option<String>) {
+    let mut out = Vec::new();
+    for msg in Messages::new(bytes) {
+        let msg = match msg {
+            Ok(m) => m,
+            Err(e) => return (out, Some(e.to_string())),
+        };
+        let item = match msg.kind() {
+            NLMSG_DONE => format!("{:?}", msg.done().unwrap()),
+            NLMSG_ERROR => format!("{:?}", msg.error().unwrap()),
+            _ => match InetMsg::parse(msg) {
+                Ok(m) => {
+                    let attrs: Vec<_> = m.attrs().collect();
+                    format!("{m:?} {attrs:?}")
+                }
+                Err(e) => format!("error {e}"),
+            },
+        };
+        out.push(item);
+    }
+    (out, None)
+}
+
+#[test]
+fn every_prefix_parses_to_a_clean_error_or_a_shorter_result() {
+    for (name, bytes) in ALL {
+        let (full, err) = parse_all(bytes);
+        assert!(err.is_none(), "{name}: {err:?}");
+        // Every prefix length of the small captures; for the large ones
+        // (whose messages all look alike), every length in the first 8 KiB.
+        let lens: Vec<usize> = (0..=bytes.len().min(8192)).collect();
+        // Message ends (padded), where a cut leaves whole messages only.
+        let ends: Vec<usize> = Messages::new(bytes)
+            .map(|m| {
+                let m = m.unwrap();
+                (m.payload_offset() + m.payload().len() + 3) & !3
+            })
+            .collect();
+        for n in lens {
+            let (items, err) = parse_all(&bytes[..n]);
+            let whole = ends.iter().filter(|&&e| e <= n).count();
+            assert_eq!(items[..], full[..whole], "{name}: prefix {n}");
+            let at_boundary = n == 0 || ends.contains(&n);
+            assert_eq!(err.is_none(), at_boundary, "{name}: prefix {n}: {err:?}");
+        }
+    }
+}
