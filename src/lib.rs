@@ -69,3 +69,7 @@ mod socket;
 
 pub use error::{Error, ErrorOrigin, KernelError, Layer, ParseError, ParseErrorKind};
 pub use socket::{Batch, BatchIter, DiagSocket, Dump, Request, DEFAULT_BUFFER_SIZE};
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

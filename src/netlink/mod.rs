@@ -17,7 +17,7 @@
 //! bytes.extend_from_slice(&0i32.to_ne_bytes()); // errno
 //! let msg = Messages::new(&bytes).next().unwrap().unwrap();
 //! assert!(msg.is_done());
-//! assert_eq!(msg.done().unwrap().errno(), None);
+//! assert_eq!(msg.done().unwrap().unwrap().errno(), None);
 //! ```
 
 mod attr;
