@@ -578,3 +578,15 @@ impl<R: Request> fmt::Debug for BatchIter<'_, R> {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diag_socket_is_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<DiagSocket>();
+        check::<Error>();
+    }
+}

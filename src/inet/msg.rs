@@ -30,6 +30,7 @@ impl<'buf> InetMsg<'buf> {
     /// Checks and wraps one reply message. Accepts `SOCK_DIAG_BY_FAMILY`
     /// replies and those of the legacy `TCPDIAG_GETSOCK` and
     /// `DCCPDIAG_GETSOCK` requests.
+    #[inline]
     pub fn parse(msg: NlMsg<'buf>) -> Result<Self, ParseError> {
         match msg.kind() {
             SOCK_DIAG_BY_FAMILY | TCPDIAG_GETSOCK | DCCPDIAG_GETSOCK => {
@@ -46,6 +47,7 @@ impl<'buf> InetMsg<'buf> {
     /// Checks and wraps a message payload that starts with `struct
     /// inet_diag_msg`; `offset` is its position in the outermost buffer,
     /// used in errors.
+    #[inline]
     pub fn from_payload(payload: &'buf [u8], offset: usize) -> Result<Self, ParseError> {
         let (raw, attrs) = inet_diag_msg::ref_from_prefix(payload).map_err(|_| {
             ParseError::new(

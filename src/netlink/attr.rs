@@ -154,6 +154,7 @@ impl<'buf> Attrs<'buf> {
 impl<'buf> Iterator for Attrs<'buf> {
     type Item = Result<Attr<'buf>, ParseError>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         Some(
             self.tlvs

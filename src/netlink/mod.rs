@@ -212,6 +212,7 @@ impl<'buf> Messages<'buf> {
 impl<'buf> Iterator for Messages<'buf> {
     type Item = Result<NlMsg<'buf>, ParseError>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         Some(
             self.tlvs

@@ -49,6 +49,7 @@ impl<'buf> Tlvs<'buf> {
         }
     }
 
+    #[inline]
     pub(crate) fn next<H: TlvHeader>(&mut self) -> Option<Result<Tlv<'buf, H>, ParseError>> {
         if self.failed {
             return None;
