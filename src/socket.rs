@@ -16,7 +16,6 @@ use nix::sys::socket::{
 use nix::sys::time::TimeVal;
 
 use crate::error::{Error, Layer, ParseError, ParseErrorKind};
-use crate::inet::{InetMsg, InetRequest, Socket};
 use crate::netlink::{Done, ErrorMsg, Flags, Messages, NlMsg};
 use crate::raw::netlink::{NLMSG_DONE, NLMSG_ERROR, NLMSG_MIN_TYPE, NLMSG_NOOP};
 
@@ -24,47 +23,29 @@ use crate::raw::netlink::{NLMSG_DONE, NLMSG_ERROR, NLMSG_MIN_TYPE, NLMSG_NOOP};
 /// skb overhead per datagram, so a bigger buffer gains nothing.
 pub const DEFAULT_BUFFER_SIZE: usize = 32 * 1024;
 
-mod sealed {
+pub(crate) mod sealed {
     pub trait Sealed {}
 }
 
 /// A sock_diag request that [`DiagSocket`] can send: it knows how to
 /// encode itself and how to parse its replies. Implemented by the
-/// request builders of this crate ([`InetRequest`]); sealed.
+/// request builders of this crate ([`InetRequest`](crate::inet::InetRequest));
+/// sealed.
 pub trait Request: sealed::Sealed {
     /// The borrowed view of one reply.
     type Msg<'buf>: Copy + fmt::Debug;
     /// The owned form of one reply, for [`DiagSocket::snapshot`].
     type Owned: for<'buf> From<Self::Msg<'buf>>;
 
-    /// `AF_*` family of the request (for error messages).
-    fn family(&self) -> u8;
-    /// Protocol of the request, 0 where the family has none (for error messages).
-    fn protocol(&self) -> u16;
+    /// `sdiag_family` of the request (`AF_*`), named in errors.
+    fn sdiag_family(&self) -> u8;
+    /// Protocol of the request (`IPPROTO_*`, 0 where the family has none),
+    /// named in errors.
+    fn sdiag_protocol(&self) -> u16;
     /// The complete request message with sequence number `seq`.
     fn encode(&self, seq: u32) -> impl AsRef<[u8]>;
     /// Checks and wraps one reply message.
     fn parse(msg: NlMsg<'_>) -> Result<Self::Msg<'_>, ParseError>;
-}
-
-impl sealed::Sealed for InetRequest {}
-
-impl Request for InetRequest {
-    type Msg<'buf> = InetMsg<'buf>;
-    type Owned = Socket;
-
-    fn family(&self) -> u8 {
-        InetRequest::family(self).to_raw()
-    }
-    fn protocol(&self) -> u16 {
-        u16::from(InetRequest::protocol(self).to_raw())
-    }
-    fn encode(&self, seq: u32) -> impl AsRef<[u8]> {
-        self.to_bytes(seq)
-    }
-    fn parse(msg: NlMsg<'_>) -> Result<InetMsg<'_>, ParseError> {
-        InetMsg::parse(msg)
-    }
 }
 
 /// A `NETLINK_SOCK_DIAG` socket that owns one receive buffer and reuses it
@@ -85,8 +66,9 @@ pub struct DiagSocket {
     buf: Box<[u8]>,
     port_id: u32,
     seq: u32,
-    /// Sequence number of a dump that was dropped before its end.
-    pending: Option<u32>,
+    /// A dump was dropped before the kernel ended it: drain before the
+    /// next request.
+    needs_drain: bool,
     foreign: u64,
 }
 
@@ -129,7 +111,7 @@ impl DiagSocket {
             buf: vec![0; size.max(DEFAULT_BUFFER_SIZE)].into_boxed_slice(),
             port_id: addr.pid(),
             seq: 0,
-            pending: None,
+            needs_drain: false,
             foreign: 0,
         })
     }
@@ -185,7 +167,7 @@ impl DiagSocket {
     /// # Ok::<(), sockdiag::Error>(())
     /// ```
     pub fn dump<R: Request>(&mut self, req: &R) -> Result<Dump<'_, R>, Error> {
-        if self.pending.is_some() {
+        if self.needs_drain {
             self.drain()?;
         }
         self.seq = self.seq.wrapping_add(1);
@@ -196,9 +178,9 @@ impl DiagSocket {
             sock: self,
             capture: None,
             seq,
-            family: req.family(),
-            protocol: req.protocol(),
-            finished: false,
+            family: req.sdiag_family(),
+            protocol: req.sdiag_protocol(),
+            state: DumpState::Running,
             interrupted: false,
             _req: PhantomData,
         })
@@ -301,7 +283,7 @@ impl DiagSocket {
                 Err(e) => return Err(e),
             }
         }
-        self.pending = None;
+        self.needs_drain = false;
         Ok(())
     }
 }
@@ -325,9 +307,18 @@ pub struct Dump<'s, R: Request> {
     seq: u32,
     family: u8,
     protocol: u16,
-    finished: bool,
+    state: DumpState,
     interrupted: bool,
     _req: PhantomData<fn() -> R>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum DumpState {
+    Running,
+    /// The kernel ended the dump (`NLMSG_DONE` or `NLMSG_ERROR`).
+    Finished,
+    /// An error was returned; the kernel's side may still be running.
+    Failed,
 }
 
 impl<R: Request> fmt::Debug for Dump<'_, R> {
@@ -336,7 +327,7 @@ impl<R: Request> fmt::Debug for Dump<'_, R> {
             .field("seq", &self.seq)
             .field("family", &self.family)
             .field("protocol", &self.protocol)
-            .field("finished", &self.finished)
+            .field("state", &self.state)
             .field("interrupted", &self.interrupted)
             .finish()
     }
@@ -364,7 +355,7 @@ impl<'s, R: Request> Dump<'s, R> {
 
     /// True once the kernel has ended the dump.
     pub fn is_finished(&self) -> bool {
-        self.finished
+        self.state == DumpState::Finished
     }
 
     /// True if any reply so far carried `NLM_F_DUMP_INTR`: the result may
@@ -377,38 +368,52 @@ impl<'s, R: Request> Dump<'s, R> {
     /// the dump is complete. Errors: the kernel's (an errno in
     /// `NLMSG_ERROR` or `NLMSG_DONE`; `ENOENT` there is
     /// [`Error::Unavailable`]), a reply that does not parse or does not
-    /// belong to this dump, truncation, I/O.
+    /// belong to this dump, truncation, I/O. After an error the dump
+    /// yields nothing more.
     pub fn next_batch(&mut self) -> Result<Option<Batch<'_, R>>, Error> {
-        while !self.finished {
-            let Some(len) = self.sock.recv(MsgFlags::empty())? else {
-                continue;
-            };
-            let data = self.sock.buf.get(..len).unwrap_or_default();
-            if let Some(w) = self.capture.as_mut() {
-                w.write_all(data).map_err(Error::Io)?;
-            }
-            let scan = match scan::<R>(data, self.seq, self.sock.port_id) {
-                Ok(scan) => scan,
+        while self.state == DumpState::Running {
+            match self.receive() {
+                Ok(None) => {}
+                Ok(Some((data_end, count))) => {
+                    let bytes = self.sock.buf.get(..data_end).unwrap_or_default();
+                    return Ok(Some(Batch {
+                        bytes,
+                        count,
+                        _req: PhantomData,
+                    }));
+                }
                 Err(e) => {
                     // An errno in NLMSG_DONE or NLMSG_ERROR ends the
                     // kernel's side too; after anything else the rest of
-                    // the dump is still queued and will be drained.
-                    self.finished = matches!(e, Error::Kernel(_));
+                    // the dump is still queued: the socket drains it
+                    // before its next request.
+                    self.state = match e {
+                        Error::Kernel(_) => DumpState::Finished,
+                        _ => DumpState::Failed,
+                    };
                     return Err(self.map_enoent(e));
                 }
-            };
-            self.finished = scan.done;
-            self.interrupted |= scan.interrupted;
-            if scan.count > 0 {
-                let bytes = self.sock.buf.get(..scan.data_end).unwrap_or_default();
-                return Ok(Some(Batch {
-                    bytes,
-                    count: scan.count,
-                    _req: PhantomData,
-                }));
             }
         }
         Ok(None)
+    }
+
+    /// Receives and checks one datagram; returns the end and number of
+    /// its replies, or `None` if it held none.
+    fn receive(&mut self) -> Result<Option<(usize, usize)>, Error> {
+        let Some(len) = self.sock.recv(MsgFlags::empty())? else {
+            return Ok(None);
+        };
+        let data = self.sock.buf.get(..len).unwrap_or_default();
+        if let Some(w) = self.capture.as_mut() {
+            w.write_all(data).map_err(Error::Io)?;
+        }
+        let scan = scan::<R>(data, self.seq, self.sock.port_id)?;
+        if scan.done {
+            self.state = DumpState::Finished;
+        }
+        self.interrupted |= scan.interrupted;
+        Ok((scan.count > 0).then_some((scan.data_end, scan.count)))
     }
 
     /// In reply to a dump, `ENOENT` means "no handler": for the protocol
@@ -488,8 +493,8 @@ fn scan<R: Request>(data: &[u8], seq: u32, port_id: u32) -> Result<Scan, Error> 
 
 impl<R: Request> Drop for Dump<'_, R> {
     fn drop(&mut self) {
-        if !self.finished {
-            self.sock.pending = Some(self.seq);
+        if self.state != DumpState::Finished {
+            self.sock.needs_drain = true;
         }
     }
 }

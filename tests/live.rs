@@ -360,6 +360,19 @@ fn missing_diag_modules_are_errors_not_empty_lists() {
             6
         );
     }
+    // Through the streaming form: the error, then nothing more.
+    let mut dump = sock
+        .dump(&InetRequest::new(Family::Inet, Protocol::Raw))
+        .unwrap();
+    assert!(matches!(
+        dump.next_batch(),
+        Err(Error::Unavailable {
+            family: 2,
+            protocol: 255
+        })
+    ));
+    assert!(dump.is_finished());
+    assert!(dump.next_batch().unwrap().is_none());
 }
 
 fn one_socket_serves_many_dumps_even_abandoned_ones() {

@@ -3,10 +3,13 @@
 use zerocopy::byteorder::native_endian::{U16, U32};
 use zerocopy::{Immutable, IntoBytes};
 
-use super::{Extensions, Family, Protocol, States};
+use super::{Extensions, Family, InetMsg, Protocol, Socket, States};
+use crate::error::ParseError;
+use crate::netlink::NlMsg;
 use crate::raw::inet_diag::{inet_diag_req_v2, inet_diag_sockid, INET_DIAG_NOCOOKIE};
 use crate::raw::netlink::{nlmsghdr, NLM_F_DUMP, NLM_F_REQUEST};
 use crate::raw::sock_diag::SOCK_DIAG_BY_FAMILY;
+use crate::socket::{sealed, Request};
 
 /// Length of an encoded [`InetRequest`]: `nlmsghdr` + `inet_diag_req_v2`.
 pub const INET_REQUEST_LEN: usize = 16 + 56;
@@ -115,5 +118,25 @@ impl InetRequest {
             body: self.to_raw(),
         };
         zerocopy::transmute!(wire)
+    }
+}
+
+impl sealed::Sealed for InetRequest {}
+
+impl Request for InetRequest {
+    type Msg<'buf> = InetMsg<'buf>;
+    type Owned = Socket;
+
+    fn sdiag_family(&self) -> u8 {
+        self.family.to_raw()
+    }
+    fn sdiag_protocol(&self) -> u16 {
+        u16::from(self.protocol.to_raw())
+    }
+    fn encode(&self, seq: u32) -> impl AsRef<[u8]> {
+        self.to_bytes(seq)
+    }
+    fn parse(msg: NlMsg<'_>) -> Result<InetMsg<'_>, ParseError> {
+        InetMsg::parse(msg)
     }
 }
