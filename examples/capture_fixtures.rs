@@ -57,7 +57,10 @@ fn capture_bad_family(dir: &Path) {
         SockProtocol::NetlinkSockDiag,
     )
     .unwrap();
-    let mut req = InetRequest::new(Family::Inet, Protocol::Tcp).to_bytes(1);
+    let mut req = InetRequest::new(Family::Inet, Protocol::Tcp)
+        .to_bytes(1)
+        .as_bytes()
+        .to_vec();
     req[16] = 200; // sdiag_family
     socket::sendto(
         fd.as_raw_fd(),

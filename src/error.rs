@@ -68,6 +68,16 @@ pub enum ParseErrorKind {
         /// The length its type requires.
         expected: usize,
     },
+    /// An array payload is not a whole number of elements.
+    BadArrayLength {
+        /// The payload's length.
+        length: usize,
+        /// The size of one element.
+        element: usize,
+    },
+    /// A string attribute is not valid UTF-8 (the offset points at the
+    /// first bad byte).
+    InvalidUtf8,
     /// The message type is not one this parser accepts.
     UnexpectedType {
         /// The `nlmsg_type` found.
@@ -98,6 +108,10 @@ impl fmt::Display for ParseErrorKind {
             ParseErrorKind::WrongLength { length, expected } => {
                 write!(f, "payload of {length} bytes, expected {expected}")
             }
+            ParseErrorKind::BadArrayLength { length, element } => {
+                write!(f, "payload of {length} bytes is not a whole number of {element}-byte elements")
+            }
+            ParseErrorKind::InvalidUtf8 => f.write_str("string is not valid UTF-8"),
             ParseErrorKind::UnexpectedType { found } => {
                 write!(f, "unexpected message type {found}")
             }

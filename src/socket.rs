@@ -4,7 +4,6 @@
 //! This is the only module that makes system calls.
 
 use core::fmt;
-use core::marker::PhantomData;
 use std::io::{self, IoSliceMut, Write};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::time::Duration;
@@ -31,7 +30,7 @@ pub(crate) mod sealed {
 /// encode itself and how to parse its replies. Implemented by the
 /// request builders of this crate ([`InetRequest`](crate::inet::InetRequest));
 /// sealed.
-pub trait Request: sealed::Sealed {
+pub trait Request: Copy + sealed::Sealed {
     /// The borrowed view of one reply.
     type Msg<'buf>: Copy + fmt::Debug;
     /// The owned form of one reply, for [`DiagSocket::snapshot`].
@@ -44,8 +43,8 @@ pub trait Request: sealed::Sealed {
     fn sdiag_protocol(&self) -> u16;
     /// The complete request message with sequence number `seq`.
     fn encode(&self, seq: u32) -> impl AsRef<[u8]>;
-    /// Checks and wraps one reply message.
-    fn parse(msg: NlMsg<'_>) -> Result<Self::Msg<'_>, ParseError>;
+    /// Checks and wraps one reply message to this request.
+    fn parse<'buf>(&self, msg: NlMsg<'buf>) -> Result<Self::Msg<'buf>, ParseError>;
 }
 
 /// A `NETLINK_SOCK_DIAG` socket that owns one receive buffer and reuses it
@@ -176,13 +175,13 @@ impl DiagSocket {
         self.send(bytes.as_ref())?;
         Ok(Dump {
             sock: self,
+            req: *req,
             capture: None,
             seq,
             family: req.sdiag_family(),
             protocol: req.sdiag_protocol(),
             state: DumpState::Running,
             interrupted: false,
-            _req: PhantomData,
         })
     }
 
@@ -303,13 +302,13 @@ impl AsFd for DiagSocket {
 /// fine: the socket discards the rest before its next request.
 pub struct Dump<'s, R: Request> {
     sock: &'s mut DiagSocket,
+    req: R,
     capture: Option<&'s mut dyn Write>,
     seq: u32,
     family: u8,
     protocol: u16,
     state: DumpState,
     interrupted: bool,
-    _req: PhantomData<fn() -> R>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -379,7 +378,7 @@ impl<'s, R: Request> Dump<'s, R> {
                     return Ok(Some(Batch {
                         bytes,
                         count,
-                        _req: PhantomData,
+                        req: self.req,
                     }));
                 }
                 Err(e) => {
@@ -408,7 +407,7 @@ impl<'s, R: Request> Dump<'s, R> {
         if let Some(w) = self.capture.as_mut() {
             w.write_all(data).map_err(Error::Io)?;
         }
-        let scan = scan::<R>(data, self.seq, self.sock.port_id)?;
+        let scan = scan(&self.req, data, self.seq, self.sock.port_id)?;
         if scan.done {
             self.state = DumpState::Finished;
         }
@@ -440,7 +439,7 @@ fn unexpected(msg: &NlMsg<'_>) -> Error {
 /// Checks every message of a datagram of dump `seq` for socket `port_id`:
 /// framing, sequence number, port id, control messages, and that each
 /// reply parses.
-fn scan<R: Request>(data: &[u8], seq: u32, port_id: u32) -> Result<Scan, Error> {
+fn scan<R: Request>(req: &R, data: &[u8], seq: u32, port_id: u32) -> Result<Scan, Error> {
     let mut scan = Scan {
         data_end: 0,
         count: 0,
@@ -482,7 +481,7 @@ fn scan<R: Request>(data: &[u8], seq: u32, port_id: u32) -> Result<Scan, Error> 
             // NLMSG_OVERRUN or an unknown control message.
             kind if kind < NLMSG_MIN_TYPE => return Err(unexpected(&msg)),
             _ => {
-                R::parse(msg)?;
+                req.parse(msg)?;
                 scan.count += 1;
                 scan.data_end = msg.payload_offset().saturating_add(msg.payload().len());
             }
@@ -505,7 +504,7 @@ impl<R: Request> Drop for Dump<'_, R> {
 pub struct Batch<'buf, R: Request> {
     bytes: &'buf [u8],
     count: usize,
-    _req: PhantomData<fn() -> R>,
+    req: R,
 }
 
 impl<'buf, R: Request> Batch<'buf, R> {
@@ -528,7 +527,7 @@ impl<'buf, R: Request> Batch<'buf, R> {
     pub fn iter(&self) -> BatchIter<'buf, R> {
         BatchIter {
             msgs: Messages::new(self.bytes),
-            _req: PhantomData,
+            req: self.req,
         }
     }
 }
@@ -558,7 +557,7 @@ impl<'buf, R: Request> IntoIterator for &Batch<'buf, R> {
 /// Iterator over the replies of a [`Batch`].
 pub struct BatchIter<'buf, R: Request> {
     msgs: Messages<'buf>,
-    _req: PhantomData<fn() -> R>,
+    req: R,
 }
 
 impl<'buf, R: Request> Iterator for BatchIter<'buf, R> {
@@ -570,7 +569,7 @@ impl<'buf, R: Request> Iterator for BatchIter<'buf, R> {
             // parsing cannot fail here, so `ok()?` never ends it early.
             let msg = self.msgs.next()?.ok()?;
             if msg.kind() >= NLMSG_MIN_TYPE {
-                return R::parse(msg).ok();
+                return self.req.parse(msg).ok();
             }
         }
     }

@@ -2,12 +2,19 @@
 //! the request builder, the borrowed [`InetMsg`] view of each reply, and
 //! the owned [`Socket`] for snapshots.
 
+mod attr;
+mod info;
 mod msg;
 mod request;
 mod socket;
 
+pub use attr::{
+    Attributes, BbrInfo, DctcpInfo, InetAttr, InetAttrs, Md5Key, Md5Keys, MemInfo,
+    MptcpSubflowInfo, Shutdown, SkMemInfo, SockAddrs, SockOpt, TlsInfo, UlpInfo, VegasInfo,
+};
+pub use info::{MptcpInfo, SctpInfo, TcpInfo, TcpiOptions};
 pub use msg::InetMsg;
-pub use request::{InetRequest, INET_REQUEST_LEN};
+pub use request::{InetRequest, LegacyRequest, RequestBytes};
 pub use socket::{Socket, SocketId};
 
 use core::fmt;
@@ -69,21 +76,50 @@ pub enum Protocol {
     Raw,
     /// SCTP (`sctp_diag`).
     Sctp,
-    /// DCCP (`dccp_diag`).
+    /// DCCP (`dccp_diag`; removed from Linux 6.16).
     Dccp,
+    /// MPTCP (`mptcp_diag`, Linux 5.9): protocol 262, sent in the
+    /// `INET_DIAG_REQ_PROTOCOL` request attribute.
+    Mptcp,
 }
 
 impl Protocol {
-    /// The `IPPROTO_*` number sent in `sdiag_protocol`.
-    pub const fn to_raw(self) -> u8 {
+    /// Every protocol.
+    pub const ALL: [Protocol; 7] = [
+        Protocol::Tcp,
+        Protocol::Udp,
+        Protocol::UdpLite,
+        Protocol::Raw,
+        Protocol::Sctp,
+        Protocol::Dccp,
+        Protocol::Mptcp,
+    ];
+
+    /// The `IPPROTO_*` number.
+    pub const fn number(self) -> u16 {
         match self {
-            Protocol::Tcp => rawinet::IPPROTO_TCP,
-            Protocol::Udp => rawinet::IPPROTO_UDP,
-            Protocol::UdpLite => rawinet::IPPROTO_UDPLITE,
-            Protocol::Raw => rawinet::IPPROTO_RAW,
-            Protocol::Sctp => rawinet::IPPROTO_SCTP,
-            Protocol::Dccp => rawinet::IPPROTO_DCCP,
+            Protocol::Tcp => rawinet::IPPROTO_TCP as u16,
+            Protocol::Udp => rawinet::IPPROTO_UDP as u16,
+            Protocol::UdpLite => rawinet::IPPROTO_UDPLITE as u16,
+            Protocol::Raw => rawinet::IPPROTO_RAW as u16,
+            Protocol::Sctp => rawinet::IPPROTO_SCTP as u16,
+            Protocol::Dccp => rawinet::IPPROTO_DCCP as u16,
+            Protocol::Mptcp => crate::raw::mptcp::IPPROTO_MPTCP,
         }
+    }
+
+    /// The protocol for an `IPPROTO_*` number, if it is one of these.
+    pub const fn from_number(n: u16) -> Option<Self> {
+        Some(match n {
+            6 => Protocol::Tcp,
+            17 => Protocol::Udp,
+            136 => Protocol::UdpLite,
+            255 => Protocol::Raw,
+            132 => Protocol::Sctp,
+            33 => Protocol::Dccp,
+            262 => Protocol::Mptcp,
+            _ => return None,
+        })
     }
 
     /// Lower-case name as `ss` prints it in its Netid column.
@@ -95,6 +131,7 @@ impl Protocol {
             Protocol::Raw => "raw",
             Protocol::Sctp => "sctp",
             Protocol::Dccp => "dccp",
+            Protocol::Mptcp => "mptcp",
         }
     }
 }

@@ -5,7 +5,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use zerocopy::FromBytes;
 
-use super::{Family, TcpState, Timer};
+use super::attr::InetAttrs;
+use super::{Family, Protocol, TcpState, Timer};
 use crate::error::{Layer, ParseError, ParseErrorKind};
 use crate::netlink::{Attrs, NlMsg};
 use crate::raw::inet_diag::{inet_diag_msg, inet_diag_sockid, DCCPDIAG_GETSOCK, TCPDIAG_GETSOCK};
@@ -22,31 +23,46 @@ use crate::raw::sock_diag::SOCK_DIAG_BY_FAMILY;
 pub struct InetMsg<'buf> {
     raw: &'buf inet_diag_msg,
     family: Family,
+    protocol: Option<Protocol>,
     attrs: &'buf [u8],
     attrs_offset: usize,
 }
 
 impl<'buf> InetMsg<'buf> {
     /// Checks and wraps one reply message. Accepts `SOCK_DIAG_BY_FAMILY`
-    /// replies and those of the legacy `TCPDIAG_GETSOCK` and
-    /// `DCCPDIAG_GETSOCK` requests.
+    /// replies (protocol unknown: the message does not say) and those of
+    /// the legacy `TCPDIAG_GETSOCK` (TCP) and `DCCPDIAG_GETSOCK` (DCCP).
     #[inline]
     pub fn parse(msg: NlMsg<'buf>) -> Result<Self, ParseError> {
-        match msg.kind() {
-            SOCK_DIAG_BY_FAMILY | TCPDIAG_GETSOCK | DCCPDIAG_GETSOCK => {
-                Self::from_payload(msg.payload(), msg.payload_offset())
+        let protocol = match msg.kind() {
+            SOCK_DIAG_BY_FAMILY => None,
+            TCPDIAG_GETSOCK => Some(Protocol::Tcp),
+            DCCPDIAG_GETSOCK => Some(Protocol::Dccp),
+            found => {
+                return Err(ParseError::new(
+                    Layer::InetDiagMsg,
+                    msg.offset(),
+                    ParseErrorKind::UnexpectedType { found },
+                ))
             }
-            found => Err(ParseError::new(
-                Layer::InetDiagMsg,
-                msg.offset(),
-                ParseErrorKind::UnexpectedType { found },
-            )),
-        }
+        };
+        let mut m = Self::from_payload(msg.payload(), msg.payload_offset())?;
+        m.protocol = protocol;
+        Ok(m)
+    }
+
+    /// Like [`parse`](Self::parse), for a reply to a dump of `protocol`:
+    /// the protocol decides how `INET_DIAG_INFO` is decoded.
+    #[inline]
+    pub fn parse_as(msg: NlMsg<'buf>, protocol: Protocol) -> Result<Self, ParseError> {
+        let mut m = Self::parse(msg)?;
+        m.protocol = Some(protocol);
+        Ok(m)
     }
 
     /// Checks and wraps a message payload that starts with `struct
     /// inet_diag_msg`; `offset` is its position in the outermost buffer,
-    /// used in errors.
+    /// used in errors. The protocol is unknown.
     #[inline]
     pub fn from_payload(payload: &'buf [u8], offset: usize) -> Result<Self, ParseError> {
         let (raw, attrs) = inet_diag_msg::ref_from_prefix(payload).map_err(|_| {
@@ -70,9 +86,16 @@ impl<'buf> InetMsg<'buf> {
         Ok(InetMsg {
             raw,
             family,
+            protocol: None,
             attrs,
             attrs_offset: offset.saturating_add(core::mem::size_of::<inet_diag_msg>()),
         })
+    }
+
+    /// The protocol, if known: from the request that produced the reply,
+    /// or from a legacy reply's message type.
+    pub fn protocol(&self) -> Option<Protocol> {
+        self.protocol
     }
 
     /// The raw `struct inet_diag_msg`.
@@ -172,9 +195,14 @@ impl<'buf> InetMsg<'buf> {
         self.raw.idiag_inode.get()
     }
 
-    /// The `INET_DIAG_*` response attributes after the fixed part.
+    /// The `INET_DIAG_*` response attributes after the fixed part, raw.
     pub fn attrs(&self) -> Attrs<'buf> {
         Attrs::with_base(self.attrs, self.attrs_offset)
+    }
+
+    /// The response attributes, decoded ([`InetAttr`](super::InetAttr)).
+    pub fn attributes(&self) -> InetAttrs<'buf> {
+        InetAttrs::new(self.attrs(), self.protocol)
     }
 
     /// gopsutil's `FastHash`: FNV-1 (64-bit) over the source address bytes
@@ -196,6 +224,7 @@ impl fmt::Debug for InetMsg<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("InetMsg")
             .field("family", &self.family())
+            .field("protocol", &self.protocol())
             .field("state", &self.state())
             .field("timer", &self.timer())
             .field("retrans", &self.retrans())
@@ -208,7 +237,7 @@ impl fmt::Debug for InetMsg<'_> {
             .field("wqueue", &self.wqueue())
             .field("uid", &self.uid())
             .field("inode", &self.inode())
-            .field("attrs", &self.attrs())
+            .field("attributes", &DebugAttrs(self.attributes()))
             .finish()
     }
 }
@@ -248,4 +277,13 @@ pub(super) fn fast_hash(
         .chain(dst)
         .chain(ports.iter().flatten())
         .fold(OFFSET_BASIS, |h, &b| h.wrapping_mul(PRIME) ^ u64::from(b))
+}
+
+/// Lists the decoded attributes in `Debug` output.
+struct DebugAttrs<'buf>(InetAttrs<'buf>);
+
+impl fmt::Debug for DebugAttrs<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.0.clone()).finish()
+    }
 }

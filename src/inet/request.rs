@@ -1,4 +1,8 @@
-//! The inet dump request (`struct inet_diag_req_v2` behind its header).
+//! Inet dump requests: [`InetRequest`] (`struct inet_diag_req_v2`, one
+//! family, any protocol) and [`LegacyRequest`] (`struct inet_diag_req`,
+//! TCP or DCCP of both families in one kernel walk).
+
+use core::fmt;
 
 use zerocopy::byteorder::native_endian::{U16, U32};
 use zerocopy::{Immutable, IntoBytes};
@@ -6,23 +10,93 @@ use zerocopy::{Immutable, IntoBytes};
 use super::{Extensions, Family, InetMsg, Protocol, Socket, States};
 use crate::error::ParseError;
 use crate::netlink::NlMsg;
-use crate::raw::inet_diag::{inet_diag_req_v2, inet_diag_sockid, INET_DIAG_NOCOOKIE};
-use crate::raw::netlink::{nlmsghdr, NLM_F_DUMP, NLM_F_REQUEST};
+use crate::raw::inet_diag::{
+    inet_diag_req, inet_diag_req_v2, inet_diag_sockid, DCCPDIAG_GETSOCK, INET_DIAG_NOCOOKIE,
+    INET_DIAG_REQ_PROTOCOL, TCPDIAG_GETSOCK,
+};
+use crate::raw::netlink::{nlattr, nlmsghdr, NLM_F_DUMP, NLM_F_REQUEST};
 use crate::raw::sock_diag::SOCK_DIAG_BY_FAMILY;
+use crate::raw::AF_INET;
 use crate::socket::{sealed, Request};
 
-/// Length of an encoded [`InetRequest`]: `nlmsghdr` + `inet_diag_req_v2`.
-pub const INET_REQUEST_LEN: usize = 16 + 56;
+/// Longest request this module encodes: header, `inet_diag_req_v2`, and
+/// an `INET_DIAG_REQ_PROTOCOL` attribute.
+const MAX_LEN: usize = 16 + 56 + 8;
+
+/// An encoded request message, on the stack.
+#[derive(Clone, Copy)]
+pub struct RequestBytes {
+    buf: [u8; MAX_LEN],
+    len: usize,
+}
+
+impl RequestBytes {
+    fn new(parts: &[&[u8]]) -> Self {
+        let mut out = RequestBytes {
+            buf: [0; MAX_LEN],
+            len: 0,
+        };
+        for part in parts {
+            let end = out.len.saturating_add(part.len());
+            if let Some(dst) = out.buf.get_mut(out.len..end) {
+                dst.copy_from_slice(part);
+                out.len = end;
+            }
+        }
+        out
+    }
+
+    /// The bytes to send.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or_default()
+    }
+}
+
+impl AsRef<[u8]> for RequestBytes {
+    fn as_ref(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
+impl fmt::Debug for RequestBytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("RequestBytes").field(&self.as_bytes()).finish()
+    }
+}
+
+fn header(len: usize, kind: u16, seq: u32) -> nlmsghdr {
+    nlmsghdr {
+        nlmsg_len: U32::new(len as u32),
+        nlmsg_type: U16::new(kind),
+        nlmsg_flags: U16::new(NLM_F_REQUEST | NLM_F_DUMP),
+        nlmsg_seq: U32::new(seq),
+        nlmsg_pid: U32::new(0),
+    }
+}
+
+/// A socket id that matches everything (no port filter, no cookie).
+fn any_id() -> inet_diag_sockid {
+    inet_diag_sockid {
+        idiag_cookie: [U32::new(INET_DIAG_NOCOOKIE); 2],
+        ..Default::default()
+    }
+}
 
 #[derive(IntoBytes, Immutable)]
 #[repr(C)]
-struct Wire {
-    header: nlmsghdr,
-    body: inet_diag_req_v2,
+struct ProtocolAttr {
+    header: nlattr,
+    protocol: U32,
 }
 
 /// A dump request for inet sockets of one family and protocol: a `Copy`
 /// builder that encodes onto the stack.
+///
+/// MPTCP (protocol 262) does not fit the request's protocol byte: it goes
+/// in an `INET_DIAG_REQ_PROTOCOL` attribute, with the byte set to 0 so
+/// that a kernel without MPTCP diag support answers
+/// [`Error::Unavailable`](crate::Error::Unavailable) instead of dumping
+/// something else.
 ///
 /// ```
 /// use sockdiag::inet::{Extensions, Family, InetRequest, Protocol, States};
@@ -30,8 +104,7 @@ struct Wire {
 /// let req = InetRequest::new(Family::Inet6, Protocol::Tcp)
 ///     .with_states(States::LISTEN | States::ESTABLISHED)
 ///     .with_extensions(Extensions::INFO | Extensions::CONG);
-/// let bytes = req.to_bytes(7);
-/// assert_eq!(bytes.len(), 72);
+/// assert_eq!(req.to_bytes(7).as_bytes().len(), 72);
 /// assert_eq!(req.to_raw().idiag_ext, 0b1010); // bits 1 and 3: attributes 2 and 4
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -40,6 +113,7 @@ pub struct InetRequest {
     protocol: Protocol,
     states: States,
     extensions: Extensions,
+    raw_protocol: u8,
 }
 
 impl InetRequest {
@@ -51,6 +125,7 @@ impl InetRequest {
             protocol,
             states: States::DEFAULT,
             extensions: Extensions::empty(),
+            raw_protocol: 0,
         }
     }
 
@@ -65,6 +140,16 @@ impl InetRequest {
     #[must_use]
     pub const fn with_extensions(mut self, extensions: Extensions) -> Self {
         self.extensions = extensions;
+        self
+    }
+
+    /// For RAW requests, the raw socket protocol (`sdiag_raw_protocol`,
+    /// byte 3 of `struct inet_diag_req_raw`, Linux 4.9) the kernel matches
+    /// in exact lookups and `SOCK_DESTROY`; dumps report every raw socket
+    /// and carry each one's protocol in `INET_DIAG_PROTOCOL`.
+    #[must_use]
+    pub const fn with_raw_protocol(mut self, protocol: u8) -> Self {
+        self.raw_protocol = protocol;
         self
     }
 
@@ -93,31 +178,33 @@ impl InetRequest {
     pub fn to_raw(&self) -> inet_diag_req_v2 {
         inet_diag_req_v2 {
             sdiag_family: self.family.to_raw(),
-            sdiag_protocol: self.protocol.to_raw(),
+            sdiag_protocol: u8::try_from(self.protocol.number()).unwrap_or(0),
             idiag_ext: self.extensions.bits(),
-            pad: 0,
+            pad: self.raw_protocol,
             idiag_states: U32::new(self.states.bits()),
-            id: inet_diag_sockid {
-                idiag_cookie: [U32::new(INET_DIAG_NOCOOKIE); 2],
-                ..Default::default()
-            },
+            id: any_id(),
         }
     }
 
     /// The complete netlink message (`nlmsghdr` with `NLM_F_REQUEST |
-    /// NLM_F_DUMP` and sequence number `seq`, then the body), ready to send.
-    pub fn to_bytes(&self, seq: u32) -> [u8; INET_REQUEST_LEN] {
-        let wire = Wire {
-            header: nlmsghdr {
-                nlmsg_len: U32::new(INET_REQUEST_LEN as u32),
-                nlmsg_type: U16::new(SOCK_DIAG_BY_FAMILY),
-                nlmsg_flags: U16::new(NLM_F_REQUEST | NLM_F_DUMP),
-                nlmsg_seq: U32::new(seq),
-                nlmsg_pid: U32::new(0),
+    /// NLM_F_DUMP` and sequence number `seq`, the body, and for MPTCP the
+    /// protocol attribute), ready to send.
+    pub fn to_bytes(&self, seq: u32) -> RequestBytes {
+        let body = self.to_raw();
+        let number = self.protocol.number();
+        if number <= 0xff {
+            let hdr = header(16 + 56, SOCK_DIAG_BY_FAMILY, seq);
+            return RequestBytes::new(&[hdr.as_bytes(), body.as_bytes()]);
+        }
+        let attr = ProtocolAttr {
+            header: nlattr {
+                nla_len: U16::new(8),
+                nla_type: U16::new(INET_DIAG_REQ_PROTOCOL),
             },
-            body: self.to_raw(),
+            protocol: U32::new(u32::from(number)),
         };
-        zerocopy::transmute!(wire)
+        let hdr = header(MAX_LEN, SOCK_DIAG_BY_FAMILY, seq);
+        RequestBytes::new(&[hdr.as_bytes(), body.as_bytes(), attr.as_bytes()])
     }
 }
 
@@ -131,12 +218,115 @@ impl Request for InetRequest {
         self.family.to_raw()
     }
     fn sdiag_protocol(&self) -> u16 {
-        u16::from(self.protocol.to_raw())
+        self.protocol.number()
     }
     fn encode(&self, seq: u32) -> impl AsRef<[u8]> {
         self.to_bytes(seq)
     }
-    fn parse(msg: NlMsg<'_>) -> Result<InetMsg<'_>, ParseError> {
-        InetMsg::parse(msg)
+    fn parse<'buf>(&self, msg: NlMsg<'buf>) -> Result<InetMsg<'buf>, ParseError> {
+        InetMsg::parse_as(msg, self.protocol)
+    }
+}
+
+/// The legacy dump request (`TCPDIAG_GETSOCK` or `DCCPDIAG_GETSOCK` with
+/// `struct inet_diag_req`): the kernel walks its tables once and returns
+/// the IPv4 and IPv6 sockets of the protocol together, in messages of type
+/// 18 (or 19). On a busy host this costs 0.79–0.84× two per-family
+/// dumps (see `reference/kernel.md`, C10).
+///
+/// ```
+/// use sockdiag::inet::{LegacyRequest, States};
+///
+/// let req = LegacyRequest::tcp().with_states(States::LISTEN);
+/// assert_eq!(req.to_bytes(1).as_bytes().len(), 16 + 60);
+/// ```
+#[doc(alias = "inet_diag_req")]
+#[doc(alias = "TCPDIAG_GETSOCK")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LegacyRequest {
+    protocol: Protocol,
+    states: States,
+    extensions: Extensions,
+}
+
+impl LegacyRequest {
+    /// Every TCP socket, IPv4 and IPv6 (`TCPDIAG_GETSOCK`).
+    pub const fn tcp() -> Self {
+        LegacyRequest {
+            protocol: Protocol::Tcp,
+            states: States::DEFAULT,
+            extensions: Extensions::empty(),
+        }
+    }
+
+    /// Every DCCP socket, IPv4 and IPv6 (`DCCPDIAG_GETSOCK`).
+    pub const fn dccp() -> Self {
+        LegacyRequest {
+            protocol: Protocol::Dccp,
+            ..Self::tcp()
+        }
+    }
+
+    /// Selects the socket states to dump (`idiag_states`).
+    #[must_use]
+    pub const fn with_states(mut self, states: States) -> Self {
+        self.states = states;
+        self
+    }
+
+    /// Selects the extension attributes to ask for (`idiag_ext`).
+    #[must_use]
+    pub const fn with_extensions(mut self, extensions: Extensions) -> Self {
+        self.extensions = extensions;
+        self
+    }
+
+    /// The protocol: TCP or DCCP.
+    pub const fn protocol(&self) -> Protocol {
+        self.protocol
+    }
+
+    /// The request body (`struct inet_diag_req`). Its family byte says
+    /// `AF_INET`, which the kernel ignores for dumps: they cover both families.
+    pub fn to_raw(&self) -> inet_diag_req {
+        inet_diag_req {
+            idiag_family: AF_INET,
+            idiag_src_len: 0,
+            idiag_dst_len: 0,
+            idiag_ext: self.extensions.bits(),
+            id: any_id(),
+            idiag_states: U32::new(self.states.bits()),
+            idiag_dbs: U32::new(0),
+        }
+    }
+
+    /// The complete netlink message, ready to send.
+    pub fn to_bytes(&self, seq: u32) -> RequestBytes {
+        let kind = match self.protocol {
+            Protocol::Dccp => DCCPDIAG_GETSOCK,
+            _ => TCPDIAG_GETSOCK,
+        };
+        let hdr = header(16 + 60, kind, seq);
+        RequestBytes::new(&[hdr.as_bytes(), self.to_raw().as_bytes()])
+    }
+}
+
+impl sealed::Sealed for LegacyRequest {}
+
+impl Request for LegacyRequest {
+    type Msg<'buf> = InetMsg<'buf>;
+    type Owned = Socket;
+
+    fn sdiag_family(&self) -> u8 {
+        crate::raw::AF_UNSPEC
+    }
+    fn sdiag_protocol(&self) -> u16 {
+        self.protocol.number()
+    }
+    fn encode(&self, seq: u32) -> impl AsRef<[u8]> {
+        self.to_bytes(seq)
+    }
+    fn parse<'buf>(&self, msg: NlMsg<'buf>) -> Result<InetMsg<'buf>, ParseError> {
+        InetMsg::parse_as(msg, self.protocol)
     }
 }

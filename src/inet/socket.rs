@@ -3,7 +3,7 @@
 use std::net::{IpAddr, SocketAddr};
 
 use super::msg::fast_hash;
-use super::{Family, InetMsg, TcpState, Timer};
+use super::{Attributes, Family, InetMsg, Protocol, TcpState, Timer};
 
 /// The identity of an inet socket (`struct inet_diag_sockid`), owned.
 #[doc(alias = "inet_diag_sockid")]
@@ -41,15 +41,18 @@ impl SocketId {
     }
 }
 
-/// One inet socket, owned: every field of `struct inet_diag_msg`, decoded.
+/// One inet socket, owned: every field of `struct inet_diag_msg` and every
+/// attribute, decoded.
 ///
 /// Made by [`DiagSocket::snapshot`](crate::DiagSocket::snapshot) or from
 /// a view with `Socket::from(msg)`. This copies; the views do not.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Socket {
     /// Address family.
     pub family: Family,
+    /// Protocol, if known (see [`InetMsg::protocol`]).
+    pub protocol: Option<Protocol>,
     /// State.
     pub state: TcpState,
     /// Pending timer.
@@ -68,12 +71,15 @@ pub struct Socket {
     pub uid: u32,
     /// Inode number, or 0.
     pub inode: u32,
+    /// The `INET_DIAG_*` attributes.
+    pub attributes: Attributes,
 }
 
 impl From<InetMsg<'_>> for Socket {
     fn from(m: InetMsg<'_>) -> Self {
         Socket {
             family: m.family(),
+            protocol: m.protocol(),
             state: m.state(),
             timer: m.timer(),
             retrans: m.retrans(),
@@ -88,6 +94,7 @@ impl From<InetMsg<'_>> for Socket {
             wqueue: m.wqueue(),
             uid: m.uid(),
             inode: m.inode(),
+            attributes: Attributes::collect(m.attributes()),
         }
     }
 }

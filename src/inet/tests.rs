@@ -228,8 +228,9 @@ fn request_encoding() {
     assert_eq!(req.family(), Family::Inet6);
     assert_eq!(req.protocol(), Protocol::Udp);
     let bytes = req.to_bytes(0xabcd);
-    assert_eq!(bytes.len(), INET_REQUEST_LEN);
-    let m = Messages::new(&bytes).next().unwrap().unwrap();
+    let bytes = bytes.as_bytes();
+    assert_eq!(bytes.len(), 72);
+    let m = Messages::new(bytes).next().unwrap().unwrap();
     assert_eq!(m.kind(), 20);
     assert_eq!(m.flags().bits(), 0x301);
     assert_eq!(m.seq(), 0xabcd);
@@ -237,10 +238,7 @@ fn request_encoding() {
     let p = m.payload();
     assert_eq!(p.len(), 56);
     assert_eq!(&p[..4], &[10, 17, 0b0100_0001, 0]);
-    assert_eq!(
-        u32::from_ne_bytes(p[4..8].try_into().unwrap()),
-        (1 << 1) | (1 << 7)
-    );
+    assert_eq!(u32::from_ne_bytes(p[4..8].try_into().unwrap()), (1 << 1) | (1 << 7));
     assert_eq!(&p[8..44], &[0; 36]); // ports, addresses
     assert_eq!(&p[44..48], &[0; 4]); // interface
     assert_eq!(&p[48..56], &[0xff; 8]); // cookie: INET_DIAG_NOCOOKIE twice
@@ -248,18 +246,59 @@ fn request_encoding() {
     let default = InetRequest::new(Family::Inet, Protocol::Tcp);
     assert_eq!(default.states(), States::DEFAULT);
     assert_eq!(default.extensions(), Extensions::empty());
-    for p in [
-        Protocol::Tcp,
-        Protocol::Udp,
-        Protocol::UdpLite,
-        Protocol::Raw,
-        Protocol::Sctp,
-        Protocol::Dccp,
-    ] {
+    for p in Protocol::ALL {
         let b = InetRequest::new(Family::Inet, p).to_bytes(1);
-        assert_eq!(b[17], p.to_raw());
+        let b = b.as_bytes();
+        assert_eq!(Protocol::from_number(p.number()), Some(p));
         assert!(!p.to_string().is_empty());
+        if p == Protocol::Mptcp {
+            continue;
+        }
+        assert_eq!(b.len(), 72);
+        assert_eq!(u16::from(b[17]), p.number());
     }
+    assert_eq!(Protocol::from_number(0), None);
+}
+
+#[test]
+fn mptcp_request_carries_the_protocol_attribute() {
+    let b = InetRequest::new(Family::Inet, Protocol::Mptcp).to_bytes(3);
+    let b = b.as_bytes();
+    assert_eq!(b.len(), 80);
+    let m = Messages::new(b).next().unwrap().unwrap();
+    assert_eq!(m.payload().len(), 64);
+    // The protocol byte is 0: an old kernel answers ENOENT, not TCP sockets.
+    assert_eq!(m.payload()[1], 0);
+    let attrs: Vec<_> = crate::netlink::Attrs::new(&m.payload()[56..])
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(attrs.len(), 1);
+    assert_eq!(attrs[0].kind(), INET_DIAG_REQ_PROTOCOL);
+    assert_eq!(attrs[0].u32().unwrap(), 262);
+}
+
+#[test]
+fn raw_protocol_byte_and_legacy_request() {
+    let raw = InetRequest::new(Family::Inet, Protocol::Raw).with_raw_protocol(1);
+    assert_eq!(raw.to_raw().pad, 1);
+    assert_eq!(raw.to_raw().sdiag_protocol, 255);
+
+    let req = LegacyRequest::tcp()
+        .with_states(States::LISTEN)
+        .with_extensions(Extensions::INFO);
+    assert_eq!(req.protocol(), Protocol::Tcp);
+    let b = req.to_bytes(9);
+    let m = Messages::new(b.as_bytes()).next().unwrap().unwrap();
+    assert_eq!(m.kind(), TCPDIAG_GETSOCK);
+    assert_eq!(m.flags().bits(), 0x301);
+    assert_eq!(m.payload().len(), 60);
+    assert_eq!(&m.payload()[..4], &[2, 0, 0, 2]);
+    assert_eq!(u32::from_ne_bytes(m.payload()[52..56].try_into().unwrap()), 1 << 10);
+    assert_eq!(req.to_raw().as_bytes(), m.payload());
+    let b = LegacyRequest::dccp().to_bytes(9);
+    let m = Messages::new(b.as_bytes()).next().unwrap().unwrap();
+    assert_eq!(m.kind(), DCCPDIAG_GETSOCK);
+    assert_eq!(LegacyRequest::dccp().protocol(), Protocol::Dccp);
 }
 
 #[test]

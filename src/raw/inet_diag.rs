@@ -83,6 +83,63 @@ pub const INET_DIAG_REQ_SK_BPF_STORAGES: u16 = 2;
 /// `INET_DIAG_REQ_PROTOCOL`: `u32` protocol, for protocols above 255 (MPTCP).
 pub const INET_DIAG_REQ_PROTOCOL: u16 = 3;
 
+/// `INET_ULP_INFO_NAME`: nested in `INET_DIAG_ULP_INFO`, the ULP name string.
+pub const INET_ULP_INFO_NAME: u16 = 1;
+/// `INET_ULP_INFO_TLS`: nested kernel-TLS attributes (`TLS_INFO_*`).
+pub const INET_ULP_INFO_TLS: u16 = 2;
+/// `INET_ULP_INFO_MPTCP`: nested MPTCP subflow attributes (`MPTCP_SUBFLOW_ATTR_*`).
+pub const INET_ULP_INFO_MPTCP: u16 = 3;
+
+/// `SK_MEMINFO_RMEM_ALLOC`: index in `INET_DIAG_SKMEMINFO`.
+pub const SK_MEMINFO_RMEM_ALLOC: usize = 0;
+/// `SK_MEMINFO_RCVBUF`.
+pub const SK_MEMINFO_RCVBUF: usize = 1;
+/// `SK_MEMINFO_WMEM_ALLOC`.
+pub const SK_MEMINFO_WMEM_ALLOC: usize = 2;
+/// `SK_MEMINFO_SNDBUF`.
+pub const SK_MEMINFO_SNDBUF: usize = 3;
+/// `SK_MEMINFO_FWD_ALLOC`.
+pub const SK_MEMINFO_FWD_ALLOC: usize = 4;
+/// `SK_MEMINFO_WMEM_QUEUED`.
+pub const SK_MEMINFO_WMEM_QUEUED: usize = 5;
+/// `SK_MEMINFO_OPTMEM`.
+pub const SK_MEMINFO_OPTMEM: usize = 6;
+/// `SK_MEMINFO_BACKLOG` (Linux 3.6).
+pub const SK_MEMINFO_BACKLOG: usize = 7;
+/// `SK_MEMINFO_DROPS` (Linux 4.7).
+pub const SK_MEMINFO_DROPS: usize = 8;
+
+/// `struct inet_diag_meminfo` (16 bytes): `INET_DIAG_MEMINFO`.
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+#[allow(non_camel_case_types)]
+pub struct inet_diag_meminfo {
+    /// Receive queue memory, bytes.
+    pub idiag_rmem: U32,
+    /// Write queue memory (queued), bytes.
+    pub idiag_wmem: U32,
+    /// Forward-allocated memory, bytes.
+    pub idiag_fmem: U32,
+    /// Transmit memory in flight, bytes.
+    pub idiag_tmem: U32,
+}
+
+/// `struct inet_diag_sockopt` (2 bytes): `INET_DIAG_SOCKOPT`, two bytes of
+/// one-bit bitfields (in declaration order from the least significant bit
+/// on little-endian targets, from the most significant on big-endian):
+/// byte 0 `recverr, is_icsk, freebind, hdrincl, mc_loop, transparent,
+/// mc_all, nodefrag`; byte 1 `bind_address_no_port, recverr_rfc4884,
+/// defer_connect, unused:5`.
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+#[allow(non_camel_case_types)]
+pub struct inet_diag_sockopt {
+    /// Bitfield byte 0.
+    pub bits0: u8,
+    /// Bitfield byte 1.
+    pub bits1: u8,
+}
+
 /// `struct inet_diag_sockid` (48 bytes): the identity of an inet socket.
 ///
 /// Ports and addresses are in network byte order; an IPv4 address occupies
@@ -227,6 +284,8 @@ pub struct inet_diag_msg {
 
 const _: () = {
     use core::mem::{offset_of, size_of};
+    assert!(size_of::<inet_diag_meminfo>() == 16);
+    assert!(size_of::<inet_diag_sockopt>() == 2);
     assert!(size_of::<inet_diag_sockid>() == 48);
     assert!(offset_of!(inet_diag_sockid, idiag_dport) == 2);
     assert!(offset_of!(inet_diag_sockid, idiag_src) == 4);

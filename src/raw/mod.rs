@@ -13,8 +13,12 @@
 //! `raw()` escape hatches.
 
 pub mod inet_diag;
+pub mod mptcp;
 pub mod netlink;
+pub mod sctp;
 pub mod sock_diag;
+pub mod tcp;
+pub mod tls;
 
 /// `AF_UNSPEC`.
 pub const AF_UNSPEC: u8 = 0;
