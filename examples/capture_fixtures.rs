@@ -20,11 +20,16 @@ use std::path::{Path, PathBuf};
 use nix::sys::socket::{
     self, AddressFamily, MsgFlags, NetlinkAddr, SockFlag, SockProtocol, SockType,
 };
-use sockdiag::inet::{Extensions, Family, InetRequest, Protocol};
+use sockdiag::inet::{Extensions, Family, InetRequest, LegacyRequest, Protocol};
 use sockdiag::{DiagSocket, Error};
 
 /// Runs one dump and writes every datagram it received to `dir/name`.
-fn capture(sock: &mut DiagSocket, req: InetRequest, dir: &Path, name: &str) -> Option<Error> {
+fn capture<R: sockdiag::Request>(
+    sock: &mut DiagSocket,
+    req: R,
+    dir: &Path,
+    name: &str,
+) -> Option<Error> {
     let mut bytes = Vec::new();
     let result = (|| {
         let mut dump = sock.dump(&req)?.capture(&mut bytes);
@@ -126,6 +131,27 @@ fn main() {
     ));
     capture_bad_family(&dir);
 
+    // Phase 2: sockets that make the kernel send every attribute it can.
+    let attrs = support::AttrPopulation::create();
+    assert!(attrs.mptcp.is_some(), "this kernel has no MPTCP");
+    let udp4 = InetRequest::new(Family::Inet, Protocol::Udp);
+    let mptcp4 = InetRequest::new(Family::Inet, Protocol::Mptcp);
+    for (req, name) in [
+        (tcp4.with_extensions(all), "attrs_tcp4.bin"),
+        (tcp6.with_extensions(all), "attrs_tcp6.bin"),
+        (udp4.with_extensions(all), "attrs_udp4.bin"),
+        (mptcp4.with_extensions(all), "attrs_mptcp4.bin"),
+    ] {
+        assert!(capture(&mut sock, req, &dir, name).is_none());
+    }
+    assert!(capture(
+        &mut sock,
+        LegacyRequest::tcp().with_extensions(all),
+        &dir,
+        "legacy_tcp.bin"
+    )
+    .is_none());
+
     let (_listener, _clients) = support::many_connections(6000, 500);
     assert!(capture(&mut sock, tcp4, &dir, "tcp4_1k.bin").is_none());
     assert!(capture(
@@ -135,5 +161,5 @@ fn main() {
         "tcp4_1k_ext.bin"
     )
     .is_none());
-    drop(pop);
+    drop((pop, attrs));
 }

@@ -109,7 +109,10 @@ impl fmt::Display for ParseErrorKind {
                 write!(f, "payload of {length} bytes, expected {expected}")
             }
             ParseErrorKind::BadArrayLength { length, element } => {
-                write!(f, "payload of {length} bytes is not a whole number of {element}-byte elements")
+                write!(
+                    f,
+                    "payload of {length} bytes is not a whole number of {element}-byte elements"
+                )
             }
             ParseErrorKind::InvalidUtf8 => f.write_str("string is not valid UTF-8"),
             ParseErrorKind::UnexpectedType { found } => {

@@ -13,7 +13,9 @@
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 
-use sockdiag::inet::{Family, InetMsg, TcpState};
+use sockdiag::inet::{
+    Family, InetAttr, InetMsg, Protocol, Shutdown, SockOpt, Socket, TcpState, TcpiOptions,
+};
 use sockdiag::netlink::{Messages, NlMsg};
 use sockdiag::raw::inet_diag as r;
 use sockdiag::raw::netlink::{NLMSG_DONE, NLMSG_ERROR};
@@ -29,6 +31,11 @@ const FAMILY_EINVAL: &[u8] = include_bytes!("fixtures/family_einval.bin");
 const TCP4_1K: &[u8] = include_bytes!("fixtures/tcp4_1k.bin");
 const TCP4_1K_EXT: &[u8] = include_bytes!("fixtures/tcp4_1k_ext.bin");
 const INODES: &str = include_str!("fixtures/inodes.txt");
+const ATTRS_TCP4: &[u8] = include_bytes!("fixtures/attrs_tcp4.bin");
+const ATTRS_TCP6: &[u8] = include_bytes!("fixtures/attrs_tcp6.bin");
+const ATTRS_UDP4: &[u8] = include_bytes!("fixtures/attrs_udp4.bin");
+const ATTRS_MPTCP4: &[u8] = include_bytes!("fixtures/attrs_mptcp4.bin");
+const LEGACY_TCP: &[u8] = include_bytes!("fixtures/legacy_tcp.bin");
 
 const ALL: &[(&str, &[u8])] = &[
     ("tcp4", TCP4),
@@ -41,6 +48,11 @@ const ALL: &[(&str, &[u8])] = &[
     ("family_einval", FAMILY_EINVAL),
     ("tcp4_1k", TCP4_1K),
     ("tcp4_1k_ext", TCP4_1K_EXT),
+    ("attrs_tcp4", ATTRS_TCP4),
+    ("attrs_tcp6", ATTRS_TCP6),
+    ("attrs_udp4", ATTRS_UDP4),
+    ("attrs_mptcp4", ATTRS_MPTCP4),
+    ("legacy_tcp", LEGACY_TCP),
 ];
 
 fn inode(name: &str) -> u32 {
@@ -59,6 +71,11 @@ fn sa(s: &str) -> SocketAddr {
 /// Parses a whole dump capture: every socket, then exactly one clean
 /// NLMSG_DONE at the end.
 fn sockets(bytes: &[u8]) -> Vec<InetMsg<'_>> {
+    sockets_as(bytes, None)
+}
+
+/// Like `sockets`, for a dump of `protocol`.
+fn sockets_as(bytes: &[u8], protocol: Option<Protocol>) -> Vec<InetMsg<'_>> {
     let msgs: Vec<NlMsg<'_>> = Messages::new(bytes).collect::<Result<_, _>>().unwrap();
     let (last, socks) = msgs.split_last().unwrap();
     assert_eq!(last.kind(), NLMSG_DONE);
@@ -70,7 +87,10 @@ fn sockets(bytes: &[u8]) -> Vec<InetMsg<'_>> {
             assert_eq!(m.seq(), seq);
             assert_eq!(m.port_id(), last.port_id());
             assert!(m.flags().contains(sockdiag::netlink::Flags::MULTI));
-            InetMsg::parse(*m).unwrap()
+            match protocol {
+                Some(p) => InetMsg::parse_as(*m, p).unwrap(),
+                None => InetMsg::parse(*m).unwrap(),
+            }
         })
         .collect()
 }
@@ -279,17 +299,186 @@ fn bad_family_is_rejected_with_the_request_echoed() {
 fn thousand_socket_dumps() {
     for bytes in [TCP4_1K, TCP4_1K_EXT] {
         let socks = sockets(bytes);
-        assert_eq!(socks.len(), 1007);
+        assert_eq!(socks.len(), 1017);
+        for m in &socks {
+            assert!(m.attributes().all(|a| a.is_ok()));
+        }
         let mut cookies: Vec<_> = socks.iter().map(|m| m.cookie()).collect();
         cookies.sort_unstable();
         cookies.dedup();
-        assert_eq!(cookies.len(), 1007);
+        assert_eq!(cookies.len(), 1017);
         for m in &socks {
             for a in m.attrs() {
                 a.unwrap();
             }
         }
     }
+}
+
+/// Owned snapshots of a capture, by (local, remote) address.
+fn owned(bytes: &[u8], protocol: Protocol) -> HashMap<(SocketAddr, SocketAddr), Socket> {
+    sockets_as(bytes, Some(protocol))
+        .into_iter()
+        .map(|m| ((m.src(), m.dst()), Socket::from(m)))
+        .collect()
+}
+
+#[test]
+fn every_attribute_this_kernel_sends_is_typed() {
+    let tcp4 = owned(ATTRS_TCP4, Protocol::Tcp);
+    assert_eq!(tcp4.len(), 16);
+    for s in tcp4.values() {
+        let a = &s.attributes;
+        assert!(a.errors.is_empty(), "{:?}", a.errors);
+        assert!(a.other.is_empty(), "unknown attributes {:?}", a.other);
+        // Sent for every TCP socket with every extension bit, as root.
+        assert!(a.meminfo.is_some() && a.skmeminfo.is_some() && a.tcp_info.is_some());
+        assert!(a.cong.is_some() && a.tos.is_some() && a.mark.is_some());
+        assert!(a.class_id.is_some() && a.cgroup_id.is_some() && a.shutdown.is_some());
+        assert!(a.sockopt.unwrap().contains(SockOpt::IS_ICSK));
+        let sk = a.skmeminfo.as_ref().unwrap();
+        assert_eq!(sk.len(), 9);
+        assert!(sk.backlog().is_some() && sk.drops().is_some());
+        let info = a.tcp_info.as_ref().unwrap();
+        assert_eq!(info.len(), 280);
+        assert!(info.extra().is_empty());
+        assert_eq!(
+            info.state(),
+            Some(s.state),
+            "tcp_info state = inet_diag_msg state"
+        );
+        assert_eq!(a.info, None);
+    }
+    let get = |src: &str, dst: &str| &tcp4[&(sa(src), sa(dst))];
+    // Mark, TOS and priority (CLASS_ID falls back to SO_PRIORITY).
+    let marked = &get("127.0.0.1:6001", "0.0.0.0:0").attributes;
+    assert_eq!(
+        (marked.mark, marked.tos, marked.class_id),
+        (Some(0x1234), Some(0x10), Some(3))
+    );
+    // TCP-MD5 key.
+    let md5 = get("127.0.0.1:6002", "0.0.0.0:0")
+        .attributes
+        .md5sig
+        .clone()
+        .unwrap();
+    assert_eq!(md5.len(), 1);
+    assert_eq!(md5[0].addr, "127.0.0.1".parse::<IpAddr>().unwrap());
+    assert_eq!((md5[0].prefix_len, md5[0].key()), (32, &b"sekrit"[..]));
+    // BBR, with 4000 bytes moved; the client shut down its sending side.
+    let bbr = get("127.0.0.1:41001", "127.0.0.1:6003");
+    assert!(matches!(bbr.state, TcpState::FinWait1 | TcpState::FinWait2));
+    let a = &bbr.attributes;
+    assert_eq!(a.cong.as_deref(), Some("bbr"));
+    assert!(a.bbr.unwrap().bandwidth > 0 && a.bbr.unwrap().min_rtt_us > 0);
+    assert_eq!(a.shutdown, Some(Shutdown::SEND));
+    let info = a.tcp_info.as_ref().unwrap();
+    assert_eq!(info.bytes_acked(), Some(4001), "4000 bytes and the FIN");
+    assert!(info
+        .options()
+        .unwrap()
+        .contains(TcpiOptions::SACK | TcpiOptions::TIMESTAMPS | TcpiOptions::WSCALE));
+    assert_eq!((info.snd_wscale(), info.rcv_wscale()), (Some(10), Some(10)));
+    let server = &get("127.0.0.1:6003", "127.0.0.1:41001").attributes;
+    assert_eq!(
+        server.tcp_info.as_ref().unwrap().bytes_received(),
+        Some(4001),
+        "and the FIN"
+    );
+    assert_eq!(server.shutdown, Some(Shutdown::RECEIVE));
+    // Cubic: named, and no BBR info.
+    let cubic = &get("127.0.0.1:41002", "127.0.0.1:6003").attributes;
+    assert_eq!(cubic.cong.as_deref(), Some("cubic"));
+    assert_eq!(cubic.bbr, None);
+    // MPTCP subflows carry ULP info; the subflow listener names the ULP.
+    let sub = get("127.0.0.1:6005", "0.0.0.0:0")
+        .attributes
+        .ulp
+        .clone()
+        .unwrap();
+    assert_eq!(sub.name(), "mptcp");
+    let subflows: Vec<_> = tcp4
+        .values()
+        .filter(|s| s.state == TcpState::Established)
+        .filter_map(|s| Some((s, s.attributes.ulp.as_ref()?.mptcp()?)))
+        .collect();
+    assert_eq!(subflows.len(), 2);
+
+    // MPTCP sockets: mptcp_info, whose token is the local token of the
+    // subflow with the same addresses.
+    let mptcp = owned(ATTRS_MPTCP4, Protocol::Mptcp);
+    assert_eq!(mptcp.len(), 3);
+    for (key, s) in &mptcp {
+        assert_eq!(s.protocol, Some(Protocol::Mptcp));
+        let info = s.attributes.mptcp_info.as_ref().unwrap();
+        assert_eq!(info.len(), 96);
+        assert!(s.attributes.tcp_info.is_none());
+        if s.state == TcpState::Established {
+            let sub = tcp4[key].attributes.ulp.as_ref().unwrap().mptcp().unwrap();
+            assert_eq!(info.token(), sub.token_loc);
+        }
+    }
+
+    // IPv6: traffic class where it was set, v6only on the listener.
+    let tcp6 = owned(ATTRS_TCP6, Protocol::Tcp);
+    let c = &tcp6[&(sa("[::1]:41003"), sa("[::1]:6004"))].attributes;
+    assert_eq!((c.tclass, c.tos), (Some(0x20), Some(0)));
+    assert_eq!(
+        tcp6[&(sa("[::1]:6004"), sa("[::]:0"))].attributes.v6only,
+        Some(true)
+    );
+
+    // UDP: memory attributes, no INFO.
+    for s in owned(ATTRS_UDP4, Protocol::Udp).values() {
+        assert!(s.attributes.tcp_info.is_none() && s.attributes.info.is_none());
+        assert!(s.attributes.meminfo.is_some() && s.attributes.skmeminfo.is_some());
+        assert!(!s.attributes.sockopt.unwrap().contains(SockOpt::IS_ICSK));
+    }
+}
+
+#[test]
+fn typed_attribute_iteration_matches_the_raw_one() {
+    for (bytes, p) in [(ATTRS_TCP4, Protocol::Tcp), (ATTRS_MPTCP4, Protocol::Mptcp)] {
+        for m in sockets_as(bytes, Some(p)) {
+            let raw: Vec<u16> = m.attrs().map(|a| a.unwrap().kind()).collect();
+            let typed: Vec<InetAttr<'_>> = m.attributes().map(|a| a.unwrap()).collect();
+            assert_eq!(raw.len(), typed.len());
+        }
+    }
+}
+
+#[test]
+fn legacy_dump_is_both_families_in_one_walk() {
+    let msgs: Vec<_> = Messages::new(LEGACY_TCP).collect::<Result<_, _>>().unwrap();
+    let (done, replies) = msgs.split_last().unwrap();
+    assert!(done.is_done());
+    assert!(replies.iter().all(|m| m.kind() == r::TCPDIAG_GETSOCK));
+    let legacy: Vec<InetMsg<'_>> = replies
+        .iter()
+        .map(|m| InetMsg::parse(*m).unwrap())
+        .collect();
+    assert!(legacy.iter().all(|m| m.protocol() == Some(Protocol::Tcp)));
+    // Captured right after the two per-family dumps: the same sockets.
+    let mut legacy_set: Vec<_> = legacy
+        .iter()
+        .map(|m| (m.family(), m.src(), m.dst()))
+        .collect();
+    let mut v2: Vec<_> = sockets(ATTRS_TCP4)
+        .into_iter()
+        .chain(sockets(ATTRS_TCP6))
+        .map(|m| (m.family(), m.src(), m.dst()))
+        .collect();
+    legacy_set.sort();
+    v2.sort();
+    assert_eq!(legacy_set, v2);
+    assert!(legacy.iter().any(|m| m.family() == Family::Inet));
+    assert!(legacy.iter().any(|m| m.family() == Family::Inet6));
+    // Its INFO decodes as tcp_info without being told the protocol.
+    let first = legacy[0].attributes().find_map(|a| match a {
+        Ok(InetAttr::TcpInfo(i)) => Some(i.len()),
+        _ => None,
+    });
+    assert_eq!(first, Some(280));
 }
 
 /// Everything a parse of `bytes` yields, as text: each message's view or

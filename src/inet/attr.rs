@@ -130,9 +130,7 @@ impl SockOpt {
     /// the least significant bit on little-endian hosts and from the most
     /// significant on big-endian ones.
     pub fn from_raw(raw: &inet_diag_sockopt) -> Self {
-        let byte = |b: u8| {
-            (0..8).fold(0u16, |acc, i| acc | (u16::from(bitfield(b, i, 1)) << i))
-        };
+        let byte = |b: u8| (0..8).fold(0u16, |acc, i| acc | (u16::from(bitfield(b, i, 1)) << i));
         SockOpt::from_bits_retain(byte(raw.bits0) | byte(raw.bits1) << 8)
     }
 }
@@ -152,7 +150,10 @@ impl<B: AsRef<[u8]>> SkMemInfo<B> {
             return Err(ParseError::new(
                 Layer::Attribute,
                 offset,
-                ParseErrorKind::BadArrayLength { length: len, element: 4 },
+                ParseErrorKind::BadArrayLength {
+                    length: len,
+                    element: 4,
+                },
             ));
         }
         Ok(SkMemInfo { bytes })
@@ -407,7 +408,10 @@ impl<'buf> Md5Keys<'buf> {
     pub fn iter(&self) -> impl Iterator<Item = Result<Md5Key, ParseError>> + 'buf {
         let base = self.offset;
         self.keys.iter().enumerate().map(move |(i, k)| {
-            Md5Key::decode(k, base.saturating_add(i.saturating_mul(size_of::<tcp_diag_md5sig>())))
+            Md5Key::decode(
+                k,
+                base.saturating_add(i.saturating_mul(size_of::<tcp_diag_md5sig>())),
+            )
         })
     }
 }
@@ -751,7 +755,9 @@ impl<'buf> InetAttr<'buf> {
             }
             r::INET_DIAG_CLASS_ID => InetAttr::ClassId(attr.u32()?),
             r::INET_DIAG_MD5SIG => InetAttr::Md5Sig(Md5Keys::new(&attr)?),
-            r::INET_DIAG_ULP_INFO => InetAttr::UlpInfo(UlpInfo::new(payload, attr.payload_offset())?),
+            r::INET_DIAG_ULP_INFO => {
+                InetAttr::UlpInfo(UlpInfo::new(payload, attr.payload_offset())?)
+            }
             r::INET_DIAG_SK_BPF_STORAGES => InetAttr::BpfStorages(attr),
             r::INET_DIAG_CGROUP_ID => InetAttr::CgroupId(attr.u64()?),
             r::INET_DIAG_SOCKOPT => InetAttr::SockOpt(SockOpt::from_raw(fixed(&attr)?)),

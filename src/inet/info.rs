@@ -185,7 +185,8 @@ impl<B: AsRef<[u8]>> TcpInfo<B> {
     /// Options negotiated (`tcpi_options`).
     #[inline]
     pub fn options(&self) -> Option<TcpiOptions> {
-        read::<u8>(self.bytes(), offset_of!(tcp_info, tcpi_options)).map(TcpiOptions::from_bits_retain)
+        read::<u8>(self.bytes(), offset_of!(tcp_info, tcpi_options))
+            .map(TcpiOptions::from_bits_retain)
     }
 
     /// Send window scale (`tcpi_snd_wscale`, 4-bit field of byte 6).
@@ -204,7 +205,8 @@ impl<B: AsRef<[u8]>> TcpInfo<B> {
     /// (`tcpi_delivery_rate_app_limited`, 1-bit field of byte 7, Linux 4.9).
     #[inline]
     pub fn delivery_rate_app_limited(&self) -> Option<bool> {
-        read::<u8>(self.bytes(), offset_of!(tcp_info, tcpi_app_limited_tfo)).map(|b| bitfield(b, 0, 1) != 0)
+        read::<u8>(self.bytes(), offset_of!(tcp_info, tcpi_app_limited_tfo))
+            .map(|b| bitfield(b, 0, 1) != 0)
     }
 
     /// Why a Fast Open client attempt failed (`tcpi_fastopen_client_fail`,
@@ -212,7 +214,8 @@ impl<B: AsRef<[u8]>> TcpInfo<B> {
     /// 2 SYN-ACK did not ack the data, 3 SYN retransmitted.
     #[inline]
     pub fn fastopen_client_fail(&self) -> Option<u8> {
-        read::<u8>(self.bytes(), offset_of!(tcp_info, tcpi_app_limited_tfo)).map(|b| bitfield(b, 1, 2))
+        read::<u8>(self.bytes(), offset_of!(tcp_info, tcpi_app_limited_tfo))
+            .map(|b| bitfield(b, 1, 2))
     }
 
     /// Congestion-avoidance state: 0 Open, 1 Disorder, 2 CWR, 3 Recovery, 4 Loss.
@@ -644,7 +647,10 @@ impl<B: AsRef<[u8]>> TcpInfo<B> {
     /// `tcpi_total_rto_recoveries`, Linux 6.7; `None` if the kernel's struct ends before it.
     #[inline]
     pub fn total_rto_recoveries(&self) -> Option<u16> {
-        read(self.bytes(), offset_of!(tcp_info, tcpi_total_rto_recoveries))
+        read(
+            self.bytes(),
+            offset_of!(tcp_info, tcpi_total_rto_recoveries),
+        )
     }
 
     /// Time spent in timeout recovery, milliseconds.
@@ -728,7 +734,11 @@ impl<B: AsRef<[u8]>> fmt::Debug for TcpInfo<B> {
         field(&mut d, "options", self.options());
         field(&mut d, "snd_wscale", self.snd_wscale());
         field(&mut d, "rcv_wscale", self.rcv_wscale());
-        field(&mut d, "delivery_rate_app_limited", self.delivery_rate_app_limited());
+        field(
+            &mut d,
+            "delivery_rate_app_limited",
+            self.delivery_rate_app_limited(),
+        );
         field(&mut d, "fastopen_client_fail", self.fastopen_client_fail());
         field(&mut d, "ca_state", self.ca_state());
         field(&mut d, "retransmits", self.retransmits());
@@ -869,7 +879,10 @@ impl<B: AsRef<[u8]>> SctpInfo<B> {
     /// `sctpi_fragmentation_point`; `None` if the kernel's struct ends before it.
     #[inline]
     pub fn fragmentation_point(&self) -> Option<u32> {
-        read(self.bytes(), offset_of!(sctp_info, sctpi_fragmentation_point))
+        read(
+            self.bytes(),
+            offset_of!(sctp_info, sctpi_fragmentation_point),
+        )
     }
 
     /// Chunks in the inbound queue.
@@ -1133,7 +1146,10 @@ impl<B: AsRef<[u8]>> SctpInfo<B> {
     /// `sctpi_p_partial_bytes_acked`; `None` if the kernel's struct ends before it.
     #[inline]
     pub fn p_partial_bytes_acked(&self) -> Option<u32> {
-        read(self.bytes(), offset_of!(sctp_info, sctpi_p_partial_bytes_acked))
+        read(
+            self.bytes(),
+            offset_of!(sctp_info, sctpi_p_partial_bytes_acked),
+        )
     }
 
     /// Primary path bytes in flight.
@@ -1189,7 +1205,10 @@ impl<B: AsRef<[u8]>> SctpInfo<B> {
     /// `sctpi_s_disable_fragments`; `None` if the kernel's struct ends before it.
     #[inline]
     pub fn s_disable_fragments(&self) -> Option<u8> {
-        read(self.bytes(), offset_of!(sctp_info, sctpi_s_disable_fragments))
+        read(
+            self.bytes(),
+            offset_of!(sctp_info, sctpi_s_disable_fragments),
+        )
     }
 
     /// `SCTP_I_WANT_MAPPED_V4_ADDR` is set.
@@ -1262,7 +1281,11 @@ impl<B: AsRef<[u8]>> fmt::Debug for SctpInfo<B> {
         field(&mut d, "p_sackdelay", self.p_sackdelay());
         field(&mut d, "p_sackfreq", self.p_sackfreq());
         field(&mut d, "p_ssthresh", self.p_ssthresh());
-        field(&mut d, "p_partial_bytes_acked", self.p_partial_bytes_acked());
+        field(
+            &mut d,
+            "p_partial_bytes_acked",
+            self.p_partial_bytes_acked(),
+        );
         field(&mut d, "p_flight_size", self.p_flight_size());
         field(&mut d, "p_error", self.p_error());
         field(&mut d, "s_autoclose", self.s_autoclose());
@@ -1302,7 +1325,10 @@ impl<B: AsRef<[u8]>> MptcpInfo<B> {
     /// `mptcpi_add_addr_accepted`; `None` if the kernel's struct ends before it.
     #[inline]
     pub fn add_addr_accepted(&self) -> Option<u8> {
-        read(self.bytes(), offset_of!(mptcp_info, mptcpi_add_addr_accepted))
+        read(
+            self.bytes(),
+            offset_of!(mptcp_info, mptcpi_add_addr_accepted),
+        )
     }
 
     /// Limit of additional subflows (also `mptcpi_limit_extra_subflows`).
@@ -1318,7 +1344,10 @@ impl<B: AsRef<[u8]>> MptcpInfo<B> {
     /// `mptcpi_add_addr_signal_max`; `None` if the kernel's struct ends before it.
     #[inline]
     pub fn add_addr_signal_max(&self) -> Option<u8> {
-        read(self.bytes(), offset_of!(mptcp_info, mptcpi_add_addr_signal_max))
+        read(
+            self.bytes(),
+            offset_of!(mptcp_info, mptcpi_add_addr_signal_max),
+        )
     }
 
     /// Limit of accepted ADD_ADDR (also `mptcpi_limit_add_addr_accepted`).
@@ -1326,7 +1355,10 @@ impl<B: AsRef<[u8]>> MptcpInfo<B> {
     /// `mptcpi_add_addr_accepted_max`; `None` if the kernel's struct ends before it.
     #[inline]
     pub fn add_addr_accepted_max(&self) -> Option<u8> {
-        read(self.bytes(), offset_of!(mptcp_info, mptcpi_add_addr_accepted_max))
+        read(
+            self.bytes(),
+            offset_of!(mptcp_info, mptcpi_add_addr_accepted_max),
+        )
     }
 
     /// `MPTCP_INFO_FLAG_*` bits: 1 fallback to TCP, 2 remote key received.
@@ -1446,7 +1478,10 @@ impl<B: AsRef<[u8]>> MptcpInfo<B> {
     /// `mptcpi_endp_add_addr_max`; `None` if the kernel's struct ends before it.
     #[inline]
     pub fn endp_add_addr_max(&self) -> Option<u8> {
-        read(self.bytes(), offset_of!(mptcp_info, mptcpi_endp_add_addr_max))
+        read(
+            self.bytes(),
+            offset_of!(mptcp_info, mptcpi_endp_add_addr_max),
+        )
     }
 
     /// Time since data was last sent, milliseconds.
@@ -1483,7 +1518,11 @@ impl<B: AsRef<[u8]>> fmt::Debug for MptcpInfo<B> {
         field(&mut d, "add_addr_accepted", self.add_addr_accepted());
         field(&mut d, "subflows_max", self.subflows_max());
         field(&mut d, "add_addr_signal_max", self.add_addr_signal_max());
-        field(&mut d, "add_addr_accepted_max", self.add_addr_accepted_max());
+        field(
+            &mut d,
+            "add_addr_accepted_max",
+            self.add_addr_accepted_max(),
+        );
         field(&mut d, "flags", self.flags());
         field(&mut d, "token", self.token());
         field(&mut d, "write_seq", self.write_seq());

@@ -60,7 +60,9 @@ impl AsRef<[u8]> for RequestBytes {
 
 impl fmt::Debug for RequestBytes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("RequestBytes").field(&self.as_bytes()).finish()
+        f.debug_tuple("RequestBytes")
+            .field(&self.as_bytes())
+            .finish()
     }
 }
 

@@ -238,7 +238,10 @@ fn request_encoding() {
     let p = m.payload();
     assert_eq!(p.len(), 56);
     assert_eq!(&p[..4], &[10, 17, 0b0100_0001, 0]);
-    assert_eq!(u32::from_ne_bytes(p[4..8].try_into().unwrap()), (1 << 1) | (1 << 7));
+    assert_eq!(
+        u32::from_ne_bytes(p[4..8].try_into().unwrap()),
+        (1 << 1) | (1 << 7)
+    );
     assert_eq!(&p[8..44], &[0; 36]); // ports, addresses
     assert_eq!(&p[44..48], &[0; 4]); // interface
     assert_eq!(&p[48..56], &[0xff; 8]); // cookie: INET_DIAG_NOCOOKIE twice
@@ -293,7 +296,10 @@ fn raw_protocol_byte_and_legacy_request() {
     assert_eq!(m.flags().bits(), 0x301);
     assert_eq!(m.payload().len(), 60);
     assert_eq!(&m.payload()[..4], &[2, 0, 0, 2]);
-    assert_eq!(u32::from_ne_bytes(m.payload()[52..56].try_into().unwrap()), 1 << 10);
+    assert_eq!(
+        u32::from_ne_bytes(m.payload()[52..56].try_into().unwrap()),
+        1 << 10
+    );
     assert_eq!(req.to_raw().as_bytes(), m.payload());
     let b = LegacyRequest::dccp().to_bytes(9);
     let m = Messages::new(b.as_bytes()).next().unwrap().unwrap();

@@ -110,7 +110,19 @@ pub const SK_MEMINFO_BACKLOG: usize = 7;
 pub const SK_MEMINFO_DROPS: usize = 8;
 
 /// `struct inet_diag_meminfo` (16 bytes): `INET_DIAG_MEMINFO`.
-#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(
+    FromBytes,
+    IntoBytes,
+    KnownLayout,
+    Immutable,
+    Unaligned,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+)]
 #[repr(C)]
 #[allow(non_camel_case_types)]
 pub struct inet_diag_meminfo {
@@ -130,7 +142,19 @@ pub struct inet_diag_meminfo {
 /// byte 0 `recverr, is_icsk, freebind, hdrincl, mc_loop, transparent,
 /// mc_all, nodefrag`; byte 1 `bind_address_no_port, recverr_rfc4884,
 /// defer_connect, unused:5`.
-#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(
+    FromBytes,
+    IntoBytes,
+    KnownLayout,
+    Immutable,
+    Unaligned,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+)]
 #[repr(C)]
 #[allow(non_camel_case_types)]
 pub struct inet_diag_sockopt {

@@ -40,7 +40,9 @@ pub const MPTCP_SUBFLOW_ATTR_PAD: u16 = 11;
 /// `struct mptcp_info` as of Linux 6.18 (96 bytes); older kernels send a
 /// prefix (40 bytes on 5.7). Read it through
 /// [`MptcpInfo`](crate::inet::MptcpInfo).
-#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
+)]
 #[repr(C)]
 #[allow(non_camel_case_types)]
 pub struct mptcp_info {

@@ -35,7 +35,9 @@ pub const TCPI_OPT_TFO_CHILD: u8 = 128;
 /// (byte 7: `tcpi_delivery_rate_app_limited:1,
 /// tcpi_fastopen_client_fail:2`), and its last 4 bytes changed meaning
 /// after 6.18, here `tcpi_accecn`.
-#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
+)]
 #[repr(C)]
 #[allow(non_camel_case_types)]
 pub struct tcp_info {
@@ -176,7 +178,19 @@ pub struct tcp_info {
 }
 
 /// `struct tcpvegas_info` (16 bytes): `INET_DIAG_VEGASINFO`.
-#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(
+    FromBytes,
+    IntoBytes,
+    KnownLayout,
+    Immutable,
+    Unaligned,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+)]
 #[repr(C)]
 #[allow(non_camel_case_types)]
 pub struct tcpvegas_info {
@@ -191,7 +205,19 @@ pub struct tcpvegas_info {
 }
 
 /// `struct tcp_dctcp_info` (16 bytes): `INET_DIAG_DCTCPINFO`.
-#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(
+    FromBytes,
+    IntoBytes,
+    KnownLayout,
+    Immutable,
+    Unaligned,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+)]
 #[repr(C)]
 #[allow(non_camel_case_types)]
 pub struct tcp_dctcp_info {
@@ -208,7 +234,19 @@ pub struct tcp_dctcp_info {
 }
 
 /// `struct tcp_bbr_info` (20 bytes): `INET_DIAG_BBRINFO`.
-#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(
+    FromBytes,
+    IntoBytes,
+    KnownLayout,
+    Immutable,
+    Unaligned,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+)]
 #[repr(C)]
 #[allow(non_camel_case_types)]
 pub struct tcp_bbr_info {
@@ -225,7 +263,9 @@ pub struct tcp_bbr_info {
 }
 
 /// `struct tcp_diag_md5sig` (100 bytes): one element of `INET_DIAG_MD5SIG`.
-#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
+)]
 #[repr(C)]
 #[allow(non_camel_case_types)]
 pub struct tcp_diag_md5sig {

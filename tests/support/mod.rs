@@ -249,3 +249,189 @@ pub fn many_connections(port: u16, n: usize) -> (TcpListener, Vec<TcpStream>) {
         .collect();
     (listener, clients)
 }
+
+// ---------------------------------------------------------------------
+// System calls nix does not wrap. Test code only: the library itself has
+// no `unsafe`.
+
+/// A TCP socket of protocol `IPPROTO_MPTCP` (262).
+#[allow(unsafe_code)]
+pub fn mptcp_socket(v6: bool) -> io::Result<OwnedFd> {
+    use std::os::fd::FromRawFd;
+    let family = if v6 { libc::AF_INET6 } else { libc::AF_INET };
+    // SAFETY: plain socket(2) call; the fd is owned by the result.
+    let fd = unsafe { libc::socket(family, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 262) };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: `fd` is a fresh descriptor nothing else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// An MPTCP listener on `addr` (IPv4).
+pub fn mptcp_listener(addr: SocketAddr) -> io::Result<TcpListener> {
+    let fd = mptcp_socket(addr.is_ipv6())?;
+    bind(&fd, addr);
+    socket::listen(&fd, Backlog::new(8).unwrap())?;
+    Ok(TcpListener::from(fd))
+}
+
+/// An MPTCP connection to `remote`.
+pub fn mptcp_connect(remote: SocketAddr) -> io::Result<TcpStream> {
+    let fd = mptcp_socket(remote.is_ipv6())?;
+    match remote {
+        SocketAddr::V4(a) => socket::connect(fd.as_raw_fd(), &SockaddrIn::from(a))?,
+        SocketAddr::V6(a) => socket::connect(fd.as_raw_fd(), &SockaddrIn6::from(a))?,
+    }
+    Ok(TcpStream::from(fd))
+}
+
+/// `getsockopt(TCP_INFO)`: the kernel's `struct tcp_info` for `fd`.
+#[allow(unsafe_code)]
+pub fn tcp_info_sockopt(fd: &impl AsRawFd) -> Vec<u8> {
+    let mut buf = vec![0u8; 512];
+    let mut len = buf.len() as libc::socklen_t;
+    // SAFETY: `buf` is writable for `len` bytes; the kernel writes at most
+    // that many and stores the length it wrote in `len`.
+    let r = unsafe {
+        libc::getsockopt(
+            fd.as_raw_fd(),
+            libc::IPPROTO_TCP,
+            libc::TCP_INFO,
+            buf.as_mut_ptr().cast(),
+            &mut len,
+        )
+    };
+    assert_eq!(r, 0, "getsockopt(TCP_INFO): {}", io::Error::last_os_error());
+    buf.truncate(len as usize);
+    buf
+}
+
+/// `setsockopt(TCP_MD5SIG)`: a TCP-MD5 key for IPv4 peer `peer`.
+#[allow(unsafe_code)]
+pub fn set_md5_key(fd: &impl AsRawFd, peer: std::net::Ipv4Addr, key: &[u8]) {
+    // struct tcp_md5sig: sockaddr_storage (128), u8 flags, u8 prefixlen,
+    // u16 keylen, i32 ifindex, u8 key[80].
+    let mut raw = [0u8; 216];
+    raw[..2].copy_from_slice(&(libc::AF_INET as u16).to_ne_bytes());
+    raw[4..8].copy_from_slice(&peer.octets());
+    raw[130..132].copy_from_slice(&(key.len() as u16).to_ne_bytes());
+    raw[136..136 + key.len()].copy_from_slice(key);
+    // SAFETY: `raw` is a valid struct tcp_md5sig of the size passed.
+    let r = unsafe {
+        libc::setsockopt(
+            fd.as_raw_fd(),
+            libc::IPPROTO_TCP,
+            libc::TCP_MD5SIG,
+            raw.as_ptr().cast(),
+            raw.len() as libc::socklen_t,
+        )
+    };
+    assert_eq!(
+        r,
+        0,
+        "setsockopt(TCP_MD5SIG): {}",
+        io::Error::last_os_error()
+    );
+}
+
+/// Sockets that make the kernel send every inet attribute it can here:
+///
+/// | socket | what it shows |
+/// |---|---|
+/// | 127.0.0.1:6001 listener | `SO_MARK` 0x1234, `IP_TOS` 0x10, `SO_PRIORITY` 3 (CLASS_ID) |
+/// | 127.0.0.1:6002 listener | a TCP-MD5 key for 127.0.0.1 ("sekrit") |
+/// | 127.0.0.1:6003 <- 127.0.0.1:41001 | BBR (the default here), 4000 bytes moved, client shut down for writing |
+/// | 127.0.0.1:6003 <- 127.0.0.1:41002 | cubic on both ends |
+/// | [::1]:6004 <-> [::1]:41003 | IPv6, `IPV6_TCLASS` 0x20 on the client |
+/// | 127.0.0.1:6005 MPTCP listener, one MPTCP connection to it | `mptcp_info`, ULP "mptcp" subflows |
+pub struct AttrPopulation {
+    pub mark_listener: TcpListener,
+    pub md5_listener: TcpListener,
+    pub listener: TcpListener,
+    pub bbr_client: TcpStream,
+    pub bbr_server: TcpStream,
+    pub cubic_client: TcpStream,
+    pub cubic_server: TcpStream,
+    pub v6_listener: TcpListener,
+    pub v6_client: TcpStream,
+    pub v6_server: TcpStream,
+    pub mptcp: Option<(TcpListener, TcpStream, TcpStream)>,
+}
+
+pub const MARK: u32 = 0x1234;
+pub const TOS: u8 = 0x10;
+pub const PRIORITY: i32 = 3;
+pub const TCLASS: u8 = 0x20;
+pub const MD5_KEY: &[u8] = b"sekrit";
+pub const MOVED: usize = 4000;
+
+impl AttrPopulation {
+    /// Creates the sockets (needs `CAP_NET_ADMIN` for the mark).
+    pub fn create() -> Self {
+        use std::io::Read;
+        let mark_listener = tcp_listener(addr("127.0.0.1:6001"), 4, None);
+        socket::setsockopt(&mark_listener, sockopt::Mark, &MARK).unwrap();
+        socket::setsockopt(&mark_listener, sockopt::Ipv4Tos, &i32::from(TOS)).unwrap();
+        socket::setsockopt(&mark_listener, sockopt::Priority, &PRIORITY).unwrap();
+
+        let md5_fd = new_socket(addr("127.0.0.1:6002"), SockType::Stream);
+        set_md5_key(&md5_fd, std::net::Ipv4Addr::LOCALHOST, MD5_KEY);
+        bind(&md5_fd, addr("127.0.0.1:6002"));
+        socket::listen(&md5_fd, Backlog::new(4).unwrap()).unwrap();
+        let md5_listener = TcpListener::from(md5_fd);
+
+        let listener = tcp_listener(addr("127.0.0.1:6003"), 8, None);
+        let mut bbr_client = tcp_connect(addr("127.0.0.1:41001"), addr("127.0.0.1:6003"));
+        let (mut bbr_server, _) = listener.accept().unwrap();
+        bbr_client.write_all(&[7u8; MOVED]).unwrap();
+        let mut got = vec![0u8; MOVED];
+        bbr_server.read_exact(&mut got).unwrap();
+        bbr_client.shutdown(std::net::Shutdown::Write).unwrap();
+
+        let cubic = std::ffi::OsString::from("cubic");
+        let cubic_fd = new_socket(addr("127.0.0.1:41002"), SockType::Stream);
+        socket::setsockopt(&cubic_fd, sockopt::TcpCongestion, &cubic).unwrap();
+        bind(&cubic_fd, addr("127.0.0.1:41002"));
+        socket::connect(
+            cubic_fd.as_raw_fd(),
+            &SockaddrIn::from("127.0.0.1:6003".parse::<std::net::SocketAddrV4>().unwrap()),
+        )
+        .unwrap();
+        let cubic_client = TcpStream::from(cubic_fd);
+        let (cubic_server, _) = listener.accept().unwrap();
+        socket::setsockopt(&cubic_server, sockopt::TcpCongestion, &cubic).unwrap();
+
+        let v6_listener = tcp_listener(addr("[::1]:6004"), 4, Some(true));
+        let v6_fd = new_socket(addr("[::1]:41003"), SockType::Stream);
+        socket::setsockopt(&v6_fd, sockopt::Ipv6TClass, &i32::from(TCLASS)).unwrap();
+        bind(&v6_fd, addr("[::1]:41003"));
+        socket::connect(
+            v6_fd.as_raw_fd(),
+            &SockaddrIn6::from("[::1]:6004".parse::<std::net::SocketAddrV6>().unwrap()),
+        )
+        .unwrap();
+        let v6_client = TcpStream::from(v6_fd);
+        let (v6_server, _) = v6_listener.accept().unwrap();
+
+        let mptcp = mptcp_listener(addr("127.0.0.1:6005")).ok().map(|l| {
+            let c = mptcp_connect(addr("127.0.0.1:6005")).unwrap();
+            let (s, _) = l.accept().unwrap();
+            (l, c, s)
+        });
+
+        AttrPopulation {
+            mark_listener,
+            md5_listener,
+            listener,
+            bbr_client,
+            bbr_server,
+            cubic_client,
+            cubic_server,
+            v6_listener,
+            v6_client,
+            v6_server,
+            mptcp,
+        }
+    }
+}
