@@ -401,4 +401,6 @@ impl Extensions {
 }
 
 #[cfg(test)]
+mod attr_tests;
+#[cfg(test)]
 mod tests;
