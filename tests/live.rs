@@ -31,7 +31,10 @@ use std::process::{Command, ExitCode};
 use nix::sys::socket::{
     self, AddressFamily, MsgFlags, NetlinkAddr, SockFlag, SockProtocol, SockType,
 };
-use sockdiag::inet::{Family, InetMsg, InetRequest, Protocol, Socket, States, TcpState};
+use sockdiag::inet::{
+    Extensions, Family, InetMsg, InetRequest, LegacyRequest, Protocol, Socket, States, TcpInfo,
+    TcpState,
+};
 use sockdiag::netlink::Messages;
 use sockdiag::{DiagSocket, Error};
 use support::{addr, inode_of, Population};
@@ -567,6 +570,335 @@ fn cli_output_matches_ss() {
     assert_eq!(String::from_utf8(out.stderr).unwrap().lines().count(), 1);
 }
 
+/// Our dump's view of every TCP socket of both families, with every
+/// extension, by inode.
+fn tcp_by_inode(sock: &mut DiagSocket) -> HashMap<u32, Socket> {
+    let mut out = HashMap::new();
+    for family in [Family::Inet, Family::Inet6] {
+        let req = InetRequest::new(family, Protocol::Tcp).with_extensions(Extensions::all());
+        for s in sock.snapshot(&req).unwrap() {
+            if s.inode != 0 {
+                out.insert(s.inode, s);
+            }
+        }
+    }
+    out
+}
+
+fn tcp_info_matches_getsockopt() {
+    let p = Population::create();
+    let a = support::AttrPopulation::create();
+    let mut sock = DiagSocket::new().unwrap();
+    let streams: Vec<(&str, &std::net::TcpStream)> = vec![
+        ("tcp4_client", &p.tcp4_client),
+        ("tcp4_server", &p.tcp4_server),
+        ("tcp6_client", &p.tcp6_client),
+        ("dual_server", &p.dual_server),
+        ("bbr_server", &a.bbr_server),
+        ("cubic_client", &a.cubic_client),
+        ("v6_client", &a.v6_client),
+    ];
+    let dumped = tcp_by_inode(&mut sock);
+    for (name, stream) in streams {
+        let ours = dumped[&inode_of(stream)]
+            .attributes
+            .tcp_info
+            .clone()
+            .unwrap();
+        let theirs_bytes = support::tcp_info_sockopt(stream);
+        let theirs = TcpInfo::new(&theirs_bytes[..]);
+        assert_eq!(ours.len(), theirs.len(), "{name}: struct size");
+        // Nothing moved between the two reads: these are equal.
+        assert_eq!(ours.state(), theirs.state(), "{name}");
+        assert_eq!(ours.snd_mss(), theirs.snd_mss(), "{name}");
+        assert_eq!(ours.rcv_mss(), theirs.rcv_mss(), "{name}");
+        assert_eq!(ours.snd_wscale(), theirs.snd_wscale(), "{name}");
+        assert_eq!(ours.rcv_wscale(), theirs.rcv_wscale(), "{name}");
+        assert_eq!(ours.options(), theirs.options(), "{name}");
+        assert_eq!(ours.bytes_acked(), theirs.bytes_acked(), "{name}");
+        assert_eq!(ours.bytes_received(), theirs.bytes_received(), "{name}");
+        assert_eq!(ours.bytes_sent(), theirs.bytes_sent(), "{name}");
+        assert_eq!(ours.segs_out(), theirs.segs_out(), "{name}");
+        assert_eq!(ours.segs_in(), theirs.segs_in(), "{name}");
+        assert_eq!(ours.snd_cwnd(), theirs.snd_cwnd(), "{name}");
+        assert_eq!(ours.snd_ssthresh(), theirs.snd_ssthresh(), "{name}");
+        assert_eq!(ours.rtt(), theirs.rtt(), "{name}");
+        assert_eq!(ours.min_rtt(), theirs.min_rtt(), "{name}");
+        assert_eq!(ours.pmtu(), theirs.pmtu(), "{name}");
+        assert_eq!(ours.total_retrans(), theirs.total_retrans(), "{name}");
+        assert_eq!(ours.delivered(), theirs.delivered(), "{name}");
+    }
+    // Data moved where the population moved it.
+    let bbr = dumped[&inode_of(&a.bbr_server)]
+        .attributes
+        .tcp_info
+        .clone()
+        .unwrap();
+    assert_eq!(
+        bbr.bytes_received(),
+        Some(support::MOVED as u64 + 1),
+        "4000 bytes and a FIN"
+    );
+    let server = dumped[&inode_of(&p.tcp4_server)]
+        .attributes
+        .tcp_info
+        .clone()
+        .unwrap();
+    assert_eq!(server.bytes_received(), Some(support::TCP_UNREAD as u64));
+}
+
+/// `ss -tainmeoH` output: for each socket, its local and peer address and
+/// every token of its lines.
+fn ss_sockets() -> HashMap<(String, String), Vec<String>> {
+    let out = Command::new("ss").args(["-tainmeoH"]).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut socks: HashMap<(String, String), Vec<String>> = HashMap::new();
+    let mut current: Option<(String, String)> = None;
+    for line in text.lines() {
+        let tokens: Vec<String> = line.split_whitespace().map(str::to_owned).collect();
+        if line.starts_with(char::is_whitespace) {
+            if let Some(key) = &current {
+                socks.get_mut(key).unwrap().extend(tokens);
+            }
+        } else if tokens.len() >= 5 {
+            let key = (tokens[3].clone(), tokens[4].clone());
+            socks.insert(key.clone(), tokens[5..].to_vec());
+            current = Some(key);
+        }
+    }
+    socks
+}
+
+fn value<'a>(tokens: &'a [String], key: &str) -> Option<&'a str> {
+    tokens.iter().find_map(|t| t.strip_prefix(key))
+}
+
+/// `ss`'s address:port text for a socket address.
+fn ss_addr(a: SocketAddr) -> String {
+    match a {
+        SocketAddr::V4(v4) => format!(
+            "{}:{}",
+            v4.ip(),
+            if a.port() == 0 {
+                "*".into()
+            } else {
+                a.port().to_string()
+            }
+        ),
+        SocketAddr::V6(v6) => format!(
+            "[{}]:{}",
+            v6.ip(),
+            if a.port() == 0 {
+                "*".into()
+            } else {
+                a.port().to_string()
+            }
+        ),
+    }
+}
+
+fn tcp_info_matches_ss() {
+    let _p = Population::create();
+    let _a = support::AttrPopulation::create();
+    if !have_ss() {
+        assert!(
+            !require_live(),
+            "ss (iproute2) is required with SOCKDIAG_REQUIRE_LIVE=1"
+        );
+        println!("    (skipped: no `ss` on this machine)");
+        return;
+    }
+    let mut sock = DiagSocket::new().unwrap();
+    let ours = tcp_by_inode(&mut sock);
+    let theirs = ss_sockets();
+    let mut compared = 0;
+    for s in ours.values() {
+        if !matches!(s.state, TcpState::Established | TcpState::Listen) {
+            continue;
+        }
+        let key = (ss_addr(s.id.src), ss_addr(s.id.dst));
+        // ss prints "*" for a dual-stack wildcard; skip those two.
+        let Some(t) = theirs.get(&key) else {
+            assert!(s.id.src.ip().is_unspecified(), "{key:?} missing from ss");
+            continue;
+        };
+        let a = &s.attributes;
+        let info = a.tcp_info.as_ref().unwrap();
+        assert_eq!(
+            value(t, "ino:"),
+            Some(s.inode.to_string().as_str()),
+            "{key:?} ino"
+        );
+        assert_eq!(
+            value(t, "sk:"),
+            Some(format!("{:x}", s.id.cookie).as_str()),
+            "{key:?} cookie"
+        );
+        if s.uid != 0 {
+            assert_eq!(
+                value(t, "uid:"),
+                Some(s.uid.to_string().as_str()),
+                "{key:?} uid"
+            );
+        }
+        match a.mark {
+            Some(m) if m != 0 => assert_eq!(
+                value(t, "fwmark:"),
+                Some(format!("0x{m:x}").as_str()),
+                "{key:?} mark"
+            ),
+            _ => assert_eq!(value(t, "fwmark:"), None, "{key:?} mark"),
+        }
+        assert!(
+            t.contains(a.cong.as_ref().unwrap()),
+            "{key:?} cong {:?} in {t:?}",
+            a.cong
+        );
+        let sk = a.skmeminfo.as_ref().unwrap();
+        let skmem = format!(
+            "(r{},rb{},t{},tb{},f{},w{},o{},bl{},d{})",
+            sk.rmem_alloc().unwrap(),
+            sk.rcvbuf().unwrap(),
+            sk.wmem_alloc().unwrap(),
+            sk.sndbuf().unwrap(),
+            sk.fwd_alloc().unwrap(),
+            sk.wmem_queued().unwrap(),
+            sk.optmem().unwrap(),
+            sk.backlog().unwrap(),
+            sk.drops().unwrap()
+        );
+        assert_eq!(value(t, "skmem:"), Some(skmem.as_str()), "{key:?} skmem");
+        assert_eq!(
+            value(t, "cwnd:"),
+            Some(info.snd_cwnd().unwrap().to_string().as_str()),
+            "{key:?} cwnd"
+        );
+        let ssthresh = info.snd_ssthresh().unwrap();
+        if ssthresh != 0 && ssthresh < 0xffff {
+            assert_eq!(
+                value(t, "ssthresh:"),
+                Some(ssthresh.to_string().as_str()),
+                "{key:?} ssthresh"
+            );
+        }
+        if s.state == TcpState::Established {
+            let rtt = value(t, "rtt:").unwrap();
+            let (srtt, var) = rtt.split_once('/').unwrap();
+            let close = |text: &str, us: u32| {
+                (text.parse::<f64>().unwrap() - f64::from(us) / 1000.0).abs() < 0.0005
+            };
+            assert!(
+                close(srtt, info.rtt().unwrap()),
+                "{key:?} rtt {rtt} vs {:?}",
+                info.rtt()
+            );
+            assert!(
+                close(var, info.rttvar().unwrap()),
+                "{key:?} rttvar {rtt} vs {:?}",
+                info.rttvar()
+            );
+        }
+        compared += 1;
+    }
+    assert!(compared >= 15, "compared {compared} sockets");
+}
+
+fn legacy_request_equals_two_v2_dumps() {
+    let _p = Population::create();
+    let _a = support::AttrPopulation::create();
+    let (_l, _c) = support::many_connections(6100, 200);
+    let mut sock = DiagSocket::new().unwrap();
+    let cookies = |socks: Vec<Socket>| {
+        socks
+            .into_iter()
+            .map(|s| s.id.cookie)
+            .collect::<BTreeSet<u64>>()
+    };
+    let legacy = sock.snapshot(&LegacyRequest::tcp()).unwrap();
+    assert!(legacy.iter().all(|s| s.protocol == Some(Protocol::Tcp)));
+    let families: BTreeSet<Family> = legacy.iter().map(|s| s.family).collect();
+    assert_eq!(families.len(), 2, "both families in one walk");
+    let legacy = cookies(legacy);
+    let mut v2 = cookies(dump_all(
+        &mut sock,
+        InetRequest::new(Family::Inet, Protocol::Tcp),
+    ));
+    v2.extend(cookies(dump_all(
+        &mut sock,
+        InetRequest::new(Family::Inet6, Protocol::Tcp),
+    )));
+    assert_eq!(
+        legacy.len(),
+        6 + 5 + 10 + 3 + 401,
+        "population, attribute population, 200 connections"
+    );
+    assert_eq!(legacy, v2);
+    // With extensions, type-18 replies decode tcp_info.
+    let with_info = sock
+        .snapshot(&LegacyRequest::tcp().with_extensions(Extensions::INFO))
+        .unwrap();
+    assert!(with_info.iter().all(|s| s.attributes.tcp_info.is_some()));
+    // DCCP is gone from this kernel (6.16+): an error, not an empty list.
+    match sock.snapshot(&LegacyRequest::dccp()) {
+        Ok(v) => assert!(v.is_empty()),
+        Err(e) => assert!(
+            matches!(e, Error::Unavailable { .. } | Error::Kernel(_)),
+            "{e}"
+        ),
+    }
+}
+
+fn every_protocol_over_both_families() {
+    let _p = Population::create();
+    let _udplite = support::udplite_socket(addr("127.0.0.1:7100")).unwrap();
+    let a = support::AttrPopulation::create();
+    let mut sock = DiagSocket::new().unwrap();
+    for protocol in Protocol::ALL {
+        for family in [Family::Inet, Family::Inet6] {
+            let req = InetRequest::new(family, protocol).with_extensions(Extensions::all());
+            match sock.snapshot(&req) {
+                Ok(socks) => {
+                    assert!(socks
+                        .iter()
+                        .all(|s| s.family == family && s.protocol == Some(protocol)));
+                    assert!(
+                        socks.iter().all(|s| s.attributes.errors.is_empty()),
+                        "{protocol:?}"
+                    );
+                    let n = socks.len();
+                    match (protocol, family) {
+                        (Protocol::Tcp, Family::Inet) => assert_eq!(n, 16),
+                        (Protocol::Udp, Family::Inet) => assert_eq!(n, 2),
+                        (Protocol::Udp, Family::Inet6) => assert_eq!(n, 1),
+                        (Protocol::UdpLite, Family::Inet) => {
+                            assert_eq!(n, 1);
+                            assert_eq!(socks[0].id.src.port(), 7100);
+                        }
+                        (Protocol::Mptcp, Family::Inet) if a.mptcp.is_some() => {
+                            assert_eq!(n, 3);
+                            assert!(socks.iter().all(|s| s.attributes.mptcp_info.is_some()));
+                        }
+                        _ => {}
+                    }
+                }
+                // No diag module for this protocol on this kernel.
+                Err(Error::Unavailable {
+                    family: f,
+                    protocol: p,
+                }) => {
+                    assert_eq!((f, p), (family.to_raw(), protocol.number()));
+                    assert!(
+                        matches!(protocol, Protocol::Raw | Protocol::Sctp | Protocol::Dccp),
+                        "{protocol:?}"
+                    );
+                }
+                Err(e) => panic!("{protocol:?} {family:?}: {e}"),
+            }
+        }
+    }
+}
+
 // ---------------------------------------------------------------------
 // The harness.
 
@@ -600,6 +932,16 @@ const TESTS: &[Test] = &[
         datagrams_from_other_senders_are_dropped,
     ),
     ("cli_output_matches_ss", cli_output_matches_ss),
+    ("tcp_info_matches_getsockopt", tcp_info_matches_getsockopt),
+    ("tcp_info_matches_ss", tcp_info_matches_ss),
+    (
+        "legacy_request_equals_two_v2_dumps",
+        legacy_request_equals_two_v2_dumps,
+    ),
+    (
+        "every_protocol_over_both_families",
+        every_protocol_over_both_families,
+    ),
 ];
 
 /// Makes private network namespaces possible for the test threads: as

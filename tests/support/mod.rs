@@ -435,3 +435,18 @@ impl AttrPopulation {
         }
     }
 }
+
+/// A UDP-Lite socket (`IPPROTO_UDPLITE`) bound to `addr` (IPv4).
+#[allow(unsafe_code)]
+pub fn udplite_socket(addr: SocketAddr) -> io::Result<UdpSocket> {
+    use std::os::fd::FromRawFd;
+    // SAFETY: plain socket(2) call; the fd is owned by the result.
+    let fd = unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 136) };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: `fd` is a fresh descriptor nothing else owns.
+    let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+    bind(&fd, addr);
+    Ok(UdpSocket::from(fd))
+}
