@@ -6,7 +6,7 @@
 use std::fmt::Write;
 
 use libfuzzer_sys::fuzz_target;
-use sockdiag::inet::{InetMsg, Socket};
+use sockdiag::inet::{InetMsg, Protocol, Socket};
 use sockdiag::netlink::{Attrs, ExtAck, Messages};
 
 fuzz_target!(|data: &[u8]| {
@@ -42,6 +42,11 @@ fuzz_target!(|data: &[u8]| {
                     e.request_payload(),
                     e.to_kernel_error().map(|k| k.to_string())
                 );
+            }
+        }
+        for p in Protocol::ALL {
+            if let Ok(m) = InetMsg::parse_as(msg, p) {
+                let _ = write!(out, "{:?}", Socket::from(m));
             }
         }
         match InetMsg::parse(msg) {

@@ -8,7 +8,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV
 use bitflags::bitflags;
 use zerocopy::FromBytes;
 
-use super::info::{bitfield, read, MptcpInfo, SctpInfo, TcpInfo};
+use super::info::{read, MptcpInfo, SctpInfo, TcpInfo};
 use super::Protocol;
 use crate::error::{Layer, ParseError, ParseErrorKind};
 use crate::netlink::{Attr, Attrs};
@@ -130,7 +130,15 @@ impl SockOpt {
     /// the least significant bit on little-endian hosts and from the most
     /// significant on big-endian ones.
     pub fn from_raw(raw: &inet_diag_sockopt) -> Self {
-        let byte = |b: u8| (0..8).fold(0u16, |acc, i| acc | (u16::from(bitfield(b, i, 1)) << i));
+        // Declaration order is bit order on little-endian and the reverse
+        // on big-endian.
+        let byte = |b: u8| {
+            u16::from(if cfg!(target_endian = "big") {
+                b.reverse_bits()
+            } else {
+                b
+            })
+        };
         SockOpt::from_bits_retain(byte(raw.bits0) | byte(raw.bits1) << 8)
     }
 }
@@ -470,70 +478,76 @@ pub struct MptcpSubflowInfo {
 const ULP_NAME_MAX: usize = 16;
 
 /// `INET_DIAG_ULP_INFO`: the upper-layer protocol attached to a TCP socket
-/// (`"tls"`, `"mptcp"`, ...) and its state. Decoded when the attribute
-/// is; the nested attributes stay reachable raw through [`attrs`](Self::attrs).
+/// (`"tls"`, `"mptcp"`, ...) and its state. Checked when the attribute is
+/// decoded; the accessors read the nested attributes, which stay reachable
+/// raw through [`attrs`](Self::attrs).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct UlpInfo<B> {
     bytes: B,
     offset: usize,
-    name: [u8; ULP_NAME_MAX],
-    name_len: u8,
+}
+
+/// What the nested attributes of a ULP_INFO hold.
+#[derive(Default)]
+struct UlpParts<'a> {
+    name: &'a str,
     tls: Option<TlsInfo>,
     mptcp: Option<MptcpSubflowInfo>,
 }
 
-impl<B: AsRef<[u8]>> UlpInfo<B> {
-    /// Decodes the nested attributes of an `INET_DIAG_ULP_INFO` payload
-    /// found at `offset`.
-    pub fn new(bytes: B, offset: usize) -> Result<Self, ParseError> {
-        let mut out = UlpInfo {
-            bytes,
-            offset,
-            name: [0; ULP_NAME_MAX],
-            name_len: 0,
-            tls: None,
-            mptcp: None,
-        };
-        for attr in Attrs::with_base(out.bytes.as_ref(), offset) {
-            let attr = attr?;
-            match attr.kind() {
-                r::INET_ULP_INFO_NAME => {
-                    let name = text(&attr)?.as_bytes();
-                    let dst = out.name.get_mut(..name.len()).ok_or(ParseError::new(
+fn ulp_parts(bytes: &[u8], offset: usize) -> Result<UlpParts<'_>, ParseError> {
+    let mut out = UlpParts::default();
+    for attr in Attrs::with_base(bytes, offset) {
+        let attr = attr?;
+        match attr.kind() {
+            r::INET_ULP_INFO_NAME => {
+                let name = text(&attr)?;
+                if name.len() > ULP_NAME_MAX {
+                    return Err(ParseError::new(
                         Layer::Attribute,
                         attr.offset(),
                         ParseErrorKind::WrongLength {
                             length: name.len(),
                             expected: ULP_NAME_MAX,
                         },
-                    ))?;
-                    dst.copy_from_slice(name);
-                    out.name_len = name.len() as u8;
+                    ));
                 }
-                r::INET_ULP_INFO_TLS => out.tls = Some(tls_info(&attr)?),
-                r::INET_ULP_INFO_MPTCP => out.mptcp = Some(mptcp_subflow(&attr)?),
-                _ => {}
+                out.name = name;
             }
+            r::INET_ULP_INFO_TLS => out.tls = Some(tls_info(&attr)?),
+            r::INET_ULP_INFO_MPTCP => out.mptcp = Some(mptcp_subflow(&attr)?),
+            _ => {}
         }
-        Ok(out)
+    }
+    Ok(out)
+}
+
+impl<B: AsRef<[u8]>> UlpInfo<B> {
+    /// Checks the nested attributes of an `INET_DIAG_ULP_INFO` payload
+    /// found at `offset`.
+    pub fn new(bytes: B, offset: usize) -> Result<Self, ParseError> {
+        ulp_parts(bytes.as_ref(), offset)?;
+        Ok(UlpInfo { bytes, offset })
+    }
+
+    fn parts(&self) -> UlpParts<'_> {
+        // Checked in `new`: cannot fail here.
+        ulp_parts(self.bytes.as_ref(), self.offset).unwrap_or_default()
     }
 
     /// `INET_ULP_INFO_NAME`: the ULP's name (empty if not sent).
     pub fn name(&self) -> &str {
-        self.name
-            .get(..usize::from(self.name_len))
-            .and_then(|b| core::str::from_utf8(b).ok())
-            .unwrap_or("")
+        self.parts().name
     }
 
     /// `INET_ULP_INFO_TLS`, for a kernel-TLS socket.
     pub fn tls(&self) -> Option<TlsInfo> {
-        self.tls
+        self.parts().tls
     }
 
     /// `INET_ULP_INFO_MPTCP`, for an MPTCP subflow.
     pub fn mptcp(&self) -> Option<MptcpSubflowInfo> {
-        self.mptcp
+        self.parts().mptcp
     }
 
     /// The nested attributes, raw.
@@ -546,20 +560,17 @@ impl<B: AsRef<[u8]>> UlpInfo<B> {
         UlpInfo {
             bytes: self.bytes.as_ref().into(),
             offset: self.offset,
-            name: self.name,
-            name_len: self.name_len,
-            tls: self.tls,
-            mptcp: self.mptcp,
         }
     }
 }
 
 impl<B: AsRef<[u8]>> fmt::Debug for UlpInfo<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts = self.parts();
         f.debug_struct("UlpInfo")
-            .field("name", &self.name())
-            .field("tls", &self.tls)
-            .field("mptcp", &self.mptcp)
+            .field("name", &parts.name)
+            .field("tls", &parts.tls)
+            .field("mptcp", &parts.mptcp)
             .finish()
     }
 }
@@ -697,6 +708,7 @@ pub enum InetAttr<'buf> {
 impl<'buf> InetAttr<'buf> {
     /// Decodes one attribute of a message of `protocol` (if known). A
     /// payload of the wrong length is an error for this attribute only.
+    #[inline]
     pub fn decode(attr: Attr<'buf>, protocol: Option<Protocol>) -> Result<Self, ParseError> {
         let payload = attr.payload();
         Ok(match attr.kind() {
@@ -778,7 +790,9 @@ pub struct InetAttrs<'buf> {
 }
 
 impl<'buf> InetAttrs<'buf> {
-    pub(crate) fn new(attrs: Attrs<'buf>, protocol: Option<Protocol>) -> Self {
+    /// Decodes `attrs` as the attributes of a reply of `protocol` (see
+    /// [`InetMsg::attributes`](super::InetMsg::attributes)).
+    pub fn new(attrs: Attrs<'buf>, protocol: Option<Protocol>) -> Self {
         InetAttrs { attrs, protocol }
     }
 }
@@ -786,6 +800,7 @@ impl<'buf> InetAttrs<'buf> {
 impl<'buf> Iterator for InetAttrs<'buf> {
     type Item = Result<InetAttr<'buf>, ParseError>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         loop {
             let attr = match self.attrs.next()? {

@@ -1,0 +1,53 @@
+//! Any bytes as the attributes of an inet reply, decoded for each protocol
+//! (so INFO goes through tcp_info, sctp_info and mptcp_info), collected
+//! into the owned form, and as bare growing-struct payloads; everything
+//! formatted with `Debug`.
+#![no_main]
+
+use std::fmt::Write;
+
+use libfuzzer_sys::fuzz_target;
+use sockdiag::inet::{
+    Attributes, InetAttr, InetAttrs, MptcpInfo, Protocol, SctpInfo, SkMemInfo, SockAddrs, TcpInfo,
+    UlpInfo,
+};
+use sockdiag::netlink::Attrs;
+
+fuzz_target!(|data: &[u8]| {
+    let mut out = String::new();
+    let (selector, rest) = data.split_first().unwrap_or((&0, data));
+    let protocol = Protocol::ALL.get(usize::from(*selector) % 8).copied();
+    for attr in InetAttrs::new(Attrs::new(rest), protocol) {
+        let _ = write!(out, "{attr:?}");
+        if let Ok(InetAttr::TcpInfo(i)) = attr {
+            let _ = write!(out, "{:?} {:?}", i.to_zero_extended(), i.into_owned());
+        }
+    }
+    let _ = write!(
+        out,
+        "{:?}",
+        Attributes::collect(InetAttrs::new(Attrs::new(rest), protocol))
+    );
+    let _ = write!(
+        out,
+        "{:?} {:?}",
+        TcpInfo::new(rest),
+        TcpInfo::new(rest).extra()
+    );
+    let _ = write!(
+        out,
+        "{:?} {:?}",
+        SctpInfo::new(rest),
+        SctpInfo::new(rest).to_zero_extended()
+    );
+    let _ = write!(
+        out,
+        "{:?} {:?}",
+        MptcpInfo::new(rest),
+        MptcpInfo::new(rest).to_zero_extended()
+    );
+    let _ = write!(out, "{:?}", UlpInfo::new(rest, 0));
+    let _ = write!(out, "{:?}", SkMemInfo::new(rest, 0));
+    let _ = write!(out, "{:?}", SockAddrs::new(rest, 0));
+    std::hint::black_box(out);
+});
