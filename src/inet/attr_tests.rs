@@ -17,758 +17,740 @@ use crate::raw::sctp::sctp_info;
 use crate::raw::tcp::tcp_info;
 use crate::raw::tls as rt;
 
-type Accessor<V> = (&'static str, usize, fn(&V) -> Option<u64>);
+type Accessor = (&'static str, usize, fn(&[u8]) -> Option<u64>);
 
-fn tcp_fields() -> Vec<Accessor<TcpInfo<&'static [u8]>>> {
+fn tcp_fields() -> Vec<Accessor> {
     vec![
-        ("state", 1, |i: &TcpInfo<&[u8]>| {
-            i.state().map(|s| u64::from(s.to_raw()))
+        ("state", 1, |b: &[u8]| {
+            TcpInfo::new(b).state().map(|s| u64::from(s.to_raw()))
         }),
-        ("options", 6, |i: &TcpInfo<&[u8]>| {
-            i.options().map(|o| u64::from(o.bits()))
+        ("options", 6, |b: &[u8]| {
+            TcpInfo::new(b).options().map(|o| u64::from(o.bits()))
         }),
-        ("snd_wscale", 7, |i: &TcpInfo<&[u8]>| {
-            i.snd_wscale().map(u64::from)
+        ("snd_wscale", 7, |b: &[u8]| {
+            TcpInfo::new(b).snd_wscale().map(u64::from)
         }),
-        ("rcv_wscale", 7, |i: &TcpInfo<&[u8]>| {
-            i.rcv_wscale().map(u64::from)
+        ("rcv_wscale", 7, |b: &[u8]| {
+            TcpInfo::new(b).rcv_wscale().map(u64::from)
         }),
-        ("delivery_rate_app_limited", 8, |i: &TcpInfo<&[u8]>| {
-            i.delivery_rate_app_limited().map(u64::from)
+        ("delivery_rate_app_limited", 8, |b: &[u8]| {
+            TcpInfo::new(b).delivery_rate_app_limited().map(u64::from)
         }),
-        ("fastopen_client_fail", 8, |i: &TcpInfo<&[u8]>| {
-            i.fastopen_client_fail().map(u64::from)
+        ("fastopen_client_fail", 8, |b: &[u8]| {
+            TcpInfo::new(b).fastopen_client_fail().map(u64::from)
         }),
         (
             "ca_state",
             offset_of!(tcp_info, tcpi_ca_state) + 1,
-            |i: &TcpInfo<&[u8]>| i.ca_state().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).ca_state().map(|v| v as u64),
         ),
         (
             "retransmits",
             offset_of!(tcp_info, tcpi_retransmits) + 1,
-            |i: &TcpInfo<&[u8]>| i.retransmits().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).retransmits().map(|v| v as u64),
         ),
         (
             "probes",
             offset_of!(tcp_info, tcpi_probes) + 1,
-            |i: &TcpInfo<&[u8]>| i.probes().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).probes().map(|v| v as u64),
         ),
         (
             "backoff",
             offset_of!(tcp_info, tcpi_backoff) + 1,
-            |i: &TcpInfo<&[u8]>| i.backoff().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).backoff().map(|v| v as u64),
         ),
-        (
-            "rto",
-            offset_of!(tcp_info, tcpi_rto) + 4,
-            |i: &TcpInfo<&[u8]>| i.rto().map(|v| v as u64),
-        ),
-        (
-            "ato",
-            offset_of!(tcp_info, tcpi_ato) + 4,
-            |i: &TcpInfo<&[u8]>| i.ato().map(|v| v as u64),
-        ),
+        ("rto", offset_of!(tcp_info, tcpi_rto) + 4, |b: &[u8]| {
+            TcpInfo::new(b).rto().map(|v| v as u64)
+        }),
+        ("ato", offset_of!(tcp_info, tcpi_ato) + 4, |b: &[u8]| {
+            TcpInfo::new(b).ato().map(|v| v as u64)
+        }),
         (
             "snd_mss",
             offset_of!(tcp_info, tcpi_snd_mss) + 4,
-            |i: &TcpInfo<&[u8]>| i.snd_mss().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).snd_mss().map(|v| v as u64),
         ),
         (
             "rcv_mss",
             offset_of!(tcp_info, tcpi_rcv_mss) + 4,
-            |i: &TcpInfo<&[u8]>| i.rcv_mss().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).rcv_mss().map(|v| v as u64),
         ),
         (
             "unacked",
             offset_of!(tcp_info, tcpi_unacked) + 4,
-            |i: &TcpInfo<&[u8]>| i.unacked().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).unacked().map(|v| v as u64),
         ),
         (
             "sacked",
             offset_of!(tcp_info, tcpi_sacked) + 4,
-            |i: &TcpInfo<&[u8]>| i.sacked().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).sacked().map(|v| v as u64),
         ),
-        (
-            "lost",
-            offset_of!(tcp_info, tcpi_lost) + 4,
-            |i: &TcpInfo<&[u8]>| i.lost().map(|v| v as u64),
-        ),
+        ("lost", offset_of!(tcp_info, tcpi_lost) + 4, |b: &[u8]| {
+            TcpInfo::new(b).lost().map(|v| v as u64)
+        }),
         (
             "retrans",
             offset_of!(tcp_info, tcpi_retrans) + 4,
-            |i: &TcpInfo<&[u8]>| i.retrans().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).retrans().map(|v| v as u64),
         ),
         (
             "fackets",
             offset_of!(tcp_info, tcpi_fackets) + 4,
-            |i: &TcpInfo<&[u8]>| i.fackets().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).fackets().map(|v| v as u64),
         ),
         (
             "last_data_sent",
             offset_of!(tcp_info, tcpi_last_data_sent) + 4,
-            |i: &TcpInfo<&[u8]>| i.last_data_sent().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).last_data_sent().map(|v| v as u64),
         ),
         (
             "last_ack_sent",
             offset_of!(tcp_info, tcpi_last_ack_sent) + 4,
-            |i: &TcpInfo<&[u8]>| i.last_ack_sent().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).last_ack_sent().map(|v| v as u64),
         ),
         (
             "last_data_recv",
             offset_of!(tcp_info, tcpi_last_data_recv) + 4,
-            |i: &TcpInfo<&[u8]>| i.last_data_recv().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).last_data_recv().map(|v| v as u64),
         ),
         (
             "last_ack_recv",
             offset_of!(tcp_info, tcpi_last_ack_recv) + 4,
-            |i: &TcpInfo<&[u8]>| i.last_ack_recv().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).last_ack_recv().map(|v| v as u64),
         ),
-        (
-            "pmtu",
-            offset_of!(tcp_info, tcpi_pmtu) + 4,
-            |i: &TcpInfo<&[u8]>| i.pmtu().map(|v| v as u64),
-        ),
+        ("pmtu", offset_of!(tcp_info, tcpi_pmtu) + 4, |b: &[u8]| {
+            TcpInfo::new(b).pmtu().map(|v| v as u64)
+        }),
         (
             "rcv_ssthresh",
             offset_of!(tcp_info, tcpi_rcv_ssthresh) + 4,
-            |i: &TcpInfo<&[u8]>| i.rcv_ssthresh().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).rcv_ssthresh().map(|v| v as u64),
         ),
-        (
-            "rtt",
-            offset_of!(tcp_info, tcpi_rtt) + 4,
-            |i: &TcpInfo<&[u8]>| i.rtt().map(|v| v as u64),
-        ),
+        ("rtt", offset_of!(tcp_info, tcpi_rtt) + 4, |b: &[u8]| {
+            TcpInfo::new(b).rtt().map(|v| v as u64)
+        }),
         (
             "rttvar",
             offset_of!(tcp_info, tcpi_rttvar) + 4,
-            |i: &TcpInfo<&[u8]>| i.rttvar().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).rttvar().map(|v| v as u64),
         ),
         (
             "snd_ssthresh",
             offset_of!(tcp_info, tcpi_snd_ssthresh) + 4,
-            |i: &TcpInfo<&[u8]>| i.snd_ssthresh().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).snd_ssthresh().map(|v| v as u64),
         ),
         (
             "snd_cwnd",
             offset_of!(tcp_info, tcpi_snd_cwnd) + 4,
-            |i: &TcpInfo<&[u8]>| i.snd_cwnd().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).snd_cwnd().map(|v| v as u64),
         ),
         (
             "advmss",
             offset_of!(tcp_info, tcpi_advmss) + 4,
-            |i: &TcpInfo<&[u8]>| i.advmss().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).advmss().map(|v| v as u64),
         ),
         (
             "reordering",
             offset_of!(tcp_info, tcpi_reordering) + 4,
-            |i: &TcpInfo<&[u8]>| i.reordering().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).reordering().map(|v| v as u64),
         ),
         (
             "rcv_rtt",
             offset_of!(tcp_info, tcpi_rcv_rtt) + 4,
-            |i: &TcpInfo<&[u8]>| i.rcv_rtt().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).rcv_rtt().map(|v| v as u64),
         ),
         (
             "rcv_space",
             offset_of!(tcp_info, tcpi_rcv_space) + 4,
-            |i: &TcpInfo<&[u8]>| i.rcv_space().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).rcv_space().map(|v| v as u64),
         ),
         (
             "total_retrans",
             offset_of!(tcp_info, tcpi_total_retrans) + 4,
-            |i: &TcpInfo<&[u8]>| i.total_retrans().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).total_retrans().map(|v| v as u64),
         ),
         (
             "pacing_rate",
             offset_of!(tcp_info, tcpi_pacing_rate) + 8,
-            |i: &TcpInfo<&[u8]>| i.pacing_rate().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).pacing_rate().map(|v| v as u64),
         ),
         (
             "max_pacing_rate",
             offset_of!(tcp_info, tcpi_max_pacing_rate) + 8,
-            |i: &TcpInfo<&[u8]>| i.max_pacing_rate().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).max_pacing_rate().map(|v| v as u64),
         ),
         (
             "bytes_acked",
             offset_of!(tcp_info, tcpi_bytes_acked) + 8,
-            |i: &TcpInfo<&[u8]>| i.bytes_acked().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).bytes_acked().map(|v| v as u64),
         ),
         (
             "bytes_received",
             offset_of!(tcp_info, tcpi_bytes_received) + 8,
-            |i: &TcpInfo<&[u8]>| i.bytes_received().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).bytes_received().map(|v| v as u64),
         ),
         (
             "segs_out",
             offset_of!(tcp_info, tcpi_segs_out) + 4,
-            |i: &TcpInfo<&[u8]>| i.segs_out().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).segs_out().map(|v| v as u64),
         ),
         (
             "segs_in",
             offset_of!(tcp_info, tcpi_segs_in) + 4,
-            |i: &TcpInfo<&[u8]>| i.segs_in().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).segs_in().map(|v| v as u64),
         ),
         (
             "notsent_bytes",
             offset_of!(tcp_info, tcpi_notsent_bytes) + 4,
-            |i: &TcpInfo<&[u8]>| i.notsent_bytes().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).notsent_bytes().map(|v| v as u64),
         ),
         (
             "min_rtt",
             offset_of!(tcp_info, tcpi_min_rtt) + 4,
-            |i: &TcpInfo<&[u8]>| i.min_rtt().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).min_rtt().map(|v| v as u64),
         ),
         (
             "data_segs_in",
             offset_of!(tcp_info, tcpi_data_segs_in) + 4,
-            |i: &TcpInfo<&[u8]>| i.data_segs_in().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).data_segs_in().map(|v| v as u64),
         ),
         (
             "data_segs_out",
             offset_of!(tcp_info, tcpi_data_segs_out) + 4,
-            |i: &TcpInfo<&[u8]>| i.data_segs_out().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).data_segs_out().map(|v| v as u64),
         ),
         (
             "delivery_rate",
             offset_of!(tcp_info, tcpi_delivery_rate) + 8,
-            |i: &TcpInfo<&[u8]>| i.delivery_rate().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).delivery_rate().map(|v| v as u64),
         ),
         (
             "busy_time",
             offset_of!(tcp_info, tcpi_busy_time) + 8,
-            |i: &TcpInfo<&[u8]>| i.busy_time().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).busy_time().map(|v| v as u64),
         ),
         (
             "rwnd_limited",
             offset_of!(tcp_info, tcpi_rwnd_limited) + 8,
-            |i: &TcpInfo<&[u8]>| i.rwnd_limited().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).rwnd_limited().map(|v| v as u64),
         ),
         (
             "sndbuf_limited",
             offset_of!(tcp_info, tcpi_sndbuf_limited) + 8,
-            |i: &TcpInfo<&[u8]>| i.sndbuf_limited().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).sndbuf_limited().map(|v| v as u64),
         ),
         (
             "delivered",
             offset_of!(tcp_info, tcpi_delivered) + 4,
-            |i: &TcpInfo<&[u8]>| i.delivered().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).delivered().map(|v| v as u64),
         ),
         (
             "delivered_ce",
             offset_of!(tcp_info, tcpi_delivered_ce) + 4,
-            |i: &TcpInfo<&[u8]>| i.delivered_ce().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).delivered_ce().map(|v| v as u64),
         ),
         (
             "bytes_sent",
             offset_of!(tcp_info, tcpi_bytes_sent) + 8,
-            |i: &TcpInfo<&[u8]>| i.bytes_sent().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).bytes_sent().map(|v| v as u64),
         ),
         (
             "bytes_retrans",
             offset_of!(tcp_info, tcpi_bytes_retrans) + 8,
-            |i: &TcpInfo<&[u8]>| i.bytes_retrans().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).bytes_retrans().map(|v| v as u64),
         ),
         (
             "dsack_dups",
             offset_of!(tcp_info, tcpi_dsack_dups) + 4,
-            |i: &TcpInfo<&[u8]>| i.dsack_dups().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).dsack_dups().map(|v| v as u64),
         ),
         (
             "reord_seen",
             offset_of!(tcp_info, tcpi_reord_seen) + 4,
-            |i: &TcpInfo<&[u8]>| i.reord_seen().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).reord_seen().map(|v| v as u64),
         ),
         (
             "rcv_ooopack",
             offset_of!(tcp_info, tcpi_rcv_ooopack) + 4,
-            |i: &TcpInfo<&[u8]>| i.rcv_ooopack().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).rcv_ooopack().map(|v| v as u64),
         ),
         (
             "snd_wnd",
             offset_of!(tcp_info, tcpi_snd_wnd) + 4,
-            |i: &TcpInfo<&[u8]>| i.snd_wnd().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).snd_wnd().map(|v| v as u64),
         ),
         (
             "rcv_wnd",
             offset_of!(tcp_info, tcpi_rcv_wnd) + 4,
-            |i: &TcpInfo<&[u8]>| i.rcv_wnd().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).rcv_wnd().map(|v| v as u64),
         ),
         (
             "rehash",
             offset_of!(tcp_info, tcpi_rehash) + 4,
-            |i: &TcpInfo<&[u8]>| i.rehash().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).rehash().map(|v| v as u64),
         ),
         (
             "total_rto",
             offset_of!(tcp_info, tcpi_total_rto) + 2,
-            |i: &TcpInfo<&[u8]>| i.total_rto().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).total_rto().map(|v| v as u64),
         ),
         (
             "total_rto_recoveries",
             offset_of!(tcp_info, tcpi_total_rto_recoveries) + 2,
-            |i: &TcpInfo<&[u8]>| i.total_rto_recoveries().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).total_rto_recoveries().map(|v| v as u64),
         ),
         (
             "total_rto_time",
             offset_of!(tcp_info, tcpi_total_rto_time) + 4,
-            |i: &TcpInfo<&[u8]>| i.total_rto_time().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).total_rto_time().map(|v| v as u64),
         ),
         (
             "received_ce",
             offset_of!(tcp_info, tcpi_received_ce) + 4,
-            |i: &TcpInfo<&[u8]>| i.received_ce().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).received_ce().map(|v| v as u64),
         ),
         (
             "delivered_e1_bytes",
             offset_of!(tcp_info, tcpi_delivered_e1_bytes) + 4,
-            |i: &TcpInfo<&[u8]>| i.delivered_e1_bytes().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).delivered_e1_bytes().map(|v| v as u64),
         ),
         (
             "delivered_e0_bytes",
             offset_of!(tcp_info, tcpi_delivered_e0_bytes) + 4,
-            |i: &TcpInfo<&[u8]>| i.delivered_e0_bytes().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).delivered_e0_bytes().map(|v| v as u64),
         ),
         (
             "delivered_ce_bytes",
             offset_of!(tcp_info, tcpi_delivered_ce_bytes) + 4,
-            |i: &TcpInfo<&[u8]>| i.delivered_ce_bytes().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).delivered_ce_bytes().map(|v| v as u64),
         ),
         (
             "received_e1_bytes",
             offset_of!(tcp_info, tcpi_received_e1_bytes) + 4,
-            |i: &TcpInfo<&[u8]>| i.received_e1_bytes().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).received_e1_bytes().map(|v| v as u64),
         ),
         (
             "received_e0_bytes",
             offset_of!(tcp_info, tcpi_received_e0_bytes) + 4,
-            |i: &TcpInfo<&[u8]>| i.received_e0_bytes().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).received_e0_bytes().map(|v| v as u64),
         ),
         (
             "received_ce_bytes",
             offset_of!(tcp_info, tcpi_received_ce_bytes) + 4,
-            |i: &TcpInfo<&[u8]>| i.received_ce_bytes().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).received_ce_bytes().map(|v| v as u64),
         ),
         (
             "accecn_raw",
             offset_of!(tcp_info, tcpi_accecn) + 4,
-            |i: &TcpInfo<&[u8]>| i.accecn_raw().map(|v| v as u64),
+            |b: &[u8]| TcpInfo::new(b).accecn_raw().map(|v| v as u64),
         ),
     ]
 }
 
-fn sctp_fields() -> Vec<Accessor<SctpInfo<&'static [u8]>>> {
+fn sctp_fields() -> Vec<Accessor> {
     vec![
-        (
-            "tag",
-            offset_of!(sctp_info, sctpi_tag) + 4,
-            |i: &SctpInfo<&[u8]>| i.tag().map(|v| v as u64),
-        ),
+        ("tag", offset_of!(sctp_info, sctpi_tag) + 4, |b: &[u8]| {
+            SctpInfo::new(b).tag().map(|v| v as u64)
+        }),
         (
             "state",
             offset_of!(sctp_info, sctpi_state) + 4,
-            |i: &SctpInfo<&[u8]>| i.state().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).state().map(|v| v as u64),
         ),
         (
             "rwnd",
             offset_of!(sctp_info, sctpi_rwnd) + 4,
-            |i: &SctpInfo<&[u8]>| i.rwnd().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).rwnd().map(|v| v as u64),
         ),
         (
             "unackdata",
             offset_of!(sctp_info, sctpi_unackdata) + 2,
-            |i: &SctpInfo<&[u8]>| i.unackdata().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).unackdata().map(|v| v as u64),
         ),
         (
             "penddata",
             offset_of!(sctp_info, sctpi_penddata) + 2,
-            |i: &SctpInfo<&[u8]>| i.penddata().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).penddata().map(|v| v as u64),
         ),
         (
             "instrms",
             offset_of!(sctp_info, sctpi_instrms) + 2,
-            |i: &SctpInfo<&[u8]>| i.instrms().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).instrms().map(|v| v as u64),
         ),
         (
             "outstrms",
             offset_of!(sctp_info, sctpi_outstrms) + 2,
-            |i: &SctpInfo<&[u8]>| i.outstrms().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).outstrms().map(|v| v as u64),
         ),
         (
             "fragmentation_point",
             offset_of!(sctp_info, sctpi_fragmentation_point) + 4,
-            |i: &SctpInfo<&[u8]>| i.fragmentation_point().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).fragmentation_point().map(|v| v as u64),
         ),
         (
             "inqueue",
             offset_of!(sctp_info, sctpi_inqueue) + 4,
-            |i: &SctpInfo<&[u8]>| i.inqueue().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).inqueue().map(|v| v as u64),
         ),
         (
             "outqueue",
             offset_of!(sctp_info, sctpi_outqueue) + 4,
-            |i: &SctpInfo<&[u8]>| i.outqueue().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).outqueue().map(|v| v as u64),
         ),
         (
             "overall_error",
             offset_of!(sctp_info, sctpi_overall_error) + 4,
-            |i: &SctpInfo<&[u8]>| i.overall_error().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).overall_error().map(|v| v as u64),
         ),
         (
             "max_burst",
             offset_of!(sctp_info, sctpi_max_burst) + 4,
-            |i: &SctpInfo<&[u8]>| i.max_burst().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).max_burst().map(|v| v as u64),
         ),
         (
             "maxseg",
             offset_of!(sctp_info, sctpi_maxseg) + 4,
-            |i: &SctpInfo<&[u8]>| i.maxseg().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).maxseg().map(|v| v as u64),
         ),
         (
             "peer_rwnd",
             offset_of!(sctp_info, sctpi_peer_rwnd) + 4,
-            |i: &SctpInfo<&[u8]>| i.peer_rwnd().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).peer_rwnd().map(|v| v as u64),
         ),
         (
             "peer_tag",
             offset_of!(sctp_info, sctpi_peer_tag) + 4,
-            |i: &SctpInfo<&[u8]>| i.peer_tag().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).peer_tag().map(|v| v as u64),
         ),
         (
             "peer_capable",
             offset_of!(sctp_info, sctpi_peer_capable) + 1,
-            |i: &SctpInfo<&[u8]>| i.peer_capable().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).peer_capable().map(|v| v as u64),
         ),
         (
             "peer_sack",
             offset_of!(sctp_info, sctpi_peer_sack) + 1,
-            |i: &SctpInfo<&[u8]>| i.peer_sack().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).peer_sack().map(|v| v as u64),
         ),
         (
             "isacks",
             offset_of!(sctp_info, sctpi_isacks) + 8,
-            |i: &SctpInfo<&[u8]>| i.isacks().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).isacks().map(|v| v as u64),
         ),
         (
             "osacks",
             offset_of!(sctp_info, sctpi_osacks) + 8,
-            |i: &SctpInfo<&[u8]>| i.osacks().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).osacks().map(|v| v as u64),
         ),
         (
             "opackets",
             offset_of!(sctp_info, sctpi_opackets) + 8,
-            |i: &SctpInfo<&[u8]>| i.opackets().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).opackets().map(|v| v as u64),
         ),
         (
             "ipackets",
             offset_of!(sctp_info, sctpi_ipackets) + 8,
-            |i: &SctpInfo<&[u8]>| i.ipackets().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).ipackets().map(|v| v as u64),
         ),
         (
             "rtxchunks",
             offset_of!(sctp_info, sctpi_rtxchunks) + 8,
-            |i: &SctpInfo<&[u8]>| i.rtxchunks().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).rtxchunks().map(|v| v as u64),
         ),
         (
             "outofseqtsns",
             offset_of!(sctp_info, sctpi_outofseqtsns) + 8,
-            |i: &SctpInfo<&[u8]>| i.outofseqtsns().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).outofseqtsns().map(|v| v as u64),
         ),
         (
             "idupchunks",
             offset_of!(sctp_info, sctpi_idupchunks) + 8,
-            |i: &SctpInfo<&[u8]>| i.idupchunks().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).idupchunks().map(|v| v as u64),
         ),
         (
             "gapcnt",
             offset_of!(sctp_info, sctpi_gapcnt) + 8,
-            |i: &SctpInfo<&[u8]>| i.gapcnt().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).gapcnt().map(|v| v as u64),
         ),
         (
             "ouodchunks",
             offset_of!(sctp_info, sctpi_ouodchunks) + 8,
-            |i: &SctpInfo<&[u8]>| i.ouodchunks().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).ouodchunks().map(|v| v as u64),
         ),
         (
             "iuodchunks",
             offset_of!(sctp_info, sctpi_iuodchunks) + 8,
-            |i: &SctpInfo<&[u8]>| i.iuodchunks().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).iuodchunks().map(|v| v as u64),
         ),
         (
             "oodchunks",
             offset_of!(sctp_info, sctpi_oodchunks) + 8,
-            |i: &SctpInfo<&[u8]>| i.oodchunks().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).oodchunks().map(|v| v as u64),
         ),
         (
             "iodchunks",
             offset_of!(sctp_info, sctpi_iodchunks) + 8,
-            |i: &SctpInfo<&[u8]>| i.iodchunks().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).iodchunks().map(|v| v as u64),
         ),
         (
             "octrlchunks",
             offset_of!(sctp_info, sctpi_octrlchunks) + 8,
-            |i: &SctpInfo<&[u8]>| i.octrlchunks().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).octrlchunks().map(|v| v as u64),
         ),
         (
             "ictrlchunks",
             offset_of!(sctp_info, sctpi_ictrlchunks) + 8,
-            |i: &SctpInfo<&[u8]>| i.ictrlchunks().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).ictrlchunks().map(|v| v as u64),
         ),
         (
             "p_state",
             offset_of!(sctp_info, sctpi_p_state) + 4,
-            |i: &SctpInfo<&[u8]>| i.p_state().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).p_state().map(|v| v as u64),
         ),
         (
             "p_cwnd",
             offset_of!(sctp_info, sctpi_p_cwnd) + 4,
-            |i: &SctpInfo<&[u8]>| i.p_cwnd().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).p_cwnd().map(|v| v as u64),
         ),
         (
             "p_srtt",
             offset_of!(sctp_info, sctpi_p_srtt) + 4,
-            |i: &SctpInfo<&[u8]>| i.p_srtt().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).p_srtt().map(|v| v as u64),
         ),
         (
             "p_rto",
             offset_of!(sctp_info, sctpi_p_rto) + 4,
-            |i: &SctpInfo<&[u8]>| i.p_rto().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).p_rto().map(|v| v as u64),
         ),
         (
             "p_hbinterval",
             offset_of!(sctp_info, sctpi_p_hbinterval) + 4,
-            |i: &SctpInfo<&[u8]>| i.p_hbinterval().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).p_hbinterval().map(|v| v as u64),
         ),
         (
             "p_pathmaxrxt",
             offset_of!(sctp_info, sctpi_p_pathmaxrxt) + 4,
-            |i: &SctpInfo<&[u8]>| i.p_pathmaxrxt().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).p_pathmaxrxt().map(|v| v as u64),
         ),
         (
             "p_sackdelay",
             offset_of!(sctp_info, sctpi_p_sackdelay) + 4,
-            |i: &SctpInfo<&[u8]>| i.p_sackdelay().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).p_sackdelay().map(|v| v as u64),
         ),
         (
             "p_sackfreq",
             offset_of!(sctp_info, sctpi_p_sackfreq) + 4,
-            |i: &SctpInfo<&[u8]>| i.p_sackfreq().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).p_sackfreq().map(|v| v as u64),
         ),
         (
             "p_ssthresh",
             offset_of!(sctp_info, sctpi_p_ssthresh) + 4,
-            |i: &SctpInfo<&[u8]>| i.p_ssthresh().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).p_ssthresh().map(|v| v as u64),
         ),
         (
             "p_partial_bytes_acked",
             offset_of!(sctp_info, sctpi_p_partial_bytes_acked) + 4,
-            |i: &SctpInfo<&[u8]>| i.p_partial_bytes_acked().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).p_partial_bytes_acked().map(|v| v as u64),
         ),
         (
             "p_flight_size",
             offset_of!(sctp_info, sctpi_p_flight_size) + 4,
-            |i: &SctpInfo<&[u8]>| i.p_flight_size().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).p_flight_size().map(|v| v as u64),
         ),
         (
             "p_error",
             offset_of!(sctp_info, sctpi_p_error) + 2,
-            |i: &SctpInfo<&[u8]>| i.p_error().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).p_error().map(|v| v as u64),
         ),
         (
             "s_autoclose",
             offset_of!(sctp_info, sctpi_s_autoclose) + 4,
-            |i: &SctpInfo<&[u8]>| i.s_autoclose().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).s_autoclose().map(|v| v as u64),
         ),
         (
             "s_adaptation_ind",
             offset_of!(sctp_info, sctpi_s_adaptation_ind) + 4,
-            |i: &SctpInfo<&[u8]>| i.s_adaptation_ind().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).s_adaptation_ind().map(|v| v as u64),
         ),
         (
             "s_pd_point",
             offset_of!(sctp_info, sctpi_s_pd_point) + 4,
-            |i: &SctpInfo<&[u8]>| i.s_pd_point().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).s_pd_point().map(|v| v as u64),
         ),
         (
             "s_nodelay",
             offset_of!(sctp_info, sctpi_s_nodelay) + 1,
-            |i: &SctpInfo<&[u8]>| i.s_nodelay().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).s_nodelay().map(|v| v as u64),
         ),
         (
             "s_disable_fragments",
             offset_of!(sctp_info, sctpi_s_disable_fragments) + 1,
-            |i: &SctpInfo<&[u8]>| i.s_disable_fragments().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).s_disable_fragments().map(|v| v as u64),
         ),
         (
             "s_v4mapped",
             offset_of!(sctp_info, sctpi_s_v4mapped) + 1,
-            |i: &SctpInfo<&[u8]>| i.s_v4mapped().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).s_v4mapped().map(|v| v as u64),
         ),
         (
             "s_frag_interleave",
             offset_of!(sctp_info, sctpi_s_frag_interleave) + 1,
-            |i: &SctpInfo<&[u8]>| i.s_frag_interleave().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).s_frag_interleave().map(|v| v as u64),
         ),
         (
             "s_type",
             offset_of!(sctp_info, sctpi_s_type) + 4,
-            |i: &SctpInfo<&[u8]>| i.s_type().map(|v| v as u64),
+            |b: &[u8]| SctpInfo::new(b).s_type().map(|v| v as u64),
         ),
     ]
 }
 
-fn mptcp_fields() -> Vec<Accessor<MptcpInfo<&'static [u8]>>> {
+fn mptcp_fields() -> Vec<Accessor> {
     vec![
         (
             "subflows",
             offset_of!(mptcp_info, mptcpi_subflows) + 1,
-            |i: &MptcpInfo<&[u8]>| i.subflows().map(|v| v as u64),
+            |b: &[u8]| MptcpInfo::new(b).subflows().map(|v| v as u64),
         ),
         (
             "add_addr_signal",
             offset_of!(mptcp_info, mptcpi_add_addr_signal) + 1,
-            |i: &MptcpInfo<&[u8]>| i.add_addr_signal().map(|v| v as u64),
+            |b: &[u8]| MptcpInfo::new(b).add_addr_signal().map(|v| v as u64),
         ),
         (
             "add_addr_accepted",
             offset_of!(mptcp_info, mptcpi_add_addr_accepted) + 1,
-            |i: &MptcpInfo<&[u8]>| i.add_addr_accepted().map(|v| v as u64),
+            |b: &[u8]| MptcpInfo::new(b).add_addr_accepted().map(|v| v as u64),
         ),
         (
             "subflows_max",
             offset_of!(mptcp_info, mptcpi_subflows_max) + 1,
-            |i: &MptcpInfo<&[u8]>| i.subflows_max().map(|v| v as u64),
+            |b: &[u8]| MptcpInfo::new(b).subflows_max().map(|v| v as u64),
         ),
         (
             "add_addr_signal_max",
             offset_of!(mptcp_info, mptcpi_add_addr_signal_max) + 1,
-            |i: &MptcpInfo<&[u8]>| i.add_addr_signal_max().map(|v| v as u64),
+            |b: &[u8]| MptcpInfo::new(b).add_addr_signal_max().map(|v| v as u64),
         ),
         (
             "add_addr_accepted_max",
             offset_of!(mptcp_info, mptcpi_add_addr_accepted_max) + 1,
-            |i: &MptcpInfo<&[u8]>| i.add_addr_accepted_max().map(|v| v as u64),
+            |b: &[u8]| MptcpInfo::new(b).add_addr_accepted_max().map(|v| v as u64),
         ),
         (
             "flags",
             offset_of!(mptcp_info, mptcpi_flags) + 4,
-            |i: &MptcpInfo<&[u8]>| i.flags().map(|v| v as u64),
+            |b: &[u8]| MptcpInfo::new(b).flags().map(|v| v as u64),
         ),
         (
             "token",
             offset_of!(mptcp_info, mptcpi_token) + 4,
-            |i: &MptcpInfo<&[u8]>| i.token().map(|v| v as u64),
+            |b: &[u8]| MptcpInfo::new(b).token().map(|v| v as u64),
         ),
         (
             "write_seq",
             offset_of!(mptcp_info, mptcpi_write_seq) + 8,
-            |i: &MptcpInfo<&[u8]>| i.write_seq().map(|v| v as u64),
+            |b: &[u8]| MptcpInfo::new(b).write_seq().map(|v| v as u64),
         ),
         (
             "snd_una",
             offset_of!(mptcp_info, mptcpi_snd_una) + 8,
-            |i: &MptcpInfo<&[u8]>| i.snd_una().map(|v| v as u64),
+            |b: &[u8]| MptcpInfo::new(b).snd_una().map(|v| v as u64),
         ),
         (
             "rcv_nxt",
             offset_of!(mptcp_info, mptcpi_rcv_nxt) + 8,
-            |i: &MptcpInfo<&[u8]>| i.rcv_nxt().map(|v| v as u64),
+            |b: &[u8]| MptcpInfo::new(b).rcv_nxt().map(|v| v as u64),
         ),
         (
             "local_addr_used",
             offset_of!(mptcp_info, mptcpi_local_addr_used) + 1,
-            |i: &MptcpInfo<&[u8]>| i.local_addr_used().map(|v| v as u64),
+            |b: &[u8]| MptcpInfo::new(b).local_addr_used().map(|v| v as u64),
         ),
         (
             "local_addr_max",
             offset_of!(mptcp_info, mptcpi_local_addr_max) + 1,
-            |i: &MptcpInfo<&[u8]>| i.local_addr_max().map(|v| v as u64),
+            |b: &[u8]| MptcpInfo::new(b).local_addr_max().map(|v| v as u64),
         ),
         (
             "csum_enabled",
             offset_of!(mptcp_info, mptcpi_csum_enabled) + 1,
-            |i: &MptcpInfo<&[u8]>| i.csum_enabled().map(|v| v as u64),
+            |b: &[u8]| MptcpInfo::new(b).csum_enabled().map(|v| v as u64),
         ),
         (
             "retransmits",
             offset_of!(mptcp_info, mptcpi_retransmits) + 4,
-            |i: &MptcpInfo<&[u8]>| i.retransmits().map(|v| v as u64),
+            |b: &[u8]| MptcpInfo::new(b).retransmits().map(|v| v as u64),
         ),
         (
             "bytes_retrans",
             offset_of!(mptcp_info, mptcpi_bytes_retrans) + 8,
-            |i: &MptcpInfo<&[u8]>| i.bytes_retrans().map(|v| v as u64),
+            |b: &[u8]| MptcpInfo::new(b).bytes_retrans().map(|v| v as u64),
         ),
         (
             "bytes_sent",
             offset_of!(mptcp_info, mptcpi_bytes_sent) + 8,
-            |i: &MptcpInfo<&[u8]>| i.bytes_sent().map(|v| v as u64),
+            |b: &[u8]| MptcpInfo::new(b).bytes_sent().map(|v| v as u64),
         ),
         (
             "bytes_received",
             offset_of!(mptcp_info, mptcpi_bytes_received) + 8,
-            |i: &MptcpInfo<&[u8]>| i.bytes_received().map(|v| v as u64),
+            |b: &[u8]| MptcpInfo::new(b).bytes_received().map(|v| v as u64),
         ),
         (
             "bytes_acked",
             offset_of!(mptcp_info, mptcpi_bytes_acked) + 8,
-            |i: &MptcpInfo<&[u8]>| i.bytes_acked().map(|v| v as u64),
+            |b: &[u8]| MptcpInfo::new(b).bytes_acked().map(|v| v as u64),
         ),
         (
             "subflows_total",
             offset_of!(mptcp_info, mptcpi_subflows_total) + 1,
-            |i: &MptcpInfo<&[u8]>| i.subflows_total().map(|v| v as u64),
+            |b: &[u8]| MptcpInfo::new(b).subflows_total().map(|v| v as u64),
         ),
         (
             "endp_add_addr_max",
             offset_of!(mptcp_info, mptcpi_endp_add_addr_max) + 1,
-            |i: &MptcpInfo<&[u8]>| i.endp_add_addr_max().map(|v| v as u64),
+            |b: &[u8]| MptcpInfo::new(b).endp_add_addr_max().map(|v| v as u64),
         ),
         (
             "last_data_sent",
             offset_of!(mptcp_info, mptcpi_last_data_sent) + 4,
-            |i: &MptcpInfo<&[u8]>| i.last_data_sent().map(|v| v as u64),
+            |b: &[u8]| MptcpInfo::new(b).last_data_sent().map(|v| v as u64),
         ),
         (
             "last_data_recv",
             offset_of!(mptcp_info, mptcpi_last_data_recv) + 4,
-            |i: &MptcpInfo<&[u8]>| i.last_data_recv().map(|v| v as u64),
+            |b: &[u8]| MptcpInfo::new(b).last_data_recv().map(|v| v as u64),
         ),
         (
             "last_ack_recv",
             offset_of!(mptcp_info, mptcpi_last_ack_recv) + 4,
-            |i: &MptcpInfo<&[u8]>| i.last_ack_recv().map(|v| v as u64),
+            |b: &[u8]| MptcpInfo::new(b).last_ack_recv().map(|v| v as u64),
         ),
     ]
 }
 
 /// A byte pattern no two fields read alike.
-fn pattern(n: usize) -> &'static [u8] {
-    let v: Vec<u8> = (0..n).map(|i| (i * 7 + 3) as u8).collect();
-    Box::leak(v.into_boxed_slice())
+fn pattern(n: usize) -> Vec<u8> {
+    (0..n).map(|i| (i * 7 + 3) as u8).collect()
 }
 
 /// Every accessor is `Some` exactly when `len` covers its field, and then
 /// reads the same value as from the full struct.
-fn check_prefixes<V>(
-    full_len: usize,
-    lens: &[usize],
-    make: fn(&'static [u8]) -> V,
-    fields: &[Accessor<V>],
-) {
+fn check_prefixes(full_len: usize, lens: &[usize], fields: &[Accessor]) {
     let bytes = pattern(lens.iter().copied().max().unwrap_or(0).max(full_len));
-    let full = make(&bytes[..full_len]);
+    let full = &bytes[..full_len];
     for &len in lens {
-        let view = make(&bytes[..len]);
+        let view = &bytes[..len];
         for (name, end, get) in fields {
-            let v = get(&view);
+            let v = get(view);
             assert_eq!(
                 v.is_some(),
                 *end <= len,
                 "{name} (ends at {end}) with {len} bytes"
             );
             if v.is_some() {
-                assert_eq!(v, get(&full), "{name} with {len} bytes");
+                assert_eq!(v, get(full), "{name} with {len} bytes");
             }
         }
     }
@@ -782,7 +764,7 @@ fn tcp_info_of_every_historic_size() {
     ];
     let mut lens: Vec<usize> = (0..=300).collect();
     lens.extend(sizes);
-    check_prefixes(280, &lens, TcpInfo::new, &tcp_fields());
+    check_prefixes(280, &lens, &tcp_fields());
     // The first field each size lacks, and the last it has (kernel.md C2).
     let b = pattern(300);
     let at = |n: usize| TcpInfo::new(&b[..n]);
@@ -827,9 +809,9 @@ fn zero_extended_copies_and_owned_views() {
 #[test]
 fn sctp_and_mptcp_info_prefixes() {
     let lens: Vec<usize> = (0..=400).collect();
-    check_prefixes(368, &lens, SctpInfo::new, &sctp_fields());
+    check_prefixes(368, &lens, &sctp_fields());
     let lens: Vec<usize> = (0..=120).collect();
-    check_prefixes(96, &lens, MptcpInfo::new, &mptcp_fields());
+    check_prefixes(96, &lens, &mptcp_fields());
     // Linux 5.7's 40-byte mptcp_info: up to rcv_nxt.
     let b = pattern(96);
     let old = MptcpInfo::new(&b[..40]);
