@@ -15,13 +15,19 @@
 //! | `GetEndian` | [`get_endian`] |
 //! | `InetDiagMsg` (`SrcIP`, `DstIP`, `SrcPort`, `DstPort`, `FastHash`) | [`InetMsg`] (`src_addr`, `dst_addr`, `src_port`, `dst_port`, `fast_hash`) |
 //! | `Socket`, `SocketID`, `TCPState` | [`Socket`], [`SocketId`], [`TcpState`] |
+//! | `UDIAG_SHOW_*`, `UNIX_DIAG_*` | [`UDIAG_SHOW_NAME`] …, [`UNIX_DIAG_NAME`] … |
+//! | `NewUnixDiagReq()`, `UnixConnections()` | [`new_unix_diag_req`], [`unix_connections`] |
+//! | `UnixDiag`, `UnixDiagWithBuf(req, readBuf, resp)` | [`unix_diag`], [`unix_diag_with_buf`] |
+//! | `ParseUnixDiagMsg` (with the path) | [`parse_unix_diag_msg`] ([`UnixMsg`] and its `UNIX_DIAG_NAME`) |
 //!
 //! The Go package's known bugs are not copied: its extension flags are
 //! shifted by one bit (here bit `t - 1` asks for attribute `t`); it maps
 //! kernel errnos into libnl's table (here a kernel errno is an errno,
 //! [`Error::Kernel`], and [`NetlinkErrno`] is only libnl's own table); it
 //! treats an errno in `NLMSG_DONE` as success (here it is an error); it
-//! strips NUL bytes from attribute payloads (here payloads are exact).
+//! strips NUL bytes from attribute payloads (here payloads are exact, and
+//! abstract unix names keep theirs); it drops unnamed unix sockets and
+//! de-duplicates by path (here every socket is returned).
 
 use core::fmt;
 use std::io::Write;
@@ -29,12 +35,19 @@ use std::io::Write;
 use crate::error::{Error, ErrorOrigin, KernelError, Layer, ParseError, ParseErrorKind};
 use crate::inet::{Extensions, Family, InetRequest, Protocol, States};
 use crate::netlink::{Attr, Attrs};
+use crate::unix::UnixRequest;
 use crate::DiagSocket;
 
 pub use crate::inet::{InetMsg, Socket, SocketId, TcpState};
 pub use crate::netlink::{rta_length, rta_payload};
 pub use crate::raw::inet_diag::TCPDIAG_GETSOCK;
 pub use crate::raw::sock_diag::SOCK_DIAG_BY_FAMILY;
+pub use crate::raw::unix_diag::{
+    UDIAG_SHOW_ICONS, UDIAG_SHOW_MEMINFO, UDIAG_SHOW_NAME, UDIAG_SHOW_PEER, UDIAG_SHOW_RQLEN,
+    UDIAG_SHOW_UID, UDIAG_SHOW_VFS, UNIX_DIAG_ICONS, UNIX_DIAG_MEMINFO, UNIX_DIAG_NAME,
+    UNIX_DIAG_PEER, UNIX_DIAG_RQLEN, UNIX_DIAG_SHUTDOWN, UNIX_DIAG_UID, UNIX_DIAG_VFS,
+};
+pub use crate::unix::{UnixMsg, UnixSocket};
 
 /// `AllTCPStates`: the state mask of a request for every socket. Unlike
 /// the Go constant (`^uint32(0)`), it leaves out bit 13
@@ -85,15 +98,7 @@ pub fn inet_diag_with_buf(
     req: &InetRequest,
     resp: Option<&mut dyn Write>,
 ) -> Result<Vec<Socket>, Error> {
-    let mut out = Vec::new();
-    let mut dump = sock.dump(req)?;
-    if let Some(w) = resp {
-        dump = dump.capture(w);
-    }
-    while let Some(batch) = dump.next_batch()? {
-        out.extend(batch.into_iter().map(Socket::from));
-    }
-    Ok(out)
+    collect(sock, req, resp)
 }
 
 /// `ParseInetDiagMsg`: parses a message payload that starts with `struct
@@ -131,6 +136,71 @@ pub fn parse_netlink_error(b: &[u8]) -> Result<(), Error> {
 /// are exact (NUL bytes kept). Prefer [`Attrs`], which does not allocate.
 pub fn parse_netlink_route_attr(b: &[u8]) -> Result<Vec<Attr<'_>>, ParseError> {
     Attrs::new(b).collect()
+}
+
+/// `NewUnixDiagReq()`: a dump of every unix socket with its name (and
+/// peer and queue lengths).
+pub fn new_unix_diag_req() -> UnixRequest {
+    UnixRequest::new()
+}
+
+/// `UnixConnections()`: every unix socket, owned, unnamed ones included.
+pub fn unix_connections() -> Result<Vec<UnixSocket>, Error> {
+    unix_diag(&new_unix_diag_req(), None)
+}
+
+/// `UnixDiag`: runs `req` on a fresh socket; `resp`, if given, receives a
+/// copy of every byte read.
+pub fn unix_diag(
+    req: &UnixRequest,
+    resp: Option<&mut dyn Write>,
+) -> Result<Vec<UnixSocket>, Error> {
+    unix_diag_with_buf(&mut DiagSocket::new()?, req, resp)
+}
+
+/// `UnixDiagWithBuf`: runs `req` on `sock`, reusing its receive buffer;
+/// `resp`, if given, receives a copy of every byte read.
+pub fn unix_diag_with_buf(
+    sock: &mut DiagSocket,
+    req: &UnixRequest,
+    resp: Option<&mut dyn Write>,
+) -> Result<Vec<UnixSocket>, Error> {
+    collect(sock, req, resp)
+}
+
+/// `ParseUnixDiagMsg`: parses a whole reply message (header included, so
+/// that the attributes with the path can be reached); the name is the
+/// message's `UNIX_DIAG_NAME` attribute.
+pub fn parse_unix_diag_msg(b: &[u8]) -> Result<UnixMsg<'_>, ParseError> {
+    let msg = crate::netlink::Messages::new(b)
+        .next()
+        .ok_or(ParseError::new(
+            Layer::Message,
+            0,
+            ParseErrorKind::Truncated {
+                needed: crate::netlink::NLMSG_HDRLEN,
+                available: 0,
+            },
+        ))??;
+    UnixMsg::parse(msg)
+}
+
+/// Runs `req` on `sock` and collects owned replies, copying every byte
+/// read to `resp`.
+fn collect<R: crate::Request>(
+    sock: &mut DiagSocket,
+    req: &R,
+    resp: Option<&mut dyn Write>,
+) -> Result<Vec<R::Owned>, Error> {
+    let mut out = Vec::new();
+    let mut dump = sock.dump(req)?;
+    if let Some(w) = resp {
+        dump = dump.capture(w);
+    }
+    while let Some(batch) = dump.next_batch()? {
+        out.extend(batch.into_iter().map(R::Owned::from));
+    }
+    Ok(out)
 }
 
 /// Byte order of the host, as `GetEndian` reports it.

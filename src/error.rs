@@ -21,6 +21,12 @@ pub enum Layer {
     Attribute,
     /// The fixed part of an inet reply (`struct inet_diag_msg`).
     InetDiagMsg,
+    /// The fixed part of a unix reply (`struct unix_diag_msg`).
+    UnixDiagMsg,
+    /// The fixed part of a netlink reply (`struct netlink_diag_msg`).
+    NetlinkDiagMsg,
+    /// The fixed part of a packet reply (`struct packet_diag_msg`).
+    PacketDiagMsg,
 }
 
 impl fmt::Display for Layer {
@@ -32,6 +38,9 @@ impl fmt::Display for Layer {
             Layer::ExtAck => "extended ack attributes",
             Layer::Attribute => "netlink attribute (nlattr)",
             Layer::InetDiagMsg => "inet_diag_msg",
+            Layer::UnixDiagMsg => "unix_diag_msg",
+            Layer::NetlinkDiagMsg => "netlink_diag_msg",
+            Layer::PacketDiagMsg => "packet_diag_msg",
         })
     }
 }
@@ -298,6 +307,13 @@ pub enum Error {
     DumpInterrupted,
     /// No reply arrived within the socket's timeout.
     Timeout,
+    /// An exact lookup found no such socket, or one whose cookie differs
+    /// (the socket was closed and the inode or addresses reused): the
+    /// kernel's `ENOENT` or `ESTALE`.
+    NotFound {
+        /// The errno the kernel sent.
+        errno: i32,
+    },
 }
 
 impl Error {
@@ -309,6 +325,7 @@ impl Error {
             Error::Io(e) => e.raw_os_error(),
             Error::Kernel(k) => Some(k.errno),
             Error::Unavailable { .. } => Some(nix::errno::Errno::ENOENT as i32),
+            Error::NotFound { errno } => Some(*errno),
             _ => None,
         }
     }
@@ -367,6 +384,11 @@ impl fmt::Display for Error {
                 f.write_str("the kernel marked the dump inconsistent (NLM_F_DUMP_INTR)")
             }
             Error::Timeout => f.write_str("timed out waiting for the kernel's reply"),
+            Error::NotFound { errno } => write!(
+                f,
+                "no such socket: {}",
+                io::Error::from_raw_os_error(*errno)
+            ),
         }
     }
 }
@@ -406,7 +428,9 @@ impl From<Error> for io::Error {
             Error::Io(e) => e,
             Error::Kernel(k) => k.to_io_error(),
             Error::Timeout => io::Error::new(io::ErrorKind::TimedOut, e),
-            Error::Unavailable { .. } => io::Error::new(io::ErrorKind::NotFound, e),
+            Error::Unavailable { .. } | Error::NotFound { .. } => {
+                io::Error::new(io::ErrorKind::NotFound, e)
+            }
             Error::Parse(_) | Error::Truncated { .. } => {
                 io::Error::new(io::ErrorKind::InvalidData, e)
             }

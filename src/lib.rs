@@ -64,10 +64,17 @@ pub mod compat;
 mod error;
 pub mod inet;
 pub mod netlink;
+pub mod netlink_diag;
+pub mod packet;
 pub mod raw;
+mod request;
+mod sock;
 mod socket;
+pub mod unix;
 
 pub use error::{Error, ErrorOrigin, KernelError, Layer, ParseError, ParseErrorKind};
+pub use request::RequestBytes;
+pub use sock::{Shutdown, SkMemInfo, U32Array};
 pub use socket::{Batch, BatchIter, DiagSocket, Dump, Request, DEFAULT_BUFFER_SIZE};
 
 #[cfg(doctest)]

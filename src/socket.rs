@@ -45,6 +45,11 @@ pub trait Request: Copy + sealed::Sealed {
     fn encode(&self, seq: u32) -> impl AsRef<[u8]>;
     /// Checks and wraps one reply message to this request.
     fn parse<'buf>(&self, msg: NlMsg<'buf>) -> Result<Self::Msg<'buf>, ParseError>;
+    /// True for an exact lookup (one reply, no `NLMSG_DONE`; `ENOENT` and
+    /// `ESTALE` mean [`Error::NotFound`]) rather than a dump.
+    fn is_lookup(&self) -> bool {
+        false
+    }
 }
 
 /// A `NETLINK_SOCK_DIAG` socket that owns one receive buffer and reuses it
@@ -390,7 +395,7 @@ impl<'s, R: Request> Dump<'s, R> {
                         Error::Kernel(_) => DumpState::Finished,
                         _ => DumpState::Failed,
                     };
-                    return Err(self.map_enoent(e));
+                    return Err(self.map_errno(e));
                 }
             }
         }
@@ -416,15 +421,24 @@ impl<'s, R: Request> Dump<'s, R> {
     }
 
     /// In reply to a dump, `ENOENT` means "no handler": for the protocol
-    /// (in `NLMSG_DONE`) or for the whole family (in `NLMSG_ERROR`).
-    fn map_enoent(&self, e: Error) -> Error {
-        match e {
-            Error::Kernel(k) if k.errno() == Errno::ENOENT as i32 => Error::Unavailable {
+    /// (in `NLMSG_DONE`) or for the whole family (in `NLMSG_ERROR`). In
+    /// reply to a lookup, `ENOENT` and `ESTALE` mean "no such socket".
+    fn map_errno(&self, e: Error) -> Error {
+        let Error::Kernel(k) = &e else {
+            return e;
+        };
+        let errno = k.errno();
+        if self.req.is_lookup() {
+            if errno == Errno::ENOENT as i32 || errno == Errno::ESTALE as i32 {
+                return Error::NotFound { errno };
+            }
+        } else if errno == Errno::ENOENT as i32 {
+            return Error::Unavailable {
                 family: self.family,
                 protocol: self.protocol,
-            },
-            e => e,
+            };
         }
+        e
     }
 }
 
@@ -484,6 +498,11 @@ fn scan<R: Request>(req: &R, data: &[u8], seq: u32, port_id: u32) -> Result<Scan
                 req.parse(msg)?;
                 scan.count += 1;
                 scan.data_end = msg.payload_offset().saturating_add(msg.payload().len());
+                // A reply that is not part of a multipart dump (a lookup's)
+                // is the whole answer.
+                if !msg.flags().contains(Flags::MULTI) {
+                    scan.done = true;
+                }
             }
         }
     }

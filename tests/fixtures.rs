@@ -13,12 +13,11 @@
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 
-use sockdiag::inet::{
-    Family, InetAttr, InetMsg, Protocol, Shutdown, SockOpt, Socket, TcpState, TcpiOptions,
-};
+use sockdiag::inet::{Family, InetAttr, InetMsg, Protocol, SockOpt, Socket, TcpState, TcpiOptions};
 use sockdiag::netlink::{Messages, NlMsg};
 use sockdiag::raw::inet_diag as r;
 use sockdiag::raw::netlink::{NLMSG_DONE, NLMSG_ERROR};
+use sockdiag::Shutdown;
 
 const TCP4: &[u8] = include_bytes!("fixtures/tcp4.bin");
 const TCP6: &[u8] = include_bytes!("fixtures/tcp6.bin");

@@ -8,10 +8,10 @@ use std::fmt::Write;
 
 use libfuzzer_sys::fuzz_target;
 use sockdiag::inet::{
-    Attributes, InetAttr, InetAttrs, MptcpInfo, Protocol, SctpInfo, SkMemInfo, SockAddrs, TcpInfo,
-    UlpInfo,
+    Attributes, InetAttr, InetAttrs, MptcpInfo, Protocol, SctpInfo, SockAddrs, TcpInfo, UlpInfo,
 };
 use sockdiag::netlink::Attrs;
+use sockdiag::SkMemInfo;
 
 fuzz_target!(|data: &[u8]| {
     let mut out = String::new();

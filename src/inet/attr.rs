@@ -8,7 +8,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV
 use bitflags::bitflags;
 use zerocopy::FromBytes;
 
-use super::info::{read, MptcpInfo, SctpInfo, TcpInfo};
+use super::info::{MptcpInfo, SctpInfo, TcpInfo};
 use super::Protocol;
 use crate::error::{Layer, ParseError, ParseErrorKind};
 use crate::netlink::{Attr, Attrs};
@@ -17,6 +17,7 @@ use crate::raw::mptcp as rm;
 use crate::raw::tcp::{tcp_bbr_info, tcp_dctcp_info, tcp_diag_md5sig, tcpvegas_info};
 use crate::raw::tls as rt;
 use crate::raw::{AF_INET, AF_INET6};
+use crate::sock::{fixed_attr, read, Shutdown, SkMemInfo};
 
 /// `struct inet_diag_meminfo` (`INET_DIAG_MEMINFO`), decoded.
 #[doc(alias = "inet_diag_meminfo")]
@@ -81,19 +82,6 @@ pub struct BbrInfo {
 }
 
 bitflags! {
-    /// `INET_DIAG_SHUTDOWN`: which directions were shut down
-    /// (`sk_shutdown`).
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub struct Shutdown: u8 {
-        /// `RCV_SHUTDOWN`: no more receiving.
-        const RECEIVE = 1;
-        /// `SEND_SHUTDOWN`: no more sending.
-        const SEND = 2;
-        const _ = !0;
-    }
-}
-
-bitflags! {
     /// `struct inet_diag_sockopt` (`INET_DIAG_SOCKOPT`, Linux 5.10): socket
     /// options as bits, decoded from its bitfields for this host's ABI.
     #[doc(alias = "inet_diag_sockopt")]
@@ -143,98 +131,6 @@ impl SockOpt {
     }
 }
 
-/// `INET_DIAG_SKMEMINFO`: the `u32[SK_MEMINFO_VARS]` array, of whatever
-/// length the kernel sent (7 values before 3.6, 8 before 4.7, 9 now).
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct SkMemInfo<B> {
-    bytes: B,
-}
-
-impl<B: AsRef<[u8]>> SkMemInfo<B> {
-    /// Wraps the attribute payload; an error unless it is whole `u32`s.
-    pub fn new(bytes: B, offset: usize) -> Result<Self, ParseError> {
-        let len = bytes.as_ref().len();
-        if len % 4 != 0 {
-            return Err(ParseError::new(
-                Layer::Attribute,
-                offset,
-                ParseErrorKind::BadArrayLength {
-                    length: len,
-                    element: 4,
-                },
-            ));
-        }
-        Ok(SkMemInfo { bytes })
-    }
-
-    /// Number of values the kernel sent.
-    pub fn len(&self) -> usize {
-        self.bytes.as_ref().len() / 4
-    }
-
-    /// True if the kernel sent none.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// The value at `SK_MEMINFO_*` index `i`, if sent.
-    pub fn get(&self, i: usize) -> Option<u32> {
-        read(self.bytes.as_ref(), i.checked_mul(4)?)
-    }
-
-    /// `SK_MEMINFO_RMEM_ALLOC`: receive-queue memory, bytes (`ss` `r`).
-    pub fn rmem_alloc(&self) -> Option<u32> {
-        self.get(r::SK_MEMINFO_RMEM_ALLOC)
-    }
-    /// `SK_MEMINFO_RCVBUF`: receive buffer size, bytes (`rb`).
-    pub fn rcvbuf(&self) -> Option<u32> {
-        self.get(r::SK_MEMINFO_RCVBUF)
-    }
-    /// `SK_MEMINFO_WMEM_ALLOC`: transmit memory in flight, bytes (`t`).
-    pub fn wmem_alloc(&self) -> Option<u32> {
-        self.get(r::SK_MEMINFO_WMEM_ALLOC)
-    }
-    /// `SK_MEMINFO_SNDBUF`: send buffer size, bytes (`tb`).
-    pub fn sndbuf(&self) -> Option<u32> {
-        self.get(r::SK_MEMINFO_SNDBUF)
-    }
-    /// `SK_MEMINFO_FWD_ALLOC`: forward-allocated memory, bytes (`f`).
-    pub fn fwd_alloc(&self) -> Option<u32> {
-        self.get(r::SK_MEMINFO_FWD_ALLOC)
-    }
-    /// `SK_MEMINFO_WMEM_QUEUED`: queued write memory, bytes (`w`).
-    pub fn wmem_queued(&self) -> Option<u32> {
-        self.get(r::SK_MEMINFO_WMEM_QUEUED)
-    }
-    /// `SK_MEMINFO_OPTMEM`: option memory, bytes (`o`).
-    pub fn optmem(&self) -> Option<u32> {
-        self.get(r::SK_MEMINFO_OPTMEM)
-    }
-    /// `SK_MEMINFO_BACKLOG`: backlog queue, bytes (`bl`; Linux 3.6).
-    pub fn backlog(&self) -> Option<u32> {
-        self.get(r::SK_MEMINFO_BACKLOG)
-    }
-    /// `SK_MEMINFO_DROPS`: packets dropped (`d`; Linux 4.7).
-    pub fn drops(&self) -> Option<u32> {
-        self.get(r::SK_MEMINFO_DROPS)
-    }
-
-    /// An owned copy.
-    pub fn into_owned(self) -> SkMemInfo<Box<[u8]>> {
-        SkMemInfo {
-            bytes: self.bytes.as_ref().into(),
-        }
-    }
-}
-
-impl<B: AsRef<[u8]>> fmt::Debug for SkMemInfo<B> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list()
-            .entries((0..self.len()).filter_map(|i| self.get(i)))
-            .finish()
-    }
-}
-
 /// Size of `struct sockaddr_storage`, the element of `INET_DIAG_LOCALS`
 /// and `INET_DIAG_PEERS`.
 const SOCKADDR_STORAGE: usize = 128;
@@ -276,7 +172,7 @@ impl<B: AsRef<[u8]>> SockAddrs<B> {
     /// whole 128-byte entries.
     pub fn new(bytes: B, offset: usize) -> Result<Self, ParseError> {
         let len = bytes.as_ref().len();
-        if len % SOCKADDR_STORAGE != 0 {
+        if !len.is_multiple_of(SOCKADDR_STORAGE) {
             return Err(ParseError::new(
                 Layer::Attribute,
                 offset,
@@ -624,25 +520,6 @@ fn text<'buf>(attr: &Attr<'buf>) -> Result<&'buf str, ParseError> {
     })
 }
 
-/// The fixed struct at the start of an attribute's payload; a longer
-/// payload (a newer kernel's struct) is accepted.
-fn fixed<'buf, T: FromBytes + zerocopy::KnownLayout + zerocopy::Immutable>(
-    attr: &Attr<'buf>,
-) -> Result<&'buf T, ParseError> {
-    T::ref_from_prefix(attr.payload())
-        .map(|(t, _)| t)
-        .map_err(|_| {
-            ParseError::new(
-                Layer::Attribute,
-                attr.offset(),
-                ParseErrorKind::Truncated {
-                    needed: size_of::<T>(),
-                    available: attr.payload().len(),
-                },
-            )
-        })
-}
-
 /// One `INET_DIAG_*` response attribute, decoded.
 ///
 /// `INET_DIAG_INFO` is decoded by the protocol of the dump: `tcp_info` for
@@ -713,7 +590,7 @@ impl<'buf> InetAttr<'buf> {
         let payload = attr.payload();
         Ok(match attr.kind() {
             r::INET_DIAG_MEMINFO => {
-                let m: &inet_diag_meminfo = fixed(&attr)?;
+                let m: &inet_diag_meminfo = fixed_attr(&attr)?;
                 InetAttr::MemInfo(MemInfo {
                     rmem: m.idiag_rmem.get(),
                     wmem: m.idiag_wmem.get(),
@@ -728,7 +605,7 @@ impl<'buf> InetAttr<'buf> {
                 _ => InetAttr::Info(payload),
             },
             r::INET_DIAG_VEGASINFO => {
-                let v: &tcpvegas_info = fixed(&attr)?;
+                let v: &tcpvegas_info = fixed_attr(&attr)?;
                 InetAttr::Vegas(VegasInfo {
                     enabled: v.tcpv_enabled.get(),
                     rtt_count: v.tcpv_rttcnt.get(),
@@ -742,7 +619,7 @@ impl<'buf> InetAttr<'buf> {
             r::INET_DIAG_SKMEMINFO => InetAttr::SkMemInfo(SkMemInfo::new(payload, attr.offset())?),
             r::INET_DIAG_SHUTDOWN => InetAttr::Shutdown(Shutdown::from_bits_retain(attr.u8()?)),
             r::INET_DIAG_DCTCPINFO => {
-                let d: &tcp_dctcp_info = fixed(&attr)?;
+                let d: &tcp_dctcp_info = fixed_attr(&attr)?;
                 InetAttr::Dctcp(DctcpInfo {
                     enabled: d.dctcp_enabled.get(),
                     ce_state: d.dctcp_ce_state.get(),
@@ -757,7 +634,7 @@ impl<'buf> InetAttr<'buf> {
             r::INET_DIAG_PEERS => InetAttr::Peers(SockAddrs::new(payload, attr.offset())?),
             r::INET_DIAG_MARK => InetAttr::Mark(attr.u32()?),
             r::INET_DIAG_BBRINFO => {
-                let b: &tcp_bbr_info = fixed(&attr)?;
+                let b: &tcp_bbr_info = fixed_attr(&attr)?;
                 InetAttr::Bbr(BbrInfo {
                     bandwidth: u64::from(b.bbr_bw_hi.get()) << 32 | u64::from(b.bbr_bw_lo.get()),
                     min_rtt_us: b.bbr_min_rtt.get(),
@@ -772,7 +649,7 @@ impl<'buf> InetAttr<'buf> {
             }
             r::INET_DIAG_SK_BPF_STORAGES => InetAttr::BpfStorages(attr),
             r::INET_DIAG_CGROUP_ID => InetAttr::CgroupId(attr.u64()?),
-            r::INET_DIAG_SOCKOPT => InetAttr::SockOpt(SockOpt::from_raw(fixed(&attr)?)),
+            r::INET_DIAG_SOCKOPT => InetAttr::SockOpt(SockOpt::from_raw(fixed_attr(&attr)?)),
             _ => InetAttr::Other(attr),
         })
     }

@@ -16,6 +16,7 @@ use crate::raw::mptcp::{self as rm, mptcp_info};
 use crate::raw::sctp::sctp_info;
 use crate::raw::tcp::tcp_info;
 use crate::raw::tls as rt;
+use crate::{Shutdown, SkMemInfo};
 
 type Accessor = (&'static str, usize, fn(&[u8]) -> Option<u64>);
 

@@ -21,31 +21,7 @@ use super::TcpState;
 use crate::raw::mptcp::mptcp_info;
 use crate::raw::sctp::sctp_info;
 use crate::raw::tcp::{self as rawtcp, tcp_info};
-
-/// Integers readable from host-order bytes.
-pub(crate) trait Scalar: Sized {
-    const N: usize;
-    fn from_slice(b: &[u8]) -> Option<Self>;
-}
-
-macro_rules! scalar {
-    ($($t:ty),*) => {$(
-        impl Scalar for $t {
-            const N: usize = size_of::<$t>();
-            #[inline]
-            fn from_slice(b: &[u8]) -> Option<Self> {
-                b.try_into().ok().map(<$t>::from_ne_bytes)
-            }
-        }
-    )*};
-}
-scalar!(u8, u16, u32, u64, i32);
-
-/// The host-order integer at `off`, if `bytes` covers it.
-#[inline]
-pub(crate) fn read<T: Scalar>(bytes: &[u8], off: usize) -> Option<T> {
-    T::from_slice(bytes.get(off..off.checked_add(T::N)?)?)
-}
+use crate::sock::read;
 
 /// Adds `name: value` to a debug struct for present fields only.
 fn field<T: fmt::Debug>(d: &mut fmt::DebugStruct<'_, '_>, name: &str, v: Option<T>) {

@@ -10,11 +10,11 @@ mod socket;
 
 pub use attr::{
     Attributes, BbrInfo, DctcpInfo, InetAttr, InetAttrs, Md5Key, Md5Keys, MemInfo,
-    MptcpSubflowInfo, Shutdown, SkMemInfo, SockAddrs, SockOpt, TlsInfo, UlpInfo, VegasInfo,
+    MptcpSubflowInfo, SockAddrs, SockOpt, TlsInfo, UlpInfo, VegasInfo,
 };
 pub use info::{MptcpInfo, SctpInfo, TcpInfo, TcpiOptions};
 pub use msg::InetMsg;
-pub use request::{InetRequest, LegacyRequest, RequestBytes};
+pub use request::{InetRequest, LegacyRequest};
 pub use socket::{Socket, SocketId};
 
 use core::fmt;

@@ -237,7 +237,7 @@ impl fmt::Debug for InetMsg<'_> {
             .field("wqueue", &self.wqueue())
             .field("uid", &self.uid())
             .field("inode", &self.inode())
-            .field("attributes", &DebugAttrs(self.attributes()))
+            .field("attributes", &crate::sock::DebugIter(self.attributes()))
             .finish()
     }
 }
@@ -252,9 +252,8 @@ pub(super) fn addr(family: Family, bytes: &[u8; 16]) -> IpAddr {
     }
 }
 
-pub(super) fn cookie(id: &inet_diag_sockid) -> u64 {
-    let [lo, hi] = id.idiag_cookie;
-    u64::from(hi.get()) << 32 | u64::from(lo.get())
+fn cookie(id: &inet_diag_sockid) -> u64 {
+    crate::request::cookie(&id.idiag_cookie)
 }
 
 /// FNV-1 64 over the family's address bytes and the big-endian ports.
@@ -277,13 +276,4 @@ pub(super) fn fast_hash(
         .chain(dst)
         .chain(ports.iter().flatten())
         .fold(OFFSET_BASIS, |h, &b| h.wrapping_mul(PRIME) ^ u64::from(b))
-}
-
-/// Lists the decoded attributes in `Debug` output.
-struct DebugAttrs<'buf>(InetAttrs<'buf>);
-
-impl fmt::Debug for DebugAttrs<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.0.clone()).finish()
-    }
 }

@@ -2,8 +2,6 @@
 //! family, any protocol) and [`LegacyRequest`] (`struct inet_diag_req`,
 //! TCP or DCCP of both families in one kernel walk).
 
-use core::fmt;
-
 use zerocopy::byteorder::native_endian::{U16, U32};
 use zerocopy::{Immutable, IntoBytes};
 
@@ -14,67 +12,11 @@ use crate::raw::inet_diag::{
     inet_diag_req, inet_diag_req_v2, inet_diag_sockid, DCCPDIAG_GETSOCK, INET_DIAG_NOCOOKIE,
     INET_DIAG_REQ_PROTOCOL, TCPDIAG_GETSOCK,
 };
-use crate::raw::netlink::{nlattr, nlmsghdr, NLM_F_DUMP, NLM_F_REQUEST};
+use crate::raw::netlink::nlattr;
 use crate::raw::sock_diag::SOCK_DIAG_BY_FAMILY;
 use crate::raw::AF_INET;
+use crate::request::{header, RequestBytes, MAX_REQUEST_LEN as MAX_LEN};
 use crate::socket::{sealed, Request};
-
-/// Longest request this module encodes: header, `inet_diag_req_v2`, and
-/// an `INET_DIAG_REQ_PROTOCOL` attribute.
-const MAX_LEN: usize = 16 + 56 + 8;
-
-/// An encoded request message, on the stack.
-#[derive(Clone, Copy)]
-pub struct RequestBytes {
-    buf: [u8; MAX_LEN],
-    len: usize,
-}
-
-impl RequestBytes {
-    fn new(parts: &[&[u8]]) -> Self {
-        let mut out = RequestBytes {
-            buf: [0; MAX_LEN],
-            len: 0,
-        };
-        for part in parts {
-            let end = out.len.saturating_add(part.len());
-            if let Some(dst) = out.buf.get_mut(out.len..end) {
-                dst.copy_from_slice(part);
-                out.len = end;
-            }
-        }
-        out
-    }
-
-    /// The bytes to send.
-    pub fn as_bytes(&self) -> &[u8] {
-        self.buf.get(..self.len).unwrap_or_default()
-    }
-}
-
-impl AsRef<[u8]> for RequestBytes {
-    fn as_ref(&self) -> &[u8] {
-        self.as_bytes()
-    }
-}
-
-impl fmt::Debug for RequestBytes {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("RequestBytes")
-            .field(&self.as_bytes())
-            .finish()
-    }
-}
-
-fn header(len: usize, kind: u16, seq: u32) -> nlmsghdr {
-    nlmsghdr {
-        nlmsg_len: U32::new(len as u32),
-        nlmsg_type: U16::new(kind),
-        nlmsg_flags: U16::new(NLM_F_REQUEST | NLM_F_DUMP),
-        nlmsg_seq: U32::new(seq),
-        nlmsg_pid: U32::new(0),
-    }
-}
 
 /// A socket id that matches everything (no port filter, no cookie).
 fn any_id() -> inet_diag_sockid {
@@ -195,7 +137,7 @@ impl InetRequest {
         let body = self.to_raw();
         let number = self.protocol.number();
         if number <= 0xff {
-            let hdr = header(16 + 56, SOCK_DIAG_BY_FAMILY, seq);
+            let hdr = header(16 + 56, SOCK_DIAG_BY_FAMILY, true, seq);
             return RequestBytes::new(&[hdr.as_bytes(), body.as_bytes()]);
         }
         let attr = ProtocolAttr {
@@ -205,7 +147,7 @@ impl InetRequest {
             },
             protocol: U32::new(u32::from(number)),
         };
-        let hdr = header(MAX_LEN, SOCK_DIAG_BY_FAMILY, seq);
+        let hdr = header(MAX_LEN, SOCK_DIAG_BY_FAMILY, true, seq);
         RequestBytes::new(&[hdr.as_bytes(), body.as_bytes(), attr.as_bytes()])
     }
 }
@@ -308,7 +250,7 @@ impl LegacyRequest {
             Protocol::Dccp => DCCPDIAG_GETSOCK,
             _ => TCPDIAG_GETSOCK,
         };
-        let hdr = header(16 + 60, kind, seq);
+        let hdr = header(16 + 60, kind, true, seq);
         RequestBytes::new(&[hdr.as_bytes(), self.to_raw().as_bytes()])
     }
 }

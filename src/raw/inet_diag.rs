@@ -90,25 +90,6 @@ pub const INET_ULP_INFO_TLS: u16 = 2;
 /// `INET_ULP_INFO_MPTCP`: nested MPTCP subflow attributes (`MPTCP_SUBFLOW_ATTR_*`).
 pub const INET_ULP_INFO_MPTCP: u16 = 3;
 
-/// `SK_MEMINFO_RMEM_ALLOC`: index in `INET_DIAG_SKMEMINFO`.
-pub const SK_MEMINFO_RMEM_ALLOC: usize = 0;
-/// `SK_MEMINFO_RCVBUF`.
-pub const SK_MEMINFO_RCVBUF: usize = 1;
-/// `SK_MEMINFO_WMEM_ALLOC`.
-pub const SK_MEMINFO_WMEM_ALLOC: usize = 2;
-/// `SK_MEMINFO_SNDBUF`.
-pub const SK_MEMINFO_SNDBUF: usize = 3;
-/// `SK_MEMINFO_FWD_ALLOC`.
-pub const SK_MEMINFO_FWD_ALLOC: usize = 4;
-/// `SK_MEMINFO_WMEM_QUEUED`.
-pub const SK_MEMINFO_WMEM_QUEUED: usize = 5;
-/// `SK_MEMINFO_OPTMEM`.
-pub const SK_MEMINFO_OPTMEM: usize = 6;
-/// `SK_MEMINFO_BACKLOG` (Linux 3.6).
-pub const SK_MEMINFO_BACKLOG: usize = 7;
-/// `SK_MEMINFO_DROPS` (Linux 4.7).
-pub const SK_MEMINFO_DROPS: usize = 8;
-
 /// `struct inet_diag_meminfo` (16 bytes): `INET_DIAG_MEMINFO`.
 #[derive(
     FromBytes,

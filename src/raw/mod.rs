@@ -15,10 +15,13 @@
 pub mod inet_diag;
 pub mod mptcp;
 pub mod netlink;
+pub mod netlink_diag;
+pub mod packet_diag;
 pub mod sctp;
 pub mod sock_diag;
 pub mod tcp;
 pub mod tls;
+pub mod unix_diag;
 
 /// `AF_UNSPEC`.
 pub const AF_UNSPEC: u8 = 0;
@@ -32,3 +35,12 @@ pub const AF_INET6: u8 = 10;
 pub const AF_NETLINK: u8 = 16;
 /// `AF_PACKET`.
 pub const AF_PACKET: u8 = 17;
+
+/// `SOCK_STREAM`.
+pub const SOCK_STREAM: u8 = 1;
+/// `SOCK_DGRAM`.
+pub const SOCK_DGRAM: u8 = 2;
+/// `SOCK_RAW`.
+pub const SOCK_RAW: u8 = 3;
+/// `SOCK_SEQPACKET`.
+pub const SOCK_SEQPACKET: u8 = 5;

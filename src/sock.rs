@@ -1,0 +1,297 @@
+//! Pieces every sock_diag family shares: socket memory, shutdown state,
+//! and host-order integer reads.
+
+use core::fmt;
+use core::mem::size_of;
+
+use bitflags::bitflags;
+
+use zerocopy::{FromBytes, Immutable, KnownLayout};
+
+use crate::error::{Layer, ParseError, ParseErrorKind};
+use crate::netlink::{Attr, NlMsg};
+use crate::raw::sock_diag as sd;
+use crate::raw::sock_diag::SOCK_DIAG_BY_FAMILY;
+
+/// Integers readable from host-order bytes.
+pub(crate) trait Scalar: Sized {
+    const N: usize;
+    fn from_slice(b: &[u8]) -> Option<Self>;
+}
+
+macro_rules! scalar {
+    ($($t:ty),*) => {$(
+        impl Scalar for $t {
+            const N: usize = size_of::<$t>();
+            #[inline]
+            fn from_slice(b: &[u8]) -> Option<Self> {
+                b.try_into().ok().map(<$t>::from_ne_bytes)
+            }
+        }
+    )*};
+}
+scalar!(u8, u16, u32, u64, i32);
+
+/// The host-order integer at `off`, if `bytes` covers it.
+#[inline]
+pub(crate) fn read<T: Scalar>(bytes: &[u8], off: usize) -> Option<T> {
+    T::from_slice(bytes.get(off..off.checked_add(T::N)?)?)
+}
+
+bitflags! {
+    /// Which directions of a socket were shut down (`sk_shutdown`:
+    /// `INET_DIAG_SHUTDOWN`, `UNIX_DIAG_SHUTDOWN`).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub struct Shutdown: u8 {
+        /// `RCV_SHUTDOWN`: no more receiving.
+        const RECEIVE = 1;
+        /// `SEND_SHUTDOWN`: no more sending.
+        const SEND = 2;
+        const _ = !0;
+    }
+}
+
+/// Socket memory, the `u32[SK_MEMINFO_VARS]` array of `INET_DIAG_SKMEMINFO`,
+/// `UNIX_DIAG_MEMINFO`, `NETLINK_DIAG_MEMINFO` and `PACKET_DIAG_MEMINFO`,
+/// of whatever length the kernel sent (7 values before 3.6, 8 before 4.7,
+/// 9 now).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SkMemInfo<B> {
+    bytes: B,
+}
+
+impl<B: AsRef<[u8]>> SkMemInfo<B> {
+    /// Wraps the attribute payload; an error unless it is whole `u32`s.
+    pub fn new(bytes: B, offset: usize) -> Result<Self, ParseError> {
+        let len = bytes.as_ref().len();
+        if !len.is_multiple_of(4) {
+            return Err(ParseError::new(
+                Layer::Attribute,
+                offset,
+                ParseErrorKind::BadArrayLength {
+                    length: len,
+                    element: 4,
+                },
+            ));
+        }
+        Ok(SkMemInfo { bytes })
+    }
+
+    /// Number of values the kernel sent.
+    pub fn len(&self) -> usize {
+        self.bytes.as_ref().len() / 4
+    }
+
+    /// True if the kernel sent none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The value at `SK_MEMINFO_*` index `i`, if sent.
+    pub fn get(&self, i: usize) -> Option<u32> {
+        read(self.bytes.as_ref(), i.checked_mul(4)?)
+    }
+
+    /// `SK_MEMINFO_RMEM_ALLOC`: receive-queue memory, bytes (`ss` `r`).
+    pub fn rmem_alloc(&self) -> Option<u32> {
+        self.get(sd::SK_MEMINFO_RMEM_ALLOC)
+    }
+    /// `SK_MEMINFO_RCVBUF`: receive buffer size, bytes (`rb`).
+    pub fn rcvbuf(&self) -> Option<u32> {
+        self.get(sd::SK_MEMINFO_RCVBUF)
+    }
+    /// `SK_MEMINFO_WMEM_ALLOC`: transmit memory in flight, bytes (`t`).
+    pub fn wmem_alloc(&self) -> Option<u32> {
+        self.get(sd::SK_MEMINFO_WMEM_ALLOC)
+    }
+    /// `SK_MEMINFO_SNDBUF`: send buffer size, bytes (`tb`).
+    pub fn sndbuf(&self) -> Option<u32> {
+        self.get(sd::SK_MEMINFO_SNDBUF)
+    }
+    /// `SK_MEMINFO_FWD_ALLOC`: forward-allocated memory, bytes (`f`).
+    pub fn fwd_alloc(&self) -> Option<u32> {
+        self.get(sd::SK_MEMINFO_FWD_ALLOC)
+    }
+    /// `SK_MEMINFO_WMEM_QUEUED`: queued write memory, bytes (`w`).
+    pub fn wmem_queued(&self) -> Option<u32> {
+        self.get(sd::SK_MEMINFO_WMEM_QUEUED)
+    }
+    /// `SK_MEMINFO_OPTMEM`: option memory, bytes (`o`).
+    pub fn optmem(&self) -> Option<u32> {
+        self.get(sd::SK_MEMINFO_OPTMEM)
+    }
+    /// `SK_MEMINFO_BACKLOG`: backlog queue, bytes (`bl`; Linux 3.6).
+    pub fn backlog(&self) -> Option<u32> {
+        self.get(sd::SK_MEMINFO_BACKLOG)
+    }
+    /// `SK_MEMINFO_DROPS`: packets dropped (`d`; Linux 4.7).
+    pub fn drops(&self) -> Option<u32> {
+        self.get(sd::SK_MEMINFO_DROPS)
+    }
+
+    /// An owned copy.
+    pub fn into_owned(self) -> SkMemInfo<Box<[u8]>> {
+        SkMemInfo {
+            bytes: self.bytes.as_ref().into(),
+        }
+    }
+}
+
+impl<B: AsRef<[u8]>> fmt::Debug for SkMemInfo<B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries((0..self.len()).filter_map(|i| self.get(i)))
+            .finish()
+    }
+}
+
+/// Splits a `SOCK_DIAG_BY_FAMILY` reply of `family` into its fixed
+/// struct `T` and the attribute bytes after it (aligned to 4 bytes) with
+/// their offset.
+pub(crate) fn split_reply<'buf, T: FromBytes + KnownLayout + Immutable>(
+    msg: NlMsg<'buf>,
+    layer: Layer,
+    family: u8,
+    family_of: fn(&T) -> u8,
+) -> Result<(&'buf T, &'buf [u8], usize), ParseError> {
+    if msg.kind() != SOCK_DIAG_BY_FAMILY {
+        return Err(ParseError::new(
+            layer,
+            msg.offset(),
+            ParseErrorKind::UnexpectedType { found: msg.kind() },
+        ));
+    }
+    let payload = msg.payload();
+    let offset = msg.payload_offset();
+    let (raw, _) = T::ref_from_prefix(payload).map_err(|_| {
+        ParseError::new(
+            layer,
+            offset,
+            ParseErrorKind::Truncated {
+                needed: size_of::<T>(),
+                available: payload.len(),
+            },
+        )
+    })?;
+    let found = family_of(raw);
+    if found != family {
+        return Err(ParseError::new(
+            layer,
+            offset,
+            ParseErrorKind::UnknownFamily { found },
+        ));
+    }
+    let start = crate::netlink::nlmsg_align(size_of::<T>());
+    let attrs = payload.get(start..).unwrap_or_default();
+    Ok((raw, attrs, offset.saturating_add(start)))
+}
+
+/// A `u32` array attribute (inode lists, group bitmaps), host order.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct U32Array<'buf> {
+    bytes: &'buf [u8],
+}
+
+impl<'buf> U32Array<'buf> {
+    /// Wraps an attribute payload; an error unless it is whole `u32`s.
+    pub(crate) fn new(bytes: &'buf [u8], offset: usize) -> Result<Self, ParseError> {
+        if !bytes.len().is_multiple_of(4) {
+            return Err(ParseError::new(
+                Layer::Attribute,
+                offset,
+                ParseErrorKind::BadArrayLength {
+                    length: bytes.len(),
+                    element: 4,
+                },
+            ));
+        }
+        Ok(U32Array { bytes })
+    }
+
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        self.bytes.len() / 4
+    }
+
+    /// True if there are none.
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// The values.
+    pub fn iter(&self) -> impl Iterator<Item = u32> + 'buf {
+        self.bytes
+            .chunks_exact(4)
+            .filter_map(|c| c.try_into().ok().map(u32::from_ne_bytes))
+    }
+}
+
+impl fmt::Debug for U32Array<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// Defines the typed-attribute iterator of a family: it decodes each
+/// attribute with `$decode`, yields `Err` for one that does not parse and
+/// goes on, and stops after a framing error.
+macro_rules! attr_iterator {
+    ($(#[$meta:meta])* $name:ident, $item:ident, $decode:path) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug)]
+        pub struct $name<'buf> {
+            attrs: $crate::netlink::Attrs<'buf>,
+        }
+
+        impl<'buf> $name<'buf> {
+            /// Decodes the attributes in `attrs`.
+            pub fn new(attrs: $crate::netlink::Attrs<'buf>) -> Self {
+                $name { attrs }
+            }
+        }
+
+        impl<'buf> Iterator for $name<'buf> {
+            type Item = Result<$item<'buf>, $crate::ParseError>;
+
+            #[inline]
+            fn next(&mut self) -> Option<Self::Item> {
+                Some(self.attrs.next()?.and_then($decode))
+            }
+        }
+
+        impl core::iter::FusedIterator for $name<'_> {}
+    };
+}
+pub(crate) use attr_iterator;
+
+/// `Debug` for an iterator: its items as a list (the iterator is cloned).
+pub(crate) struct DebugIter<I>(pub(crate) I);
+
+impl<I> fmt::Debug for DebugIter<I>
+where
+    I: Iterator + Clone,
+    I::Item: fmt::Debug,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.0.clone()).finish()
+    }
+}
+
+/// The fixed struct at the start of an attribute's payload; a longer
+/// payload (a newer kernel's struct) is accepted, a shorter one is an error.
+pub(crate) fn fixed_attr<'buf, T: FromBytes + KnownLayout + Immutable>(
+    attr: &Attr<'buf>,
+) -> Result<&'buf T, ParseError> {
+    T::ref_from_prefix(attr.payload())
+        .map(|(t, _)| t)
+        .map_err(|_| {
+            ParseError::new(
+                Layer::Attribute,
+                attr.offset(),
+                ParseErrorKind::Truncated {
+                    needed: size_of::<T>(),
+                    available: attr.payload().len(),
+                },
+            )
+        })
+}
