@@ -392,20 +392,22 @@ impl fmt::Debug for UnixAddr {
 pub struct UnixVfs {
     /// `udiag_vfs_ino`: inode of the bound path in its filesystem.
     pub inode: u32,
-    /// `udiag_vfs_dev`: device of that filesystem (`new_encode_dev`:
-    /// major `(dev & 0xfff00) >> 8`, minor `(dev & 0xff) | ((dev >> 12) & 0xfff00)`).
+    /// `udiag_vfs_dev`: device of that filesystem, in the kernel's
+    /// internal encoding (`s_dev`, `MKDEV(major, minor)` = `major << 20 |
+    /// minor`), not the `st_dev` encoding of `stat(2)`: use
+    /// [`major`](Self::major) and [`minor`](Self::minor).
     pub dev: u32,
 }
 
 impl UnixVfs {
-    /// Major device number.
+    /// Major device number (`MAJOR(dev)`: the top 12 bits).
     pub fn major(&self) -> u32 {
-        (self.dev & 0xfff00) >> 8
+        self.dev >> 20
     }
 
-    /// Minor device number.
+    /// Minor device number (`MINOR(dev)`: the low 20 bits).
     pub fn minor(&self) -> u32 {
-        (self.dev & 0xff) | ((self.dev >> 12) & 0xfff00)
+        self.dev & 0xf_ffff
     }
 }
 

@@ -450,3 +450,226 @@ pub fn udplite_socket(addr: SocketAddr) -> io::Result<UdpSocket> {
     bind(&fd, addr);
     Ok(UdpSocket::from(fd))
 }
+
+/// `ETH_P_ARP`.
+pub const ETH_P_ARP: u16 = 0x0806;
+/// `ETH_P_IP`.
+pub const ETH_P_IP: u16 = 0x0800;
+
+fn check(r: libc::c_int, what: &str) {
+    assert!(r >= 0, "{what}: {}", io::Error::last_os_error());
+}
+
+/// An `AF_PACKET` socket of type `ty` (`SOCK_RAW`/`SOCK_DGRAM`) for
+/// ethernet protocol `proto` (host order).
+#[allow(unsafe_code)]
+pub fn packet_socket(ty: libc::c_int, proto: u16) -> OwnedFd {
+    use std::os::fd::FromRawFd;
+    // SAFETY: plain socket(2) call; the fd is owned by the result.
+    let fd = unsafe {
+        libc::socket(
+            libc::AF_PACKET,
+            ty | libc::SOCK_CLOEXEC,
+            i32::from(proto.to_be()),
+        )
+    };
+    check(fd, "socket(AF_PACKET)");
+    // SAFETY: `fd` is a fresh descriptor nothing else owns.
+    unsafe { OwnedFd::from_raw_fd(fd) }
+}
+
+/// Binds a packet socket to interface `ifindex` for protocol `proto`.
+#[allow(unsafe_code)]
+pub fn packet_bind(fd: &OwnedFd, ifindex: i32, proto: u16) {
+    // SAFETY: sockaddr_ll is plain data; zero is a valid value.
+    let mut sll: libc::sockaddr_ll = unsafe { std::mem::zeroed() };
+    sll.sll_family = libc::AF_PACKET as u16;
+    sll.sll_protocol = proto.to_be();
+    sll.sll_ifindex = ifindex;
+    // SAFETY: `sll` is a valid sockaddr_ll of the size passed.
+    let r = unsafe {
+        libc::bind(
+            fd.as_raw_fd(),
+            (&raw const sll).cast(),
+            std::mem::size_of::<libc::sockaddr_ll>() as libc::socklen_t,
+        )
+    };
+    check(r, "bind(AF_PACKET)");
+}
+
+/// `setsockopt` with a plain-data value.
+#[allow(unsafe_code)]
+fn setsockopt_raw<T>(fd: &OwnedFd, level: libc::c_int, name: libc::c_int, value: &T, what: &str) {
+    // SAFETY: `value` is valid for `size_of::<T>()` bytes for the call.
+    let r = unsafe {
+        libc::setsockopt(
+            fd.as_raw_fd(),
+            level,
+            name,
+            (value as *const T).cast(),
+            std::mem::size_of::<T>() as libc::socklen_t,
+        )
+    };
+    check(r, what);
+}
+
+/// Joins packet fanout group `id` in mode `mode`.
+pub fn packet_fanout(fd: &OwnedFd, id: u16, mode: u16) {
+    let arg: u32 = u32::from(id) | u32::from(mode) << 16;
+    setsockopt_raw(
+        fd,
+        libc::SOL_PACKET,
+        libc::PACKET_FANOUT,
+        &arg,
+        "PACKET_FANOUT",
+    );
+}
+
+/// Adds a `PACKET_MR_PROMISC` membership on interface `ifindex`.
+pub fn packet_promisc(fd: &OwnedFd, ifindex: i32) {
+    let mreq = libc::packet_mreq {
+        mr_ifindex: ifindex,
+        mr_type: libc::PACKET_MR_PROMISC as u16,
+        mr_alen: 0,
+        mr_address: [0; 8],
+    };
+    setsockopt_raw(
+        fd,
+        libc::SOL_PACKET,
+        libc::PACKET_ADD_MEMBERSHIP,
+        &mreq,
+        "PACKET_ADD_MEMBERSHIP",
+    );
+}
+
+/// Attaches the classic BPF program `insns` (`SO_ATTACH_FILTER`).
+pub fn attach_filter(fd: &OwnedFd, insns: &[libc::sock_filter]) {
+    let prog = libc::sock_fprog {
+        len: insns.len() as u16,
+        filter: insns.as_ptr().cast_mut(),
+    };
+    setsockopt_raw(
+        fd,
+        libc::SOL_SOCKET,
+        libc::SO_ATTACH_FILTER,
+        &prog,
+        "SO_ATTACH_FILTER",
+    );
+}
+
+/// Unix sockets of every kind:
+///
+/// | socket | what it shows |
+/// |---|---|
+/// | `dir/listener.sock` stream listener | backlog 5, two connections waiting (ICONS, RQLEN 2/5), VFS |
+/// | two connecting streams | ESTABLISHED, peer inode 0 (not accepted yet) |
+/// | abstract dgram `\0sockdiag-abstract` | an abstract name |
+/// | unnamed stream pair | 7 bytes unread, the sender shut down for writing |
+/// | unnamed seqpacket pair | 5 bytes unread |
+/// | unnamed dgram pair | one 9-byte datagram unread |
+pub struct UnixPopulation {
+    pub path: std::path::PathBuf,
+    pub listener: std::os::unix::net::UnixListener,
+    pub pending: [std::os::unix::net::UnixStream; 2],
+    pub abstract_dgram: std::os::unix::net::UnixDatagram,
+    pub stream_a: std::os::unix::net::UnixStream,
+    pub stream_b: std::os::unix::net::UnixStream,
+    pub seq_a: OwnedFd,
+    pub seq_b: OwnedFd,
+    pub dgram_a: std::os::unix::net::UnixDatagram,
+    pub dgram_b: std::os::unix::net::UnixDatagram,
+}
+
+impl UnixPopulation {
+    /// Creates the sockets; the listener's path is in `dir` (created).
+    pub fn create(dir: &std::path::Path) -> Self {
+        use std::os::linux::net::SocketAddrExt;
+        use std::os::unix::net::{
+            SocketAddr as UnixSockAddr, UnixDatagram, UnixListener, UnixStream,
+        };
+        std::fs::create_dir_all(dir).unwrap();
+        let path = dir.join("listener.sock");
+        let _ = std::fs::remove_file(&path);
+        let lfd = socket::socket(
+            AddressFamily::Unix,
+            SockType::Stream,
+            SockFlag::SOCK_CLOEXEC,
+            None,
+        )
+        .unwrap();
+        socket::bind(lfd.as_raw_fd(), &socket::UnixAddr::new(&path).unwrap()).unwrap();
+        socket::listen(&lfd, Backlog::new(5).unwrap()).unwrap();
+        let listener = UnixListener::from(lfd);
+        let pending = [
+            UnixStream::connect(&path).unwrap(),
+            UnixStream::connect(&path).unwrap(),
+        ];
+        let abs = UnixSockAddr::from_abstract_name(b"sockdiag-abstract").unwrap();
+        let abstract_dgram = UnixDatagram::bind_addr(&abs).unwrap();
+        let (mut stream_a, stream_b) = UnixStream::pair().unwrap();
+        stream_a.write_all(b"7 bytes").unwrap();
+        stream_a.shutdown(std::net::Shutdown::Write).unwrap();
+        let (seq_a, seq_b) = socket::socketpair(
+            AddressFamily::Unix,
+            SockType::SeqPacket,
+            None,
+            SockFlag::SOCK_CLOEXEC,
+        )
+        .unwrap();
+        socket::send(seq_a.as_raw_fd(), b"hello", MsgFlags::empty()).unwrap();
+        let (dgram_a, dgram_b) = UnixDatagram::pair().unwrap();
+        dgram_a.send(b"9 bytes!!").unwrap();
+        UnixPopulation {
+            path,
+            listener,
+            pending,
+            abstract_dgram,
+            stream_a,
+            stream_b,
+            seq_a,
+            seq_b,
+            dgram_a,
+            dgram_b,
+        }
+    }
+}
+
+/// Packet sockets: a raw `ETH_P_ARP` socket bound to lo in fanout group 42
+/// (hash), with a one-instruction BPF filter (`ret #65535`) and a promisc
+/// membership on lo; and an unbound `ETH_P_IP` datagram socket.
+pub struct PacketPopulation {
+    pub raw: OwnedFd,
+    pub dgram: OwnedFd,
+}
+
+impl PacketPopulation {
+    /// Creates the sockets (needs `CAP_NET_RAW`).
+    pub fn create() -> Self {
+        let raw = packet_socket(libc::SOCK_RAW, ETH_P_ARP);
+        packet_bind(&raw, 1, ETH_P_ARP);
+        packet_fanout(&raw, 42, 0);
+        packet_promisc(&raw, 1);
+        let ret = libc::sock_filter {
+            code: 0x06,
+            jt: 0,
+            jf: 0,
+            k: 0xffff,
+        };
+        attach_filter(&raw, &[ret]);
+        let dgram = packet_socket(libc::SOCK_DGRAM, ETH_P_IP);
+        PacketPopulation { raw, dgram }
+    }
+}
+
+/// A `NETLINK_ROUTE` socket subscribed to groups 1 and 5.
+pub fn netlink_route_socket() -> OwnedFd {
+    let fd = socket::socket(
+        AddressFamily::Netlink,
+        SockType::Raw,
+        SockFlag::SOCK_CLOEXEC,
+        SockProtocol::NetlinkRoute,
+    )
+    .unwrap();
+    socket::bind(fd.as_raw_fd(), &NetlinkAddr::new(0, (1 << 0) | (1 << 4))).unwrap();
+    fd
+}
