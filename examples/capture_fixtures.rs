@@ -21,6 +21,9 @@ use nix::sys::socket::{
     self, AddressFamily, MsgFlags, NetlinkAddr, SockFlag, SockProtocol, SockType,
 };
 use sockdiag::inet::{Extensions, Family, InetRequest, LegacyRequest, Protocol};
+use sockdiag::netlink_diag::{NetlinkRequest, NetlinkShow};
+use sockdiag::packet::{PacketRequest, PacketShow};
+use sockdiag::unix::{UnixRequest, UnixShow};
 use sockdiag::{DiagSocket, Error};
 
 /// Runs one dump and writes every datagram it received to `dir/name`.
@@ -161,5 +164,69 @@ fn main() {
         "tcp4_1k_ext.bin"
     )
     .is_none());
-    drop((pop, attrs));
+
+    // Phase 4: the other families.
+    let unix_dir = std::env::temp_dir().join("sockdiag-fixture");
+    let unix = support::UnixPopulation::create(&unix_dir);
+    let route = support::netlink_route_socket();
+    let packet = support::PacketPopulation::create();
+    let mut names = String::new();
+    for (name, fd) in [
+        ("unix_listener", unix.listener.as_raw_fd()),
+        ("unix_pending0", unix.pending[0].as_raw_fd()),
+        ("unix_pending1", unix.pending[1].as_raw_fd()),
+        ("unix_abstract", unix.abstract_dgram.as_raw_fd()),
+        ("unix_stream_a", unix.stream_a.as_raw_fd()),
+        ("unix_stream_b", unix.stream_b.as_raw_fd()),
+        ("unix_seq_a", unix.seq_a.as_raw_fd()),
+        ("unix_seq_b", unix.seq_b.as_raw_fd()),
+        ("unix_dgram_a", unix.dgram_a.as_raw_fd()),
+        ("unix_dgram_b", unix.dgram_b.as_raw_fd()),
+        ("netlink_route", route.as_raw_fd()),
+        ("packet_raw", packet.raw.as_raw_fd()),
+        ("packet_dgram", packet.dgram.as_raw_fd()),
+    ] {
+        writeln!(names, "{name} {}", support::inode_of(&fd)).unwrap();
+    }
+    std::fs::write(dir.join("family_inodes.txt"), names).unwrap();
+    let listener_inode = support::inode_of(&unix.listener);
+    assert!(capture(
+        &mut sock,
+        UnixRequest::new().with_show(UnixShow::all()),
+        &dir,
+        "unix_all.bin"
+    )
+    .is_none());
+    assert!(capture(
+        &mut sock,
+        UnixRequest::lookup(listener_inode, None).with_show(UnixShow::all()),
+        &dir,
+        "unix_lookup.bin"
+    )
+    .is_none());
+    assert!(matches!(
+        capture(
+            &mut sock,
+            UnixRequest::lookup(u32::MAX - 7, None),
+            &dir,
+            "unix_lookup_enoent.bin"
+        ),
+        Some(Error::NotFound { .. })
+    ));
+    assert!(capture(
+        &mut sock,
+        NetlinkRequest::new().with_show(NetlinkShow::all()),
+        &dir,
+        "netlink_all.bin"
+    )
+    .is_none());
+    assert!(capture(
+        &mut sock,
+        PacketRequest::new().with_show(PacketShow::all()),
+        &dir,
+        "packet_all.bin"
+    )
+    .is_none());
+    drop((pop, attrs, unix, route, packet));
+    std::fs::remove_dir_all(&unix_dir).unwrap();
 }

@@ -77,6 +77,9 @@ pub use request::RequestBytes;
 pub use sock::{Shutdown, SkMemInfo, U32Array};
 pub use socket::{Batch, BatchIter, DiagSocket, Dump, Request, DEFAULT_BUFFER_SIZE};
 
+#[cfg(test)]
+mod family_tests;
+
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

@@ -15,8 +15,11 @@ use std::net::{IpAddr, SocketAddr};
 
 use sockdiag::inet::{Family, InetAttr, InetMsg, Protocol, SockOpt, Socket, TcpState, TcpiOptions};
 use sockdiag::netlink::{Messages, NlMsg};
+use sockdiag::netlink_diag::{NetlinkFlags, NetlinkMsg, NetlinkSocket};
+use sockdiag::packet::{PacketInfoFlags, PacketMsg, PacketSocket};
 use sockdiag::raw::inet_diag as r;
 use sockdiag::raw::netlink::{NLMSG_DONE, NLMSG_ERROR};
+use sockdiag::unix::{UnixAddr, UnixMsg, UnixSocket, UnixType};
 use sockdiag::Shutdown;
 
 const TCP4: &[u8] = include_bytes!("fixtures/tcp4.bin");
@@ -35,6 +38,12 @@ const ATTRS_TCP6: &[u8] = include_bytes!("fixtures/attrs_tcp6.bin");
 const ATTRS_UDP4: &[u8] = include_bytes!("fixtures/attrs_udp4.bin");
 const ATTRS_MPTCP4: &[u8] = include_bytes!("fixtures/attrs_mptcp4.bin");
 const LEGACY_TCP: &[u8] = include_bytes!("fixtures/legacy_tcp.bin");
+const UNIX_ALL: &[u8] = include_bytes!("fixtures/unix_all.bin");
+const UNIX_LOOKUP: &[u8] = include_bytes!("fixtures/unix_lookup.bin");
+const UNIX_LOOKUP_ENOENT: &[u8] = include_bytes!("fixtures/unix_lookup_enoent.bin");
+const NETLINK_ALL: &[u8] = include_bytes!("fixtures/netlink_all.bin");
+const PACKET_ALL: &[u8] = include_bytes!("fixtures/packet_all.bin");
+const FAMILY_INODES: &str = include_str!("fixtures/family_inodes.txt");
 
 const ALL: &[(&str, &[u8])] = &[
     ("tcp4", TCP4),
@@ -52,10 +61,19 @@ const ALL: &[(&str, &[u8])] = &[
     ("attrs_udp4", ATTRS_UDP4),
     ("attrs_mptcp4", ATTRS_MPTCP4),
     ("legacy_tcp", LEGACY_TCP),
+    ("unix_all", UNIX_ALL),
+    ("unix_lookup", UNIX_LOOKUP),
+    ("unix_lookup_enoent", UNIX_LOOKUP_ENOENT),
+    ("netlink_all", NETLINK_ALL),
+    ("packet_all", PACKET_ALL),
 ];
 
 fn inode(name: &str) -> u32 {
-    INODES
+    inode_in(INODES, name)
+}
+
+fn inode_in(table: &str, name: &str) -> u32 {
+    table
         .lines()
         .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
         .unwrap_or_else(|| panic!("no inode recorded for {name}"))
@@ -480,6 +498,155 @@ fn legacy_dump_is_both_families_in_one_walk() {
     assert_eq!(first, Some(280));
 }
 
+/// The replies of a whole dump capture (every message but the final
+/// NLMSG_DONE, which must be clean).
+fn replies(bytes: &[u8]) -> Vec<NlMsg<'_>> {
+    let mut msgs: Vec<NlMsg<'_>> = Messages::new(bytes).collect::<Result<_, _>>().unwrap();
+    let done = msgs.pop().unwrap();
+    assert_eq!(done.done().unwrap().unwrap().errno(), None);
+    msgs
+}
+
+#[test]
+fn unix_dump_of_every_kind() {
+    let socks: HashMap<u32, UnixSocket> = replies(UNIX_ALL)
+        .into_iter()
+        .map(|m| UnixSocket::from(UnixMsg::parse(m).unwrap()))
+        .map(|s| (s.inode, s))
+        .collect();
+    assert_eq!(socks.len(), 10);
+    let get = |name: &str| &socks[&inode_in(FAMILY_INODES, name)];
+    for s in socks.values() {
+        assert!(s.errors.is_empty() && s.other.is_empty());
+        assert_eq!(
+            (s.uid, s.meminfo.as_ref().map(|m| m.len())),
+            (Some(0), Some(9))
+        );
+    }
+    let l = get("unix_listener");
+    assert_eq!(
+        (l.socket_type, l.state),
+        (UnixType::Stream, TcpState::Listen)
+    );
+    assert_eq!(
+        l.name,
+        Some(UnixAddr::Path("/tmp/sockdiag-fixture/listener.sock".into()))
+    );
+    assert!(l.vfs.is_some());
+    let mut icons = l.icons.clone().unwrap();
+    icons.sort_unstable();
+    assert_eq!(
+        icons,
+        vec![
+            inode_in(FAMILY_INODES, "unix_pending0"),
+            inode_in(FAMILY_INODES, "unix_pending1")
+        ]
+    );
+    let q = l.rqlen.unwrap();
+    assert_eq!((q.rqueue, q.wqueue), (2, 5));
+    assert_eq!(
+        get("unix_abstract").name,
+        Some(UnixAddr::Abstract(b"sockdiag-abstract".to_vec()))
+    );
+    assert_eq!(
+        get("unix_abstract").to_owned().name.unwrap().to_string(),
+        "@sockdiag-abstract"
+    );
+    for (a, b, ty, unread) in [
+        ("unix_stream_a", "unix_stream_b", UnixType::Stream, 7),
+        ("unix_seq_a", "unix_seq_b", UnixType::SeqPacket, 5),
+        ("unix_dgram_a", "unix_dgram_b", UnixType::Dgram, 9),
+    ] {
+        let (a, b) = (get(a), get(b));
+        assert_eq!(
+            (a.socket_type, a.name.clone(), a.peer),
+            (ty, None, Some(b.inode))
+        );
+        assert_eq!((b.peer, b.rqlen.unwrap().rqueue), (Some(a.inode), unread));
+    }
+    assert_eq!(get("unix_stream_a").shutdown, Some(Shutdown::SEND));
+    assert_eq!(get("unix_stream_b").shutdown, Some(Shutdown::RECEIVE));
+}
+
+#[test]
+fn unix_lookup_is_one_reply_without_done() {
+    let msgs: Vec<_> = Messages::new(UNIX_LOOKUP)
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(msgs.len(), 1);
+    assert!(!msgs[0].flags().contains(sockdiag::netlink::Flags::MULTI));
+    let s = UnixSocket::from(UnixMsg::parse(msgs[0]).unwrap());
+    assert_eq!(s.inode, inode_in(FAMILY_INODES, "unix_listener"));
+    assert_eq!(s.icons.map(|i| i.len()), Some(2));
+    let msgs: Vec<_> = Messages::new(UNIX_LOOKUP_ENOENT)
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(msgs[0].error().unwrap().unwrap().errno(), Some(2));
+}
+
+#[test]
+fn netlink_dump() {
+    let socks: Vec<NetlinkSocket> = replies(NETLINK_ALL)
+        .into_iter()
+        .map(|m| NetlinkSocket::from(NetlinkMsg::parse(m).unwrap()))
+        .collect();
+    assert_eq!(socks.len(), 11);
+    assert!(socks
+        .iter()
+        .all(|s| s.errors.is_empty() && s.meminfo.is_some() && s.flags.is_some()));
+    let route = socks
+        .iter()
+        .find(|s| s.inode == inode_in(FAMILY_INODES, "netlink_route"))
+        .unwrap();
+    assert_eq!(
+        (route.protocol, route.groups.as_deref()),
+        (0, Some(&[1, 5][..]))
+    );
+    assert_ne!(route.port_id, 0);
+    // The capturing socket, with its dump running.
+    let diag = socks
+        .iter()
+        .find(|s| s.protocol == 4 && s.port_id != 0)
+        .unwrap();
+    assert!(diag.flags.unwrap().contains(NetlinkFlags::CB_RUNNING));
+    // Kernel sockets have port id 0.
+    assert!(socks.iter().filter(|s| s.port_id == 0).count() >= 8);
+}
+
+#[test]
+fn packet_dump() {
+    let socks: Vec<PacketSocket> = replies(PACKET_ALL)
+        .into_iter()
+        .map(|m| PacketSocket::from(PacketMsg::parse(m).unwrap()))
+        .collect();
+    assert_eq!(socks.len(), 2);
+    let raw = socks
+        .iter()
+        .find(|s| s.inode == inode_in(FAMILY_INODES, "packet_raw"))
+        .unwrap();
+    assert_eq!(
+        (raw.socket_type, raw.protocol),
+        (3, 0x0806),
+        "ETH_P_ARP, host order"
+    );
+    let info = raw.info.unwrap();
+    assert_eq!(info.index, 1);
+    assert!(info.flags.contains(PacketInfoFlags::RUNNING));
+    assert_eq!(raw.fanout.map(|f| (f.id(), f.kind())), Some((42, 0)));
+    let f = raw.filter.clone().unwrap();
+    assert_eq!((f.len(), f[0].code.get(), f[0].k.get()), (1, 6, 0xffff));
+    let m = raw.memberships.clone().unwrap();
+    assert_eq!(
+        (m.len(), m[0].index, m[0].kind, m[0].addr().len()),
+        (1, 1, 1, 0)
+    );
+    let dgram = socks
+        .iter()
+        .find(|s| s.inode == inode_in(FAMILY_INODES, "packet_dgram"))
+        .unwrap();
+    assert_eq!((dgram.socket_type, dgram.protocol), (2, 0x0800));
+}
+
 /// Everything a parse of `bytes` yields, as text: each message's view or
 /// control decoding and each attribute, up to the first error.
 fn parse_all(bytes: &[u8]) -> (Vec<String>, Option<String>) {
@@ -492,12 +659,17 @@ fn parse_all(bytes: &[u8]) -> (Vec<String>, Option<String>) {
         let item = match msg.kind() {
             NLMSG_DONE => format!("{:?}", msg.done().unwrap()),
             NLMSG_ERROR => format!("{:?}", msg.error().unwrap()),
-            _ => match InetMsg::parse(msg) {
-                Ok(m) => {
-                    let attrs: Vec<_> = m.attrs().collect();
-                    format!("{m:?} {attrs:?}")
-                }
-                Err(e) => format!("error {e}"),
+            _ => match msg.payload().first() {
+                Some(&sockdiag::raw::AF_UNIX) => format!("{:?}", UnixMsg::parse(msg)),
+                Some(&sockdiag::raw::AF_NETLINK) => format!("{:?}", NetlinkMsg::parse(msg)),
+                Some(&sockdiag::raw::AF_PACKET) => format!("{:?}", PacketMsg::parse(msg)),
+                _ => match InetMsg::parse(msg) {
+                    Ok(m) => {
+                        let attrs: Vec<_> = m.attrs().collect();
+                        format!("{m:?} {attrs:?}")
+                    }
+                    Err(e) => format!("error {e}"),
+                },
             },
         };
         out.push(item);

@@ -44,7 +44,8 @@ fuzz_target!(|data: &[u8]| {
                 );
             }
         }
-        for p in Protocol::ALL {
+        // One protocol per input (picked by its length) keeps runs fast.
+        if let Some(&p) = Protocol::ALL.get(data.len() % Protocol::ALL.len()) {
             if let Ok(m) = InetMsg::parse_as(msg, p) {
                 let _ = write!(out, "{:?}", Socket::from(m));
             }

@@ -1,0 +1,37 @@
+//! Any bytes as a stream of unix, netlink and packet sock_diag replies:
+//! every view, every typed attribute and the owned forms, formatted with
+//! `Debug` so that no accessor escapes.
+#![no_main]
+
+use std::fmt::Write;
+
+use libfuzzer_sys::fuzz_target;
+use sockdiag::netlink::Messages;
+use sockdiag::netlink_diag::{NetlinkMsg, NetlinkSocket};
+use sockdiag::packet::{PacketMsg, PacketSocket};
+use sockdiag::unix::{UnixAttr, UnixMsg, UnixSocket};
+
+fuzz_target!(|data: &[u8]| {
+    let mut out = String::new();
+    for msg in Messages::new(data) {
+        let Ok(msg) = msg else { break };
+        if let Ok(m) = UnixMsg::parse(msg) {
+            let _ = write!(out, "{m:?} {:?}", UnixSocket::from(m));
+            for a in m.attributes() {
+                if let Ok(UnixAttr::Name(n)) = a {
+                    let _ = write!(out, "{n} {:?}", n.to_owned());
+                }
+                if let Ok(UnixAttr::Icons(i)) = a {
+                    let _ = write!(out, "{:?}", i.iter().collect::<Vec<_>>());
+                }
+            }
+        }
+        if let Ok(m) = NetlinkMsg::parse(msg) {
+            let _ = write!(out, "{m:?} {:?}", NetlinkSocket::from(m));
+        }
+        if let Ok(m) = PacketMsg::parse(msg) {
+            let _ = write!(out, "{m:?} {:?}", PacketSocket::from(m));
+        }
+    }
+    std::hint::black_box(out);
+});
