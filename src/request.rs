@@ -60,6 +60,11 @@ pub(crate) fn header(len: usize, kind: u16, dump: bool, seq: u32) -> nlmsghdr {
     } else {
         NLM_F_REQUEST
     };
+    header_with(len, kind, flags, seq)
+}
+
+/// A request header with explicit flags.
+pub(crate) fn header_with(len: usize, kind: u16, flags: u16, seq: u32) -> nlmsghdr {
     nlmsghdr {
         nlmsg_len: U32::new(len as u32),
         nlmsg_type: U16::new(kind),

@@ -221,6 +221,34 @@ impl DiagSocket {
         Ok(out)
     }
 
+    /// Runs an exact lookup ([`InetRequest::lookup`](crate::inet::InetRequest::lookup),
+    /// [`UnixRequest::lookup`](crate::unix::UnixRequest::lookup)) and
+    /// returns the socket, owned; [`Error::NotFound`] if there is none.
+    pub fn lookup<R: Request>(&mut self, req: &R) -> Result<R::Owned, Error> {
+        let mut found = None;
+        let mut dump = self.dump(req)?;
+        while let Some(batch) = dump.next_batch()? {
+            found = found.or_else(|| batch.iter().next().map(R::Owned::from));
+        }
+        found.ok_or(Error::NotFound {
+            errno: Errno::ENOENT as i32,
+        })
+    }
+
+    /// Closes the socket that `target` names ([`InetRequest::lookup`](crate::inet::InetRequest::lookup)),
+    /// as `ss -K` does (`SOCK_DESTROY`, Linux 4.5): a TCP peer sees
+    /// `ECONNABORTED`. Needs `CAP_NET_ADMIN` ([`Error::Kernel`] with
+    /// `EPERM` otherwise) and a kernel with `CONFIG_INET_DIAG_DESTROY`
+    /// (`EOPNOTSUPP` otherwise); a socket that is gone or whose cookie
+    /// differs is [`Error::NotFound`]. A dump request names no socket: it
+    /// is `NotFound`. To destroy sockets while dumping, use a second
+    /// `DiagSocket`: one socket runs one exchange at a time.
+    pub fn destroy(&mut self, target: &crate::inet::InetRequest) -> Result<(), Error> {
+        let mut dump = self.dump(&crate::inet::Destroy(*target))?;
+        while dump.next_batch()?.is_some() {}
+        Ok(())
+    }
+
     fn send(&mut self, bytes: &[u8]) -> Result<(), Error> {
         let kernel = NetlinkAddr::new(0, 0);
         loop {

@@ -1185,6 +1185,170 @@ fn packet_sockets() {
     );
 }
 
+/// Helper mode: try to destroy the TCP socket `src` -> `dst` and print
+/// the errno (0 on success).
+fn helper_destroy(src: &str, dst: &str) {
+    use sockdiag::inet::SocketId;
+    let mut sock = DiagSocket::new().unwrap();
+    let req = InetRequest::lookup(Protocol::Tcp, SocketId::new(addr(src), addr(dst)));
+    let errno = match sock.destroy(&req) {
+        Ok(()) => 0,
+        Err(e) => e.raw_os_error().unwrap_or(-1),
+    };
+    println!("{errno}");
+}
+
+fn inet_lookup_finds_each_socket_and_not_the_gone() {
+    use sockdiag::inet::SocketId;
+    let p = Population::create();
+    let mut sock = DiagSocket::new().unwrap();
+    let mut all = Vec::new();
+    for (family, protocol) in [
+        (Family::Inet, Protocol::Tcp),
+        (Family::Inet6, Protocol::Tcp),
+        (Family::Inet, Protocol::Udp),
+        (Family::Inet6, Protocol::Udp),
+    ] {
+        for s in dump_all(&mut sock, InetRequest::new(family, protocol)) {
+            all.push((protocol, s));
+        }
+    }
+    assert_eq!(all.len(), 6 + 5 + 2 + 1);
+    for (protocol, s) in &all {
+        let found = sock
+            .lookup(&InetRequest::lookup(*protocol, s.id))
+            .unwrap_or_else(|e| panic!("{protocol:?} {:?} {:?}: {e}", s.id, s.state));
+        assert_eq!(
+            (found.id, found.inode, found.state),
+            (s.id, s.inode, s.state),
+            "{protocol:?} {:?}",
+            s.id
+        );
+        // Without the cookie, the addresses alone find it too.
+        let id = SocketId::new(s.id.src, s.id.dst);
+        assert_eq!(
+            sock.lookup(&InetRequest::lookup(*protocol, id))
+                .unwrap()
+                .id
+                .cookie,
+            s.id.cookie
+        );
+        // A wrong cookie is NotFound.
+        let wrong = s.id.with_cookie(s.id.cookie ^ 0x5a5a);
+        let r = sock.lookup(&InetRequest::lookup(*protocol, wrong));
+        assert!(matches!(r, Err(Error::NotFound { .. })), "{r:?}");
+    }
+    // The cheap port filters of a dump request.
+    let by_sport = dump_all(
+        &mut sock,
+        InetRequest::new(Family::Inet, Protocol::Tcp).with_src_port(5001),
+    );
+    assert_eq!(
+        by_sport.len(),
+        3,
+        "the listener and its accepted and pending children"
+    );
+    assert!(by_sport.iter().all(|s| s.id.src.port() == 5001));
+    let by_dport = dump_all(
+        &mut sock,
+        InetRequest::new(Family::Inet, Protocol::Tcp).with_dst_port(5001),
+    );
+    assert_eq!(by_dport.len(), 2, "the two clients");
+    // After close: NotFound.
+    let client = all
+        .iter()
+        .find(|(_, s)| s.id.src == addr("127.0.0.1:40005"))
+        .map(|(_, s)| s.id)
+        .unwrap();
+    drop(p.udp4_client);
+    let r = sock.lookup(&InetRequest::lookup(Protocol::Udp, client));
+    assert!(matches!(r, Err(Error::NotFound { .. })), "{r:?}");
+}
+
+fn destroy_closes_the_victim_and_needs_the_capability() {
+    use sockdiag::inet::SocketId;
+    use std::io::Read;
+    let mut p = Population::create();
+    let mut sock = DiagSocket::new().unwrap();
+    let victim = SocketId::new(addr("[::1]:5002"), addr("[::1]:40003"));
+    // Without CAP_NET_ADMIN (a child process as uid 65534): EPERM.
+    if nix::unistd::geteuid().is_root() {
+        use std::os::unix::process::CommandExt;
+        let out = Command::new(std::env::current_exe().unwrap())
+            .args(["--helper-destroy", "[::1]:5002", "[::1]:40003"])
+            .uid(65534)
+            .gid(65534)
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap().trim(),
+            libc::EPERM.to_string()
+        );
+    } else {
+        assert!(
+            !require_live(),
+            "the EPERM check needs root (SOCKDIAG_REQUIRE_LIVE=1)"
+        );
+        println!("    (EPERM check skipped: dropping the capability needs root)");
+    }
+    // With it: the victim's own reads fail with ECONNABORTED, its peer's
+    // with a reset.
+    let found = sock
+        .lookup(&InetRequest::lookup(Protocol::Tcp, victim))
+        .unwrap();
+    sock.destroy(&InetRequest::lookup(
+        Protocol::Tcp,
+        victim.with_cookie(found.id.cookie),
+    ))
+    .unwrap();
+    let mut buf = [0u8; 200];
+    let e = p.tcp6_server.read(&mut buf).unwrap_err();
+    assert_eq!(e.raw_os_error(), Some(libc::ECONNABORTED));
+    p.tcp6_client
+        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    let e = p.tcp6_client.read(&mut buf).unwrap_err();
+    assert_eq!(e.raw_os_error(), Some(libc::ECONNRESET));
+    // It is gone: NotFound, for a lookup and for a second destroy with
+    // its cookie. Without the cookie, the kernel's lookup falls back to the
+    // listener on that local address and port.
+    let gone = victim.with_cookie(found.id.cookie);
+    let r = sock.lookup(&InetRequest::lookup(Protocol::Tcp, gone));
+    assert!(matches!(r, Err(Error::NotFound { .. })), "{r:?}");
+    let r = sock.destroy(&InetRequest::lookup(Protocol::Tcp, gone));
+    assert!(matches!(r, Err(Error::NotFound { .. })), "{r:?}");
+    let fallback = sock
+        .lookup(&InetRequest::lookup(Protocol::Tcp, victim))
+        .unwrap();
+    assert_eq!(fallback.state, TcpState::Listen);
+    // A dump request names no socket.
+    let r = sock.destroy(&InetRequest::new(Family::Inet, Protocol::Tcp));
+    assert!(matches!(r, Err(Error::NotFound { .. })), "{r:?}");
+}
+
+fn destroy_many_while_the_dump_runs() {
+    let (_listener, clients) = support::many_connections(6200, 300);
+    let mut dumper = DiagSocket::new().unwrap();
+    let mut killer = DiagSocket::new().unwrap();
+    let req = InetRequest::new(Family::Inet, Protocol::Tcp).with_dst_port(6200);
+    let mut destroyed = 0;
+    let mut dump = dumper.dump(&req).unwrap();
+    while let Some(batch) = dump.next_batch().unwrap() {
+        for m in batch {
+            let target = InetRequest::lookup(Protocol::Tcp, sockdiag::inet::Socket::from(m).id);
+            killer.destroy(&target).unwrap();
+            destroyed += 1;
+        }
+    }
+    assert_eq!(destroyed, 300);
+    drop(dump);
+    assert!(
+        dump_all(&mut dumper, req).is_empty(),
+        "every client is gone"
+    );
+    drop(clients);
+}
+
 // ---------------------------------------------------------------------
 // The harness.
 
@@ -1212,6 +1376,9 @@ const TESTS: &[Test] = tests![
     unix_sockets_of_every_kind,
     netlink_sockets,
     packet_sockets,
+    inet_lookup_finds_each_socket_and_not_the_gone,
+    destroy_closes_the_victim_and_needs_the_capability,
+    destroy_many_while_the_dump_runs,
 ];
 
 /// Makes private network namespaces possible for the test threads: as
@@ -1246,11 +1413,16 @@ fn prepare_namespaces() -> Result<&'static str, String> {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if let [flag, name] = &args[..] {
-        if flag == "--helper-unix-socket" {
+    match &args[..] {
+        [flag, name] if flag == "--helper-unix-socket" => {
             helper_unix_socket(name);
             return ExitCode::SUCCESS;
         }
+        [flag, src, dst] if flag == "--helper-destroy" => {
+            helper_destroy(src, dst);
+            return ExitCode::SUCCESS;
+        }
+        _ => {}
     }
     if args.iter().any(|a| a == "--list") {
         for (name, _) in TESTS {

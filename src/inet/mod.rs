@@ -14,6 +14,7 @@ pub use attr::{
 };
 pub use info::{MptcpInfo, SctpInfo, TcpInfo, TcpiOptions};
 pub use msg::InetMsg;
+pub(crate) use request::Destroy;
 pub use request::{InetRequest, LegacyRequest};
 pub use socket::{Socket, SocketId};
 

@@ -5,17 +5,21 @@
 use zerocopy::byteorder::native_endian::{U16, U32};
 use zerocopy::{Immutable, IntoBytes};
 
-use super::{Extensions, Family, InetMsg, Protocol, Socket, States};
+use std::net::SocketAddr;
+
+use zerocopy::byteorder::network_endian::U16 as BeU16;
+
+use super::{Extensions, Family, InetMsg, Protocol, Socket, SocketId, States};
 use crate::error::ParseError;
 use crate::netlink::NlMsg;
 use crate::raw::inet_diag::{
     inet_diag_req, inet_diag_req_v2, inet_diag_sockid, DCCPDIAG_GETSOCK, INET_DIAG_NOCOOKIE,
     INET_DIAG_REQ_PROTOCOL, TCPDIAG_GETSOCK,
 };
-use crate::raw::netlink::nlattr;
-use crate::raw::sock_diag::SOCK_DIAG_BY_FAMILY;
+use crate::raw::netlink::{nlattr, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST};
+use crate::raw::sock_diag::{SOCK_DESTROY, SOCK_DIAG_BY_FAMILY};
 use crate::raw::AF_INET;
-use crate::request::{header, RequestBytes, MAX_REQUEST_LEN as MAX_LEN};
+use crate::request::{header, header_with, RequestBytes, MAX_REQUEST_LEN as MAX_LEN};
 use crate::socket::{sealed, Request};
 
 /// A socket id that matches everything (no port filter, no cookie).
@@ -58,6 +62,9 @@ pub struct InetRequest {
     states: States,
     extensions: Extensions,
     raw_protocol: u8,
+    src_port: u16,
+    dst_port: u16,
+    lookup: Option<SocketId>,
 }
 
 impl InetRequest {
@@ -70,7 +77,49 @@ impl InetRequest {
             states: States::DEFAULT,
             extensions: Extensions::empty(),
             raw_protocol: 0,
+            src_port: 0,
+            dst_port: 0,
+            lookup: None,
         }
+    }
+
+    /// An exact lookup of one `protocol` socket by its identity (`inet_diag`
+    /// `dump_one`): addresses, ports, interface, and cookie unless it is
+    /// `u64::MAX`. The family follows the source address (a v4-mapped IPv6
+    /// address looks up a dual-stack socket). One reply, or
+    /// [`Error::NotFound`](crate::Error::NotFound) if there is no such
+    /// socket or its cookie differs. Also the target of
+    /// [`DiagSocket::destroy`](crate::DiagSocket::destroy).
+    ///
+    /// Give the cookie when you have it: the kernel looks a TCP 4-tuple up
+    /// as a packet would be, so without a cookie the addresses of a closed
+    /// connection find the listener on its local port. (UDP lookups take
+    /// the id with source and destination swapped; this request does that.)
+    pub fn lookup(protocol: Protocol, id: SocketId) -> Self {
+        let family = match id.src {
+            SocketAddr::V4(_) => Family::Inet,
+            SocketAddr::V6(_) => Family::Inet6,
+        };
+        InetRequest {
+            lookup: Some(id),
+            ..Self::new(family, protocol)
+        }
+    }
+
+    /// Dumps only sockets with local port `port` (`id.idiag_sport`; 0 = any),
+    /// a filter the kernel applies in its walk at no cost.
+    #[must_use]
+    pub const fn with_src_port(mut self, port: u16) -> Self {
+        self.src_port = port;
+        self
+    }
+
+    /// Dumps only sockets with remote port `port` (`id.idiag_dport`; 0 =
+    /// any). A non-zero remote port also skips the listening sockets.
+    #[must_use]
+    pub const fn with_dst_port(mut self, port: u16) -> Self {
+        self.dst_port = port;
+        self
     }
 
     /// Selects the socket states to dump (`idiag_states`).
@@ -117,8 +166,13 @@ impl InetRequest {
         self.extensions
     }
 
-    /// The request body (`struct inet_diag_req_v2`), with an all-zero
-    /// socket id (no port filter) and no cookie.
+    /// The socket a lookup request is for.
+    pub const fn lookup_id(&self) -> Option<&SocketId> {
+        self.lookup.as_ref()
+    }
+
+    /// The request body (`struct inet_diag_req_v2`): for a dump, the socket
+    /// id holds only the port filters; for a lookup, the whole identity.
     pub fn to_raw(&self) -> inet_diag_req_v2 {
         inet_diag_req_v2 {
             sdiag_family: self.family.to_raw(),
@@ -126,18 +180,43 @@ impl InetRequest {
             idiag_ext: self.extensions.bits(),
             pad: self.raw_protocol,
             idiag_states: U32::new(self.states.bits()),
-            id: any_id(),
+            id: match &self.lookup {
+                Some(id) => id.to_raw(),
+                None => inet_diag_sockid {
+                    idiag_sport: BeU16::new(self.src_port),
+                    idiag_dport: BeU16::new(self.dst_port),
+                    ..any_id()
+                },
+            },
         }
     }
 
-    /// The complete netlink message (`nlmsghdr` with `NLM_F_REQUEST |
-    /// NLM_F_DUMP` and sequence number `seq`, the body, and for MPTCP the
-    /// protocol attribute), ready to send.
+    /// The complete netlink message (`nlmsghdr` with `NLM_F_REQUEST`, plus
+    /// `NLM_F_DUMP` for a dump, and sequence number `seq`; the body; for
+    /// MPTCP the protocol attribute), ready to send.
     pub fn to_bytes(&self, seq: u32) -> RequestBytes {
-        let body = self.to_raw();
+        let flags = if self.lookup.is_some() {
+            NLM_F_REQUEST
+        } else {
+            NLM_F_REQUEST | NLM_F_DUMP
+        };
+        self.encode_as(SOCK_DIAG_BY_FAMILY, flags, seq)
+    }
+
+    /// The message with type `kind` and `flags`.
+    pub(crate) fn encode_as(&self, kind: u16, flags: u16, seq: u32) -> RequestBytes {
+        let mut body = self.to_raw();
+        // udp_diag's lookup (not its destroy) reads the id with source and
+        // destination swapped, "for historical reasons" (udp_diag.c).
+        let udp = matches!(self.protocol, Protocol::Udp | Protocol::UdpLite);
+        if udp && kind == SOCK_DIAG_BY_FAMILY && self.lookup.is_some() {
+            let id = &mut body.id;
+            core::mem::swap(&mut id.idiag_src, &mut id.idiag_dst);
+            core::mem::swap(&mut id.idiag_sport, &mut id.idiag_dport);
+        }
         let number = self.protocol.number();
         if number <= 0xff {
-            let hdr = header(16 + 56, SOCK_DIAG_BY_FAMILY, true, seq);
+            let hdr = header_with(16 + 56, kind, flags, seq);
             return RequestBytes::new(&[hdr.as_bytes(), body.as_bytes()]);
         }
         let attr = ProtocolAttr {
@@ -147,7 +226,7 @@ impl InetRequest {
             },
             protocol: U32::new(u32::from(number)),
         };
-        let hdr = header(MAX_LEN, SOCK_DIAG_BY_FAMILY, true, seq);
+        let hdr = header_with(MAX_LEN, kind, flags, seq);
         RequestBytes::new(&[hdr.as_bytes(), body.as_bytes(), attr.as_bytes()])
     }
 }
@@ -169,6 +248,38 @@ impl Request for InetRequest {
     }
     fn parse<'buf>(&self, msg: NlMsg<'buf>) -> Result<InetMsg<'buf>, ParseError> {
         InetMsg::parse_as(msg, self.protocol)
+    }
+    fn is_lookup(&self) -> bool {
+        self.lookup.is_some()
+    }
+}
+
+/// `SOCK_DESTROY` of the socket a lookup request names: acknowledged, no
+/// reply.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Destroy(pub(crate) InetRequest);
+
+impl sealed::Sealed for Destroy {}
+
+impl Request for Destroy {
+    type Msg<'buf> = InetMsg<'buf>;
+    type Owned = Socket;
+
+    fn sdiag_family(&self) -> u8 {
+        self.0.family.to_raw()
+    }
+    fn sdiag_protocol(&self) -> u16 {
+        self.0.protocol.number()
+    }
+    fn encode(&self, seq: u32) -> impl AsRef<[u8]> {
+        self.0
+            .encode_as(SOCK_DESTROY, NLM_F_REQUEST | NLM_F_ACK, seq)
+    }
+    fn parse<'buf>(&self, msg: NlMsg<'buf>) -> Result<InetMsg<'buf>, ParseError> {
+        InetMsg::parse_as(msg, self.0.protocol)
+    }
+    fn is_lookup(&self) -> bool {
+        true
     }
 }
 

@@ -4,6 +4,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use super::msg::fast_hash;
 use super::{Attributes, Family, InetMsg, Protocol, TcpState, Timer};
+use crate::raw::inet_diag::inet_diag_sockid;
 
 /// The identity of an inet socket (`struct inet_diag_sockid`), owned.
 #[doc(alias = "inet_diag_sockid")]
@@ -21,6 +22,55 @@ pub struct SocketId {
 }
 
 impl SocketId {
+    /// The identity of the socket from `src` (local) to `dst` (remote; the
+    /// unspecified address and port 0 for a listener), on any interface,
+    /// with no cookie (`u64::MAX`: the kernel checks none).
+    pub fn new(src: SocketAddr, dst: SocketAddr) -> Self {
+        SocketId {
+            src,
+            dst,
+            interface: 0,
+            cookie: u64::MAX,
+        }
+    }
+
+    /// The same, on interface `index`.
+    #[must_use]
+    pub fn with_interface(mut self, index: u32) -> Self {
+        self.interface = index;
+        self
+    }
+
+    /// The same, with the socket's cookie: a lookup then fails if the
+    /// socket at these addresses is another one.
+    #[must_use]
+    pub fn with_cookie(mut self, cookie: u64) -> Self {
+        self.cookie = cookie;
+        self
+    }
+
+    /// The raw `struct inet_diag_sockid`. An IPv4 address fills the first
+    /// 4 bytes; an IPv6 one all 16.
+    pub fn to_raw(&self) -> inet_diag_sockid {
+        fn bytes(ip: IpAddr) -> [u8; 16] {
+            match ip {
+                IpAddr::V4(v4) => {
+                    let [a, b, c, d] = v4.octets();
+                    [a, b, c, d, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+                }
+                IpAddr::V6(v6) => v6.octets(),
+            }
+        }
+        inet_diag_sockid {
+            idiag_sport: self.src.port().into(),
+            idiag_dport: self.dst.port().into(),
+            idiag_src: bytes(self.src.ip()),
+            idiag_dst: bytes(self.dst.ip()),
+            idiag_if: self.interface.into(),
+            idiag_cookie: crate::request::cookie_words(Some(self.cookie)),
+        }
+    }
+
     /// gopsutil's `FastHash` of this identity (see [`InetMsg::fast_hash`]).
     pub fn fast_hash(&self) -> u64 {
         fn bytes(ip: IpAddr) -> (Family, [u8; 16]) {
