@@ -314,6 +314,13 @@ pub enum Error {
         /// The errno the kernel sent.
         errno: i32,
     },
+    /// A network namespace could not be opened or entered.
+    Namespace {
+        /// The namespace, as given (a path, `fd N`).
+        ns: String,
+        /// What failed.
+        error: io::Error,
+    },
 }
 
 impl Error {
@@ -326,6 +333,7 @@ impl Error {
             Error::Kernel(k) => Some(k.errno),
             Error::Unavailable { .. } => Some(nix::errno::Errno::ENOENT as i32),
             Error::NotFound { errno } => Some(*errno),
+            Error::Namespace { error, .. } => error.raw_os_error(),
             _ => None,
         }
     }
@@ -384,6 +392,7 @@ impl fmt::Display for Error {
                 f.write_str("the kernel marked the dump inconsistent (NLM_F_DUMP_INTR)")
             }
             Error::Timeout => f.write_str("timed out waiting for the kernel's reply"),
+            Error::Namespace { ns, error } => write!(f, "network namespace {ns}: {error}"),
             Error::NotFound { errno } => write!(
                 f,
                 "no such socket: {}",
@@ -396,7 +405,7 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Io(e) => Some(e),
+            Error::Io(e) | Error::Namespace { error: e, .. } => Some(e),
             Error::Kernel(k) => Some(k),
             Error::Parse(p) => Some(p),
             _ => None,

@@ -86,6 +86,15 @@ fn allocations_during(f: impl FnOnce()) -> u64 {
 // ---------------------------------------------------------------------
 // Helpers.
 
+/// Whether the harness started as real root (inside its user namespace an
+/// unprivileged run also sees euid 0, without the power to switch uids or
+/// mount).
+static REAL_ROOT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn real_root() -> bool {
+    REAL_ROOT.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 fn require_live() -> bool {
     std::env::var("SOCKDIAG_REQUIRE_LIVE").is_ok_and(|v| v == "1")
 }
@@ -925,7 +934,7 @@ fn ss_unix() -> BTreeSet<Vec<String>> {
 fn unix_socket_of_other_user(name: &str) -> Option<std::process::Child> {
     use std::io::BufRead;
     use std::os::unix::process::CommandExt;
-    if !nix::unistd::geteuid().is_root() {
+    if !real_root() {
         return None;
     }
     let mut child = Command::new(std::env::current_exe().unwrap())
@@ -1272,7 +1281,7 @@ fn destroy_closes_the_victim_and_needs_the_capability() {
     let mut sock = DiagSocket::new().unwrap();
     let victim = SocketId::new(addr("[::1]:5002"), addr("[::1]:40003"));
     // Without CAP_NET_ADMIN (a child process as uid 65534): EPERM.
-    if nix::unistd::geteuid().is_root() {
+    if real_root() {
         use std::os::unix::process::CommandExt;
         let out = Command::new(std::env::current_exe().unwrap())
             .args(["--helper-destroy", "[::1]:5002", "[::1]:40003"])
@@ -1349,6 +1358,142 @@ fn destroy_many_while_the_dump_runs() {
     drop(clients);
 }
 
+/// Helper mode: a TCP listener on 127.0.0.1:`port` (after moving into a
+/// fresh network namespace if `fresh`), held until stdin closes.
+fn helper_listener(port: &str, fresh: bool) {
+    use std::io::Read;
+    if fresh {
+        support::enter_private_netns().unwrap();
+    }
+    let _l = std::net::TcpListener::bind(("127.0.0.1", port.parse::<u16>().unwrap())).unwrap();
+    println!("ready");
+    let _ = std::io::stdin().read_to_end(&mut Vec::new());
+}
+
+fn spawn_helper(args: &[&str], prefix: &[&str]) -> std::process::Child {
+    use std::io::BufRead;
+    let exe = std::env::current_exe().unwrap();
+    let mut cmd = match prefix.split_first() {
+        Some((first, rest)) => {
+            let mut c = Command::new(first);
+            c.args(rest).arg(exe);
+            c
+        }
+        None => Command::new(exe),
+    };
+    let mut child = cmd
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "ready");
+    child
+}
+
+fn finish(mut child: std::process::Child) {
+    drop(child.stdin.take());
+    child.wait().unwrap();
+}
+
+fn listeners_on(sock: &mut DiagSocket, port: u16) -> usize {
+    dump_all(
+        sock,
+        InetRequest::new(Family::Inet, Protocol::Tcp).with_src_port(port),
+    )
+    .len()
+}
+
+fn open_fds() -> usize {
+    std::fs::read_dir("/proc/self/fd").unwrap().count()
+}
+
+fn scanning_other_network_namespaces() {
+    use sockdiag::NetNs;
+    use std::os::fd::AsFd;
+    let fds_before = open_fds();
+    // A process in namespace A, with a listener on 7300.
+    let child = spawn_helper(&["--helper-listener", "7300", "fresh"], &[]);
+    let pid = child.id();
+    let mut here = DiagSocket::new().unwrap();
+    assert_eq!(
+        listeners_on(&mut here, 7300),
+        0,
+        "not in this thread's namespace"
+    );
+    let path = std::path::PathBuf::from(format!("/proc/{pid}/ns/net"));
+    let file = std::fs::File::open(&path).unwrap();
+    for ns in [NetNs::Pid(pid), NetNs::Path(&path), NetNs::Fd(file.as_fd())] {
+        let mut there = DiagSocket::in_netns(ns).unwrap();
+        assert_eq!(listeners_on(&mut there, 7300), 1, "{ns}");
+    }
+    drop(file);
+    // A thread living in namespace C, seen from this one (namespace B).
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+    let t = std::thread::spawn(move || {
+        support::enter_private_netns().unwrap();
+        let _l = std::net::TcpListener::bind(("127.0.0.1", 7301)).unwrap();
+        tx.send(nix::unistd::gettid().as_raw()).unwrap();
+        done_rx.recv().unwrap();
+    });
+    let tid = rx.recv().unwrap();
+    let task = std::path::PathBuf::from(format!("/proc/self/task/{tid}/ns/net"));
+    let mut there = DiagSocket::in_netns(NetNs::Path(&task)).unwrap();
+    assert_eq!(listeners_on(&mut there, 7301), 1);
+    assert_eq!(listeners_on(&mut here, 7301), 0);
+    done_tx.send(()).unwrap();
+    t.join().unwrap();
+    finish(child);
+    // By name, with ip netns (root only).
+    if real_root() && Command::new("ip").arg("-V").output().is_ok() {
+        let name = format!("sockdiag-test-{}", std::process::id());
+        assert!(Command::new("ip")
+            .args(["netns", "add", &name])
+            .status()
+            .unwrap()
+            .success());
+        let child = spawn_helper(
+            &["--helper-listener", "7302", "stay"],
+            &["ip", "netns", "exec", &name],
+        );
+        let mut named = DiagSocket::in_netns(NetNs::Named(&name)).unwrap();
+        assert_eq!(listeners_on(&mut named, 7302), 1);
+        drop(named);
+        finish(child);
+        assert!(Command::new("ip")
+            .args(["netns", "del", &name])
+            .status()
+            .unwrap()
+            .success());
+    } else {
+        assert!(
+            !require_live(),
+            "the named-namespace check needs root and ip (SOCKDIAG_REQUIRE_LIVE=1)"
+        );
+        println!("    (ip netns check skipped: needs root and iproute2)");
+    }
+    // Unknown namespaces: a typed error naming them.
+    for ns in [
+        NetNs::Named("sockdiag-no-such-ns"),
+        NetNs::Pid(u32::MAX),
+        NetNs::Named("../etc"),
+    ] {
+        match DiagSocket::in_netns(ns) {
+            Err(e @ Error::Namespace { .. }) => {
+                assert!(e.to_string().contains("network namespace"), "{e}")
+            }
+            other => panic!("{ns}: {other:?}"),
+        }
+    }
+    drop((here, there));
+    assert_eq!(open_fds(), fds_before, "no descriptor leaked");
+}
+
 // ---------------------------------------------------------------------
 // The harness.
 
@@ -1379,6 +1524,7 @@ const TESTS: &[Test] = tests![
     inet_lookup_finds_each_socket_and_not_the_gone,
     destroy_closes_the_victim_and_needs_the_capability,
     destroy_many_while_the_dump_runs,
+    scanning_other_network_namespaces,
 ];
 
 /// Makes private network namespaces possible for the test threads: as
@@ -1389,6 +1535,7 @@ fn prepare_namespaces() -> Result<&'static str, String> {
     use nix::sched::{unshare, CloneFlags};
     use nix::unistd::{getegid, geteuid};
     let root = geteuid().is_root();
+    REAL_ROOT.store(root, std::sync::atomic::Ordering::Relaxed);
     if !root {
         let (uid, gid) = (geteuid(), getegid());
         unshare(CloneFlags::CLONE_NEWUSER | CloneFlags::CLONE_NEWNET)
@@ -1416,6 +1563,10 @@ fn main() -> ExitCode {
     match &args[..] {
         [flag, name] if flag == "--helper-unix-socket" => {
             helper_unix_socket(name);
+            return ExitCode::SUCCESS;
+        }
+        [flag, port, mode] if flag == "--helper-listener" => {
+            helper_listener(port, mode == "fresh");
             return ExitCode::SUCCESS;
         }
         [flag, src, dst] if flag == "--helper-destroy" => {
