@@ -67,6 +67,7 @@ pub mod netlink;
 pub mod netlink_diag;
 pub mod packet;
 pub mod raw;
+pub mod replay;
 mod request;
 mod sock;
 mod socket;

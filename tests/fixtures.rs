@@ -647,6 +647,36 @@ fn packet_dump() {
     assert_eq!((dgram.socket_type, dgram.protocol), (2, 0x0800));
 }
 
+#[test]
+fn every_fixture_replays_by_family() {
+    use sockdiag::replay::{Record, Replay};
+    for (name, bytes) in ALL {
+        let mut kinds = [0usize; 7];
+        for r in Replay::new(bytes) {
+            let i = match r.unwrap_or_else(|e| panic!("{name}: {e}")) {
+                Record::Inet(_) => 0,
+                Record::Unix(_) => 1,
+                Record::Netlink(_) => 2,
+                Record::Packet(_) => 3,
+                Record::Done(_) => 4,
+                Record::Error(_) => 5,
+                _ => 6,
+            };
+            kinds[i] += 1;
+        }
+        let want = match *name {
+            "unix_all" => [0, 10, 0, 0, 1, 0, 0],
+            "unix_lookup" => [0, 1, 0, 0, 0, 0, 0],
+            "unix_lookup_enoent" | "family_einval" => [0, 0, 0, 0, 0, 1, 0],
+            "netlink_all" => [0, 0, 11, 0, 1, 0, 0],
+            "packet_all" => [0, 0, 0, 2, 1, 0, 0],
+            "raw4_enoent" => [0, 0, 0, 0, 1, 0, 0],
+            _ => [kinds[0], 0, 0, 0, 1, 0, 0],
+        };
+        assert_eq!(kinds, want, "{name}");
+    }
+}
+
 /// Everything a parse of `bytes` yields, as text: each message's view or
 /// control decoding and each attribute, up to the first error.
 fn parse_all(bytes: &[u8]) -> (Vec<String>, Option<String>) {

@@ -1494,6 +1494,91 @@ fn scanning_other_network_namespaces() {
     assert_eq!(open_fds(), fds_before, "no descriptor leaked");
 }
 
+fn capture_and_replay() {
+    use sockdiag::replay::{Record, Replay};
+    let _p = Population::create();
+    let (_l, _c) = support::many_connections(6300, 150);
+    let dir = std::env::temp_dir().join(format!("sockdiag-replay-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("tcp.dump");
+    let mut sock = DiagSocket::new().unwrap();
+    // Capture both families into one file, as `ss -D` does.
+    let mut live = BTreeSet::new();
+    {
+        let mut file = std::fs::File::create(&path).unwrap();
+        for family in [Family::Inet, Family::Inet6] {
+            let req = InetRequest::new(family, Protocol::Tcp).with_extensions(Extensions::INFO);
+            let mut dump = sock.dump(&req).unwrap().capture(&mut file);
+            while let Some(batch) = dump.next_batch().unwrap() {
+                live.extend(batch.iter().map(|m| m.cookie()));
+            }
+        }
+    }
+    let bytes = std::fs::read(&path).unwrap();
+    let mut replayed = BTreeSet::new();
+    let mut dones = 0;
+    for record in Replay::new(&bytes).with_inet_protocol(Protocol::Tcp) {
+        match record.unwrap() {
+            Record::Inet(m) => {
+                assert!(m
+                    .attributes()
+                    .any(|a| matches!(a, Ok(sockdiag::inet::InetAttr::TcpInfo(_)))));
+                replayed.insert(m.cookie());
+            }
+            Record::Done(d) => {
+                assert_eq!(d.errno(), None);
+                dones += 1;
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(dones, 2);
+    assert_eq!(live.len(), 6 + 5 + 301);
+    assert_eq!(replayed, live, "the replay is the live dump");
+    // Two captures back to back, the DONEs cut off: still whole messages.
+    let no_done = &bytes[..bytes.len() - 20];
+    let twice = [no_done, no_done].concat();
+    assert_eq!(
+        Replay::new(&twice)
+            .filter(|r| matches!(r, Ok(Record::Inet(_))))
+            .count(),
+        2 * live.len()
+    );
+    // Cut inside a message: every whole message, then the offset of the cut one.
+    let cut = &bytes[..bytes.len() / 2];
+    let records: Vec<_> = Replay::new(cut).collect();
+    let err = records.last().unwrap().as_ref().unwrap_err();
+    let whole: usize = records.iter().filter(|r| r.is_ok()).count();
+    assert!(whole > 0);
+    let boundary: usize = Messages::new(&bytes)
+        .take(whole)
+        .map(|m| (m.unwrap().payload().len() + 16 + 3) & !3)
+        .sum();
+    assert_eq!(err.offset(), boundary);
+    assert_eq!(err.layer(), sockdiag::Layer::Message);
+    // `ss -D` writes the same format.
+    if have_ss() {
+        let ss_path = dir.join("ss.dump");
+        let ok = Command::new("ss")
+            .arg("-D")
+            .arg(&ss_path)
+            .arg("-ta")
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok);
+        let ss_bytes = std::fs::read(&ss_path).unwrap();
+        let from_ss: BTreeSet<u64> = Replay::new(&ss_bytes)
+            .filter_map(|r| match r.unwrap() {
+                Record::Inet(m) => Some(m.cookie()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(from_ss, live, "ss -D capture replays to the same sockets");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 // ---------------------------------------------------------------------
 // The harness.
 
@@ -1525,6 +1610,7 @@ const TESTS: &[Test] = tests![
     destroy_closes_the_victim_and_needs_the_capability,
     destroy_many_while_the_dump_runs,
     scanning_other_network_namespaces,
+    capture_and_replay,
 ];
 
 /// Makes private network namespaces possible for the test threads: as

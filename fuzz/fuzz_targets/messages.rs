@@ -81,6 +81,10 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
+    // The same bytes as a capture file.
+    for record in sockdiag::replay::Replay::new(data) {
+        let _ = write!(out, "{record:?}");
+    }
     // The same bytes as extended-ack attributes and as a bare attribute run.
     let _ = write!(out, "{:?}", ExtAck::parse(data, 0));
     let _ = write!(out, "{:?}", Attrs::new(data).collect::<Vec<_>>());
