@@ -76,7 +76,10 @@ pub mod unix;
 pub use error::{Error, ErrorOrigin, KernelError, Layer, ParseError, ParseErrorKind};
 pub use request::RequestBytes;
 pub use sock::{Shutdown, SkMemInfo, U32Array};
-pub use socket::{Batch, BatchIter, DiagSocket, Dump, NetNs, Request, DEFAULT_BUFFER_SIZE};
+pub use socket::{
+    Batch, BatchIter, DestroyEvent, DestroyEvents, DestroyGroups, DiagSocket, Dump, NetNs, Request,
+    DEFAULT_BUFFER_SIZE,
+};
 
 #[cfg(test)]
 mod family_tests;

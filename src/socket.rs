@@ -102,6 +102,11 @@ impl DiagSocket {
     /// [`DEFAULT_BUFFER_SIZE`] if smaller: a smaller buffer would truncate
     /// the kernel's datagrams.
     pub fn with_buffer_size(size: usize) -> Result<Self, Error> {
+        Self::open(size, 0)
+    }
+
+    /// A socket bound to the multicast `groups` (a bit mask).
+    fn open(size: usize, groups: u32) -> Result<Self, Error> {
         let fd = socket::socket(
             AddressFamily::Netlink,
             SockType::Raw,
@@ -109,7 +114,7 @@ impl DiagSocket {
             SockProtocol::NetlinkSockDiag,
         )
         .map_err(io_err)?;
-        socket::bind(fd.as_raw_fd(), &NetlinkAddr::new(0, 0)).map_err(io_err)?;
+        socket::bind(fd.as_raw_fd(), &NetlinkAddr::new(0, groups)).map_err(io_err)?;
         let addr: NetlinkAddr = socket::getsockname(fd.as_raw_fd()).map_err(io_err)?;
         Ok(DiagSocket {
             fd,
@@ -318,6 +323,122 @@ impl DiagSocket {
         }
         self.needs_drain = false;
         Ok(())
+    }
+}
+
+bitflags::bitflags! {
+    /// The sock_diag multicast groups that announce destroyed sockets
+    /// (`SKNLGRP_*`, Linux 4.10).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub struct DestroyGroups: u32 {
+        /// `SKNLGRP_INET_TCP_DESTROY`: IPv4 TCP sockets.
+        const INET_TCP = 1 << 0;
+        /// `SKNLGRP_INET_UDP_DESTROY`: IPv4 UDP sockets.
+        const INET_UDP = 1 << 1;
+        /// `SKNLGRP_INET6_TCP_DESTROY`: IPv6 TCP sockets.
+        const INET6_TCP = 1 << 2;
+        /// `SKNLGRP_INET6_UDP_DESTROY`: IPv6 UDP sockets.
+        const INET6_UDP = 1 << 3;
+    }
+}
+
+/// The request type of destroy-event batches: parses each event as an
+/// [`InetMsg`](crate::inet::InetMsg) whose protocol is the one the event's
+/// `INET_DIAG_PROTOCOL` attribute names.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DestroyEvent;
+
+impl sealed::Sealed for DestroyEvent {}
+
+impl Request for DestroyEvent {
+    type Msg<'buf> = crate::inet::InetMsg<'buf>;
+    type Owned = crate::inet::Socket;
+
+    fn sdiag_family(&self) -> u8 {
+        crate::raw::AF_UNSPEC
+    }
+    fn sdiag_protocol(&self) -> u16 {
+        0
+    }
+    fn encode(&self, _seq: u32) -> impl AsRef<[u8]> {
+        [0u8; 0]
+    }
+    fn parse<'buf>(&self, msg: NlMsg<'buf>) -> Result<crate::inet::InetMsg<'buf>, ParseError> {
+        let m = crate::inet::InetMsg::parse(msg)?;
+        let protocol = m
+            .attrs()
+            .find(crate::raw::inet_diag::INET_DIAG_PROTOCOL)
+            .ok()
+            .flatten()
+            .and_then(|a| a.u8().ok())
+            .and_then(|p| crate::inet::Protocol::from_number(u16::from(p)));
+        Ok(match protocol {
+            Some(p) => crate::inet::InetMsg::parse_as(msg, p)?,
+            None => m,
+        })
+    }
+}
+
+/// A subscription to the kernel's announcements of destroyed inet
+/// sockets: each one arrives as the socket's last [`InetMsg`](crate::inet::InetMsg)
+/// (its final state, queues and, for TCP, `tcp_info`), in batches over
+/// the subscription's reusable buffer.
+///
+/// Only sockets of this socket's network namespace are announced. If the
+/// subscriber falls behind, the kernel drops events and the next receive
+/// fails with `ENOBUFS` ([`Error::Io`]); the subscription goes on.
+#[derive(Debug)]
+pub struct DestroyEvents {
+    sock: DiagSocket,
+}
+
+impl DestroyEvents {
+    /// Subscribes to `groups`.
+    pub fn subscribe(groups: DestroyGroups) -> Result<Self, Error> {
+        Ok(DestroyEvents {
+            sock: DiagSocket::open(DEFAULT_BUFFER_SIZE, groups.bits())?,
+        })
+    }
+
+    /// Bounds how long [`next_batch`](Self::next_batch) waits
+    /// ([`Error::Timeout`] when it runs out); `None` waits forever.
+    pub fn set_timeout(&self, timeout: Option<Duration>) -> Result<(), Error> {
+        self.sock.set_timeout(timeout)
+    }
+
+    /// Waits for the next datagram of events and returns them.
+    pub fn next_batch(&mut self) -> Result<Batch<'_, DestroyEvent>, Error> {
+        loop {
+            let Some(len) = self.sock.recv(MsgFlags::empty())? else {
+                continue;
+            };
+            let data = self.sock.buf.get(..len).unwrap_or_default();
+            let mut count = 0;
+            let mut data_end = 0;
+            for msg in Messages::new(data) {
+                let msg = msg?;
+                if msg.kind() < NLMSG_MIN_TYPE {
+                    return Err(unexpected(&msg));
+                }
+                DestroyEvent.parse(msg)?;
+                count += 1;
+                data_end = msg.payload_offset().saturating_add(msg.payload().len());
+            }
+            if count > 0 {
+                let bytes = self.sock.buf.get(..data_end).unwrap_or_default();
+                return Ok(Batch {
+                    bytes,
+                    count,
+                    req: DestroyEvent,
+                });
+            }
+        }
+    }
+}
+
+impl AsFd for DestroyEvents {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.sock.as_fd()
     }
 }
 

@@ -1579,6 +1579,62 @@ fn capture_and_replay() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+fn destroy_events_announce_closed_sockets() {
+    use sockdiag::inet::InetAttr;
+    use sockdiag::{DestroyEvents, DestroyGroups};
+    let mut events = DestroyEvents::subscribe(DestroyGroups::all()).unwrap();
+    events
+        .set_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    // A TCP connection (both ends), an IPv6 UDP socket; then close them.
+    let listener = support::tcp_listener(addr("127.0.0.1:7400"), 4, None);
+    let client = support::tcp_connect(addr("127.0.0.1:47400"), addr("127.0.0.1:7400"));
+    let (server, _) = listener.accept().unwrap();
+    let udp6 = std::net::UdpSocket::bind("[::1]:7401").unwrap();
+    drop((listener, client, server, udp6));
+    // Events come from the sockets' destructors: after their files are
+    // gone, so they carry no inode. Identify them by addresses.
+    let mut seen = BTreeSet::new();
+    let mut tcp_info = 0;
+    while seen.len() < 4 {
+        let batch = events
+            .next_batch()
+            .unwrap_or_else(|e| panic!("after {seen:?}: {e}"));
+        for m in batch {
+            let s = Socket::from(m);
+            match s.protocol {
+                Some(Protocol::Tcp) => {
+                    assert_eq!(s.family, Family::Inet);
+                    tcp_info += usize::from(
+                        m.attributes()
+                            .any(|a| matches!(a, Ok(InetAttr::TcpInfo(_)))),
+                    );
+                }
+                Some(Protocol::Udp) => assert_eq!(s.family, Family::Inet6),
+                other => panic!("{other:?}: {s:?}"),
+            }
+            assert!(
+                seen.insert((s.protocol, s.id.src.port(), s.id.dst.port())),
+                "{s:?} twice"
+            );
+        }
+    }
+    let want: BTreeSet<_> = [
+        (Some(Protocol::Tcp), 7400, 0),
+        (Some(Protocol::Tcp), 47400, 7400),
+        (Some(Protocol::Tcp), 7400, 47400),
+        (Some(Protocol::Udp), 7401, 0),
+    ]
+    .into();
+    assert_eq!(seen, want);
+    assert_eq!(tcp_info, 3, "TCP events carry tcp_info");
+    // Nothing more: a timeout, not a hang.
+    events
+        .set_timeout(Some(std::time::Duration::from_millis(200)))
+        .unwrap();
+    assert!(matches!(events.next_batch(), Err(Error::Timeout)));
+}
+
 // ---------------------------------------------------------------------
 // The harness.
 
@@ -1611,6 +1667,7 @@ const TESTS: &[Test] = tests![
     destroy_many_while_the_dump_runs,
     scanning_other_network_namespaces,
     capture_and_replay,
+    destroy_events_announce_closed_sockets,
 ];
 
 /// Makes private network namespaces possible for the test threads: as
