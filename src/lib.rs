@@ -66,6 +66,7 @@ pub mod inet;
 pub mod netlink;
 pub mod netlink_diag;
 pub mod packet;
+pub mod procs;
 pub mod raw;
 pub mod replay;
 mod request;

@@ -1635,6 +1635,55 @@ fn destroy_events_announce_closed_sockets() {
     assert!(matches!(events.next_batch(), Err(Error::Timeout)));
 }
 
+fn process_attribution() {
+    use sockdiag::procs::{Owner, ProcessMap};
+    let p = Population::create();
+    let child = spawn_helper(&["--helper-listener", "7500", "stay"], &[]);
+    let mut sock = DiagSocket::new().unwrap();
+    let theirs = dump_all(
+        &mut sock,
+        InetRequest::new(Family::Inet, Protocol::Tcp).with_src_port(7500),
+    );
+    assert_eq!(theirs.len(), 1);
+    let map = ProcessMap::scan().unwrap();
+    // The child's listener: its pid, a descriptor that links to the socket, its name.
+    let owners = map.owners(theirs[0].inode);
+    assert_eq!(owners.len(), 1, "{owners:?}");
+    assert_eq!(owners[0].pid, child.id());
+    let link = std::fs::read_link(format!("/proc/{}/fd/{}", owners[0].pid, owners[0].fd)).unwrap();
+    assert_eq!(
+        link.to_str().unwrap(),
+        format!("socket:[{}]", theirs[0].inode)
+    );
+    let comm = std::fs::read_to_string(format!("/proc/{}/comm", child.id())).unwrap();
+    assert_eq!(map.command(child.id()), Some(comm.trim_end()));
+    // Ours: this process, the descriptor we hold.
+    let me = std::process::id();
+    for fd in [
+        p.tcp4_listener.as_raw_fd(),
+        p.tcp6_server.as_raw_fd(),
+        p.udp4_server.as_raw_fd(),
+    ] {
+        let owners = map.owners(inode_of(&fd));
+        assert!(
+            owners.contains(&Owner {
+                pid: me,
+                fd: fd as u32
+            }),
+            "fd {fd}: {owners:?}"
+        );
+    }
+    // A socket nobody holds (waiting in an accept queue): no owner.
+    let pending_child = dump_all(
+        &mut sock,
+        InetRequest::new(Family::Inet, Protocol::Tcp).with_dst_port(40002),
+    );
+    assert_eq!(pending_child[0].inode, 0);
+    assert!(map.owners(123).is_empty());
+    assert!(map.len() >= 13 && map.iter().count() == map.len());
+    finish(child);
+}
+
 // ---------------------------------------------------------------------
 // The harness.
 
@@ -1668,6 +1717,7 @@ const TESTS: &[Test] = tests![
     scanning_other_network_namespaces,
     capture_and_replay,
     destroy_events_announce_closed_sockets,
+    process_attribution,
 ];
 
 /// Makes private network namespaces possible for the test threads: as

@@ -1,0 +1,190 @@
+//! Which processes hold which sockets: a map from socket inode to the
+//! (pid, fd) pairs that have it open, and the processes' command names.
+//!
+//! Built by one walk of `/proc/*/fd`, apart from any dump (sockets and
+//! processes come and go between the two; match them by inode). Each
+//! descriptor costs one `fstatat(2)`, which follows the `/proc` link to the
+//! socket's inode, and no allocation; the command name (`/proc/PID/comm`)
+//! is read only for processes that hold sockets.
+//!
+//! Processes that exit during the walk are skipped, as are those whose
+//! descriptors this process may not read (not root, another user): see
+//! [`ProcessMap::skipped`].
+//!
+//! ```no_run
+//! use sockdiag::procs::ProcessMap;
+//!
+//! let map = ProcessMap::scan()?;
+//! for owner in map.owners(12345) {
+//!     println!("pid {} fd {} {}", owner.pid, owner.fd, map.command(owner.pid).unwrap_or("?"));
+//! }
+//! # Ok::<(), std::io::Error>(())
+//! ```
+
+use std::ffi::CStr;
+use std::io;
+use std::os::fd::AsFd;
+use std::path::Path;
+
+use nix::dir::Dir;
+use nix::fcntl::{AtFlags, OFlag};
+use nix::sys::stat::{fstatat, Mode, SFlag};
+
+/// A process holding a socket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Owner {
+    /// Process id (in the pid namespace of the `/proc` that was walked).
+    pub pid: u32,
+    /// The descriptor number in that process.
+    pub fd: u32,
+}
+
+/// Longest command name (`TASK_COMM_LEN` minus the NUL).
+const COMM_MAX: usize = 15;
+
+/// Socket inodes mapped to the processes holding them.
+#[derive(Clone, Debug, Default)]
+pub struct ProcessMap {
+    /// Socket inodes, sorted; `owners[i]` holds `inodes[i]`.
+    inodes: Vec<u32>,
+    owners: Vec<Owner>,
+    /// (pid, command name bytes, length), sorted by pid.
+    commands: Vec<(u32, [u8; COMM_MAX], u8)>,
+    skipped: usize,
+}
+
+/// The number a `/proc` directory entry names, if it is one.
+fn number(name: &CStr) -> Option<u32> {
+    let bytes = name.to_bytes();
+    if bytes.is_empty() || !bytes.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    core::str::from_utf8(bytes).ok()?.parse().ok()
+}
+
+/// `PID/fd` as a NUL-free byte path, on the stack.
+fn fd_dir_path(pid: u32, buf: &mut [u8; 16]) -> &[u8] {
+    use std::io::Write;
+    let mut cursor = io::Cursor::new(&mut buf[..]);
+    let _ = write!(cursor, "{pid}/fd");
+    let len = usize::try_from(cursor.position()).unwrap_or(0);
+    buf.get(..len).unwrap_or_default()
+}
+
+impl ProcessMap {
+    /// Walks `/proc`.
+    pub fn scan() -> io::Result<Self> {
+        Self::scan_proc(Path::new("/proc"))
+    }
+
+    /// Walks a `/proc` mounted at `proc_root` (another pid namespace's).
+    pub fn scan_proc(proc_root: &Path) -> io::Result<Self> {
+        let mut map = ProcessMap::default();
+        let mut entries: Vec<(u32, Owner)> = Vec::new();
+        let mut proc_dir = Dir::open(
+            proc_root,
+            OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+            Mode::empty(),
+        )?;
+        let proc_fd = proc_dir.as_fd().try_clone_to_owned()?;
+        let mut path = [0u8; 16];
+        let pids: Vec<u32> = proc_dir
+            .iter()
+            .filter_map(|e| e.ok().and_then(|e| number(e.file_name())))
+            .collect();
+        for pid in pids {
+            let before = entries.len();
+            let fd_path = fd_dir_path(pid, &mut path);
+            let mut fds = match Dir::openat(
+                &proc_fd,
+                fd_path,
+                OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+                Mode::empty(),
+            ) {
+                Ok(d) => d,
+                // Gone since the listing, or not ours to read.
+                Err(_) => {
+                    map.skipped += 1;
+                    continue;
+                }
+            };
+            let fds_fd = match fds.as_fd().try_clone_to_owned() {
+                Ok(fd) => fd,
+                Err(_) => {
+                    map.skipped += 1;
+                    continue;
+                }
+            };
+            for entry in fds.iter() {
+                let Ok(entry) = entry else { break };
+                let Some(fd) = number(entry.file_name()) else {
+                    continue;
+                };
+                // Follows the link to the socket's inode: no readlink, no allocation.
+                let Ok(st) = fstatat(&fds_fd, entry.file_name(), AtFlags::empty()) else {
+                    continue;
+                };
+                if SFlag::from_bits_truncate(st.st_mode & SFlag::S_IFMT.bits()) == SFlag::S_IFSOCK {
+                    if let Ok(inode) = u32::try_from(st.st_ino) {
+                        entries.push((inode, Owner { pid, fd }));
+                    }
+                }
+            }
+            if entries.len() > before {
+                map.read_command(proc_root, pid);
+            }
+        }
+        entries.sort_unstable();
+        (map.inodes, map.owners) = entries.into_iter().unzip();
+        map.commands.sort_unstable_by_key(|c| c.0);
+        Ok(map)
+    }
+
+    fn read_command(&mut self, proc_root: &Path, pid: u32) {
+        let Ok(bytes) = std::fs::read(proc_root.join(pid.to_string()).join("comm")) else {
+            return;
+        };
+        let name = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
+        let len = name.len().min(COMM_MAX);
+        let mut buf = [0u8; COMM_MAX];
+        if let (Some(dst), Some(src)) = (buf.get_mut(..len), name.get(..len)) {
+            dst.copy_from_slice(src);
+        }
+        self.commands.push((pid, buf, len as u8));
+    }
+
+    /// The processes (and their descriptors) holding socket `inode`, by pid.
+    pub fn owners(&self, inode: u32) -> &[Owner] {
+        let start = self.inodes.partition_point(|&i| i < inode);
+        let end = self.inodes.partition_point(|&i| i <= inode);
+        self.owners.get(start..end).unwrap_or_default()
+    }
+
+    /// The command name (`/proc/PID/comm`) of a process that holds sockets.
+    pub fn command(&self, pid: u32) -> Option<&str> {
+        let i = self.commands.binary_search_by_key(&pid, |c| c.0).ok()?;
+        let (_, buf, len) = self.commands.get(i)?;
+        core::str::from_utf8(buf.get(..usize::from(*len))?).ok()
+    }
+
+    /// Number of socket descriptors found.
+    pub fn len(&self) -> usize {
+        self.inodes.len()
+    }
+
+    /// True if none were found.
+    pub fn is_empty(&self) -> bool {
+        self.inodes.is_empty()
+    }
+
+    /// Processes skipped because they exited during the walk or their
+    /// descriptors could not be read.
+    pub fn skipped(&self) -> usize {
+        self.skipped
+    }
+
+    /// Every (inode, owner) pair, sorted by inode.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, Owner)> + '_ {
+        self.inodes.iter().copied().zip(self.owners.iter().copied())
+    }
+}
