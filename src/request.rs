@@ -7,8 +7,9 @@ use zerocopy::byteorder::native_endian::{U16, U32};
 use crate::raw::netlink::{nlmsghdr, NLM_F_DUMP, NLM_F_REQUEST};
 
 /// Longest request this crate encodes: a header, the largest request
-/// struct (`inet_diag_req_v2`, 56 bytes) and one 8-byte attribute.
-pub(crate) const MAX_REQUEST_LEN: usize = 16 + 56 + 8;
+/// struct (`inet_diag_req_v2`, 56 bytes), one 8-byte attribute and the
+/// header of a bytecode attribute (whose program is sent from where it is).
+pub(crate) const MAX_REQUEST_LEN: usize = 16 + 56 + 8 + 4;
 
 /// An encoded request message (header and body), on the stack.
 #[derive(Clone, Copy)]

@@ -4,7 +4,7 @@
 //! This is the only module that makes system calls.
 
 use core::fmt;
-use std::io::{self, IoSliceMut, Write};
+use std::io::{self, IoSlice, IoSliceMut, Write};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -42,8 +42,15 @@ pub trait Request: Copy + sealed::Sealed {
     /// Protocol of the request (`IPPROTO_*`, 0 where the family has none),
     /// named in errors.
     fn sdiag_protocol(&self) -> u16;
-    /// The complete request message with sequence number `seq`.
+    /// The request message with sequence number `seq`: all of it, or all
+    /// but the [`tail`](Request::tail), which its length counts.
     fn encode(&self, seq: u32) -> impl AsRef<[u8]>;
+    /// The end of the message, sent after [`encode`](Request::encode)'s
+    /// bytes in the same datagram without being copied (a filter program);
+    /// empty for most requests.
+    fn tail(&self) -> &[u8] {
+        &[]
+    }
     /// Checks and wraps one reply message to this request.
     fn parse<'buf>(&self, msg: NlMsg<'buf>) -> Result<Self::Msg<'buf>, ParseError>;
     /// True for an exact lookup (one reply, no `NLMSG_DONE`; `ENOENT` and
@@ -183,7 +190,7 @@ impl DiagSocket {
         self.seq = self.seq.wrapping_add(1);
         let seq = self.seq;
         let bytes = req.encode(seq);
-        self.send(bytes.as_ref())?;
+        self.send(bytes.as_ref(), req.tail())?;
         Ok(Dump {
             sock: self,
             req: *req,
@@ -255,15 +262,26 @@ impl DiagSocket {
         Ok(())
     }
 
-    fn send(&mut self, bytes: &[u8]) -> Result<(), Error> {
+    /// Sends one datagram made of `head` and `tail`.
+    fn send(&mut self, head: &[u8], tail: &[u8]) -> Result<(), Error> {
         let kernel = NetlinkAddr::new(0, 0);
+        let total = head.len() + tail.len();
+        let iov = [IoSlice::new(head), IoSlice::new(tail)];
+        let parts = if tail.is_empty() { 1 } else { 2 };
         loop {
-            match socket::sendto(self.fd.as_raw_fd(), bytes, &kernel, MsgFlags::empty()) {
-                Ok(n) if n == bytes.len() => return Ok(()),
+            let r = socket::sendmsg(
+                self.fd.as_raw_fd(),
+                iov.get(..parts).unwrap_or_default(),
+                &[],
+                MsgFlags::empty(),
+                Some(&kernel),
+            );
+            match r {
+                Ok(n) if n == total => return Ok(()),
                 Ok(n) => {
                     return Err(Error::Io(io::Error::new(
                         io::ErrorKind::WriteZero,
-                        format!("netlink sendto wrote {n} of {} bytes", bytes.len()),
+                        format!("netlink sendmsg wrote {n} of {total} bytes"),
                     )))
                 }
                 Err(Errno::EINTR) => continue,

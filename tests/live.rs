@@ -19,6 +19,8 @@
     clippy::indexing_slicing
 )]
 
+#[path = "live/filters.rs"]
+mod filters;
 mod support;
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -28,6 +30,10 @@ use std::net::SocketAddr;
 use std::os::fd::AsRawFd;
 use std::process::{Command, ExitCode};
 
+use filters::{
+    kernel_filters_match_userspace_and_ss, local_audit_agrees_with_the_kernel,
+    mark_filters_need_the_capability,
+};
 use nix::sys::socket::{
     self, AddressFamily, MsgFlags, NetlinkAddr, SockFlag, SockProtocol, SockType,
 };
@@ -1718,6 +1724,9 @@ const TESTS: &[Test] = tests![
     capture_and_replay,
     destroy_events_announce_closed_sockets,
     process_attribution,
+    kernel_filters_match_userspace_and_ss,
+    mark_filters_need_the_capability,
+    local_audit_agrees_with_the_kernel,
 ];
 
 /// Makes private network namespaces possible for the test threads: as
@@ -1760,6 +1769,10 @@ fn main() -> ExitCode {
         }
         [flag, port, mode] if flag == "--helper-listener" => {
             helper_listener(port, mode == "fresh");
+            return ExitCode::SUCCESS;
+        }
+        [flag, expr] if flag == "--helper-filter" => {
+            filters::helper_filter(expr);
             return ExitCode::SUCCESS;
         }
         [flag, src, dst] if flag == "--helper-destroy" => {

@@ -3,6 +3,7 @@
 //! the owned [`Socket`] for snapshots.
 
 mod attr;
+pub mod filter;
 mod info;
 mod msg;
 mod request;
@@ -15,7 +16,7 @@ pub use attr::{
 pub use info::{MptcpInfo, SctpInfo, TcpInfo, TcpiOptions};
 pub use msg::InetMsg;
 pub(crate) use request::Destroy;
-pub use request::{InetRequest, LegacyRequest};
+pub use request::{Filtered, InetRequest, LegacyRequest};
 pub use socket::{Socket, SocketId};
 
 use core::fmt;

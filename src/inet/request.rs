@@ -9,17 +9,18 @@ use std::net::SocketAddr;
 
 use zerocopy::byteorder::network_endian::U16 as BeU16;
 
+use super::filter::Bytecode;
 use super::{Extensions, Family, InetMsg, Protocol, Socket, SocketId, States};
 use crate::error::ParseError;
 use crate::netlink::NlMsg;
 use crate::raw::inet_diag::{
     inet_diag_req, inet_diag_req_v2, inet_diag_sockid, DCCPDIAG_GETSOCK, INET_DIAG_NOCOOKIE,
-    INET_DIAG_REQ_PROTOCOL, TCPDIAG_GETSOCK,
+    INET_DIAG_REQ_BYTECODE, INET_DIAG_REQ_PROTOCOL, TCPDIAG_GETSOCK,
 };
 use crate::raw::netlink::{nlattr, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST};
 use crate::raw::sock_diag::{SOCK_DESTROY, SOCK_DIAG_BY_FAMILY};
 use crate::raw::AF_INET;
-use crate::request::{header, header_with, RequestBytes, MAX_REQUEST_LEN as MAX_LEN};
+use crate::request::{header, header_with, RequestBytes};
 use crate::socket::{sealed, Request};
 
 /// A socket id that matches everything (no port filter, no cookie).
@@ -203,8 +204,33 @@ impl InetRequest {
         self.encode_as(SOCK_DIAG_BY_FAMILY, flags, seq)
     }
 
+    /// Attaches a filter program (`INET_DIAG_REQ_BYTECODE`) to this dump
+    /// request: the kernel then sends only the sockets it accepts. The
+    /// program is borrowed, not copied, and sent from where it is.
+    ///
+    /// The kernel ignores programs in exact lookups.
+    pub fn with_bytecode<B: AsRef<[u8]>>(self, program: &Bytecode<B>) -> Filtered<'_, Self> {
+        Filtered {
+            req: self,
+            program: program.as_bytes(),
+        }
+    }
+
     /// The message with type `kind` and `flags`.
     pub(crate) fn encode_as(&self, kind: u16, flags: u16, seq: u32) -> RequestBytes {
+        self.encode_with(kind, flags, seq, None)
+    }
+
+    /// The message with type `kind` and `flags`, and the header of a
+    /// bytecode attribute whose `program_len` bytes the caller sends after
+    /// it.
+    fn encode_with(
+        &self,
+        kind: u16,
+        flags: u16,
+        seq: u32,
+        program_len: Option<usize>,
+    ) -> RequestBytes {
         let mut body = self.to_raw();
         // udp_diag's lookup (not its destroy) reads the id with source and
         // destination swapped, "for historical reasons" (udp_diag.c).
@@ -215,10 +241,6 @@ impl InetRequest {
             core::mem::swap(&mut id.idiag_sport, &mut id.idiag_dport);
         }
         let number = self.protocol.number();
-        if number <= 0xff {
-            let hdr = header_with(16 + 56, kind, flags, seq);
-            return RequestBytes::new(&[hdr.as_bytes(), body.as_bytes()]);
-        }
         let attr = ProtocolAttr {
             header: nlattr {
                 nla_len: U16::new(8),
@@ -226,8 +248,12 @@ impl InetRequest {
             },
             protocol: U32::new(u32::from(number)),
         };
-        let hdr = header_with(MAX_LEN, kind, flags, seq);
-        RequestBytes::new(&[hdr.as_bytes(), body.as_bytes(), attr.as_bytes()])
+        let protocol_attr: &[u8] = if number <= 0xff { &[] } else { attr.as_bytes() };
+        let bytecode = program_header(program_len);
+        let bytecode = bytecode.as_ref().map_or(&[][..], |h| h.as_bytes());
+        let len = 16 + 56 + protocol_attr.len() + bytecode.len() + program_len.unwrap_or(0);
+        let hdr = header_with(len, kind, flags, seq);
+        RequestBytes::new(&[hdr.as_bytes(), body.as_bytes(), protocol_attr, bytecode])
     }
 }
 
@@ -355,14 +381,30 @@ impl LegacyRequest {
         }
     }
 
+    /// Attaches a filter program (`INET_DIAG_REQ_BYTECODE`), as
+    /// [`InetRequest::with_bytecode`] does.
+    pub fn with_bytecode<B: AsRef<[u8]>>(self, program: &Bytecode<B>) -> Filtered<'_, Self> {
+        Filtered {
+            req: self,
+            program: program.as_bytes(),
+        }
+    }
+
     /// The complete netlink message, ready to send.
     pub fn to_bytes(&self, seq: u32) -> RequestBytes {
+        self.encode_with(seq, None)
+    }
+
+    fn encode_with(&self, seq: u32, program_len: Option<usize>) -> RequestBytes {
         let kind = match self.protocol {
             Protocol::Dccp => DCCPDIAG_GETSOCK,
             _ => TCPDIAG_GETSOCK,
         };
-        let hdr = header(16 + 60, kind, true, seq);
-        RequestBytes::new(&[hdr.as_bytes(), self.to_raw().as_bytes()])
+        let bytecode = program_header(program_len);
+        let bytecode = bytecode.as_ref().map_or(&[][..], |h| h.as_bytes());
+        let len = 16 + 60 + bytecode.len() + program_len.unwrap_or(0);
+        let hdr = header(len, kind, true, seq);
+        RequestBytes::new(&[hdr.as_bytes(), self.to_raw().as_bytes(), bytecode])
     }
 }
 
@@ -383,5 +425,90 @@ impl Request for LegacyRequest {
     }
     fn parse<'buf>(&self, msg: NlMsg<'buf>) -> Result<InetMsg<'buf>, ParseError> {
         InetMsg::parse_as(msg, self.protocol)
+    }
+}
+
+/// The header of an `INET_DIAG_REQ_BYTECODE` attribute for a program of
+/// `len` bytes (at most [`MAX_BYTECODE_LEN`](super::filter::MAX_BYTECODE_LEN),
+/// a multiple of 4: no padding follows).
+fn program_header(len: Option<usize>) -> Option<nlattr> {
+    len.map(|n| nlattr {
+        nla_len: U16::new(u16::try_from(4 + n).unwrap_or(u16::MAX)),
+        nla_type: U16::new(INET_DIAG_REQ_BYTECODE),
+    })
+}
+
+/// A dump request with a filter program attached
+/// ([`InetRequest::with_bytecode`], [`LegacyRequest::with_bytecode`]):
+/// `Copy`, borrowing the program, which is sent from where it is (one
+/// `sendmsg` of two parts), so a filtered dump allocates nothing either.
+#[derive(Clone, Copy, Debug)]
+pub struct Filtered<'a, R> {
+    req: R,
+    program: &'a [u8],
+}
+
+impl<R> Filtered<'_, R> {
+    /// The request without the program.
+    pub fn request(&self) -> &R {
+        &self.req
+    }
+
+    /// The program.
+    pub fn program(&self) -> &[u8] {
+        self.program
+    }
+}
+
+impl<R> sealed::Sealed for Filtered<'_, R> {}
+
+impl Request for Filtered<'_, InetRequest> {
+    type Msg<'buf> = InetMsg<'buf>;
+    type Owned = Socket;
+
+    fn sdiag_family(&self) -> u8 {
+        self.req.sdiag_family()
+    }
+    fn sdiag_protocol(&self) -> u16 {
+        self.req.sdiag_protocol()
+    }
+    fn encode(&self, seq: u32) -> impl AsRef<[u8]> {
+        let flags = if self.req.lookup.is_some() {
+            NLM_F_REQUEST
+        } else {
+            NLM_F_REQUEST | NLM_F_DUMP
+        };
+        self.req
+            .encode_with(SOCK_DIAG_BY_FAMILY, flags, seq, Some(self.program.len()))
+    }
+    fn tail(&self) -> &[u8] {
+        self.program
+    }
+    fn parse<'buf>(&self, msg: NlMsg<'buf>) -> Result<InetMsg<'buf>, ParseError> {
+        self.req.parse(msg)
+    }
+    fn is_lookup(&self) -> bool {
+        self.req.is_lookup()
+    }
+}
+
+impl Request for Filtered<'_, LegacyRequest> {
+    type Msg<'buf> = InetMsg<'buf>;
+    type Owned = Socket;
+
+    fn sdiag_family(&self) -> u8 {
+        self.req.sdiag_family()
+    }
+    fn sdiag_protocol(&self) -> u16 {
+        self.req.sdiag_protocol()
+    }
+    fn encode(&self, seq: u32) -> impl AsRef<[u8]> {
+        self.req.encode_with(seq, Some(self.program.len()))
+    }
+    fn tail(&self) -> &[u8] {
+        self.program
+    }
+    fn parse<'buf>(&self, msg: NlMsg<'buf>) -> Result<InetMsg<'buf>, ParseError> {
+        self.req.parse(msg)
     }
 }

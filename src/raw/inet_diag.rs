@@ -1,7 +1,7 @@
 //! `<linux/inet_diag.h>`: inet (TCP, UDP, RAW, SCTP, DCCP, MPTCP) socket
 //! requests and replies.
 
-use zerocopy::byteorder::native_endian::U32;
+use zerocopy::byteorder::native_endian::{I32, U16, U32};
 use zerocopy::byteorder::network_endian::U16 as BeU16;
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 
@@ -287,6 +287,123 @@ pub struct inet_diag_msg {
     pub idiag_inode: U32,
 }
 
+/// `INET_DIAG_BC_NOP`: go to `yes`.
+pub const INET_DIAG_BC_NOP: u8 = 0;
+/// `INET_DIAG_BC_JMP`: go to `no`.
+pub const INET_DIAG_BC_JMP: u8 = 1;
+/// `INET_DIAG_BC_S_GE`: local port ≥ the port in the next op's `no`.
+pub const INET_DIAG_BC_S_GE: u8 = 2;
+/// `INET_DIAG_BC_S_LE`: local port ≤ the port in the next op's `no`.
+pub const INET_DIAG_BC_S_LE: u8 = 3;
+/// `INET_DIAG_BC_D_GE`: remote port ≥ the port in the next op's `no`.
+pub const INET_DIAG_BC_D_GE: u8 = 4;
+/// `INET_DIAG_BC_D_LE`: remote port ≤ the port in the next op's `no`.
+pub const INET_DIAG_BC_D_LE: u8 = 5;
+/// `INET_DIAG_BC_AUTO`: the local port was chosen by the kernel (no
+/// `SOCK_BINDPORT_LOCK`).
+pub const INET_DIAG_BC_AUTO: u8 = 6;
+/// `INET_DIAG_BC_S_COND`: local address and port match an
+/// [`inet_diag_hostcond`].
+pub const INET_DIAG_BC_S_COND: u8 = 7;
+/// `INET_DIAG_BC_D_COND`: remote address and port match an
+/// [`inet_diag_hostcond`].
+pub const INET_DIAG_BC_D_COND: u8 = 8;
+/// `INET_DIAG_BC_DEV_COND`: bound interface equals the following `u32`
+/// (Linux 4.8).
+pub const INET_DIAG_BC_DEV_COND: u8 = 9;
+/// `INET_DIAG_BC_MARK_COND`: `mark & mask == value` for the following
+/// [`inet_diag_markcond`] (Linux 4.9; needs `CAP_NET_ADMIN`).
+pub const INET_DIAG_BC_MARK_COND: u8 = 10;
+/// `INET_DIAG_BC_S_EQ`: local port equals the port in the next op's `no`
+/// (Linux 4.16).
+pub const INET_DIAG_BC_S_EQ: u8 = 11;
+/// `INET_DIAG_BC_D_EQ`: remote port equals the port in the next op's `no`
+/// (Linux 4.16).
+pub const INET_DIAG_BC_D_EQ: u8 = 12;
+/// `INET_DIAG_BC_CGROUP_COND`: cgroup v2 id equals the following `u64`
+/// (Linux 5.8).
+pub const INET_DIAG_BC_CGROUP_COND: u8 = 13;
+
+/// `struct inet_diag_bc_op` (4 bytes): one instruction of an
+/// `INET_DIAG_REQ_BYTECODE` filter program. Every instruction is a
+/// conditional forward jump: `yes` bytes on success, `no` bytes on failure.
+#[derive(
+    FromBytes,
+    IntoBytes,
+    KnownLayout,
+    Immutable,
+    Unaligned,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+)]
+#[repr(C)]
+#[allow(non_camel_case_types)]
+pub struct inet_diag_bc_op {
+    /// `INET_DIAG_BC_*`.
+    pub code: u8,
+    /// Jump on success, in bytes from this op.
+    pub yes: u8,
+    /// Jump on failure, in bytes from this op (the port, for the second op
+    /// of a port comparison).
+    pub no: U16,
+}
+
+/// `struct inet_diag_hostcond` (8 bytes, then 0, 4 or 16 address bytes):
+/// the operand of `INET_DIAG_BC_S_COND` / `D_COND`.
+#[derive(
+    FromBytes,
+    IntoBytes,
+    KnownLayout,
+    Immutable,
+    Unaligned,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+)]
+#[repr(C)]
+#[allow(non_camel_case_types)]
+pub struct inet_diag_hostcond {
+    /// `AF_UNSPEC` (any address), `AF_INET` or `AF_INET6`.
+    pub family: u8,
+    /// Prefix length in bits (at most 8 × the address length).
+    pub prefix_len: u8,
+    /// Alignment padding of the C struct.
+    pub pad: [u8; 2],
+    /// Port, host order; -1 = any.
+    pub port: I32,
+}
+
+/// `struct inet_diag_markcond` (8 bytes): the operand of
+/// `INET_DIAG_BC_MARK_COND`.
+#[derive(
+    FromBytes,
+    IntoBytes,
+    KnownLayout,
+    Immutable,
+    Unaligned,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+)]
+#[repr(C)]
+#[allow(non_camel_case_types)]
+pub struct inet_diag_markcond {
+    /// Expected value of `mark & mask`.
+    pub mark: U32,
+    /// Mask applied to the socket mark.
+    pub mask: U32,
+}
+
 const _: () = {
     use core::mem::{offset_of, size_of};
     assert!(size_of::<inet_diag_meminfo>() == 16);
@@ -310,6 +427,12 @@ const _: () = {
     assert!(offset_of!(inet_diag_req, id) == 4);
     assert!(offset_of!(inet_diag_req, idiag_states) == 52);
     assert!(offset_of!(inet_diag_req, idiag_dbs) == 56);
+
+    assert!(size_of::<inet_diag_bc_op>() == 4);
+    assert!(offset_of!(inet_diag_bc_op, no) == 2);
+    assert!(size_of::<inet_diag_hostcond>() == 8);
+    assert!(offset_of!(inet_diag_hostcond, port) == 4);
+    assert!(size_of::<inet_diag_markcond>() == 8);
 
     assert!(size_of::<inet_diag_msg>() == 72);
     assert!(offset_of!(inet_diag_msg, idiag_state) == 1);

@@ -1,0 +1,775 @@
+//! Kernel-side filters for inet dumps: a typed [`Filter`], compiled to the
+//! `inet_diag` bytecode (`INET_DIAG_REQ_BYTECODE`) that the kernel runs on
+//! every socket of a dump, so that only matching sockets are sent.
+//!
+//! ```
+//! use sockdiag::inet::filter::{Bytecode, Cmp, Filter, Prefix};
+//! use sockdiag::inet::{Family, InetRequest, Protocol};
+//!
+//! // Typed, or parsed from `ss`'s syntax:
+//! let typed = Filter::src_port(Cmp::Eq, 443).and(Filter::dst("10.0.0.0/8".parse::<Prefix>()?));
+//! let parsed: Filter = "sport = :443 and dst 10.0.0.0/8".parse()?;
+//! assert_eq!(typed, parsed);
+//!
+//! // Compiled into storage the caller owns (no allocation), checked with
+//! // the kernel's own rules, and attached to a dump request by reference:
+//! let mut storage = [0u8; 64];
+//! let program: Bytecode<&[u8]> = parsed.compile_into(&mut storage)?;
+//! let req = InetRequest::new(Family::Inet, Protocol::Tcp).with_bytecode(&program);
+//! # let _ = req;
+//! # Ok::<(), sockdiag::inet::filter::FilterError>(())
+//! ```
+//!
+//! # Semantics
+//!
+//! Those of the kernel's `inet_diag_bc_run`, which [`Filter::matches`] and
+//! [`Bytecode::matches`] reproduce in userspace:
+//!
+//! - Ports are compared as numbers: [`Cmp::Eq`], [`Cmp::Ge`], [`Cmp::Le`]
+//!   (`!=`, `>` and `<` are their negations).
+//! - An address condition ([`Host`]) is a prefix and/or a port. An IPv4
+//!   prefix also matches the v4-mapped addresses (`::ffff:a.b.c.d`) of
+//!   IPv6 sockets; an IPv6 prefix matches IPv6 sockets only. A host
+//!   without a prefix matches every address.
+//! - [`Filter::auto_bound`] matches sockets that lack the kernel's
+//!   `SOCK_BINDPORT_LOCK`: whose local port the kernel chose, and also
+//!   every accepted connection (the kernel clears the lock on the clone),
+//!   `TIME_WAIT` and `SYN_RECV` sockets. (`ss` re-checks `autobound` in
+//!   userspace against the local port range, so it shows fewer.)
+//! - [`Filter::mark`] needs `CAP_NET_ADMIN` (the kernel answers `EPERM`).
+//!
+//! Port equality needs Linux 4.16, device 4.8, mark 4.9, cgroup 5.8; an
+//! older kernel rejects the program with `EINVAL`.
+//!
+//! # Text syntax
+//!
+//! The filter expressions of `ss(8)`, parsed by [`str::parse`]:
+//!
+//! | expression | meaning |
+//! |---|---|
+//! | `sport = :443`, `dport >= 1024`, `sport != :22`, `dport < :1024` | port comparisons (`=` `==` `eq`, `!=` `ne`, `>=` `ge`, `<=` `le`, `>` `gt`, `<` `lt`; the colon is optional) |
+//! | `src 10.0.0.0/8`, `dst 10.1.2.3:80`, `src [::1]`, `dst [fe80::/10]:22`, `dst fe80::/10`, `src *:22` | addresses with optional prefix and port (`=`, `!=` allowed); IPv6 in brackets unless it has a prefix length |
+//! | `autobound` | the kernel chose the local port |
+//! | `dev = eth0`, `dev = 2` | bound interface, by name (looked up when parsed) or index |
+//! | `fwmark = 0x10/0xff` | `mark & mask == value` (mask defaults to all ones) |
+//! | `cgroup = /system.slice/x.service` | cgroup v2 path below the cgroup2 mount (looked up when parsed) |
+//! | `cgroupid = 1234` | cgroup v2 id |
+//! | `a and b`, `a && b`, `a & b`, `a b` | both |
+//! | `a or b`, `a \|\| b`, `a \| b` | either |
+//! | `not a`, `! a`, `( a )` | negation, grouping |
+//!
+//! `ss` gives `and` and `or` the same precedence and reads them left to
+//! right (`a or b and c` is `(a or b) and c`); to avoid reading such an
+//! expression differently from `ss`, this parser refuses to mix them
+//! without parentheses. Errors give the byte offset of the offending token.
+
+mod bytecode;
+mod parse;
+
+#[cfg(test)]
+mod tests;
+
+use core::fmt;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::str::FromStr;
+
+pub use bytecode::{AuditRule, Branch, Bytecode, MAX_BYTECODE_LEN};
+
+use super::{InetMsg, Socket};
+
+/// Deepest nesting of `not`, `and`, `or` and parentheses that the parser
+/// accepts and the compiler compiles.
+pub const MAX_DEPTH: usize = 64;
+
+/// A port comparison.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Cmp {
+    /// Equal (`INET_DIAG_BC_S_EQ`/`D_EQ`, Linux 4.16).
+    Eq,
+    /// Greater than or equal (`INET_DIAG_BC_S_GE`/`D_GE`).
+    Ge,
+    /// Less than or equal (`INET_DIAG_BC_S_LE`/`D_LE`).
+    Le,
+}
+
+impl Cmp {
+    fn holds(self, value: u16, operand: u16) -> bool {
+        match self {
+            Cmp::Eq => value == operand,
+            Cmp::Ge => value >= operand,
+            Cmp::Le => value <= operand,
+        }
+    }
+}
+
+/// An address prefix: an IPv4 or IPv6 address and how many of its leading
+/// bits must match (at most 32 or 128).
+///
+/// Parses from `10.0.0.0/8`, `10.1.2.3` (all bits), `::1`, `fe80::/10`,
+/// `[fe80::/10]`, `[fe80::]/10`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Prefix {
+    addr: IpAddr,
+    len: u8,
+}
+
+impl Prefix {
+    /// The prefix of the first `len` bits of `addr`; `None` if `len` is
+    /// longer than the address.
+    pub const fn new(addr: IpAddr, len: u8) -> Option<Prefix> {
+        let max = match addr {
+            IpAddr::V4(_) => 32,
+            IpAddr::V6(_) => 128,
+        };
+        if len > max {
+            None
+        } else {
+            Some(Prefix { addr, len })
+        }
+    }
+
+    /// The address (bits past the prefix are kept but not compared).
+    pub const fn addr(&self) -> IpAddr {
+        self.addr
+    }
+
+    /// The prefix length in bits.
+    pub const fn prefix_len(&self) -> u8 {
+        self.len
+    }
+
+    fn is_host(&self) -> bool {
+        self.len == max_len(&self.addr)
+    }
+}
+
+fn max_len(addr: &IpAddr) -> u8 {
+    match addr {
+        IpAddr::V4(_) => 32,
+        IpAddr::V6(_) => 128,
+    }
+}
+
+impl From<IpAddr> for Prefix {
+    /// The whole address.
+    fn from(addr: IpAddr) -> Prefix {
+        Prefix {
+            addr,
+            len: max_len(&addr),
+        }
+    }
+}
+
+impl From<Ipv4Addr> for Prefix {
+    /// The whole address.
+    fn from(addr: Ipv4Addr) -> Prefix {
+        Prefix::from(IpAddr::V4(addr))
+    }
+}
+
+impl From<Ipv6Addr> for Prefix {
+    /// The whole address.
+    fn from(addr: Ipv6Addr) -> Prefix {
+        Prefix::from(IpAddr::V6(addr))
+    }
+}
+
+impl fmt::Display for Prefix {
+    /// `10.0.0.0/8`, `10.1.2.3`, `[fe80::/10]`, `[::1]`: the forms both
+    /// this crate's and `ss`'s filter syntax read (brackets keep an IPv6
+    /// address apart from a port).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.addr, self.is_host()) {
+            (IpAddr::V4(a), true) => write!(f, "{a}"),
+            (IpAddr::V4(a), false) => write!(f, "{a}/{}", self.len),
+            (IpAddr::V6(a), true) => write!(f, "[{a}]"),
+            (IpAddr::V6(a), false) => write!(f, "[{a}/{}]", self.len),
+        }
+    }
+}
+
+impl FromStr for Prefix {
+    type Err = FilterError;
+
+    fn from_str(s: &str) -> Result<Prefix, FilterError> {
+        parse::prefix(s, 0)
+    }
+}
+
+/// An address condition (`struct inet_diag_hostcond`): a [`Prefix`] the
+/// address must fall in, a port it must have, or both. The default matches
+/// everything.
+///
+/// Parses from the filter syntax's host forms: `10.0.0.0/8`, `10.1.2.3:80`,
+/// `[::1]`, `[::1]:443`, `[fe80::/10]`, `fe80::/10`, `*:22`, `:22`, `*`
+/// (an IPv6 address needs brackets unless it has a prefix length).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Host {
+    /// The prefix, or `None` for any address (`AF_UNSPEC`).
+    pub prefix: Option<Prefix>,
+    /// The port, or `None` for any port.
+    pub port: Option<u16>,
+}
+
+impl Host {
+    /// Every address and port.
+    pub const fn any() -> Host {
+        Host {
+            prefix: None,
+            port: None,
+        }
+    }
+
+    /// The same condition, also requiring `port`.
+    #[must_use]
+    pub const fn with_port(mut self, port: u16) -> Host {
+        self.port = Some(port);
+        self
+    }
+
+    fn matches(&self, addr: SocketAddr, family_v6: bool) -> bool {
+        if self.port.is_some_and(|p| p != addr.port()) {
+            return false;
+        }
+        match self.prefix {
+            None => true,
+            Some(p) => prefix_matches(&p, addr.ip(), family_v6),
+        }
+    }
+}
+
+/// The kernel's family rules and `bitstring_match`: an IPv4 prefix matches
+/// IPv4 addresses of `AF_INET` sockets and v4-mapped addresses of
+/// `AF_INET6` sockets; an IPv6 prefix only addresses of `AF_INET6` sockets.
+pub(crate) fn prefix_matches(prefix: &Prefix, addr: IpAddr, family_v6: bool) -> bool {
+    match (prefix.addr, family_v6) {
+        (IpAddr::V4(want), false) => bits_match(&ip_octets(addr), &want.octets(), prefix.len),
+        (IpAddr::V4(want), true) => {
+            let octets = ip_octets(addr);
+            match octets.get(..12) {
+                Some([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff]) => bits_match(
+                    octets.get(12..).unwrap_or_default(),
+                    &want.octets(),
+                    prefix.len,
+                ),
+                _ => false,
+            }
+        }
+        (IpAddr::V6(want), true) => bits_match(&ip_octets(addr), &want.octets(), prefix.len),
+        (IpAddr::V6(_), false) => false,
+    }
+}
+
+/// The address bytes as the kernel stores them: 4 for IPv4, 16 for IPv6.
+fn ip_octets(addr: IpAddr) -> Vec16 {
+    match addr {
+        IpAddr::V4(a) => Vec16::new(&a.octets()),
+        IpAddr::V6(a) => Vec16::new(&a.octets()),
+    }
+}
+
+/// Up to 16 bytes on the stack.
+struct Vec16 {
+    bytes: [u8; 16],
+    len: usize,
+}
+
+impl Vec16 {
+    fn new(src: &[u8]) -> Vec16 {
+        let mut bytes = [0; 16];
+        let len = src.len().min(16);
+        if let (Some(dst), Some(src)) = (bytes.get_mut(..len), src.get(..len)) {
+            dst.copy_from_slice(src);
+        }
+        Vec16 { bytes, len }
+    }
+}
+
+impl core::ops::Deref for Vec16 {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or_default()
+    }
+}
+
+/// Whether the first `bits` bits of `a` and `b` agree; false if either is
+/// shorter than that.
+pub(crate) fn bits_match(a: &[u8], b: &[u8], bits: u8) -> bool {
+    let whole = usize::from(bits / 8);
+    let rest = bits % 8;
+    let (Some(a_whole), Some(b_whole)) = (a.get(..whole), b.get(..whole)) else {
+        return false;
+    };
+    if a_whole != b_whole {
+        return false;
+    }
+    if rest == 0 {
+        return true;
+    }
+    let mask = 0xffu8 << (8 - rest);
+    match (a.get(whole), b.get(whole)) {
+        (Some(x), Some(y)) => (x ^ y) & mask == 0,
+        _ => false,
+    }
+}
+
+impl From<Prefix> for Host {
+    fn from(prefix: Prefix) -> Host {
+        Host {
+            prefix: Some(prefix),
+            port: None,
+        }
+    }
+}
+
+impl From<IpAddr> for Host {
+    /// The whole address, any port.
+    fn from(addr: IpAddr) -> Host {
+        Host::from(Prefix::from(addr))
+    }
+}
+
+impl From<SocketAddr> for Host {
+    /// The whole address and the port.
+    fn from(addr: SocketAddr) -> Host {
+        Host::from(addr.ip()).with_port(addr.port())
+    }
+}
+
+impl fmt::Display for Host {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.prefix {
+            Some(p) => write!(f, "{p}")?,
+            None => f.write_str("*")?,
+        }
+        if let Some(port) = self.port {
+            write!(f, ":{port}")?;
+        }
+        Ok(())
+    }
+}
+
+impl FromStr for Host {
+    type Err = FilterError;
+
+    fn from_str(s: &str) -> Result<Host, FilterError> {
+        parse::host(s, 0)
+    }
+}
+
+/// Which end of the connection a condition looks at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Side {
+    Src,
+    Dst,
+}
+
+impl Side {
+    fn name(self) -> &'static str {
+        match self {
+            Side::Src => "src",
+            Side::Dst => "dst",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Node {
+    Port(Side, Cmp, u16),
+    Host(Side, Host),
+    AutoBound,
+    Device(u32),
+    Mark {
+        value: u32,
+        mask: u32,
+    },
+    Cgroup(u64),
+    Not(Box<Node>),
+    /// Two or more.
+    And(Vec<Node>),
+    /// Two or more.
+    Or(Vec<Node>),
+}
+
+/// A typed filter over inet sockets: conditions on ports, addresses,
+/// device, mark and cgroup, combined with [`and`](Filter::and),
+/// [`or`](Filter::or) and `!` ([`Not`](core::ops::Not)).
+///
+/// [`compile_into`](Filter::compile_into) turns it into the kernel's
+/// bytecode in caller-provided storage; [`compile`](Filter::compile) into
+/// a `Vec`. Parse it from `ss`'s syntax with [`str::parse`] (see the
+/// [module documentation](self)); [`Display`](fmt::Display) writes that
+/// syntax back.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Filter {
+    node: Node,
+    /// Nesting depth of `node` (an atom is 1).
+    depth: usize,
+}
+
+impl Filter {
+    fn atom(node: Node) -> Filter {
+        Filter { node, depth: 1 }
+    }
+
+    /// Local port `cmp` `port`.
+    pub fn src_port(cmp: Cmp, port: u16) -> Filter {
+        Filter::atom(Node::Port(Side::Src, cmp, port))
+    }
+
+    /// Remote port `cmp` `port`.
+    pub fn dst_port(cmp: Cmp, port: u16) -> Filter {
+        Filter::atom(Node::Port(Side::Dst, cmp, port))
+    }
+
+    /// Local address (and port) match `host`.
+    pub fn src(host: impl Into<Host>) -> Filter {
+        Filter::atom(Node::Host(Side::Src, host.into()))
+    }
+
+    /// Remote address (and port) match `host`.
+    pub fn dst(host: impl Into<Host>) -> Filter {
+        Filter::atom(Node::Host(Side::Dst, host.into()))
+    }
+
+    /// The kernel chose the local port (`INET_DIAG_BC_AUTO`: the socket
+    /// lacks `SOCK_BINDPORT_LOCK`).
+    pub fn auto_bound() -> Filter {
+        Filter::atom(Node::AutoBound)
+    }
+
+    /// Bound to the interface with index `ifindex` (`SO_BINDTODEVICE`; 0 =
+    /// not bound).
+    pub fn device(ifindex: u32) -> Filter {
+        Filter::atom(Node::Device(ifindex))
+    }
+
+    /// `mark & mask == value` (`SO_MARK`; the kernel wants `CAP_NET_ADMIN`).
+    pub fn mark(value: u32, mask: u32) -> Filter {
+        Filter::atom(Node::Mark { value, mask })
+    }
+
+    /// In the cgroup v2 with id `id` (the inode number of its directory).
+    pub fn cgroup(id: u64) -> Filter {
+        Filter::atom(Node::Cgroup(id))
+    }
+
+    /// Both `self` and `other`.
+    #[must_use]
+    pub fn and(self, other: Filter) -> Filter {
+        self.join(other, true)
+    }
+
+    /// Either `self` or `other`.
+    #[must_use]
+    pub fn or(self, other: Filter) -> Filter {
+        self.join(other, false)
+    }
+
+    fn join(self, other: Filter, and: bool) -> Filter {
+        let same = |n: &Node| matches!((n, and), (Node::And(_), true) | (Node::Or(_), false));
+        // Chains stay flat: `a and b and c` is one node of three.
+        let (mut list, mut depth) = if same(&self.node) {
+            match self.node {
+                Node::And(v) | Node::Or(v) => (v, self.depth),
+                _ => (Vec::new(), 1),
+            }
+        } else {
+            (vec![self.node], self.depth.saturating_add(1))
+        };
+        if same(&other.node) {
+            if let Node::And(v) | Node::Or(v) = other.node {
+                list.extend(v);
+            }
+            depth = depth.max(other.depth);
+        } else {
+            list.push(other.node);
+            depth = depth.max(other.depth.saturating_add(1));
+        }
+        let node = if and { Node::And(list) } else { Node::Or(list) };
+        Filter { node, depth }
+    }
+
+    /// The nesting depth: 1 for a single condition.
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+
+    /// Evaluates the filter on one socket as the kernel would: `Some(true)`
+    /// or `Some(false)`, or `None` when the answer depends on a fact that
+    /// `entry` does not know (see [`Entry`]), or the filter is nested deeper
+    /// than [`MAX_DEPTH`].
+    pub fn matches(&self, entry: &Entry) -> Option<bool> {
+        if self.depth > MAX_DEPTH {
+            return None;
+        }
+        eval(&self.node, entry)
+    }
+}
+
+fn eval(node: &Node, e: &Entry) -> Option<bool> {
+    let v6 = e.src.is_ipv6();
+    match node {
+        Node::Port(side, cmp, port) => {
+            let value = match side {
+                Side::Src => e.src.port(),
+                Side::Dst => e.dst.port(),
+            };
+            Some(cmp.holds(value, *port))
+        }
+        Node::Host(Side::Src, host) => Some(host.matches(e.src, v6)),
+        Node::Host(Side::Dst, host) => Some(host.matches(e.dst, v6)),
+        Node::AutoBound => e.auto_bound,
+        Node::Device(index) => Some(e.interface == *index),
+        Node::Mark { value, mask } => e.mark.map(|m| m & mask == *value),
+        Node::Cgroup(id) => e.cgroup_id.map(|c| c == *id),
+        Node::Not(inner) => eval(inner, e).map(|b| !b),
+        Node::And(list) => {
+            let mut unknown = false;
+            for n in list {
+                match eval(n, e) {
+                    Some(false) => return Some(false),
+                    None => unknown = true,
+                    Some(true) => {}
+                }
+            }
+            (!unknown).then_some(true)
+        }
+        Node::Or(list) => {
+            let mut unknown = false;
+            for n in list {
+                match eval(n, e) {
+                    Some(true) => return Some(true),
+                    None => unknown = true,
+                    Some(false) => {}
+                }
+            }
+            (!unknown).then_some(false)
+        }
+    }
+}
+
+impl core::ops::Not for Filter {
+    type Output = Filter;
+
+    /// Neither.
+    fn not(self) -> Filter {
+        Filter {
+            node: Node::Not(Box::new(self.node)),
+            depth: self.depth.saturating_add(1),
+        }
+    }
+}
+
+impl FromStr for Filter {
+    type Err = FilterError;
+
+    /// Parses `ss`'s filter syntax (see the [module documentation](self)).
+    /// Interface names and cgroup paths are looked up now, in the calling
+    /// thread's network namespace and mount namespace.
+    fn from_str(s: &str) -> Result<Filter, FilterError> {
+        parse::filter(s)
+    }
+}
+
+impl fmt::Display for Filter {
+    /// The filter in `ss`'s syntax, parenthesised so that it reads the same
+    /// in `ss` and parses back to an equal filter.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_node(f, &self.node)
+    }
+}
+
+fn write_node(f: &mut fmt::Formatter<'_>, node: &Node) -> fmt::Result {
+    match node {
+        Node::Port(side, cmp, port) => {
+            let op = match cmp {
+                Cmp::Eq => "=",
+                Cmp::Ge => ">=",
+                Cmp::Le => "<=",
+            };
+            let name = match side {
+                Side::Src => "sport",
+                Side::Dst => "dport",
+            };
+            write!(f, "{name} {op} :{port}")
+        }
+        Node::Host(side, host) => write!(f, "{} {host}", side.name()),
+        Node::AutoBound => f.write_str("autobound"),
+        Node::Device(index) => write!(f, "dev = {index}"),
+        Node::Mark { value, mask } => write!(f, "fwmark = {value:#x}/{mask:#x}"),
+        Node::Cgroup(id) => write!(f, "cgroupid = {id}"),
+        Node::Not(inner) => {
+            f.write_str("not ")?;
+            write_operand(f, inner)
+        }
+        Node::And(list) | Node::Or(list) => {
+            let sep = if matches!(node, Node::And(_)) {
+                " and "
+            } else {
+                " or "
+            };
+            for (i, n) in list.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(sep)?;
+                }
+                write_operand(f, n)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// An operand of `not`, `and`, `or`: parenthesised if it is itself a
+/// combination.
+fn write_operand(f: &mut fmt::Formatter<'_>, node: &Node) -> fmt::Result {
+    if matches!(node, Node::And(_) | Node::Or(_)) {
+        f.write_str("(")?;
+        write_node(f, node)?;
+        f.write_str(")")
+    } else {
+        write_node(f, node)
+    }
+}
+
+/// What a filter looks at in one socket: the kernel's
+/// `struct inet_diag_entry`, for evaluating filters in userspace
+/// ([`Filter::matches`], [`Bytecode::matches`]), for instance over a
+/// replayed capture.
+///
+/// The socket's family is that of `src`. Facts a dump does not report are
+/// `None`, and a filter that needs one evaluates to `None`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Entry {
+    /// Local address and port (IPv6, possibly v4-mapped, for `AF_INET6`).
+    pub src: SocketAddr,
+    /// Remote address and port.
+    pub dst: SocketAddr,
+    /// Bound interface index, or 0.
+    pub interface: u32,
+    /// Whether the kernel chose the local port (not reported by dumps).
+    pub auto_bound: Option<bool>,
+    /// The socket mark (`INET_DIAG_MARK`, sent to `CAP_NET_ADMIN` only).
+    pub mark: Option<u32>,
+    /// The cgroup v2 id (`INET_DIAG_CGROUP_ID`, full sockets only).
+    pub cgroup_id: Option<u64>,
+}
+
+impl Entry {
+    /// Addresses, ports and interface from `msg`; mark and cgroup id from
+    /// its attributes when present; `auto_bound` unknown.
+    pub fn from_msg(msg: &InetMsg<'_>) -> Entry {
+        let mut entry = Entry {
+            src: msg.src(),
+            dst: msg.dst(),
+            interface: msg.interface(),
+            auto_bound: None,
+            mark: None,
+            cgroup_id: None,
+        };
+        for attr in msg.attributes().flatten() {
+            match attr {
+                super::InetAttr::Mark(m) => entry.mark = Some(m),
+                super::InetAttr::CgroupId(c) => entry.cgroup_id = Some(c),
+                _ => {}
+            }
+        }
+        entry
+    }
+
+    /// The same facts from an owned [`Socket`].
+    pub fn from_socket(socket: &Socket) -> Entry {
+        Entry {
+            src: socket.id.src,
+            dst: socket.id.dst,
+            interface: socket.id.interface,
+            auto_bound: None,
+            mark: socket.attributes.mark,
+            cgroup_id: socket.attributes.cgroup_id,
+        }
+    }
+}
+
+/// A filter that does not parse, compile, or pass the kernel's checks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FilterError {
+    /// The text is not a filter: `problem` at byte `offset` of the text,
+    /// in `token` (empty at the end of the text).
+    Syntax {
+        /// Byte offset of the token in the text.
+        offset: usize,
+        /// The offending token.
+        token: String,
+        /// What is wrong, or what was expected.
+        problem: &'static str,
+    },
+    /// An interface name or cgroup path in the text could not be looked up.
+    Lookup {
+        /// Byte offset of the name in the text.
+        offset: usize,
+        /// The name.
+        token: String,
+        /// The error number of the lookup (`ENODEV`, `ENOENT`, ...).
+        errno: i32,
+    },
+    /// The compiled program needs more room than there is.
+    TooLong {
+        /// Bytes the program needs.
+        needed: usize,
+        /// Bytes available: the caller's storage, or [`MAX_BYTECODE_LEN`].
+        available: usize,
+    },
+    /// The filter nests deeper than [`MAX_DEPTH`].
+    TooDeep {
+        /// Its depth.
+        depth: usize,
+    },
+    /// The program breaks a rule of the kernel's `inet_diag_bc_audit`,
+    /// which would reject it with `EINVAL`.
+    Rejected {
+        /// Byte offset of the offending instruction in the program.
+        offset: usize,
+        /// The rule.
+        rule: AuditRule,
+    },
+}
+
+impl fmt::Display for FilterError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FilterError::Syntax {
+                offset,
+                token,
+                problem,
+            } if token.is_empty() => write!(f, "filter: {problem} at the end (byte {offset})"),
+            FilterError::Syntax {
+                offset,
+                token,
+                problem,
+            } => write!(f, "filter: {problem} at byte {offset}: {token:?}"),
+            FilterError::Lookup {
+                offset,
+                token,
+                errno,
+            } => write!(
+                f,
+                "filter: cannot look up {token:?} at byte {offset}: {}",
+                std::io::Error::from_raw_os_error(*errno)
+            ),
+            FilterError::TooLong { needed, available } => write!(
+                f,
+                "filter program needs {needed} bytes, {available} available"
+            ),
+            FilterError::TooDeep { depth } => {
+                write!(f, "filter nests {depth} levels deep, more than {MAX_DEPTH}")
+            }
+            FilterError::Rejected { offset, rule } => write!(
+                f,
+                "filter program rejected at byte {offset}: {rule} (the kernel would answer EINVAL)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for FilterError {}

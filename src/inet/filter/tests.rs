@@ -1,0 +1,854 @@
+//! Filter tests: every audit rule of the kernel, exact encodings, the
+//! compiled program against the tree on generated filters and sockets,
+//! and the text syntax with its errors. Programs are built in host byte
+//! order, as the kernel reads them, so these hold on big-endian targets.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+
+use super::*;
+use crate::raw::inet_diag::*;
+
+// ---------------------------------------------------------------------
+// Building raw programs.
+
+fn op(code: u8, yes: u8, no: u16) -> Vec<u8> {
+    let n = no.to_ne_bytes();
+    vec![code, yes, n[0], n[1]]
+}
+
+fn hostcond(family: u8, prefix_len: u8, port: i32, addr: &[u8]) -> Vec<u8> {
+    let mut v = vec![family, prefix_len, 0, 0];
+    v.extend_from_slice(&port.to_ne_bytes());
+    v.extend_from_slice(addr);
+    v
+}
+
+fn cat(parts: &[Vec<u8>]) -> Vec<u8> {
+    parts.concat()
+}
+
+fn rule_of(bytes: &[u8]) -> (usize, AuditRule) {
+    match Bytecode::new(bytes) {
+        Err(FilterError::Rejected { offset, rule }) => (offset, rule),
+        other => panic!("expected a rejection of {bytes:?}, got {other:?}"),
+    }
+}
+
+fn accepted(bytes: &[u8]) {
+    if let Err(e) = Bytecode::new(bytes) {
+        panic!("{bytes:?} rejected: {e}");
+    }
+}
+
+// ---------------------------------------------------------------------
+// The audit, rule by rule (inet_diag_bc_audit and its helpers).
+
+#[test]
+fn audit_accepts_minimal_programs_of_every_code() {
+    accepted(&op(INET_DIAG_BC_NOP, 4, 0)); // NOP's `no` is not checked
+    accepted(&op(INET_DIAG_BC_JMP, 4, 4));
+    accepted(&op(INET_DIAG_BC_JMP, 4, 8)); // reject exit: 4 past the end
+    accepted(&op(INET_DIAG_BC_AUTO, 4, 8));
+    for code in [
+        INET_DIAG_BC_S_GE,
+        INET_DIAG_BC_S_LE,
+        INET_DIAG_BC_D_GE,
+        INET_DIAG_BC_D_LE,
+        INET_DIAG_BC_S_EQ,
+        INET_DIAG_BC_D_EQ,
+    ] {
+        accepted(&cat(&[op(code, 8, 12), op(0, 0, 443)]));
+    }
+    for code in [INET_DIAG_BC_S_COND, INET_DIAG_BC_D_COND] {
+        accepted(&cat(&[op(code, 12, 16), hostcond(0, 0, -1, &[])]));
+        accepted(&cat(&[
+            op(code, 16, 20),
+            hostcond(2, 32, 80, &[127, 0, 0, 1]),
+        ]));
+        accepted(&cat(&[op(code, 28, 32), hostcond(10, 128, -1, &[0; 16])]));
+    }
+    accepted(&cat(&[
+        op(INET_DIAG_BC_DEV_COND, 8, 12),
+        1u32.to_ne_bytes().to_vec(),
+    ]));
+    accepted(&cat(&[op(INET_DIAG_BC_MARK_COND, 12, 16), vec![0; 8]]));
+    accepted(&cat(&[op(INET_DIAG_BC_CGROUP_COND, 12, 16), vec![0; 8]]));
+}
+
+#[test]
+fn audit_rejects_programs_shorter_than_one_op() {
+    assert_eq!(rule_of(&[]), (0, AuditRule::Empty));
+    assert_eq!(rule_of(&[1, 4, 4]), (0, AuditRule::Empty));
+}
+
+#[test]
+fn audit_rejects_lengths_that_are_not_multiples_of_4() {
+    let mut p = op(INET_DIAG_BC_JMP, 4, 4);
+    p.push(0);
+    assert_eq!(rule_of(&p), (0, AuditRule::Unaligned { len: 5 }));
+}
+
+#[test]
+fn audit_rejects_unknown_codes() {
+    for code in [14u8, 15, 100, 255] {
+        assert_eq!(rule_of(&op(code, 4, 8)), (0, AuditRule::UnknownCode(code)));
+    }
+    // At the offset of the offending op.
+    let p = cat(&[op(INET_DIAG_BC_NOP, 4, 0), op(99, 4, 8)]);
+    assert_eq!(rule_of(&p), (4, AuditRule::UnknownCode(99)));
+}
+
+#[test]
+fn audit_rejects_operands_past_the_end() {
+    let t = |needed, remaining| AuditRule::Truncated { needed, remaining };
+    // Port comparisons need a second op.
+    assert_eq!(rule_of(&op(INET_DIAG_BC_S_EQ, 8, 12)), (0, t(8, 4)));
+    assert_eq!(rule_of(&op(INET_DIAG_BC_D_LE, 8, 12)), (0, t(8, 4)));
+    // Host conditions: the fixed part, then the address.
+    assert_eq!(
+        rule_of(&cat(&[op(INET_DIAG_BC_S_COND, 12, 16), vec![0; 4]])),
+        (0, t(12, 8))
+    );
+    let short_v4 = cat(&[op(INET_DIAG_BC_D_COND, 16, 20), hostcond(2, 8, -1, &[])]);
+    assert_eq!(rule_of(&short_v4), (0, t(16, 12)));
+    let short_v6 = cat(&[
+        op(INET_DIAG_BC_S_COND, 28, 32),
+        hostcond(10, 8, -1, &[0; 12]),
+    ]);
+    assert_eq!(rule_of(&short_v6), (0, t(28, 24)));
+    assert_eq!(rule_of(&op(INET_DIAG_BC_DEV_COND, 8, 12)), (0, t(8, 4)));
+    let mark = cat(&[op(INET_DIAG_BC_MARK_COND, 12, 16), vec![0; 4]]);
+    assert_eq!(rule_of(&mark), (0, t(12, 8)));
+    let cgroup = cat(&[op(INET_DIAG_BC_CGROUP_COND, 12, 16), vec![0; 4]]);
+    assert_eq!(rule_of(&cgroup), (0, t(12, 8)));
+}
+
+#[test]
+fn audit_rejects_host_families_other_than_unspec_inet_inet6() {
+    for family in [1u8, 3, 17, 255] {
+        let p = cat(&[
+            op(INET_DIAG_BC_S_COND, 12, 16),
+            hostcond(family, 0, -1, &[]),
+        ]);
+        assert_eq!(rule_of(&p), (0, AuditRule::BadFamily(family)));
+    }
+}
+
+#[test]
+fn audit_rejects_prefixes_longer_than_the_address() {
+    let cases: [(u8, u8, &[u8], u8); 3] = [
+        (0, 1, &[], 0),
+        (2, 33, &[0; 4], 32),
+        (10, 129, &[0; 16], 128),
+    ];
+    for (family, prefix_len, addr, max) in cases {
+        let n = 12 + addr.len() as u8;
+        let p = cat(&[
+            op(INET_DIAG_BC_D_COND, n, u16::from(n) + 4),
+            hostcond(family, prefix_len, -1, addr),
+        ]);
+        assert_eq!(
+            rule_of(&p),
+            (0, AuditRule::PrefixTooLong { prefix_len, max })
+        );
+    }
+}
+
+#[test]
+fn audit_checks_both_jumps_against_min_len_end_and_alignment() {
+    use AuditRule::*;
+    use Branch::{No, Yes};
+    // `no` shorter than the op and its operands.
+    let p = cat(&[op(INET_DIAG_BC_S_EQ, 8, 4), op(0, 0, 1)]);
+    assert_eq!(
+        rule_of(&p),
+        (
+            0,
+            JumpTooShort {
+                branch: No,
+                jump: 4,
+                min: 8
+            }
+        )
+    );
+    // `yes` shorter: a port op's `yes` must skip its port.
+    let p = cat(&[op(INET_DIAG_BC_S_EQ, 4, 12), op(0, 0, 1)]);
+    assert_eq!(
+        rule_of(&p),
+        (
+            0,
+            JumpTooShort {
+                branch: Yes,
+                jump: 4,
+                min: 8
+            }
+        )
+    );
+    let p = op(INET_DIAG_BC_AUTO, 0, 8);
+    assert_eq!(
+        rule_of(&p),
+        (
+            0,
+            JumpTooShort {
+                branch: Yes,
+                jump: 0,
+                min: 4
+            }
+        )
+    );
+    // Jumps beyond the reject exit.
+    let p = op(INET_DIAG_BC_JMP, 4, 12);
+    assert_eq!(
+        rule_of(&p),
+        (
+            0,
+            JumpPastEnd {
+                branch: No,
+                jump: 12,
+                max: 8
+            }
+        )
+    );
+    let p = op(INET_DIAG_BC_NOP, 12, 0);
+    assert_eq!(
+        rule_of(&p),
+        (
+            0,
+            JumpPastEnd {
+                branch: Yes,
+                jump: 12,
+                max: 8
+            }
+        )
+    );
+    // Misaligned jumps.
+    let p = cat(&[op(INET_DIAG_BC_AUTO, 4, 6), op(INET_DIAG_BC_NOP, 4, 0)]);
+    assert_eq!(
+        rule_of(&p),
+        (
+            0,
+            JumpMisaligned {
+                branch: No,
+                jump: 6
+            }
+        )
+    );
+    let p = cat(&[op(INET_DIAG_BC_AUTO, 5, 8), op(INET_DIAG_BC_NOP, 4, 0)]);
+    assert_eq!(
+        rule_of(&p),
+        (
+            0,
+            JumpMisaligned {
+                branch: Yes,
+                jump: 5
+            }
+        )
+    );
+}
+
+#[test]
+fn audit_rejects_no_jumps_into_operands() {
+    // AUTO, then a port comparison whose second op is not an instruction:
+    // AUTO's `no` of 8 lands on it.
+    let p = cat(&[
+        op(INET_DIAG_BC_AUTO, 4, 8),
+        op(INET_DIAG_BC_S_EQ, 8, 12),
+        op(0, 0, 22),
+    ]);
+    assert_eq!(rule_of(&p), (0, AuditRule::JumpIntoOperand { jump: 8 }));
+    // The same jump of 4 lands on the comparison: fine.
+    accepted(&cat(&[
+        op(INET_DIAG_BC_AUTO, 4, 4),
+        op(INET_DIAG_BC_S_EQ, 8, 12),
+        op(0, 0, 22),
+    ]));
+    // Into a host condition's address.
+    let p = cat(&[
+        op(INET_DIAG_BC_AUTO, 4, 12),
+        op(INET_DIAG_BC_S_COND, 16, 20),
+        hostcond(2, 8, -1, &[10, 0, 0, 0]),
+    ]);
+    assert_eq!(rule_of(&p), (0, AuditRule::JumpIntoOperand { jump: 12 }));
+}
+
+#[test]
+fn audit_rejects_programs_whose_last_yes_runs_past_the_end() {
+    assert_eq!(
+        rule_of(&op(INET_DIAG_BC_JMP, 8, 4)),
+        (0, AuditRule::RunsPastEnd)
+    );
+    let p = cat(&[op(INET_DIAG_BC_NOP, 4, 0), op(INET_DIAG_BC_AUTO, 8, 8)]);
+    assert_eq!(rule_of(&p), (4, AuditRule::RunsPastEnd));
+}
+
+#[test]
+fn audit_rejects_programs_longer_than_an_attribute() {
+    let p = op(INET_DIAG_BC_NOP, 4, 0).repeat(MAX_BYTECODE_LEN / 4 + 1);
+    assert_eq!(
+        Bytecode::new(&p[..]).unwrap_err(),
+        FilterError::TooLong {
+            needed: MAX_BYTECODE_LEN + 4,
+            available: MAX_BYTECODE_LEN
+        }
+    );
+    accepted(&p[..MAX_BYTECODE_LEN]);
+}
+
+// ---------------------------------------------------------------------
+// Exact encodings (what `ss` sends for the same expressions).
+
+#[test]
+fn compiles_atoms_to_the_kernel_encoding() {
+    let cases: Vec<(Filter, Vec<u8>)> = vec![
+        (
+            Filter::src_port(Cmp::Eq, 443),
+            cat(&[op(INET_DIAG_BC_S_EQ, 8, 12), op(0, 0, 443)]),
+        ),
+        (
+            Filter::dst_port(Cmp::Ge, 1024),
+            cat(&[op(INET_DIAG_BC_D_GE, 8, 12), op(0, 0, 1024)]),
+        ),
+        (
+            Filter::src_port(Cmp::Le, 80),
+            cat(&[op(INET_DIAG_BC_S_LE, 8, 12), op(0, 0, 80)]),
+        ),
+        (
+            Filter::dst("10.0.0.0/8".parse::<Prefix>().unwrap()),
+            cat(&[
+                op(INET_DIAG_BC_D_COND, 16, 20),
+                hostcond(2, 8, -1, &[10, 0, 0, 0]),
+            ]),
+        ),
+        (
+            Filter::src("[::1]:22".parse::<Host>().unwrap()),
+            cat(&[
+                op(INET_DIAG_BC_S_COND, 28, 32),
+                hostcond(10, 128, 22, &Ipv6Addr::LOCALHOST.octets()),
+            ]),
+        ),
+        (
+            Filter::src(Host::any().with_port(53)),
+            cat(&[op(INET_DIAG_BC_S_COND, 12, 16), hostcond(0, 0, 53, &[])]),
+        ),
+        (Filter::auto_bound(), op(INET_DIAG_BC_AUTO, 4, 8)),
+        (
+            Filter::device(3),
+            cat(&[
+                op(INET_DIAG_BC_DEV_COND, 8, 12),
+                3u32.to_ne_bytes().to_vec(),
+            ]),
+        ),
+        (
+            Filter::mark(0x10, 0xff),
+            cat(&[
+                op(INET_DIAG_BC_MARK_COND, 12, 16),
+                0x10u32.to_ne_bytes().to_vec(),
+                0xffu32.to_ne_bytes().to_vec(),
+            ]),
+        ),
+        (
+            Filter::cgroup(0x1_0000_0002),
+            cat(&[
+                op(INET_DIAG_BC_CGROUP_COND, 12, 16),
+                0x1_0000_0002u64.to_ne_bytes().to_vec(),
+            ]),
+        ),
+    ];
+    for (filter, bytes) in cases {
+        let program = filter.compile().unwrap();
+        assert_eq!(program.as_bytes(), &bytes[..], "{filter}");
+        assert_eq!(filter.bytecode_len(), bytes.len());
+    }
+}
+
+#[test]
+fn compiles_combinations_with_forward_jumps() {
+    let a = || Filter::src_port(Cmp::Eq, 1);
+    let b = || Filter::dst_port(Cmp::Eq, 2);
+    // a and b: a's reject exit moves past b.
+    assert_eq!(
+        a().and(b()).compile().unwrap().as_bytes(),
+        &cat(&[
+            op(INET_DIAG_BC_S_EQ, 8, 20),
+            op(0, 0, 1),
+            op(INET_DIAG_BC_D_EQ, 8, 12),
+            op(0, 0, 2)
+        ])[..]
+    );
+    // a or b: a's reject exit is b; after a, jump over b.
+    assert_eq!(
+        a().or(b()).compile().unwrap().as_bytes(),
+        &cat(&[
+            op(INET_DIAG_BC_S_EQ, 8, 12),
+            op(0, 0, 1),
+            op(INET_DIAG_BC_JMP, 4, 12),
+            op(INET_DIAG_BC_D_EQ, 8, 12),
+            op(0, 0, 2)
+        ])[..]
+    );
+    // not a: after a, jump to the reject exit.
+    assert_eq!(
+        (!a()).compile().unwrap().as_bytes(),
+        &cat(&[
+            op(INET_DIAG_BC_S_EQ, 8, 12),
+            op(0, 0, 1),
+            op(INET_DIAG_BC_JMP, 4, 8)
+        ])[..]
+    );
+}
+
+#[test]
+fn compile_into_uses_the_callers_storage_and_reports_room() {
+    let f = Filter::src_port(Cmp::Eq, 1).and(Filter::auto_bound());
+    let mut small = [0u8; 8];
+    assert_eq!(
+        f.compile_into(&mut small).unwrap_err(),
+        FilterError::TooLong {
+            needed: 12,
+            available: 8
+        }
+    );
+    let mut storage = [0xaau8; 32];
+    let program = f.compile_into(&mut storage).unwrap();
+    assert_eq!(program.as_bytes().len(), 12);
+    assert_eq!(program.as_bytes(), f.compile().unwrap().as_bytes());
+}
+
+#[test]
+fn too_long_and_too_deep_filters_are_errors() {
+    let mut f = Filter::auto_bound();
+    for _ in 0..MAX_BYTECODE_LEN / 4 {
+        f = f.and(Filter::auto_bound());
+    }
+    assert_eq!(f.depth(), 2);
+    assert!(matches!(f.compile(), Err(FilterError::TooLong { .. })));
+
+    let mut deep = Filter::auto_bound();
+    for _ in 0..MAX_DEPTH {
+        deep = !deep;
+    }
+    assert_eq!(deep.depth(), MAX_DEPTH + 1);
+    assert_eq!(
+        deep.compile().unwrap_err(),
+        FilterError::TooDeep {
+            depth: MAX_DEPTH + 1
+        }
+    );
+    assert_eq!(deep.matches(&entry("1.2.3.4:5", "6.7.8.9:10")), None);
+}
+
+// ---------------------------------------------------------------------
+// Semantics: tree against program, by hand and generated.
+
+fn entry(src: &str, dst: &str) -> Entry {
+    Entry {
+        src: src.parse().unwrap(),
+        dst: dst.parse().unwrap(),
+        interface: 0,
+        auto_bound: Some(false),
+        mark: Some(0),
+        cgroup_id: Some(0),
+    }
+}
+
+fn both(f: &Filter, e: &Entry) -> Option<bool> {
+    let tree = f.matches(e);
+    let program = f.compile().unwrap().matches(e);
+    assert_eq!(tree, program, "{f} on {e:?}");
+    tree
+}
+
+#[test]
+fn ipv4_prefixes_match_v4_mapped_addresses_and_ipv6_prefixes_do_not_match_ipv4() {
+    let v4 = Filter::src("10.0.0.0/8".parse::<Prefix>().unwrap());
+    assert_eq!(both(&v4, &entry("10.1.2.3:1", "0.0.0.0:0")), Some(true));
+    assert_eq!(both(&v4, &entry("11.1.2.3:1", "0.0.0.0:0")), Some(false));
+    assert_eq!(
+        both(&v4, &entry("[::ffff:10.1.2.3]:1", "[::]:0")),
+        Some(true)
+    );
+    assert_eq!(
+        both(&v4, &entry("[::ffff:11.1.2.3]:1", "[::]:0")),
+        Some(false)
+    );
+    assert_eq!(both(&v4, &entry("[::10.1.2.3]:1", "[::]:0")), Some(false));
+    let all_v4 = Filter::src("0.0.0.0/0".parse::<Prefix>().unwrap());
+    assert_eq!(both(&all_v4, &entry("[::1]:1", "[::]:0")), Some(false));
+    assert_eq!(
+        both(&all_v4, &entry("[::ffff:1.2.3.4]:1", "[::]:0")),
+        Some(true)
+    );
+    let mapped = Filter::src("::ffff:10.0.0.0/104".parse::<Prefix>().unwrap());
+    assert_eq!(
+        both(&mapped, &entry("10.1.2.3:1", "0.0.0.0:0")),
+        Some(false)
+    );
+    assert_eq!(
+        both(&mapped, &entry("[::ffff:10.1.2.3]:1", "[::]:0")),
+        Some(true)
+    );
+    let v6 = Filter::dst("fe80::/10".parse::<Prefix>().unwrap());
+    assert_eq!(both(&v6, &entry("[::1]:1", "[fe80::1]:2")), Some(true));
+    assert_eq!(both(&v6, &entry("[::1]:1", "[fec0::1]:2")), Some(false));
+    assert_eq!(both(&v6, &entry("1.1.1.1:1", "2.2.2.2:2")), Some(false));
+}
+
+#[test]
+fn port_edges() {
+    let e = |p: u16| entry(&format!("1.1.1.1:{p}"), "2.2.2.2:0");
+    for (f, yes, no) in [
+        (Filter::src_port(Cmp::Ge, 0), 0, None),
+        (Filter::src_port(Cmp::Le, 65535), 65535, None),
+        (Filter::src_port(Cmp::Ge, 65535), 65535, Some(65534)),
+        (Filter::src_port(Cmp::Le, 0), 0, Some(1)),
+        (Filter::src_port(Cmp::Eq, 0), 0, Some(65535)),
+    ] {
+        assert_eq!(both(&f, &e(yes)), Some(true), "{f}");
+        if let Some(no) = no {
+            assert_eq!(both(&f, &e(no)), Some(false), "{f}");
+        }
+    }
+}
+
+#[test]
+fn unknown_facts_give_none() {
+    let mut e = entry("1.1.1.1:1", "2.2.2.2:2");
+    e.auto_bound = None;
+    e.mark = None;
+    e.cgroup_id = None;
+    assert_eq!(Filter::auto_bound().matches(&e), None);
+    assert_eq!(Filter::mark(1, 1).matches(&e), None);
+    assert_eq!(Filter::cgroup(1).matches(&e), None);
+    // Known without them.
+    let f = Filter::src_port(Cmp::Eq, 9).and(Filter::auto_bound());
+    assert_eq!(both(&f, &e), Some(false));
+    let f = Filter::auto_bound().or(Filter::src_port(Cmp::Eq, 1));
+    assert_eq!(f.matches(&e), Some(true));
+    assert_eq!(f.compile().unwrap().matches(&e), None);
+}
+
+/// xorshift64*: deterministic pseudo-random numbers for generated cases.
+pub(crate) struct Rng(pub(crate) u64);
+
+impl Rng {
+    pub(crate) fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len() as u64) as usize]
+    }
+}
+
+const ADDRS: [&str; 8] = [
+    "10.0.0.1",
+    "10.0.1.2",
+    "192.168.1.1",
+    "0.0.0.0",
+    "::1",
+    "::ffff:10.0.0.1",
+    "fe80::1",
+    "::",
+];
+const PORTS: [u16; 6] = [0, 1, 22, 1024, 40000, 65535];
+
+fn random_filter(rng: &mut Rng, depth: u32) -> Filter {
+    let leaf = depth == 0 || rng.below(3) == 0;
+    if !leaf {
+        return match rng.below(3) {
+            0 => !random_filter(rng, depth - 1),
+            1 => random_filter(rng, depth - 1).and(random_filter(rng, depth - 1)),
+            _ => random_filter(rng, depth - 1).or(random_filter(rng, depth - 1)),
+        };
+    }
+    let cmp = rng.pick(&[Cmp::Eq, Cmp::Ge, Cmp::Le]);
+    let port = rng.pick(&PORTS);
+    let host = || {
+        let mut r = Rng(rng.0);
+        let prefix = match r.below(3) {
+            0 => None,
+            _ => {
+                let addr: IpAddr = r.pick(&ADDRS).parse().unwrap();
+                let max = if addr.is_ipv4() { 33 } else { 129 };
+                Prefix::new(addr, r.below(max) as u8)
+            }
+        };
+        let port = (r.below(2) == 0).then(|| r.pick(&PORTS));
+        Host { prefix, port }
+    };
+    let h = host();
+    rng.next();
+    match rng.below(8) {
+        0 => Filter::src_port(cmp, port),
+        1 => Filter::dst_port(cmp, port),
+        2 => Filter::src(h),
+        3 => Filter::dst(h),
+        4 => Filter::auto_bound(),
+        5 => Filter::device(rng.below(3) as u32),
+        6 => Filter::mark(rng.below(4) as u32, rng.pick(&[0, 1, 3, u32::MAX])),
+        _ => Filter::cgroup(rng.below(3)),
+    }
+}
+
+fn random_entry(rng: &mut Rng) -> Entry {
+    let v6 = rng.below(2) == 0;
+    let addr = |rng: &mut Rng| -> IpAddr {
+        loop {
+            let a: IpAddr = rng.pick(&ADDRS).parse().unwrap();
+            let a = match (a, v6) {
+                (IpAddr::V4(x), true) => IpAddr::V6(x.to_ipv6_mapped()),
+                (IpAddr::V6(x), false) => match x.to_ipv4_mapped() {
+                    Some(m) => IpAddr::V4(m),
+                    None => continue,
+                },
+                (a, _) => a,
+            };
+            return a;
+        }
+    };
+    Entry {
+        src: SocketAddr::new(addr(rng), rng.pick(&PORTS)),
+        dst: SocketAddr::new(addr(rng), rng.pick(&PORTS)),
+        interface: rng.below(3) as u32,
+        auto_bound: Some(rng.below(2) == 0),
+        mark: Some(rng.below(4) as u32),
+        cgroup_id: Some(rng.below(3)),
+    }
+}
+
+#[test]
+fn generated_filters_compile_to_programs_that_agree_with_the_tree() {
+    let mut rng = Rng(0x5eed_1234_5678_9abc);
+    for _ in 0..3000 {
+        let f = random_filter(&mut rng, 4);
+        let program = f.compile().unwrap_or_else(|e| panic!("{f}: {e}"));
+        for _ in 0..20 {
+            let e = random_entry(&mut rng);
+            let tree = f.matches(&e);
+            assert!(tree.is_some(), "{f} on {e:?}: every fact is known");
+            assert_eq!(program.matches(&e), tree, "{f} on {e:?}: {program:?}");
+        }
+        // The text form reads back as the same filter.
+        let text = f.to_string();
+        assert_eq!(text.parse::<Filter>().unwrap(), f, "{text}");
+    }
+}
+
+// ---------------------------------------------------------------------
+// Text syntax.
+
+fn parse(s: &str) -> Filter {
+    s.parse().unwrap_or_else(|e| panic!("{s:?}: {e}"))
+}
+
+fn syntax_error(s: &str) -> (usize, String, &'static str) {
+    match s.parse::<Filter>() {
+        Err(FilterError::Syntax {
+            offset,
+            token,
+            problem,
+        }) => (offset, token, problem),
+        other => panic!("{s:?}: expected a syntax error, got {other:?}"),
+    }
+}
+
+fn fe80() -> IpAddr {
+    "fe80::".parse().unwrap()
+}
+
+#[test]
+fn parses_the_examples_of_ss() {
+    let v4 = |s: &str| Prefix::from(s.parse::<Ipv4Addr>().unwrap());
+    assert_eq!(
+        parse("sport = :443 and dst 10.0.0.0/8"),
+        Filter::src_port(Cmp::Eq, 443).and(Filter::dst(
+            Prefix::new(IpAddr::V4(Ipv4Addr::new(10, 0, 0, 0)), 8).unwrap()
+        ))
+    );
+    assert_eq!(parse("dport >= 1024"), Filter::dst_port(Cmp::Ge, 1024));
+    assert_eq!(parse("dport ge :1024"), Filter::dst_port(Cmp::Ge, 1024));
+    assert_eq!(parse("sport == 22"), Filter::src_port(Cmp::Eq, 22));
+    assert_eq!(parse("sport eq :22"), Filter::src_port(Cmp::Eq, 22));
+    assert_eq!(parse("sport != :22"), !Filter::src_port(Cmp::Eq, 22));
+    assert_eq!(parse("sport > :22"), !Filter::src_port(Cmp::Le, 22));
+    assert_eq!(parse("sport < :22"), !Filter::src_port(Cmp::Ge, 22));
+    assert_eq!(parse("dport <= :22"), Filter::dst_port(Cmp::Le, 22));
+    assert_eq!(parse("src 127.0.0.1"), Filter::src(v4("127.0.0.1")));
+    assert_eq!(
+        parse("src = 127.0.0.1:80"),
+        Filter::src(Host::from(v4("127.0.0.1")).with_port(80))
+    );
+    assert_eq!(parse("dst != 127.0.0.1"), !Filter::dst(v4("127.0.0.1")));
+    assert_eq!(
+        parse("dst [::1]"),
+        Filter::dst(Prefix::from(Ipv6Addr::LOCALHOST))
+    );
+    assert_eq!(
+        parse("dst [::1/128]"),
+        Filter::dst(Prefix::from(Ipv6Addr::LOCALHOST))
+    );
+    assert_eq!(
+        parse("dst [::1]:443"),
+        Filter::dst(Host::from(Prefix::from(Ipv6Addr::LOCALHOST)).with_port(443))
+    );
+    let fe80 = fe80();
+    assert_eq!(
+        parse("src [fe80::]/10"),
+        Filter::src(Prefix::new(fe80, 10).unwrap())
+    );
+    assert_eq!(
+        parse("src fe80::/10"),
+        Filter::src(Prefix::new(fe80, 10).unwrap())
+    );
+    assert_eq!(
+        parse("src [fe80::/10]"),
+        Filter::src(Prefix::new(fe80, 10).unwrap())
+    );
+    for text in ["src [fe80::/10]:22", "src [fe80::]/10:22"] {
+        assert_eq!(
+            parse(text),
+            Filter::src(Host::from(Prefix::new(fe80, 10).unwrap()).with_port(22))
+        );
+    }
+    assert_eq!(parse("src *:22"), Filter::src(Host::any().with_port(22)));
+    assert_eq!(parse("src :22"), Filter::src(Host::any().with_port(22)));
+    assert_eq!(parse("src *"), Filter::src(Host::any()));
+    assert_eq!(parse("autobound"), Filter::auto_bound());
+    assert_eq!(parse("dev = 3"), Filter::device(3));
+    assert_eq!(parse("dev 1"), Filter::device(1));
+    assert_eq!(parse("fwmark = 0x10/0xff"), Filter::mark(0x10, 0xff));
+    assert_eq!(parse("fwmark = 010"), Filter::mark(8, u32::MAX));
+    assert_eq!(parse("fwmark != 7"), !Filter::mark(7, u32::MAX));
+    assert_eq!(
+        parse("cgroupid = 4026531835"),
+        Filter::cgroup(4_026_531_835)
+    );
+}
+
+#[test]
+fn parses_connectives_like_ss() {
+    let a = || Filter::src_port(Cmp::Eq, 1);
+    let b = || Filter::src_port(Cmp::Eq, 2);
+    let c = || Filter::src_port(Cmp::Eq, 3);
+    for and in ["and", "&&", "&", ""] {
+        assert_eq!(
+            parse(&format!("sport = :1 {and} sport = :2 {and} sport = :3")),
+            a().and(b()).and(c())
+        );
+    }
+    for or in ["or", "||", "|"] {
+        assert_eq!(parse(&format!("sport = :1 {or} sport = :2")), a().or(b()));
+    }
+    assert_eq!(parse("!sport = :1"), !a());
+    assert_eq!(parse("not sport = :1 and sport = :2"), (!a()).and(b()));
+    assert_eq!(parse("not (sport = :1 and sport = :2)"), !(a().and(b())));
+    assert_eq!(
+        parse("(sport = :1 or sport = :2) and sport = :3"),
+        a().or(b()).and(c())
+    );
+    assert_eq!(
+        parse("sport = :1 or (sport = :2 and sport = :3)"),
+        a().or(b().and(c()))
+    );
+    assert_eq!(parse("((sport=:1))"), a());
+    assert_eq!(
+        parse("sport=:1&&!(sport=:2||sport=:3)"),
+        a().and(!b().or(c()))
+    );
+}
+
+#[test]
+fn refuses_and_or_mixed_without_parentheses() {
+    let (offset, token, problem) = syntax_error("sport = :1 or sport = :2 and sport = :3");
+    assert_eq!((offset, token.as_str()), (25, "and"));
+    assert!(problem.contains("parentheses"), "{problem}");
+    let (offset, token, _) = syntax_error("sport = :1 and sport = :2 || sport = :3");
+    assert_eq!((offset, token.as_str()), (26, "||"));
+    // Juxtaposition is `and`.
+    let (offset, token, _) = syntax_error("sport = :1 or sport = :2 sport = :3");
+    assert_eq!((offset, token.as_str()), (25, "sport"));
+}
+
+#[test]
+fn syntax_errors_point_at_the_token() {
+    let cases: [(&str, usize, &str); 19] = [
+        ("", 0, ""),
+        ("sport", 5, ""),
+        ("sport = ", 8, ""),
+        ("sport = :https", 8, ":https"),
+        ("sport = :65536", 8, ":65536"),
+        ("dport >= 1024 and", 17, ""),
+        ("dst 10.0.0.0/33", 4, "10.0.0.0/33"),
+        ("dst 10.0.0.256", 4, "10.0.0.256"),
+        ("dst host.example", 4, "host.example"),
+        ("dst [::1", 4, "[::1"),
+        ("dst ::1", 4, "::1"),
+        ("dst ::1:80", 4, "::1:80"),
+        ("src >= 10.0.0.1", 4, ">="),
+        ("(sport = :1", 11, ""),
+        ("sport = :1)", 10, ")"),
+        ("frobnicate", 0, "frobnicate"),
+        ("fwmark = 0xfffffffff", 9, "0xfffffffff"),
+        ("fwmark = 12/zz", 9, "12/zz"),
+        ("cgroupid = -1", 11, "-1"),
+    ];
+    for (text, offset, token) in cases {
+        let (o, t, problem) = syntax_error(text);
+        assert_eq!((o, t.as_str()), (offset, token), "{text:?}: {problem}");
+    }
+}
+
+#[test]
+fn nesting_is_bounded() {
+    let deep = format!(
+        "{}sport = :1{}",
+        "(".repeat(MAX_DEPTH + 1),
+        ")".repeat(MAX_DEPTH + 1)
+    );
+    let (_, _, problem) = syntax_error(&deep);
+    assert_eq!(problem, "nested too deeply");
+    let nots = format!("{}sport = :1", "! ".repeat(100_000));
+    let (_, _, problem) = syntax_error(&nots);
+    assert_eq!(problem, "nested too deeply");
+    let ok = format!(
+        "{}sport = :1{}",
+        "(".repeat(MAX_DEPTH - 1),
+        ")".repeat(MAX_DEPTH - 1)
+    );
+    assert_eq!(parse(&ok), Filter::src_port(Cmp::Eq, 1));
+}
+
+#[test]
+fn unknown_interface_names_are_lookup_errors() {
+    match "dev = no-such-if0".parse::<Filter>() {
+        Err(FilterError::Lookup { offset, token, .. }) => {
+            assert_eq!((offset, token.as_str()), (6, "no-such-if0"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn display_writes_ss_syntax() {
+    let f = parse("sport = :443 and (dst 10.0.0.0/8 or dst [::1]:80) and not autobound");
+    assert_eq!(
+        f.to_string(),
+        "sport = :443 and (dst 10.0.0.0/8 or dst [::1]:80) and not autobound"
+    );
+    assert_eq!(parse("fwmark = 16/255").to_string(), "fwmark = 0x10/0xff");
+    assert_eq!(parse("src *:22").to_string(), "src *:22");
+}
+
+#[test]
+fn bytecode_debug_lists_the_instructions() {
+    let p = parse("sport = :443 or dst 10.0.0.0/8").compile().unwrap();
+    assert_eq!(
+        format!("{p:?}"),
+        "[0: sport = 443 ? +8 : +12, 8: jmp ? +4 : +20, 12: dst 10.0.0.0/8 ? +16 : +20]"
+    );
+}
