@@ -33,7 +33,8 @@
 //!   `NLMSG_ERROR` and `NLMSG_DONE` decode into errno and extended ack.
 //! - [`inet`]: the [`InetRequest`](inet::InetRequest) builder, the
 //!   borrowed [`InetMsg`](inet::InetMsg) view with typed accessors, and the
-//!   owned [`Socket`](inet::Socket).
+//!   owned [`Socket`](inet::Socket); [`inet::filter`] compiles typed or
+//!   `ss`-syntax filters to the kernel's bytecode.
 //! - [`DiagSocket`] (the only part that makes system calls): sends a
 //!   request and streams the replies as [`Batch`]es of views over its one
 //!   reusable receive buffer, or through a callback, or into an owned

@@ -624,7 +624,9 @@ fn random_entry(rng: &mut Rng) -> Entry {
 #[test]
 fn generated_filters_compile_to_programs_that_agree_with_the_tree() {
     let mut rng = Rng(0x5eed_1234_5678_9abc);
-    for _ in 0..3000 {
+    // Miri (big-endian CI run) is some thousand times slower.
+    let filters = if cfg!(miri) { 40 } else { 3000 };
+    for _ in 0..filters {
         let f = random_filter(&mut rng, 4);
         let program = f.compile().unwrap_or_else(|e| panic!("{f}: {e}"));
         for _ in 0..20 {
@@ -812,7 +814,7 @@ fn nesting_is_bounded() {
     );
     let (_, _, problem) = syntax_error(&deep);
     assert_eq!(problem, "nested too deeply");
-    let nots = format!("{}sport = :1", "! ".repeat(100_000));
+    let nots = format!("{}sport = :1", "! ".repeat(1000));
     let (_, _, problem) = syntax_error(&nots);
     assert_eq!(problem, "nested too deeply");
     let ok = format!(
@@ -824,6 +826,7 @@ fn nesting_is_bounded() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "if_nametoindex is a system call")]
 fn unknown_interface_names_are_lookup_errors() {
     match "dev = no-such-if0".parse::<Filter>() {
         Err(FilterError::Lookup { offset, token, .. }) => {
