@@ -15,8 +15,12 @@ use sockdiag::inet::filter::{Bytecode, Entry, Filter};
 
 fn entries(data: &[u8]) -> Vec<Entry> {
     let sample = |src: &str, dst: &str| Entry {
-        src: src.parse::<SocketAddr>().unwrap_or(SocketAddr::from(([0; 4], 0))),
-        dst: dst.parse::<SocketAddr>().unwrap_or(SocketAddr::from(([0; 4], 0))),
+        src: src
+            .parse::<SocketAddr>()
+            .unwrap_or(SocketAddr::from(([0; 4], 0))),
+        dst: dst
+            .parse::<SocketAddr>()
+            .unwrap_or(SocketAddr::from(([0; 4], 0))),
         interface: 1,
         auto_bound: Some(true),
         mark: Some(0x11),
