@@ -19,6 +19,8 @@
     clippy::indexing_slicing
 )]
 
+#[path = "live/cli.rs"]
+mod cli;
 #[path = "live/filters.rs"]
 mod filters;
 mod support;
@@ -30,6 +32,10 @@ use std::net::SocketAddr;
 use std::os::fd::AsRawFd;
 use std::process::{Command, ExitCode};
 
+use cli::{
+    cli_capture_replay_and_fixtures, cli_json_prom_and_summary_describe_the_population,
+    cli_kill_events_and_errors, cli_selection_matches_ss, cli_watch_reports_changes,
+};
 use filters::{
     kernel_filters_match_userspace_and_ss, local_audit_agrees_with_the_kernel,
     mark_filters_need_the_capability,
@@ -564,13 +570,16 @@ fn cli_output_matches_ss() {
     // protocol 4 (NETLINK_SOCK_DIAG) user sockets out of the comparison.
     let own_diag = |row: &Vec<String>| row.iter().any(|t| t.starts_with("4:") && t != "4:0");
     for (ours, theirs) in [
-        (&[][..], &["-tuan"][..]),
-        (&["-t", "-4"][..], &["-tan", "-4"][..]),
-        (&["-u", "-6"][..], &["-uan", "-6"][..]),
-        (&["-x"][..], &["-xan"][..]),
-        (&["-0"][..], &["-0an"][..]),
-        (&["--netlink"][..], &["-A", "netlink", "-an"][..]),
-        (&["-t", "-u", "-x", "-0"][..], &["-tux0an"][..]),
+        (&["-tua"][..], &["-tuan"][..]),
+        (&["-t", "-4", "-a"][..], &["-tan", "-4"][..]),
+        (&["-u", "-6", "-a"][..], &["-uan", "-6"][..]),
+        (&["-xa"][..], &["-xan"][..]),
+        (&["-x"][..], &["-xn"][..]),
+        (&["-0a"][..], &["-0an"][..]),
+        (&["-0"][..], &["-0n"][..]),
+        (&["--netlink", "-a"][..], &["-A", "netlink", "-an"][..]),
+        (&["-t", "-u", "-x", "-0", "-a"][..], &["-tux0an"][..]),
+        (&["-a"][..], &["-an"][..]),
     ] {
         let out = Command::new(bin).args(ours).output().unwrap();
         assert!(
@@ -1727,6 +1736,11 @@ const TESTS: &[Test] = tests![
     kernel_filters_match_userspace_and_ss,
     mark_filters_need_the_capability,
     local_audit_agrees_with_the_kernel,
+    cli_json_prom_and_summary_describe_the_population,
+    cli_selection_matches_ss,
+    cli_kill_events_and_errors,
+    cli_capture_replay_and_fixtures,
+    cli_watch_reports_changes,
 ];
 
 /// Makes private network namespaces possible for the test threads: as

@@ -1465,3 +1465,39 @@ fn sockopt_bits_follow_the_host_abi() {
         assert_eq!(s, flag);
     }
 }
+
+#[test]
+fn tcp_info_fields_are_every_field_by_its_kernel_name() {
+    // The same fields, in the same order, as the table of getters and
+    // sizes above (which leaves out nothing but the version-dependent
+    // accecn word).
+    let table: Vec<Accessor> = tcp_fields()
+        .into_iter()
+        .filter(|(n, _, _)| *n != "accecn_raw")
+        .collect();
+    let names: Vec<&str> = TcpInfo::<&[u8]>::field_names().collect();
+    let mut sorted = names.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(sorted.len(), names.len(), "a name twice");
+    assert_eq!(names.len(), table.len());
+    let mut want: Vec<&str> = table.iter().map(|(n, _, _)| *n).collect();
+    want.sort_unstable();
+    assert_eq!(sorted, want);
+    // Each field appears exactly when the payload covers it, with the
+    // getter's value; `field(k)` agrees with `fields()`.
+    let full: Vec<u8> = (0..size_of::<tcp_info>())
+        .map(|i| (i * 7 + 3) as u8)
+        .collect();
+    for (name, end, get) in &table {
+        let k = names.iter().position(|n| n == name).unwrap();
+        for len in [end - 1, *end, full.len()] {
+            let info = TcpInfo::new(&full[..len]);
+            let value = info.fields().nth(k).unwrap();
+            assert_eq!(value, (*name, get(&full[..len])), "{name} at {len}");
+            assert_eq!(info.field(k), value.1);
+        }
+        assert_eq!(TcpInfo::new(&full[..end - 1]).field(k), None, "{name}");
+    }
+    assert_eq!(TcpInfo::new(&full[..]).field(names.len()), None);
+}

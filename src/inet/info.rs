@@ -702,6 +702,130 @@ impl<B: AsRef<[u8]>> TcpInfo<B> {
     }
 }
 
+/// A field getter of [`TCP_INFO_FIELDS`].
+type FieldFn = fn(&TcpInfo<&[u8]>) -> Option<u64>;
+
+macro_rules! tcp_info_fields {
+    ($($f:ident),* $(,)?) => {
+        /// Every `tcp_info` field in struct order, named as the kernel
+        /// names it without `tcpi_`, with its getter.
+        const TCP_INFO_FIELDS: &[(&str, FieldFn)] = &[
+            ("state", |i| i.state().map(|s| u64::from(s.to_raw()))),
+            ("ca_state", |i| i.ca_state().map(u64::from)),
+            ("retransmits", |i| i.retransmits().map(u64::from)),
+            ("probes", |i| i.probes().map(u64::from)),
+            ("backoff", |i| i.backoff().map(u64::from)),
+            ("options", |i| i.options().map(|o| u64::from(o.bits()))),
+            $((stringify!($f), |i| i.$f().map(u64::from)),)*
+        ];
+    };
+}
+
+tcp_info_fields!(
+    snd_wscale,
+    rcv_wscale,
+    delivery_rate_app_limited,
+    fastopen_client_fail,
+    rto,
+    ato,
+    snd_mss,
+    rcv_mss,
+    unacked,
+    sacked,
+    lost,
+    retrans,
+    fackets,
+    last_data_sent,
+    last_ack_sent,
+    last_data_recv,
+    last_ack_recv,
+    pmtu,
+    rcv_ssthresh,
+    rtt,
+    rttvar,
+    snd_ssthresh,
+    snd_cwnd,
+    advmss,
+    reordering,
+    rcv_rtt,
+    rcv_space,
+    total_retrans,
+    pacing_rate,
+    max_pacing_rate,
+    bytes_acked,
+    bytes_received,
+    segs_out,
+    segs_in,
+    notsent_bytes,
+    min_rtt,
+    data_segs_in,
+    data_segs_out,
+    delivery_rate,
+    busy_time,
+    rwnd_limited,
+    sndbuf_limited,
+    delivered,
+    delivered_ce,
+    bytes_sent,
+    bytes_retrans,
+    dsack_dups,
+    reord_seen,
+    rcv_ooopack,
+    snd_wnd,
+    rcv_wnd,
+    rehash,
+    total_rto,
+    total_rto_recoveries,
+    total_rto_time,
+    received_ce,
+    delivered_e1_bytes,
+    delivered_e0_bytes,
+    delivered_ce_bytes,
+    received_e1_bytes,
+    received_e0_bytes,
+    received_ce_bytes,
+);
+
+impl<B: AsRef<[u8]>> TcpInfo<B> {
+    /// The names of [`fields`](Self::fields), in the same order: the
+    /// kernel's `tcpi_` names without the prefix (`rtt`, `snd_cwnd`,
+    /// `bytes_acked`, ...), for every field this library knows except the
+    /// trailing `tcpi_accecn` word, whose layout depends on the kernel
+    /// version.
+    pub fn field_names() -> impl ExactSizeIterator<Item = &'static str> {
+        TCP_INFO_FIELDS.iter().map(|(name, _)| *name)
+    }
+
+    /// Field number `index` of [`field_names`](Self::field_names), `None`
+    /// if the kernel's struct is too short to hold it or there is no such
+    /// field: for following a few chosen fields without walking them all.
+    pub fn field(&self, index: usize) -> Option<u64> {
+        let (_, get) = TCP_INFO_FIELDS.get(index)?;
+        get(&TcpInfo::new(self.bytes()))
+    }
+
+    /// Every known field as `(name, value)`, in struct order, `None` where
+    /// the kernel's struct is too short to hold it: the generic form for
+    /// exporters (JSON, metrics). Flags and enums come as their raw
+    /// numbers (`state` in `TCP_*` numbering, `options` as `TCPI_OPT_*`
+    /// bits, `delivery_rate_app_limited` as 0 or 1).
+    ///
+    /// ```
+    /// use sockdiag::inet::TcpInfo;
+    ///
+    /// let info = TcpInfo::new(&[0u8; 104][..]);
+    /// let sent: Vec<_> = info.fields().filter_map(|(n, v)| v.map(|_| n)).collect();
+    /// assert!(sent.contains(&"total_retrans"));
+    /// assert!(!sent.contains(&"pacing_rate")); // Linux 3.15
+    /// ```
+    pub fn fields(&self) -> impl Iterator<Item = (&'static str, Option<u64>)> + '_ {
+        let view = TcpInfo::new(self.bytes());
+        TCP_INFO_FIELDS
+            .iter()
+            .map(move |(name, get)| (*name, get(&view)))
+    }
+}
+
 impl<B: AsRef<[u8]>> fmt::Debug for TcpInfo<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("TcpInfo");

@@ -1,424 +1,505 @@
-//! `sockdiag`: list this host's sockets, like `ss -an`.
-//!
-//! The full command-line tool comes later; this entry point shows the
-//! library's main job: one netlink socket, one reused buffer, one dump per
-//! family and protocol, numeric output in `ss`'s columns.
+//! `sockdiag`: list, count, watch and kill this host's sockets through the
+//! kernel's sock_diag netlink interface, with `ss`'s options.
 
-use std::fmt::{self, Write as _};
+mod args;
+mod out;
+mod view;
+mod watch;
+
+use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::net::IpAddr;
 use std::process::ExitCode;
+use std::time::Instant;
 
-use sockdiag::inet::{Family, InetMsg, InetRequest, Protocol, TcpState};
-use sockdiag::netlink_diag::{NetlinkAttr, NetlinkMsg, NetlinkRequest, NetlinkShow};
-use sockdiag::packet::{PacketAttr, PacketMsg, PacketRequest, PacketShow};
-use sockdiag::raw::inet_diag::INET_DIAG_SKV6ONLY;
-use sockdiag::unix::{UnixAttr, UnixMsg, UnixRequest};
-use sockdiag::{DiagSocket, Error, SkMemInfo};
+use sockdiag::inet::filter::Entry;
+use sockdiag::inet::{Extensions, Family, InetMsg, InetRequest, Protocol, SocketId};
+use sockdiag::netlink_diag::{NetlinkRequest, NetlinkShow};
+use sockdiag::packet::{PacketRequest, PacketShow};
+use sockdiag::replay::{Record, Replay};
+use sockdiag::unix::{UnixRequest, UnixShow};
+use sockdiag::{DestroyEvents, DestroyGroups, DiagSocket, Error, NetNs, Request};
 
-const HELP: &str = "\
-sockdiag - list sockets through the kernel's sock_diag netlink interface
+use args::{Format, Mode, Options, Parsed, Table, Usage};
+use out::{Context, Counts, IfNames, JsonOut, PromOut, Sink, SummaryOut, TableOut};
+use view::Sock;
 
-USAGE:
-    sockdiag [OPTIONS]
+/// `--help`.
+pub const HELP: &str = include_str!("help.txt");
 
-With no socket-type option, lists TCP and UDP sockets of both families in
-every state, numerically, like `ss -tuan`. Columns are those of `ss`.
-
-OPTIONS:
-    -t, --tcp          TCP sockets
-    -u, --udp          UDP sockets
-    -x, --unix         unix sockets (Local: name and inode; Peer: peer inode)
-    -0, --packet       packet sockets (Local: [protocol]:interface)
-        --netlink      netlink sockets (Local: protocol:port id), like `ss -A netlink`
-    -4, --ipv4         IPv4 sockets only (TCP, UDP)
-    -6, --ipv6         IPv6 sockets only (TCP, UDP)
-    -H, --no-header    do not print the header line
-    -h, --help         print this help
-    -V, --version      print the version
-
-EXAMPLES:
-    sockdiag            # every TCP and UDP socket, like `ss -tuan`
-    sockdiag -t -4 -H   # IPv4 TCP sockets, no header (for scripts)
-    sockdiag -x         # unix sockets, like `ss -xa`
-";
-
-#[derive(Default)]
-struct Options {
-    netlink: bool,
-    packet: bool,
-    unix: bool,
-    protocols: Vec<Protocol>,
-    families: Vec<Family>,
-    header: bool,
+/// Why a run failed: the one line to print and the exit code.
+pub enum Failure {
+    /// A bad command line (exit 2).
+    Usage(String),
+    /// Something failed while running (exit 1).
+    Run(String),
+    /// The reader went away (`sockdiag | head`): not an error.
+    Closed,
 }
 
-impl Options {
-    /// `ss` prints the Netid column when more than one of its tables is
-    /// listed; unix counts as three (`u_str`, `u_dgr`, `u_seq`) and packet
-    /// as two (`p_raw`, `p_dgr`).
-    fn netid(&self) -> bool {
-        let tables = usize::from(self.netlink)
-            + 2 * usize::from(self.packet)
-            + 3 * usize::from(self.unix)
-            + self.protocols.len();
-        tables > 1
-    }
-}
-
-fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, String> {
-    let mut o = Options {
-        header: true,
-        ..Options::default()
-    };
-    let (mut tcp, mut udp, mut v4, mut v6) = (false, false, false, false);
-    for arg in args {
-        match arg.as_str() {
-            "-t" | "--tcp" => tcp = true,
-            "-u" | "--udp" => udp = true,
-            "-x" | "--unix" => o.unix = true,
-            "-0" | "--packet" => o.packet = true,
-            "--netlink" => o.netlink = true,
-            "-4" | "--ipv4" => v4 = true,
-            "-6" | "--ipv6" => v6 = true,
-            "-H" | "--no-header" => o.header = false,
-            "-a" | "-n" | "-an" | "-na" => {} // always all states, always numeric
-            "-h" | "--help" => {
-                print!("{HELP}");
-                return Ok(None);
-            }
-            "-V" | "--version" => {
-                println!("sockdiag {}", env!("CARGO_PKG_VERSION"));
-                return Ok(None);
-            }
-            other => return Err(format!("unknown option '{other}' (see --help)")),
-        }
-    }
-    if !tcp && !udp && !o.unix && !o.packet && !o.netlink {
-        (tcp, udp) = (true, true);
-    }
-    if !v4 && !v6 {
-        (v4, v6) = (true, true);
-    }
-    // Same order as ss: UDP before TCP, IPv4 before IPv6.
-    o.protocols = [(udp, Protocol::Udp), (tcp, Protocol::Tcp)]
-        .into_iter()
-        .filter_map(|(on, p)| on.then_some(p))
-        .collect();
-    o.families = [(v4, Family::Inet), (v6, Family::Inet6)]
-        .into_iter()
-        .filter_map(|(on, f)| on.then_some(f))
-        .collect();
-    Ok(Some(o))
-}
-
-/// `ss`'s state names.
-fn state_name(state: TcpState) -> &'static str {
-    match state {
-        TcpState::Established => "ESTAB",
-        TcpState::SynSent => "SYN-SENT",
-        TcpState::SynRecv | TcpState::NewSynRecv => "SYN-RECV",
-        TcpState::FinWait1 => "FIN-WAIT-1",
-        TcpState::FinWait2 => "FIN-WAIT-2",
-        TcpState::TimeWait => "TIME-WAIT",
-        TcpState::Close | TcpState::BoundInactive => "UNCONN",
-        TcpState::CloseWait => "CLOSE-WAIT",
-        TcpState::LastAck => "LAST-ACK",
-        TcpState::Listen => "LISTEN",
-        TcpState::Closing => "CLOSING",
-        TcpState::Unknown(_) => "UNKNOWN",
-    }
-}
-
-/// A fixed-capacity string on the stack, so that padded columns need no
-/// allocation per socket. Text that does not fit is cut.
-struct StackStr {
-    buf: [u8; 160],
-    len: usize,
-}
-
-impl StackStr {
-    fn new() -> Self {
-        StackStr {
-            buf: [0; 160],
-            len: 0,
-        }
-    }
-    fn as_str(&self) -> &str {
-        let bytes = self.buf.get(..self.len).unwrap_or_default();
-        match std::str::from_utf8(bytes) {
-            Ok(s) => s,
-            // A cut in the middle of a character: drop the partial one.
-            Err(e) => bytes
-                .get(..e.valid_up_to())
-                .and_then(|b| std::str::from_utf8(b).ok())
-                .unwrap_or(""),
-        }
-    }
-}
-
-impl fmt::Write for StackStr {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let room = self.buf.len().saturating_sub(self.len);
-        let n = s.len().min(room);
-        if let (Some(dst), Some(src)) = (
-            self.buf.get_mut(self.len..self.len + n),
-            s.as_bytes().get(..n),
-        ) {
-            dst.copy_from_slice(src);
-            self.len += n;
-        }
-        Ok(())
-    }
-}
-
-/// Interface names by index, looked up once each.
-#[derive(Default)]
-struct IfNames(Vec<(u32, String)>);
-
-impl IfNames {
-    fn get(&mut self, index: u32) -> &str {
-        let pos = match self.0.iter().position(|(i, _)| *i == index) {
-            Some(pos) => pos,
-            None => {
-                let name = nix::net::if_::if_indextoname(index)
-                    .ok()
-                    .and_then(|c| c.into_string().ok())
-                    .unwrap_or_else(|| index.to_string());
-                self.0.push((index, name));
-                self.0.len() - 1
-            }
-        };
-        self.0.get(pos).map_or("", |(_, n)| n.as_str())
-    }
-}
-
-/// Formats `addr%if:port` the way `ss -n` does.
-fn endpoint(out: &mut StackStr, addr: IpAddr, port: u16, ifname: Option<&str>, v6only: bool) {
-    let _ = match addr {
-        IpAddr::V4(a) => write!(out, "{a}"),
-        IpAddr::V6(a) if a.is_unspecified() && !v6only => out.write_str("*"),
-        IpAddr::V6(a) => write!(out, "[{a}]"),
-    };
-    if let Some(name) = ifname {
-        let _ = write!(out, "%{name}");
-    }
-    let _ = if port == 0 {
-        out.write_str(":*")
-    } else {
-        write!(out, ":{port}")
-    };
-}
-
-/// The output: buffered, with the Netid column when several tables are listed.
-struct Table<W: Write> {
-    out: W,
-    netid: bool,
-    ifnames: IfNames,
-}
-
-impl<W: Write> Table<W> {
-    fn header(&mut self) -> io::Result<()> {
-        if self.netid {
-            write!(self.out, "{:<5} ", "Netid")?;
-        }
-        writeln!(
-            self.out,
-            "{:<10} {:<6} {:<6} {:<28} Peer Address:Port",
-            "State", "Recv-Q", "Send-Q", "Local Address:Port"
-        )
-    }
-
-    fn row(
-        &mut self,
-        netid: &str,
-        state: &str,
-        queues: (u32, u32),
-        local: &str,
-        peer: &str,
-    ) -> io::Result<()> {
-        if self.netid {
-            write!(self.out, "{netid:<5} ")?;
-        }
-        writeln!(
-            self.out,
-            "{:<10} {:<6} {:<6} {:<28} {}",
-            state, queues.0, queues.1, local, peer
-        )
-    }
-
-    fn inet(&mut self, protocol: Protocol, msg: &InetMsg<'_>) -> io::Result<()> {
-        let v6only = msg
-            .attrs()
-            .find(INET_DIAG_SKV6ONLY)
-            .ok()
-            .flatten()
-            .and_then(|a| a.u8().ok())
-            .is_some_and(|v| v != 0);
-        let ifname = match msg.interface() {
-            0 => None,
-            i => Some(self.ifnames.get(i)),
-        };
-        let (mut local, mut peer) = (StackStr::new(), StackStr::new());
-        endpoint(&mut local, msg.src_addr(), msg.src_port(), ifname, v6only);
-        endpoint(&mut peer, msg.dst_addr(), msg.dst_port(), None, v6only);
-        let queues = (msg.rqueue(), msg.wqueue());
-        self.row(
-            protocol.name(),
-            state_name(msg.state()),
-            queues,
-            local.as_str(),
-            peer.as_str(),
-        )
-    }
-
-    fn unix(&mut self, msg: &UnixMsg<'_>) -> io::Result<()> {
-        let (mut local, mut peer) = (StackStr::new(), StackStr::new());
-        let (mut named, mut peer_ino, mut queues) = (false, 0, (0, 0));
-        for attr in msg.attributes().flatten() {
-            match attr {
-                UnixAttr::Name(n) => {
-                    let _ = write!(local, "{n} {}", msg.inode());
-                    named = true;
-                }
-                UnixAttr::Peer(p) => peer_ino = p,
-                UnixAttr::RqLen(q) => queues = (q.rqueue, q.wqueue),
-                _ => {}
-            }
-        }
-        if !named {
-            let _ = write!(local, "* {}", msg.inode());
-        }
-        let _ = write!(peer, "* {peer_ino}");
-        let netid = msg.socket_type().netid();
-        self.row(
-            netid,
-            state_name(msg.state()),
-            queues,
-            local.as_str(),
-            peer.as_str(),
-        )
-    }
-
-    fn packet(&mut self, msg: &PacketMsg<'_>) -> io::Result<()> {
-        let (mut index, mut queues) = (0, (0, 0));
-        for attr in msg.attributes().flatten() {
-            match attr {
-                PacketAttr::Info(i) => index = i.index,
-                PacketAttr::MemInfo(m) => queues = mem_queues(&m),
-                _ => {}
-            }
-        }
-        let mut local = StackStr::new();
-        let _ = write!(local, "[{}]:", msg.protocol());
-        let _ = match index {
-            0 => local.write_str("*"),
-            i => local.write_str(self.ifnames.get(i)),
-        };
-        let netid = if msg.socket_type() == sockdiag::raw::SOCK_DGRAM {
-            "p_dgr"
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Self {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            Failure::Closed
         } else {
-            "p_raw"
-        };
-        self.row(netid, "UNCONN", queues, local.as_str(), "*")
-    }
-
-    fn netlink(&mut self, msg: &NetlinkMsg<'_>) -> io::Result<()> {
-        let mut queues = (0, 0);
-        for attr in msg.attributes().flatten() {
-            if let NetlinkAttr::MemInfo(m) = attr {
-                queues = mem_queues(&m);
-            }
+            Failure::Run(format!("writing output: {e}"))
         }
-        let (mut local, mut peer) = (StackStr::new(), StackStr::new());
-        let _ = write!(local, "{}:{}", msg.protocol(), msg.port_id());
-        let _ = match (msg.dst_group(), msg.dst_port_id()) {
-            (0, 0) => peer.write_str("*"),
-            (0, port) => write!(peer, "{port}"),
-            (group, _) => write!(peer, "{group}"),
-        };
-        let state = if msg.is_connected() {
-            "ESTAB"
-        } else {
-            "UNCONN"
-        };
-        self.row("nl", state, queues, local.as_str(), peer.as_str())
     }
 }
 
-/// `ss`'s queues for families without their own: receive and transmit
-/// memory allocated.
-fn mem_queues(m: &SkMemInfo<&[u8]>) -> (u32, u32) {
-    (m.rmem_alloc().unwrap_or(0), m.wmem_alloc().unwrap_or(0))
+/// What a table is called in messages.
+fn table_name(t: Table) -> String {
+    match t {
+        Table::Inet(p) => format!("{} sockets", p.name().to_uppercase()),
+        Table::Unix => "unix sockets".to_owned(),
+        Table::Packet => "packet sockets".to_owned(),
+        Table::Netlink => "netlink sockets".to_owned(),
+    }
 }
 
-fn run(opts: &Options) -> Result<(), Error> {
-    let stdout = io::stdout();
-    let mut t = Table {
-        out: BufWriter::with_capacity(64 * 1024, stdout.lock()),
-        netid: opts.netid(),
-        ifnames: IfNames::default(),
+/// A library error while doing `what`, as one line.
+pub fn failure(e: Error, what: &str) -> Failure {
+    match e {
+        Error::Io(e) if e.kind() == io::ErrorKind::BrokenPipe => Failure::Closed,
+        Error::Unavailable { family, protocol } => Failure::Run(format!(
+            "{what}: not available on this kernel (sock_diag answered ENOENT for family {family} protocol {protocol}: its diag module is not built or not loaded)"
+        )),
+        Error::Namespace { ns, error } => {
+            Failure::Run(format!("cannot enter network namespace {ns}: {error}"))
+        }
+        Error::Kernel(k) if k.errno() == nix::errno::Errno::EPERM as i32 => Failure::Run(format!(
+            "{what}: permission denied (EPERM): this needs CAP_NET_ADMIN"
+        )),
+        Error::Kernel(k) if k.errno() == nix::errno::Errno::EOPNOTSUPP as i32 => {
+            Failure::Run(format!(
+                "{what}: not supported by this kernel (EOPNOTSUPP: built without CONFIG_INET_DIAG_DESTROY?)"
+            ))
+        }
+        e => Failure::Run(format!("{what}: {e}")),
+    }
+}
+
+/// Opens the netlink socket, in `-N`'s namespace if given.
+fn open(o: &Options) -> Result<DiagSocket, Failure> {
+    let r = match &o.netns {
+        None => DiagSocket::new(),
+        Some(ns) if ns.contains('/') => DiagSocket::in_netns(NetNs::Path(std::path::Path::new(ns))),
+        Some(ns) => DiagSocket::in_netns(NetNs::Named(ns)),
     };
-    if opts.header {
-        t.header()?;
+    r.map_err(|e| failure(e, "opening a sock_diag socket"))
+}
+
+/// The extensions the shown fields need.
+fn extensions(o: &Options) -> Extensions {
+    let mut ext = Extensions::empty();
+    if o.show.info {
+        ext |= Extensions::INFO | Extensions::CONG | Extensions::VEGASINFO;
     }
-    let mut sock = DiagSocket::new()?;
-    // Same order as ss: netlink, packet, unix, then inet.
-    if opts.netlink {
-        let req = NetlinkRequest::new().with_show(NetlinkShow::MEMINFO);
-        let mut dump = sock.dump(&req)?;
-        while let Some(batch) = dump.next_batch()? {
-            for msg in batch {
-                t.netlink(&msg)?;
-            }
+    if o.show.mem {
+        ext |= Extensions::SKMEMINFO;
+    }
+    if o.show.tos {
+        ext |= Extensions::TOS | Extensions::TCLASS;
+    }
+    // The dual-stack rule of the address columns needs IPV6_V6ONLY, which
+    // comes with every dump; nothing else to ask for.
+    ext
+}
+
+/// The inet requests of a table: one per family.
+pub fn inet_requests(o: &Options, p: Protocol) -> impl Iterator<Item = InetRequest> + '_ {
+    [(o.v4, Family::Inet), (o.v6, Family::Inet6)]
+        .into_iter()
+        .filter(|(on, _)| *on)
+        .map(move |(_, f)| {
+            InetRequest::new(f, p)
+                .with_states(o.states_for(Table::Inet(p)))
+                .with_extensions(extensions(o))
+        })
+}
+
+/// Whether a socket passes the selection that the kernel did not apply
+/// (packet and netlink states, unix and packet types).
+fn selected(o: &Options, table: Table, s: &Sock<'_>, socket_type: u8) -> bool {
+    let state_ok = o.states_for(table).bits() & (1 << s.state.to_raw()) != 0;
+    let type_ok = match table {
+        Table::Unix => o.unix_types & (1 << socket_type) != 0,
+        Table::Packet => o.packet_types & (1 << socket_type) != 0,
+        _ => true,
+    };
+    state_ok && type_ok
+}
+
+/// Runs one dump, feeding each reply to `each`.
+fn dump<R: Request>(
+    sock: &mut DiagSocket,
+    req: &R,
+    capture: &mut Option<BufWriter<File>>,
+    mut each: impl FnMut(R::Msg<'_>) -> Result<(), Failure>,
+) -> Result<(), Result<Error, Failure>> {
+    let mut d = sock.dump(req).map_err(Ok)?;
+    if let Some(c) = capture.as_mut() {
+        d = d.capture(c);
+    }
+    while let Some(batch) = d.next_batch().map_err(Ok)? {
+        for msg in batch {
+            each(msg).map_err(Err)?;
         }
     }
-    if opts.packet {
-        let req = PacketRequest::new().with_show(PacketShow::INFO | PacketShow::MEMINFO);
-        let mut dump = sock.dump(&req)?;
-        while let Some(batch) = dump.next_batch()? {
-            for msg in batch {
-                t.packet(&msg)?;
-            }
-        }
-    }
-    if opts.unix {
-        let mut dump = sock.dump(&UnixRequest::new())?;
-        while let Some(batch) = dump.next_batch()? {
-            for msg in batch {
-                t.unix(&msg)?;
-            }
-        }
-    }
-    for &protocol in &opts.protocols {
-        for &family in &opts.families {
-            let mut dump = sock.dump(&InetRequest::new(family, protocol))?;
-            while let Some(batch) = dump.next_batch()? {
-                for msg in batch {
-                    t.inet(protocol, &msg)?;
-                }
-            }
-        }
-    }
-    t.out.flush()?;
     Ok(())
 }
 
-fn main() -> ExitCode {
-    let opts = match parse_args(std::env::args().skip(1)) {
-        Ok(Some(opts)) => opts,
-        Ok(None) => return ExitCode::SUCCESS,
-        Err(msg) => {
-            eprintln!("sockdiag: {msg}");
-            return ExitCode::from(2);
+/// Ends a table's dumps: an unavailable module is skipped when the user
+/// did not name the table.
+fn table_result(
+    o: &Options,
+    t: Table,
+    r: Result<(), Result<Error, Failure>>,
+) -> Result<(), Failure> {
+    match r {
+        Ok(()) => Ok(()),
+        Err(Err(f)) => Err(f),
+        Err(Ok(Error::Unavailable { .. })) if !o.explicit_tables => Ok(()),
+        Err(Ok(e)) => Err(failure(e, &format!("dumping {}", table_name(t)))),
+    }
+}
+
+/// `-K`: destroys each listed inet socket through a second socket, as
+/// `ss` does, so the dump goes on meanwhile.
+struct Killer {
+    sock: DiagSocket,
+}
+
+impl Killer {
+    /// Destroys `m`; `Ok(false)` if it was already gone.
+    fn kill(&mut self, p: Protocol, m: &InetMsg<'_>) -> Result<bool, Failure> {
+        let id = SocketId::new(m.src(), m.dst())
+            .with_interface(m.interface())
+            .with_cookie(m.cookie());
+        match self.sock.destroy(&InetRequest::lookup(p, id)) {
+            Ok(()) => Ok(true),
+            Err(Error::NotFound { .. }) => Ok(false),
+            Err(e) => Err(failure(e, "destroying sockets (-K)")),
         }
+    }
+}
+
+/// Lists (or kills) the selected sockets into `sink`.
+fn list(o: &Options, sink: &mut dyn Sink) -> Result<(), Failure> {
+    let start = Instant::now();
+    let mut sock = open(o)?;
+    let mut killer = match o.mode {
+        Mode::Kill => Some(Killer { sock: open(o)? }),
+        _ => None,
     };
-    match run(&opts) {
-        Ok(()) => ExitCode::SUCCESS,
-        // A closed pipe (`sockdiag | head`) is not an error.
-        Err(Error::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("sockdiag: {e}");
+    let mut capture = match &o.capture {
+        Some(path) => {
+            Some(BufWriter::new(File::create(path).map_err(|e| {
+                Failure::Run(format!("--capture {}: {e}", path.display()))
+            })?))
+        }
+        None => None,
+    };
+    let program = match &o.filter {
+        Some((f, text)) => Some(
+            f.compile()
+                .map_err(|e| Failure::Usage(format!("{e} in '{text}'")))?,
+        ),
+        None => None,
+    };
+    for &table in &o.tables {
+        let r = match table {
+            Table::Inet(p) => {
+                let mut r = Ok(());
+                for req in inet_requests(o, p) {
+                    let mut each = |m: InetMsg<'_>| {
+                        if let Some(k) = killer.as_mut() {
+                            if !k.kill(p, &m)? {
+                                return Ok(());
+                            }
+                        }
+                        sink.sock(&view::inet(Some(p), &m)).map_err(Failure::from)
+                    };
+                    r = match &program {
+                        Some(bc) => {
+                            dump(&mut sock, &req.with_bytecode(bc), &mut capture, &mut each)
+                        }
+                        None => dump(&mut sock, &req, &mut capture, &mut each),
+                    };
+                    if r.is_err() {
+                        break;
+                    }
+                }
+                r
+            }
+            Table::Unix => {
+                let mut show = UnixShow::NAME | UnixShow::PEER | UnixShow::RQLEN;
+                if o.show.mem {
+                    show |= UnixShow::MEMINFO;
+                }
+                if o.show.ext {
+                    show |= UnixShow::UID;
+                }
+                let req = UnixRequest::new()
+                    .with_states(o.states_for(table))
+                    .with_show(show);
+                dump(&mut sock, &req, &mut capture, |m| {
+                    let s = view::unix(&m);
+                    if selected(o, table, &s, m.socket_type().to_raw()) {
+                        sink.sock(&s)?;
+                    }
+                    Ok(())
+                })
+            }
+            Table::Packet => {
+                let req = PacketRequest::new().with_show(PacketShow::INFO | PacketShow::MEMINFO);
+                dump(&mut sock, &req, &mut capture, |m| {
+                    let s = view::packet(&m);
+                    if selected(o, table, &s, m.socket_type()) {
+                        sink.sock(&s)?;
+                    }
+                    Ok(())
+                })
+            }
+            Table::Netlink => {
+                let req = NetlinkRequest::new().with_show(NetlinkShow::MEMINFO);
+                dump(&mut sock, &req, &mut capture, |m| {
+                    let s = view::netlink(&m);
+                    if selected(o, table, &s, 0) {
+                        sink.sock(&s)?;
+                    }
+                    Ok(())
+                })
+            }
+        };
+        table_result(o, table, r)?;
+    }
+    if let Some(mut c) = capture {
+        c.flush()
+            .map_err(|e| Failure::Run(format!("--capture: {e}")))?;
+    }
+    sink.finish(start.elapsed())?;
+    Ok(())
+}
+
+/// Whether an inet socket of a recording passes the filter expression.
+fn filter_matches(o: &Options, m: &InetMsg<'_>) -> Result<bool, Failure> {
+    let Some((f, text)) = &o.filter else {
+        return Ok(true);
+    };
+    f.matches(&Entry::from_msg(m)).ok_or_else(|| {
+        Failure::Run(format!(
+            "--replay: the filter '{text}' needs a fact the recording does not hold (autobound, or a mark or cgroup the dump did not carry)"
+        ))
+    })
+}
+
+/// `--replay FILE`: the recorded sockets, selected as the kernel would.
+fn replay(o: &Options, sink: &mut dyn Sink) -> Result<(), Failure> {
+    let start = Instant::now();
+    let Some(path) = &o.replay else {
+        return Ok(());
+    };
+    let bytes = std::fs::read(path)
+        .map_err(|e| Failure::Run(format!("--replay {}: {e}", path.display())))?;
+    // Inet replies do not say their protocol; a single selected inet
+    // protocol names it, INET_DIAG_PROTOCOL (when recorded) overrides.
+    let inet: Vec<Protocol> = o
+        .tables
+        .iter()
+        .filter_map(|t| match t {
+            Table::Inet(p) => Some(*p),
+            _ => None,
+        })
+        .collect();
+    let assumed = match inet.as_slice() {
+        [p] => Some(*p),
+        _ => None,
+    };
+    let mut records = Replay::new(&bytes);
+    if !inet.is_empty() {
+        records = records.with_inet_protocol(assumed.unwrap_or(Protocol::Tcp));
+    }
+    for record in records {
+        let record =
+            record.map_err(|e| Failure::Run(format!("--replay {}: {e}", path.display())))?;
+        match record {
+            Record::Inet(m) => {
+                let p = m.protocol().or(assumed);
+                let table = match p {
+                    Some(p) if inet.contains(&p) => Table::Inet(p),
+                    None if !inet.is_empty() => Table::Inet(Protocol::Tcp),
+                    _ => continue,
+                };
+                let family_ok = match m.family() {
+                    Family::Inet => o.v4,
+                    Family::Inet6 => o.v6,
+                };
+                let s = view::inet(p, &m);
+                if family_ok && selected(o, table, &s, 0) && filter_matches(o, &m)? {
+                    sink.sock(&s)?;
+                }
+            }
+            Record::Unix(m) if o.tables.contains(&Table::Unix) && o.filter.is_none() => {
+                let s = view::unix(&m);
+                if selected(o, Table::Unix, &s, m.socket_type().to_raw()) {
+                    sink.sock(&s)?;
+                }
+            }
+            Record::Packet(m) if o.tables.contains(&Table::Packet) && o.filter.is_none() => {
+                let s = view::packet(&m);
+                if selected(o, Table::Packet, &s, m.socket_type()) {
+                    sink.sock(&s)?;
+                }
+            }
+            Record::Netlink(m) if o.tables.contains(&Table::Netlink) && o.filter.is_none() => {
+                let s = view::netlink(&m);
+                if selected(o, Table::Netlink, &s, 0) {
+                    sink.sock(&s)?;
+                }
+            }
+            Record::Done(d) => recorded_error(o, d.errno().unwrap_or(0), path)?,
+            Record::Error(e) => recorded_error(o, e.errno().unwrap_or(0), path)?,
+            _ => {}
+        }
+    }
+    sink.finish(start.elapsed())?;
+    Ok(())
+}
+
+/// A recorded dump that ended with an error: `ENOENT` (a missing diag
+/// module) is skipped like a live one unless the tables were named.
+fn recorded_error(o: &Options, errno: i32, path: &std::path::Path) -> Result<(), Failure> {
+    let enoent = nix::errno::Errno::ENOENT as i32;
+    match errno {
+        0 => Ok(()),
+        e if e == enoent && !o.explicit_tables => Ok(()),
+        e => Err(Failure::Run(format!(
+            "--replay {}: the recorded dump ended with the kernel's error {e} ({}){}",
+            path.display(),
+            nix::errno::Errno::from_raw(e).desc(),
+            if e == enoent {
+                ": that protocol's diag module was not available"
+            } else {
+                ""
+            }
+        ))),
+    }
+}
+
+/// `-E`: the kernel's announcements of destroyed sockets, as they come.
+fn events(o: &Options, sink: &mut dyn Sink) -> Result<(), Failure> {
+    if o.netns.is_some() {
+        return Err(Failure::Usage(
+            "-E listens in the current network namespace; run it under `ip netns exec NAME` instead of -N".to_owned(),
+        ));
+    }
+    let mut groups = DestroyGroups::empty();
+    for t in &o.tables {
+        match (t, o.v4, o.v6) {
+            (Table::Inet(Protocol::Tcp), v4, v6) => {
+                groups.set(DestroyGroups::INET_TCP, v4);
+                groups.set(DestroyGroups::INET6_TCP, v6);
+            }
+            (Table::Inet(Protocol::Udp), v4, v6) => {
+                groups.set(DestroyGroups::INET_UDP, v4);
+                groups.set(DestroyGroups::INET6_UDP, v6);
+            }
+            _ => {}
+        }
+    }
+    let mut sub = DestroyEvents::subscribe(groups)
+        .map_err(|e| failure(e, "subscribing to destroy events (-E)"))?;
+    let mut seen = 0u64;
+    loop {
+        if o.count.is_some_and(|c| seen >= c) {
+            return Ok(());
+        }
+        let batch = sub
+            .next_batch()
+            .map_err(|e| failure(e, "receiving destroy events"))?;
+        for m in batch {
+            let table = Table::Inet(m.protocol().unwrap_or(Protocol::Tcp));
+            let s = view::inet(None, &m);
+            if o.tables.contains(&table) && selected(o, table, &s, 0) && filter_matches(o, &m)? {
+                sink.sock(&s)?;
+                seen += 1;
+            }
+        }
+        sink.flush()?;
+    }
+}
+
+/// The output for the chosen format.
+fn sink(o: &Options) -> Result<Box<dyn Sink>, Failure> {
+    let procs = if o.show.procs {
+        Some(
+            sockdiag::procs::ProcessMap::scan()
+                .map_err(|e| Failure::Run(format!("reading /proc for -p: {e}")))?,
+        )
+    } else {
+        None
+    };
+    let cx = Context {
+        show: o.show,
+        procs,
+        ifnames: IfNames::default(),
+    };
+    let out = BufWriter::with_capacity(64 * 1024, io::stdout());
+    Ok(match (o.mode, o.format) {
+        (Mode::Summary, Format::Prom) | (_, Format::Prom) => Box::new(PromOut {
+            out,
+            counts: Counts::default(),
+            info: (o.show.info && o.mode != Mode::Summary).then(|| (Vec::new(), Vec::new())),
+        }),
+        (Mode::Summary, f) => Box::new(SummaryOut {
+            out,
+            counts: Counts::default(),
+            json: f == Format::Json,
+        }),
+        (_, Format::Json) => Box::new(JsonOut { out, cx }),
+        (_, Format::Table) => Box::new(TableOut {
+            out,
+            netid: o.netid_column(),
+            state: o.state_column(),
+            header: o.header,
+            cx,
+        }),
+    })
+}
+
+fn run(o: &Options) -> Result<(), Failure> {
+    if o.mode == Mode::Watch {
+        return watch::run(o);
+    }
+    let mut sink = sink(o)?;
+    match o.mode {
+        _ if o.replay.is_some() => replay(o, sink.as_mut()),
+        Mode::Events => {
+            let r = events(o, sink.as_mut());
+            sink.finish(std::time::Duration::ZERO)?;
+            r
+        }
+        _ => list(o, sink.as_mut()),
+    }
+}
+
+fn main() -> ExitCode {
+    let result = match args::parse(std::env::args().skip(1)) {
+        Ok(Parsed::Print(text)) => {
+            let _ = io::stdout().write_all(text.as_bytes());
+            return ExitCode::SUCCESS;
+        }
+        Ok(Parsed::Run(o)) => run(&o),
+        Err(Usage(m)) => Err(Failure::Usage(m)),
+    };
+    match result {
+        Ok(()) | Err(Failure::Closed) => ExitCode::SUCCESS,
+        Err(Failure::Usage(m)) => {
+            eprintln!("sockdiag: {m}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Run(m)) => {
+            eprintln!("sockdiag: {m}");
             ExitCode::FAILURE
         }
     }

@@ -1,0 +1,871 @@
+//! Output formats: `ss`'s table, JSON Lines, Prometheus text exposition
+//! and summary counts. Every writer formats straight into the buffered
+//! output; nothing is allocated per socket.
+
+use std::fmt::{self, Write as _};
+use std::io::{self, Write};
+use std::net::IpAddr;
+use std::time::Duration;
+
+use sockdiag::inet::{TcpInfo, TcpState, TcpiOptions, Timer};
+use sockdiag::procs::ProcessMap;
+
+use crate::args::Show;
+use crate::view::{ss_state, Endpoint, Sock};
+
+/// A fixed-capacity string on the stack, so that padded columns need no
+/// allocation per socket. Text that does not fit is cut.
+pub struct StackStr {
+    buf: [u8; 160],
+    len: usize,
+}
+
+impl StackStr {
+    pub fn new() -> Self {
+        StackStr {
+            buf: [0; 160],
+            len: 0,
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        let bytes = self.buf.get(..self.len).unwrap_or_default();
+        match std::str::from_utf8(bytes) {
+            Ok(s) => s,
+            // A cut in the middle of a character: drop the partial one.
+            Err(e) => bytes
+                .get(..e.valid_up_to())
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .unwrap_or(""),
+        }
+    }
+}
+
+impl fmt::Write for StackStr {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let room = self.buf.len().saturating_sub(self.len);
+        let n = s.len().min(room);
+        if let (Some(dst), Some(src)) = (
+            self.buf.get_mut(self.len..self.len + n),
+            s.as_bytes().get(..n),
+        ) {
+            dst.copy_from_slice(src);
+            self.len += n;
+        }
+        Ok(())
+    }
+}
+
+/// Interface names by index, looked up once each.
+#[derive(Default)]
+pub struct IfNames(Vec<(u32, String)>);
+
+impl IfNames {
+    pub fn get(&mut self, index: u32) -> &str {
+        let pos = match self.0.iter().position(|(i, _)| *i == index) {
+            Some(pos) => pos,
+            None => {
+                let name = nix::net::if_::if_indextoname(index)
+                    .ok()
+                    .and_then(|c| c.into_string().ok())
+                    .unwrap_or_else(|| index.to_string());
+                self.0.push((index, name));
+                self.0.len() - 1
+            }
+        };
+        self.0.get(pos).map_or("", |(_, n)| n.as_str())
+    }
+}
+
+/// Where sockets go.
+pub trait Sink {
+    /// One socket.
+    fn sock(&mut self, s: &Sock<'_>) -> io::Result<()>;
+    /// Writes out what is buffered (streams flush after each datagram).
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+    /// After the last socket: totals, flush. `elapsed` is the time the
+    /// dumps took.
+    fn finish(&mut self, elapsed: Duration) -> io::Result<()>;
+}
+
+/// What every writer needs besides the socket.
+pub struct Context {
+    pub show: Show,
+    pub procs: Option<ProcessMap>,
+    pub ifnames: IfNames,
+}
+
+/// `ss`'s local or peer column text.
+fn endpoint(out: &mut StackStr, e: &Endpoint<'_>, v6only: bool, names: &mut IfNames, local: bool) {
+    let _ = match *e {
+        Endpoint::Ip {
+            addr,
+            port,
+            ifindex,
+        } => {
+            let _ = match addr {
+                IpAddr::V4(a) => write!(out, "{a}"),
+                IpAddr::V6(a) if a.is_unspecified() && !v6only => out.write_str("*"),
+                IpAddr::V6(a) => write!(out, "[{a}]"),
+            };
+            if ifindex != 0 {
+                let _ = write!(out, "%{}", names.get(ifindex));
+            }
+            if port == 0 {
+                out.write_str(":*")
+            } else {
+                write!(out, ":{port}")
+            }
+        }
+        Endpoint::Unix { name, inode } => match name {
+            Some(n) if local => write!(out, "{n} {inode}"),
+            _ => write!(out, "* {inode}"),
+        },
+        Endpoint::Packet { protocol, ifindex } if local => {
+            let _ = write!(out, "[{protocol}]:");
+            match ifindex {
+                0 => out.write_str("*"),
+                i => out.write_str(names.get(i)),
+            }
+        }
+        Endpoint::Packet { .. } => out.write_str("*"),
+        Endpoint::Netlink { protocol, port_id } => write!(out, "{protocol}:{port_id}"),
+        Endpoint::NetlinkPeer { group, port_id } => match (group, port_id) {
+            (0, 0) => out.write_str("*"),
+            (0, port) => write!(out, "{port}"),
+            (group, _) => write!(out, "{group}"),
+        },
+    };
+}
+
+/// `ss`'s timer text: `1min`, `2.5sec`... (`print_ms_timer`).
+fn ms_timer(out: &mut impl fmt::Write, timeout: u32) -> fmt::Result {
+    let mut secs = timeout / 1000;
+    let minutes = secs / 60;
+    secs %= 60;
+    let mut msecs = timeout % 1000;
+    if minutes > 0 {
+        msecs = 0;
+        write!(out, "{minutes}min")?;
+        if minutes > 9 {
+            secs = 0;
+        }
+    }
+    if secs > 0 {
+        if secs > 9 {
+            msecs = 0;
+        }
+        write!(out, "{secs}{}", if msecs > 0 { "." } else { "sec" })?;
+    }
+    if msecs > 0 {
+        write!(out, "{msecs:03}ms")?;
+    }
+    Ok(())
+}
+
+/// `ss`'s timer names.
+fn timer_name(t: Timer) -> &'static str {
+    match t {
+        Timer::None => "off",
+        Timer::Retransmit => "on",
+        Timer::KeepAlive => "keepalive",
+        Timer::TimeWait => "timewait",
+        Timer::ZeroWindowProbe => "persist",
+        Timer::DelayedAck | Timer::Unknown(_) => "unknown",
+    }
+}
+
+/// Microseconds as `ss` prints milliseconds (`%g` of `us / 1000`).
+struct Ms(u32);
+
+impl fmt::Display for Ms {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (whole, frac) = (self.0 / 1000, self.0 % 1000);
+        if frac == 0 {
+            write!(f, "{whole}")
+        } else {
+            let mut digits = StackStr::new();
+            let _ = write!(digits, "{frac:03}");
+            write!(f, "{whole}.{}", digits.as_str().trim_end_matches('0'))
+        }
+    }
+}
+
+/// `ss -i`'s line for a TCP socket.
+fn tcp_info_text(w: &mut impl Write, s: &Sock<'_>, i: &TcpInfo<&[u8]>) -> io::Result<()> {
+    if let Some(cong) = s.x.cong {
+        write!(w, " {cong}")?;
+    }
+    if i.options().is_some_and(|o| o.contains(TcpiOptions::WSCALE)) {
+        if let (Some(snd), Some(rcv)) = (i.snd_wscale(), i.rcv_wscale()) {
+            write!(w, " wscale:{snd},{rcv}")?;
+        }
+    }
+    if let Some(rto) = i.rto().filter(|&r| r != 0 && r != 3_000_000) {
+        write!(w, " rto:{}", Ms(rto))?;
+    }
+    if let Some(b) = i.backoff().filter(|&b| b != 0) {
+        write!(w, " backoff:{b}")?;
+    }
+    if let (Some(rtt), Some(var)) = (i.rtt(), i.rttvar()) {
+        if rtt != 0 {
+            write!(w, " rtt:{}/{}", Ms(rtt), Ms(var))?;
+        }
+    }
+    if let Some(ato) = i.ato().filter(|&a| a != 0) {
+        write!(w, " ato:{}", Ms(ato))?;
+    }
+    let pairs: [(&str, Option<u64>); 5] = [
+        ("mss", i.snd_mss().map(u64::from)),
+        ("pmtu", i.pmtu().map(u64::from)),
+        ("rcvmss", i.rcv_mss().map(u64::from)),
+        ("advmss", i.advmss().map(u64::from)),
+        ("cwnd", i.snd_cwnd().map(u64::from)),
+    ];
+    for (name, v) in pairs {
+        if let Some(v) = v.filter(|&v| v != 0) {
+            write!(w, " {name}:{v}")?;
+        }
+    }
+    if let Some(t) = i.snd_ssthresh().filter(|&t| t < 0xffff) {
+        write!(w, " ssthresh:{t}")?;
+    }
+    let counters: [(&str, Option<u64>); 8] = [
+        ("bytes_sent", i.bytes_sent()),
+        ("bytes_retrans", i.bytes_retrans()),
+        ("bytes_acked", i.bytes_acked()),
+        ("bytes_received", i.bytes_received()),
+        ("segs_out", i.segs_out().map(u64::from)),
+        ("segs_in", i.segs_in().map(u64::from)),
+        ("data_segs_out", i.data_segs_out().map(u64::from)),
+        ("data_segs_in", i.data_segs_in().map(u64::from)),
+    ];
+    for (name, v) in counters {
+        if let Some(v) = v.filter(|&v| v != 0) {
+            write!(w, " {name}:{v}")?;
+        }
+    }
+    let last: [(&str, Option<u32>); 3] = [
+        ("lastsnd", i.last_data_sent()),
+        ("lastrcv", i.last_data_recv()),
+        ("lastack", i.last_ack_recv()),
+    ];
+    for (name, v) in last {
+        if let Some(v) = v.filter(|&v| v != 0) {
+            write!(w, " {name}:{v}")?;
+        }
+    }
+    if let Some(r) = i.pacing_rate().filter(|&r| r != 0 && r != u64::MAX) {
+        write!(w, " pacing_rate {}bps", Rate(r.saturating_mul(8)))?;
+    }
+    if let Some(r) = i.delivery_rate().filter(|&r| r != 0) {
+        write!(w, " delivery_rate {}bps", Rate(r.saturating_mul(8)))?;
+    }
+    if let Some(d) = i.delivered().filter(|&d| d != 0) {
+        write!(w, " delivered:{d}")?;
+    }
+    if i.delivery_rate_app_limited() == Some(true) {
+        write!(w, " app_limited")?;
+    }
+    if let Some(u) = i.unacked().filter(|&u| u != 0) {
+        write!(w, " unacked:{u}")?;
+    }
+    if let (Some(r), Some(t)) = (i.retrans(), i.total_retrans()) {
+        if r != 0 || t != 0 {
+            write!(w, " retrans:{r}/{t}")?;
+        }
+    }
+    if let Some(l) = i.lost().filter(|&l| l != 0) {
+        write!(w, " lost:{l}")?;
+    }
+    if let Some(r) = i.rcv_rtt().filter(|&r| r != 0) {
+        write!(w, " rcv_rtt:{}", Ms(r))?;
+    }
+    if let Some(r) = i.rcv_space().filter(|&r| r != 0) {
+        write!(w, " rcv_space:{r}")?;
+    }
+    if let Some(r) = i.rcv_ssthresh().filter(|&r| r != 0) {
+        write!(w, " rcv_ssthresh:{r}")?;
+    }
+    if let Some(n) = i.notsent_bytes().filter(|&n| n != 0) {
+        write!(w, " notsent:{n}")?;
+    }
+    if let Some(m) = i.min_rtt().filter(|&m| m != 0 && m != u32::MAX) {
+        write!(w, " minrtt:{}", Ms(m))?;
+    }
+    if let Some(wnd) = i.snd_wnd().filter(|&v| v != 0) {
+        write!(w, " snd_wnd:{wnd}")?;
+    }
+    if let Some(wnd) = i.rcv_wnd().filter(|&v| v != 0) {
+        write!(w, " rcv_wnd:{wnd}")?;
+    }
+    Ok(())
+}
+
+/// A rate in bits per second as `ss` prints it (`1.5Mbps`).
+struct Rate(u64);
+
+impl fmt::Display for Rate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let r = self.0 as f64;
+        if r >= 1e9 {
+            write!(f, "{:.1}G", r / 1e9)
+        } else if r >= 1e6 {
+            write!(f, "{:.1}M", r / 1e6)
+        } else if r >= 1e3 {
+            write!(f, "{:.1}K", r / 1e3)
+        } else {
+            write!(f, "{}", self.0)
+        }
+    }
+}
+
+/// `skmem:(r0,rb...,d0)`.
+fn skmem_text(w: &mut impl Write, s: &Sock<'_>) -> io::Result<()> {
+    let Some(m) = s.x.skmem else { return Ok(()) };
+    let v = |i| m.get(i).unwrap_or(0);
+    write!(
+        w,
+        " skmem:(r{},rb{},t{},tb{},f{},w{},o{}",
+        v(0),
+        v(1),
+        v(2),
+        v(3),
+        v(4),
+        v(5),
+        v(6)
+    )?;
+    if m.len() > 7 {
+        write!(w, ",bl{}", v(7))?;
+    }
+    if m.len() > 8 {
+        write!(w, ",d{}", v(8))?;
+    }
+    write!(w, ")")
+}
+
+/// `ss`'s aligned table.
+pub struct TableOut<W: Write> {
+    pub out: W,
+    pub netid: bool,
+    pub state: bool,
+    /// The header is still to be written (before the first row, or at
+    /// the end of a successful empty listing; never before an error).
+    pub header: bool,
+    pub cx: Context,
+}
+
+impl<W: Write> TableOut<W> {
+    fn header(&mut self) -> io::Result<()> {
+        if !std::mem::take(&mut self.header) {
+            return Ok(());
+        }
+        if self.netid {
+            write!(self.out, "{:<5} ", "Netid")?;
+        }
+        if self.state {
+            write!(self.out, "{:<10} ", "State")?;
+        }
+        write!(
+            self.out,
+            "{:<6} {:<6} {:<28} Peer Address:Port",
+            "Recv-Q", "Send-Q", "Local Address:Port"
+        )?;
+        if self.cx.show.procs {
+            write!(self.out, " Process")?;
+        }
+        writeln!(self.out)
+    }
+
+    /// The columns and `-p -o -e --tos -m` text, without the newline.
+    pub fn line(&mut self, s: &Sock<'_>) -> io::Result<()> {
+        let v6only = s.x.v6only.unwrap_or(false);
+        let (mut local, mut peer) = (StackStr::new(), StackStr::new());
+        endpoint(&mut local, &s.local, v6only, &mut self.cx.ifnames, true);
+        endpoint(&mut peer, &s.peer, v6only, &mut self.cx.ifnames, false);
+        let w = &mut self.out;
+        if self.netid {
+            write!(w, "{:<5} ", s.netid)?;
+        }
+        if self.state {
+            write!(w, "{:<10} ", ss_state(s.state))?;
+        }
+        write!(
+            w,
+            "{:<6} {:<6} {:<28} {}",
+            s.rq,
+            s.wq,
+            local.as_str(),
+            peer.as_str()
+        )?;
+        let show = self.cx.show;
+        if show.procs {
+            if let Some(map) = &self.cx.procs {
+                let owners = map.owners(s.owner_inode());
+                if s.inode != 0 && !owners.is_empty() {
+                    write!(w, " users:(")?;
+                    for (n, o) in owners.iter().enumerate() {
+                        let comm = map.command(o.pid).unwrap_or("");
+                        let sep = if n == 0 { "" } else { "," };
+                        write!(w, "{sep}(\"{comm}\",pid={},fd={})", o.pid, o.fd)?;
+                    }
+                    write!(w, ")")?;
+                }
+            }
+        }
+        if show.timers {
+            if let Some((t, expires, retrans)) = s.timer.filter(|t| t.0 != Timer::None) {
+                let mut text = StackStr::new();
+                let _ = ms_timer(&mut text, expires);
+                write!(w, " timer:({},{},{retrans})", timer_name(t), text.as_str())?;
+            }
+        }
+        if show.ext {
+            if let Some(uid) = s.uid {
+                write!(w, " uid:{uid}")?;
+            }
+            write!(w, " ino:{} sk:{:x}", s.inode, s.cookie)?;
+            if let Some(m) = s.x.mark.filter(|&m| m != 0) {
+                write!(w, " fwmark:{m:#x}")?;
+            }
+            if let Some(c) = s.x.cgroup_id {
+                write!(w, " cgroup_id:{c}")?;
+            }
+            if let Some(v) = s.x.v6only {
+                write!(w, " v6only:{}", u8::from(v))?;
+            }
+        }
+        if show.tos {
+            if let Some(t) = s.x.tos {
+                write!(w, " tos:{t:#x}")?;
+            }
+            if let Some(t) = s.x.tclass {
+                write!(w, " tclass:{t:#x}")?;
+            }
+            if let Some(c) = s.x.class_id {
+                write!(w, " class_id:{c:#x}")?;
+            }
+        }
+        if show.mem {
+            skmem_text(w, s)?;
+        }
+        Ok(())
+    }
+}
+
+impl<W: Write> Sink for TableOut<W> {
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
+    fn sock(&mut self, s: &Sock<'_>) -> io::Result<()> {
+        self.header()?;
+        self.line(s)?;
+        if self.cx.show.info {
+            if let Some(i) = s.x.tcp_info {
+                write!(self.out, "\n\t")?;
+                tcp_info_text(&mut self.out, s, &i)?;
+            }
+        }
+        writeln!(self.out)
+    }
+
+    fn finish(&mut self, _elapsed: Duration) -> io::Result<()> {
+        self.header()?;
+        self.out.flush()
+    }
+}
+
+/// A JSON string: escapes as it writes.
+pub struct JsonStr<T>(pub T);
+
+impl<T: fmt::Display> fmt::Display for JsonStr<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Escape<'a, 'b>(&'a mut fmt::Formatter<'b>);
+        impl fmt::Write for Escape<'_, '_> {
+            fn write_str(&mut self, s: &str) -> fmt::Result {
+                for c in s.chars() {
+                    match c {
+                        '"' => self.0.write_str("\\\"")?,
+                        '\\' => self.0.write_str("\\\\")?,
+                        '\n' => self.0.write_str("\\n")?,
+                        '\t' => self.0.write_str("\\t")?,
+                        '\r' => self.0.write_str("\\r")?,
+                        c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                            write!(self.0, "\\u{:04x}", c as u32)?
+                        }
+                        c => self.0.write_char(c)?,
+                    }
+                }
+                Ok(())
+            }
+        }
+        f.write_char('"')?;
+        write!(Escape(f), "{}", self.0)?;
+        f.write_char('"')
+    }
+}
+
+/// JSON Lines: one object per socket, keys named after the kernel's fields.
+pub struct JsonOut<W: Write> {
+    pub out: W,
+    pub cx: Context,
+}
+
+/// Writes `"key":{...}` with the `tcp_info` fields the kernel sent.
+fn json_tcp_info(w: &mut impl Write, i: &TcpInfo<&[u8]>) -> io::Result<()> {
+    write!(w, ",\"tcp_info\":{{")?;
+    let mut first = true;
+    for (name, v) in i.fields() {
+        if let Some(v) = v {
+            write!(w, "{}\"{name}\":{v}", if first { "" } else { "," })?;
+            first = false;
+        }
+    }
+    write!(w, "}}")
+}
+
+impl<W: Write> JsonOut<W> {
+    /// The object's members after `{`, without the closing brace.
+    pub fn members(&mut self, s: &Sock<'_>) -> io::Result<()> {
+        let w = &mut self.out;
+        write!(w, "\"netid\":\"{}\",\"family\":\"{}\"", s.netid, s.family)?;
+        match s.protocol {
+            Some(p) => write!(w, ",\"protocol\":\"{p}\"")?,
+            None => write!(w, ",\"protocol\":null")?,
+        }
+        write!(w, ",\"state\":\"{}\"", s.state.name())?;
+        match (s.local, s.peer) {
+            (
+                Endpoint::Ip {
+                    addr,
+                    port,
+                    ifindex,
+                },
+                Endpoint::Ip {
+                    addr: daddr,
+                    port: dport,
+                    ..
+                },
+            ) => write!(
+                w,
+                ",\"src\":\"{addr}\",\"sport\":{port},\"dst\":\"{daddr}\",\"dport\":{dport},\"interface\":{ifindex}"
+            )?,
+            (Endpoint::Unix { name, .. }, Endpoint::Unix { inode: peer, .. }) => {
+                match name {
+                    Some(n) => write!(w, ",\"src\":{}", JsonStr(n))?,
+                    None => write!(w, ",\"src\":null")?,
+                }
+                write!(w, ",\"peer_inode\":{peer}")?;
+            }
+            (Endpoint::Packet { protocol, ifindex }, _) => {
+                write!(w, ",\"ethertype\":{protocol},\"interface\":{ifindex}")?;
+            }
+            (Endpoint::Netlink { protocol, port_id }, Endpoint::NetlinkPeer { group, port_id: dst }) => {
+                write!(
+                    w,
+                    ",\"netlink_protocol\":{protocol},\"port_id\":{port_id},\"dst_port_id\":{dst},\"dst_group\":{group}"
+                )?;
+            }
+            _ => {}
+        }
+        write!(
+            w,
+            ",\"rqueue\":{},\"wqueue\":{},\"inode\":{}",
+            s.rq, s.wq, s.inode
+        )?;
+        if let Some(uid) = s.uid {
+            write!(w, ",\"uid\":{uid}")?;
+        }
+        write!(w, ",\"cookie\":{}", s.cookie)?;
+        let show = self.cx.show;
+        if show.timers {
+            if let Some((t, expires, retrans)) = s.timer {
+                write!(
+                    w,
+                    ",\"timer\":\"{}\",\"expires_ms\":{expires},\"retrans\":{retrans}",
+                    timer_name(t)
+                )?;
+            }
+        }
+        if show.ext {
+            if let Some(m) = s.x.mark {
+                write!(w, ",\"mark\":{m}")?;
+            }
+            if let Some(c) = s.x.cgroup_id {
+                write!(w, ",\"cgroup_id\":{c}")?;
+            }
+            if let Some(v) = s.x.v6only {
+                write!(w, ",\"v6only\":{v}")?;
+            }
+            if let Some(sh) = s.x.shutdown {
+                write!(w, ",\"shutdown\":{}", sh.bits())?;
+            }
+        }
+        if show.tos {
+            if let Some(t) = s.x.tos {
+                write!(w, ",\"tos\":{t}")?;
+            }
+            if let Some(t) = s.x.tclass {
+                write!(w, ",\"tclass\":{t}")?;
+            }
+            if let Some(c) = s.x.class_id {
+                write!(w, ",\"class_id\":{c}")?;
+            }
+        }
+        if show.mem {
+            if let Some(m) = s.x.skmem {
+                const NAMES: [&str; 9] = [
+                    "rmem_alloc",
+                    "rcvbuf",
+                    "wmem_alloc",
+                    "sndbuf",
+                    "fwd_alloc",
+                    "wmem_queued",
+                    "optmem",
+                    "backlog",
+                    "drops",
+                ];
+                write!(w, ",\"skmem\":{{")?;
+                for (n, name) in NAMES.iter().enumerate() {
+                    if let Some(v) = m.get(n) {
+                        write!(w, "{}\"{name}\":{v}", if n == 0 { "" } else { "," })?;
+                    }
+                }
+                write!(w, "}}")?;
+            }
+        }
+        if show.info {
+            if let Some(c) = s.x.cong {
+                write!(w, ",\"cong\":{}", JsonStr(c))?;
+            }
+            if let Some(i) = s.x.tcp_info {
+                json_tcp_info(w, &i)?;
+            }
+            if let Some(b) = s.x.bbr {
+                write!(
+                    w,
+                    ",\"bbr\":{{\"bw\":{},\"min_rtt\":{},\"pacing_gain\":{},\"cwnd_gain\":{}}}",
+                    b.bandwidth, b.min_rtt_us, b.pacing_gain, b.cwnd_gain
+                )?;
+            }
+        }
+        if show.procs {
+            if let Some(map) = &self.cx.procs {
+                write!(w, ",\"processes\":[")?;
+                if s.inode != 0 {
+                    for (n, o) in map.owners(s.owner_inode()).iter().enumerate() {
+                        let comm = map.command(o.pid).unwrap_or("");
+                        write!(
+                            w,
+                            "{}{{\"pid\":{},\"fd\":{},\"comm\":{}}}",
+                            if n == 0 { "" } else { "," },
+                            o.pid,
+                            o.fd,
+                            JsonStr(comm)
+                        )?;
+                    }
+                }
+                write!(w, "]")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<W: Write> Sink for JsonOut<W> {
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
+    fn sock(&mut self, s: &Sock<'_>) -> io::Result<()> {
+        write!(self.out, "{{")?;
+        self.members(s)?;
+        writeln!(self.out, "}}")
+    }
+
+    fn finish(&mut self, _elapsed: Duration) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Sockets counted by (netid, family, state).
+#[derive(Default)]
+pub struct Counts(Vec<((&'static str, &'static str, TcpState), u64)>);
+
+impl Counts {
+    pub fn add(&mut self, s: &Sock<'_>) {
+        let key = (s.netid, s.family, s.state);
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, n)) => *n += 1,
+            None => self.0.push((key, 1)),
+        }
+    }
+
+    fn sorted(&mut self) -> &[((&'static str, &'static str, TcpState), u64)] {
+        self.0
+            .sort_by_key(|((netid, family, state), _)| (*netid, *family, state.to_raw()));
+        &self.0
+    }
+}
+
+/// Prometheus text exposition.
+pub struct PromOut<W: Write> {
+    pub out: W,
+    pub counts: Counts,
+    /// With `-i`: per-socket labels and the `tcp_info` values (`u64::MAX`
+    /// where the kernel did not send the field), `fields` per socket.
+    pub info: Option<(Vec<InfoLabels>, Vec<u64>)>,
+}
+
+/// Labels of a socket's `tcp_info` gauges.
+#[derive(Clone, Copy)]
+pub struct InfoLabels {
+    family: &'static str,
+    state: TcpState,
+    src: IpAddr,
+    sport: u16,
+    dst: IpAddr,
+    dport: u16,
+}
+
+impl<W: Write> Sink for PromOut<W> {
+    fn sock(&mut self, s: &Sock<'_>) -> io::Result<()> {
+        self.counts.add(s);
+        if let (
+            Some((labels, values)),
+            Some(i),
+            Endpoint::Ip { addr, port, .. },
+            Endpoint::Ip {
+                addr: dst,
+                port: dport,
+                ..
+            },
+        ) = (&mut self.info, s.x.tcp_info, s.local, s.peer)
+        {
+            labels.push(InfoLabels {
+                family: s.family,
+                state: s.state,
+                src: addr,
+                sport: port,
+                dst,
+                dport,
+            });
+            values.extend(i.fields().map(|(_, v)| v.unwrap_or(u64::MAX)));
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, elapsed: Duration) -> io::Result<()> {
+        let w = &mut self.out;
+        writeln!(
+            w,
+            "# HELP sockdiag_sockets Sockets by protocol, address family and state (sock_diag)."
+        )?;
+        writeln!(w, "# TYPE sockdiag_sockets gauge")?;
+        for ((netid, family, state), n) in self.counts.sorted() {
+            writeln!(
+                w,
+                "sockdiag_sockets{{protocol=\"{netid}\",family=\"{family}\",state=\"{}\"}} {n}",
+                state.name()
+            )?;
+        }
+        if let Some((labels, values)) = &self.info {
+            let names = TcpInfo::<&[u8]>::field_names();
+            let count = names.len();
+            for (k, name) in names.enumerate() {
+                let rows = labels
+                    .iter()
+                    .zip(values.chunks(count))
+                    .filter_map(|(l, row)| row.get(k).filter(|&&v| v != u64::MAX).map(|v| (l, v)));
+                let mut rows = rows.peekable();
+                if rows.peek().is_none() {
+                    continue;
+                }
+                writeln!(
+                    w,
+                    "# HELP sockdiag_tcp_info_{name} tcp_info field tcpi_{name} of each TCP socket."
+                )?;
+                writeln!(w, "# TYPE sockdiag_tcp_info_{name} gauge")?;
+                for (l, v) in rows {
+                    writeln!(
+                        w,
+                        "sockdiag_tcp_info_{name}{{family=\"{}\",state=\"{}\",src=\"{}\",sport=\"{}\",dst=\"{}\",dport=\"{}\"}} {v}",
+                        l.family,
+                        l.state.name(),
+                        l.src,
+                        l.sport,
+                        l.dst,
+                        l.dport
+                    )?;
+                }
+            }
+        }
+        writeln!(
+            w,
+            "# HELP sockdiag_dump_duration_seconds Time the sock_diag dumps took."
+        )?;
+        writeln!(w, "# TYPE sockdiag_dump_duration_seconds gauge")?;
+        writeln!(
+            w,
+            "sockdiag_dump_duration_seconds {}",
+            elapsed.as_secs_f64()
+        )?;
+        w.flush()
+    }
+}
+
+/// `-s`: counts by protocol, family and state.
+pub struct SummaryOut<W: Write> {
+    pub out: W,
+    pub counts: Counts,
+    pub json: bool,
+}
+
+impl<W: Write> Sink for SummaryOut<W> {
+    fn sock(&mut self, s: &Sock<'_>) -> io::Result<()> {
+        self.counts.add(s);
+        Ok(())
+    }
+
+    fn finish(&mut self, _elapsed: Duration) -> io::Result<()> {
+        let json = self.json;
+        let rows = self.counts.sorted();
+        let w = &mut self.out;
+        let total: u64 = rows.iter().map(|(_, n)| n).sum();
+        if json {
+            for ((netid, family, state), n) in rows {
+                writeln!(
+                    w,
+                    "{{\"protocol\":\"{netid}\",\"family\":\"{family}\",\"state\":\"{}\",\"count\":{n}}}",
+                    state.name()
+                )?;
+            }
+            return w.flush();
+        }
+        writeln!(w, "Total: {total}")?;
+        let mut i = 0;
+        while let Some(((netid, family, _), _)) = rows.get(i) {
+            let group: Vec<_> = rows
+                .iter()
+                .skip(i)
+                .take_while(|((n, f, _), _)| n == netid && f == family)
+                .collect();
+            let sum: u64 = group.iter().map(|(_, n)| n).sum();
+            write!(w, "{netid:<7} {family:<7} {sum:>8} ")?;
+            for (k, ((_, _, state), n)) in group.iter().enumerate() {
+                write!(
+                    w,
+                    "{}{} {n}",
+                    if k == 0 { "(" } else { ", " },
+                    ss_state(*state)
+                )?;
+            }
+            writeln!(w, ")")?;
+            i += group.len();
+        }
+        w.flush()
+    }
+}

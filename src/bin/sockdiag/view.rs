@@ -1,0 +1,302 @@
+//! One borrowed description of a socket of any family, built from its
+//! message in one pass over the attributes, for every output format.
+
+use std::net::IpAddr;
+
+use sockdiag::inet::{
+    BbrInfo, Family, InetAttr, InetMsg, MemInfo, Protocol, TcpInfo, TcpState, Timer,
+};
+use sockdiag::netlink_diag::{NetlinkAttr, NetlinkMsg};
+use sockdiag::packet::{PacketAttr, PacketMsg};
+use sockdiag::unix::{UnixAttr, UnixMsg, UnixName};
+use sockdiag::{Shutdown, SkMemInfo};
+
+/// One end of a socket.
+#[derive(Clone, Copy, Debug)]
+pub enum Endpoint<'a> {
+    /// An inet address and port, with the bound interface (local end).
+    Ip {
+        /// Address.
+        addr: IpAddr,
+        /// Port.
+        port: u16,
+        /// Bound interface index, or 0.
+        ifindex: u32,
+    },
+    /// A unix socket: its name (if bound) and inode; for the peer end,
+    /// the peer's inode.
+    Unix {
+        /// Bound name.
+        name: Option<UnixName<'a>>,
+        /// Inode.
+        inode: u32,
+    },
+    /// A packet socket: protocol (ethertype) and interface.
+    Packet {
+        /// Ethertype, host order.
+        protocol: u16,
+        /// Interface index, or 0 for all.
+        ifindex: u32,
+    },
+    /// A netlink socket: protocol and port id.
+    Netlink {
+        /// Netlink protocol.
+        protocol: u8,
+        /// Port id.
+        port_id: u32,
+    },
+    /// The peer of a netlink socket: a group or a port id.
+    NetlinkPeer {
+        /// Destination group.
+        group: u32,
+        /// Destination port id.
+        port_id: u32,
+    },
+}
+
+/// Everything the attributes said, decoded once.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Extras<'a> {
+    pub skmem: Option<SkMemInfo<&'a [u8]>>,
+    pub meminfo: Option<MemInfo>,
+    pub tcp_info: Option<TcpInfo<&'a [u8]>>,
+    pub bbr: Option<BbrInfo>,
+    pub cong: Option<&'a str>,
+    pub tos: Option<u8>,
+    pub tclass: Option<u8>,
+    pub class_id: Option<u32>,
+    pub mark: Option<u32>,
+    pub cgroup_id: Option<u64>,
+    pub v6only: Option<bool>,
+    pub shutdown: Option<Shutdown>,
+    /// Unix sockets waiting in a listener's accept queue, packet fanout...
+    pub unix_peer: Option<u32>,
+}
+
+/// A socket of any family.
+#[derive(Clone, Copy, Debug)]
+pub struct Sock<'a> {
+    /// `ss`'s Netid: `tcp`, `udp`, `u_str`, `p_raw`, `nl`, ...
+    pub netid: &'static str,
+    /// `inet`, `inet6`, `unix`, `packet`, `netlink`.
+    pub family: &'static str,
+    /// The inet protocol, if known; `unix`, `packet`, `netlink` otherwise.
+    pub protocol: Option<&'static str>,
+    /// State (`TCP_*` numbering for every family).
+    pub state: TcpState,
+    /// Receive queue as `ss` shows it.
+    pub rq: u32,
+    /// Send queue as `ss` shows it.
+    pub wq: u32,
+    /// Local end.
+    pub local: Endpoint<'a>,
+    /// Remote end.
+    pub peer: Endpoint<'a>,
+    /// Inode (0 for sockets without one, like TIME-WAIT).
+    pub inode: u32,
+    /// Owner uid, if the family reports it.
+    pub uid: Option<u32>,
+    /// Socket cookie.
+    pub cookie: u64,
+    /// Pending timer, its expiry and retransmissions (inet).
+    pub timer: Option<(Timer, u32, u8)>,
+    /// Decoded attributes.
+    pub x: Extras<'a>,
+}
+
+impl Sock<'_> {
+    /// The inode to look processes up by.
+    pub fn owner_inode(&self) -> u32 {
+        self.inode
+    }
+}
+
+/// `ss`'s state names.
+pub fn ss_state(state: TcpState) -> &'static str {
+    match state {
+        TcpState::Established => "ESTAB",
+        TcpState::SynSent => "SYN-SENT",
+        TcpState::SynRecv | TcpState::NewSynRecv => "SYN-RECV",
+        TcpState::FinWait1 => "FIN-WAIT-1",
+        TcpState::FinWait2 => "FIN-WAIT-2",
+        TcpState::TimeWait => "TIME-WAIT",
+        TcpState::Close => "UNCONN",
+        TcpState::BoundInactive => "BOUND-INACTIVE",
+        TcpState::CloseWait => "CLOSE-WAIT",
+        TcpState::LastAck => "LAST-ACK",
+        TcpState::Listen => "LISTEN",
+        TcpState::Closing => "CLOSING",
+        TcpState::Unknown(_) => "UNKNOWN",
+    }
+}
+
+/// An inet socket. `protocol` is what the dump asked for, or for a
+/// replayed message what the file or the command line says.
+pub fn inet<'a>(protocol: Option<Protocol>, m: &InetMsg<'a>) -> Sock<'a> {
+    let mut x = Extras::default();
+    for attr in m.attributes().flatten() {
+        match attr {
+            InetAttr::MemInfo(v) => x.meminfo = Some(v),
+            InetAttr::TcpInfo(v) => x.tcp_info = Some(v),
+            InetAttr::Bbr(v) => x.bbr = Some(v),
+            InetAttr::Cong(v) => x.cong = Some(v),
+            InetAttr::Tos(v) => x.tos = Some(v),
+            InetAttr::TClass(v) => x.tclass = Some(v),
+            InetAttr::ClassId(v) => x.class_id = Some(v),
+            InetAttr::SkMemInfo(v) => x.skmem = Some(v),
+            InetAttr::Shutdown(v) => x.shutdown = Some(v),
+            InetAttr::V6Only(v) => x.v6only = Some(v),
+            InetAttr::Mark(v) => x.mark = Some(v),
+            InetAttr::CgroupId(v) => x.cgroup_id = Some(v),
+            _ => {}
+        }
+    }
+    let protocol = protocol.or(m.protocol());
+    let inet = |addr, port, ifindex| Endpoint::Ip {
+        addr,
+        port,
+        ifindex,
+    };
+    Sock {
+        netid: protocol.map_or("???", Protocol::name),
+        family: match m.family() {
+            Family::Inet => "inet",
+            Family::Inet6 => "inet6",
+        },
+        protocol: protocol.map(Protocol::name),
+        state: m.state(),
+        rq: m.rqueue(),
+        wq: m.wqueue(),
+        local: inet(m.src_addr(), m.src_port(), m.interface()),
+        peer: inet(m.dst_addr(), m.dst_port(), 0),
+        inode: m.inode(),
+        uid: Some(m.uid()),
+        cookie: m.cookie(),
+        timer: Some((m.timer(), m.expires_ms(), m.retrans())),
+        x,
+    }
+}
+
+/// A unix socket.
+pub fn unix<'a>(m: &UnixMsg<'a>) -> Sock<'a> {
+    let mut x = Extras::default();
+    let (mut name, mut peer, mut queues, mut uid) = (None, 0, (0, 0), None);
+    for attr in m.attributes().flatten() {
+        match attr {
+            UnixAttr::Name(n) => name = Some(n),
+            UnixAttr::Peer(p) => peer = p,
+            UnixAttr::RqLen(q) => queues = (q.rqueue, q.wqueue),
+            UnixAttr::MemInfo(v) => x.skmem = Some(v),
+            UnixAttr::Shutdown(v) => x.shutdown = Some(v),
+            UnixAttr::Uid(v) => uid = Some(v),
+            _ => {}
+        }
+    }
+    x.unix_peer = Some(peer);
+    Sock {
+        netid: m.socket_type().netid(),
+        family: "unix",
+        protocol: Some("unix"),
+        state: m.state(),
+        rq: queues.0,
+        wq: queues.1,
+        local: Endpoint::Unix {
+            name,
+            inode: m.inode(),
+        },
+        peer: Endpoint::Unix {
+            name: None,
+            inode: peer,
+        },
+        inode: m.inode(),
+        uid,
+        cookie: m.cookie(),
+        timer: None,
+        x,
+    }
+}
+
+/// `ss`'s queues for families without their own: receive and transmit
+/// memory allocated.
+fn mem_queues(m: &SkMemInfo<&[u8]>) -> (u32, u32) {
+    (m.rmem_alloc().unwrap_or(0), m.wmem_alloc().unwrap_or(0))
+}
+
+/// A packet socket.
+pub fn packet<'a>(m: &PacketMsg<'a>) -> Sock<'a> {
+    let mut x = Extras::default();
+    let (mut ifindex, mut queues, mut uid) = (0, (0, 0), None);
+    for attr in m.attributes().flatten() {
+        match attr {
+            PacketAttr::Info(i) => ifindex = i.index,
+            PacketAttr::MemInfo(v) => {
+                queues = mem_queues(&v);
+                x.skmem = Some(v);
+            }
+            PacketAttr::Uid(v) => uid = Some(v),
+            _ => {}
+        }
+    }
+    Sock {
+        netid: if m.socket_type() == sockdiag::raw::SOCK_DGRAM {
+            "p_dgr"
+        } else {
+            "p_raw"
+        },
+        family: "packet",
+        protocol: Some("packet"),
+        state: TcpState::Close,
+        rq: queues.0,
+        wq: queues.1,
+        local: Endpoint::Packet {
+            protocol: m.protocol(),
+            ifindex,
+        },
+        peer: Endpoint::Packet {
+            protocol: 0,
+            ifindex: 0,
+        },
+        inode: m.inode(),
+        uid,
+        cookie: m.cookie(),
+        timer: None,
+        x,
+    }
+}
+
+/// A netlink socket.
+pub fn netlink<'a>(m: &NetlinkMsg<'a>) -> Sock<'a> {
+    let mut x = Extras::default();
+    let mut queues = (0, 0);
+    for attr in m.attributes().flatten() {
+        if let NetlinkAttr::MemInfo(v) = attr {
+            queues = mem_queues(&v);
+            x.skmem = Some(v);
+        }
+    }
+    Sock {
+        netid: "nl",
+        family: "netlink",
+        protocol: Some("netlink"),
+        state: if m.is_connected() {
+            TcpState::Established
+        } else {
+            TcpState::Close
+        },
+        rq: queues.0,
+        wq: queues.1,
+        local: Endpoint::Netlink {
+            protocol: m.protocol(),
+            port_id: m.port_id(),
+        },
+        peer: Endpoint::NetlinkPeer {
+            group: m.dst_group(),
+            port_id: m.dst_port_id(),
+        },
+        inode: m.inode(),
+        uid: None,
+        cookie: m.cookie(),
+        timer: None,
+        x,
+    }
+}

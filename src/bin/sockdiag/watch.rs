@@ -1,0 +1,486 @@
+//! `sockdiag watch`: poll the selected dumps every `--interval` on one
+//! socket and buffer, track sockets by cookie, and print what changed.
+//!
+//! Output lines start with `+` (new socket), `-` (gone), `~` (state or a
+//! tracked counter changed) or `#` (once a second, and at the end: polls,
+//! sockets, the poll time and the CPU the process used). With `--json`
+//! each is an object with an `"event"` key.
+
+use std::collections::HashMap;
+use std::io::{self, BufWriter, Write};
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+
+use nix::sys::resource::{getrusage, UsageWho};
+use sockdiag::inet::{InetMsg, TcpInfo, TcpState};
+use sockdiag::unix::UnixRequest;
+use sockdiag::DiagSocket;
+
+use crate::args::{Format, Options, Table};
+use crate::out::{Context, IfNames, JsonOut, TableOut};
+use crate::view::{self, ss_state, Endpoint, Sock};
+use crate::Failure;
+
+/// Most counters `--track` follows.
+const MAX_TRACK: usize = 8;
+
+/// One end, as much as is kept between polls.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum End {
+    Ip(IpAddr, u16),
+    Id(u32),
+}
+
+impl End {
+    fn of(e: &Endpoint<'_>) -> End {
+        match *e {
+            Endpoint::Ip { addr, port, .. } => End::Ip(addr, port),
+            Endpoint::Unix { inode, .. } => End::Id(inode),
+            Endpoint::Packet { ifindex, .. } => End::Id(ifindex),
+            Endpoint::Netlink { port_id, .. } => End::Id(port_id),
+            Endpoint::NetlinkPeer { port_id, .. } => End::Id(port_id),
+        }
+    }
+}
+
+/// `"src":"ADDR","sport":PORT` (or `"src_id":ID`) for JSON events.
+struct JsonEnd(&'static str, End);
+
+impl std::fmt::Display for JsonEnd {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (name, port) = match self.0 {
+            "src" => ("src", "sport"),
+            _ => ("dst", "dport"),
+        };
+        match self.1 {
+            End::Ip(a, p) => write!(f, "\"{name}\":\"{a}\",\"{port}\":{p}"),
+            End::Id(i) => write!(f, "\"{name}_id\":{i}"),
+        }
+    }
+}
+
+impl std::fmt::Display for End {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            End::Ip(IpAddr::V6(a), p) => write!(f, "[{a}]:{p}"),
+            End::Ip(a, p) => write!(f, "{a}:{p}"),
+            End::Id(i) => write!(f, "{i}"),
+        }
+    }
+}
+
+/// A socket between polls.
+struct Tracked {
+    seen: u64,
+    netid: &'static str,
+    state: TcpState,
+    local: End,
+    peer: End,
+    counters: [u64; MAX_TRACK],
+}
+
+/// Counts of one second (or of the whole run).
+#[derive(Default, Clone, Copy)]
+struct Window {
+    polls: u64,
+    late: u64,
+    new: u64,
+    gone: u64,
+    changed: u64,
+    poll_total: Duration,
+    poll_max: Duration,
+}
+
+/// The state of a watch run.
+struct Watch<'o, W: Write> {
+    o: &'o Options,
+    table: TableOut<W>,
+    track: Vec<usize>,
+    sockets: HashMap<u64, Tracked>,
+    generation: u64,
+    window: Window,
+    total: Window,
+}
+
+/// CPU time (user, system) of this process.
+fn cpu() -> (Duration, Duration) {
+    match getrusage(UsageWho::RUSAGE_SELF) {
+        Ok(u) => {
+            let d = |t: nix::sys::time::TimeVal| {
+                Duration::from_micros(
+                    u64::try_from(t.tv_sec()).unwrap_or(0) * 1_000_000
+                        + u64::try_from(t.tv_usec()).unwrap_or(0),
+                )
+            };
+            (d(u.user_time()), d(u.system_time()))
+        }
+        Err(_) => (Duration::ZERO, Duration::ZERO),
+    }
+}
+
+impl<W: Write> Watch<'_, W> {
+    fn json(&self) -> bool {
+        self.o.format == Format::Json
+    }
+
+    /// Values of the tracked counters.
+    fn counters(&self, s: &Sock<'_>) -> [u64; MAX_TRACK] {
+        let mut out = [0; MAX_TRACK];
+        if let Some(info) = s.x.tcp_info {
+            for (slot, &k) in out.iter_mut().zip(&self.track) {
+                *slot = info.field(k).unwrap_or(0);
+            }
+        }
+        out
+    }
+
+    /// One socket of the current poll.
+    fn sock(&mut self, s: &Sock<'_>) -> io::Result<()> {
+        let counters = self.counters(s);
+        let generation = self.generation;
+        let json = self.json();
+        match self.sockets.get_mut(&s.cookie) {
+            None => {
+                self.sockets.insert(
+                    s.cookie,
+                    Tracked {
+                        seen: generation,
+                        netid: s.netid,
+                        state: s.state,
+                        local: End::of(&s.local),
+                        peer: End::of(&s.peer),
+                        counters,
+                    },
+                );
+                self.window.new += 1;
+                if json {
+                    let mut j = JsonOut {
+                        out: &mut self.table.out,
+                        cx: Context {
+                            show: self.o.show,
+                            procs: None,
+                            ifnames: IfNames::default(),
+                        },
+                    };
+                    write!(j.out, "{{\"event\":\"new\",")?;
+                    j.members(s)?;
+                    writeln!(j.out, "}}")
+                } else {
+                    write!(self.table.out, "+ ")?;
+                    self.table.line(s)?;
+                    writeln!(self.table.out)
+                }
+            }
+            Some(t) => {
+                t.seen = generation;
+                let old_state = t.state;
+                let old = t.counters;
+                t.state = s.state;
+                t.counters = counters;
+                if old_state == s.state && old == counters {
+                    return Ok(());
+                }
+                self.window.changed += 1;
+                let w = &mut self.table.out;
+                let (local, peer) = (End::of(&s.local), End::of(&s.peer));
+                if json {
+                    write!(
+                        w,
+                        "{{\"event\":\"changed\",\"netid\":\"{}\",\"cookie\":{},{},{},\"state\":\"{}\",\"old_state\":\"{}\"",
+                        s.netid,
+                        s.cookie,
+                        JsonEnd("src", local),
+                        JsonEnd("dst", peer),
+                        s.state.name(),
+                        old_state.name()
+                    )?;
+                } else {
+                    write!(w, "~ {:<5} {local} {peer} {}", s.netid, ss_state(s.state))?;
+                    if old_state != s.state {
+                        write!(w, " (was {})", ss_state(old_state))?;
+                    }
+                }
+                for (n, &k) in self.track.iter().enumerate() {
+                    let (Some(&new), Some(&was)) = (counters.get(n), old.get(n)) else {
+                        continue;
+                    };
+                    if new == was {
+                        continue;
+                    }
+                    let name = TcpInfo::<&[u8]>::field_names().nth(k).unwrap_or("?");
+                    let delta = i128::from(new) - i128::from(was);
+                    if json {
+                        write!(w, ",\"{name}\":{new},\"{name}_delta\":{delta}")?;
+                    } else {
+                        write!(w, " {name}:{new} ({delta:+})")?;
+                    }
+                }
+                if json {
+                    writeln!(w, "}}")
+                } else {
+                    writeln!(w)
+                }
+            }
+        }
+    }
+
+    /// After a poll: the sockets not seen in it are gone.
+    fn sweep(&mut self) -> io::Result<()> {
+        let generation = self.generation;
+        let json = self.json();
+        let w = &mut self.table.out;
+        let mut result = Ok(());
+        let mut gone = 0;
+        self.sockets.retain(|cookie, t| {
+            if t.seen == generation {
+                return true;
+            }
+            gone += 1;
+            if result.is_ok() {
+                result = if json {
+                    writeln!(
+                        w,
+                        "{{\"event\":\"gone\",\"netid\":\"{}\",\"cookie\":{cookie},{},{},\"state\":\"{}\"}}",
+                        t.netid,
+                        JsonEnd("src", t.local),
+                        JsonEnd("dst", t.peer),
+                        t.state.name()
+                    )
+                } else {
+                    writeln!(
+                        w,
+                        "- {:<5} {} {} {}",
+                        t.netid,
+                        t.local,
+                        t.peer,
+                        ss_state(t.state)
+                    )
+                };
+            }
+            false
+        });
+        self.window.gone += gone;
+        result
+    }
+
+    /// The `#` line: what a window of polls cost.
+    fn report(
+        &mut self,
+        label: &str,
+        w: Window,
+        wall: Duration,
+        cpu: (Duration, Duration),
+    ) -> io::Result<()> {
+        let avg = w
+            .poll_total
+            .checked_div(u32::try_from(w.polls).unwrap_or(u32::MAX))
+            .unwrap_or_default();
+        let pct = |d: Duration| 100.0 * d.as_secs_f64() / wall.as_secs_f64().max(1e-9);
+        let out = &mut self.table.out;
+        if self.o.format == Format::Json {
+            writeln!(
+                out,
+                "{{\"event\":\"{label}\",\"seconds\":{:.3},\"polls\":{},\"late\":{},\"sockets\":{},\"new\":{},\"gone\":{},\"changed\":{},\"poll_avg_us\":{},\"poll_max_us\":{},\"cpu_user_pct\":{:.1},\"cpu_sys_pct\":{:.1}}}",
+                wall.as_secs_f64(),
+                w.polls,
+                w.late,
+                self.sockets.len(),
+                w.new,
+                w.gone,
+                w.changed,
+                avg.as_micros(),
+                w.poll_max.as_micros(),
+                pct(cpu.0),
+                pct(cpu.1)
+            )
+        } else {
+            writeln!(
+                out,
+                "# {label} {:.3}s polls {} late {} sockets {} new {} gone {} changed {} poll avg {:.3}ms max {:.3}ms cpu {:.1}% (user {:.1}% sys {:.1}%)",
+                wall.as_secs_f64(),
+                w.polls,
+                w.late,
+                self.sockets.len(),
+                w.new,
+                w.gone,
+                w.changed,
+                avg.as_secs_f64() * 1e3,
+                w.poll_max.as_secs_f64() * 1e3,
+                pct(cpu.0 + cpu.1),
+                pct(cpu.0),
+                pct(cpu.1)
+            )
+        }
+    }
+}
+
+/// Runs the selected dumps once, feeding every socket to `watch`.
+fn poll<W: Write>(
+    sock: &mut DiagSocket,
+    program: Option<&sockdiag::inet::filter::Bytecode>,
+    w: &mut Watch<'_, W>,
+) -> Result<(), Failure> {
+    let o = w.o;
+    for &table in &o.tables {
+        let r = match table {
+            Table::Inet(p) => {
+                let mut r = Ok(());
+                for req in crate::inet_requests(o, p) {
+                    let mut each = |m: InetMsg<'_>| -> Result<(), Failure> {
+                        Ok(w.sock(&view::inet(Some(p), &m))?)
+                    };
+                    r = match program {
+                        Some(bc) => crate::dump(sock, &req.with_bytecode(bc), &mut None, &mut each),
+                        None => crate::dump(sock, &req, &mut None, &mut each),
+                    };
+                    if r.is_err() {
+                        break;
+                    }
+                }
+                r
+            }
+            Table::Unix => {
+                let req = UnixRequest::new().with_states(o.states_for(table));
+                crate::dump(sock, &req, &mut None, |m| Ok(w.sock(&view::unix(&m))?))
+            }
+            // Packet and netlink sockets rarely change; watch lists them
+            // through the same path as everything else.
+            Table::Packet => crate::dump(
+                sock,
+                &sockdiag::packet::PacketRequest::new(),
+                &mut None,
+                |m| Ok(w.sock(&view::packet(&m))?),
+            ),
+            Table::Netlink => crate::dump(
+                sock,
+                &sockdiag::netlink_diag::NetlinkRequest::new(),
+                &mut None,
+                |m| Ok(w.sock(&view::netlink(&m))?),
+            ),
+        };
+        crate::table_result(o, table, r)?;
+    }
+    Ok(())
+}
+
+/// `sockdiag watch`.
+pub fn run(o: &Options) -> Result<(), Failure> {
+    let names: Vec<&str> = TcpInfo::<&[u8]>::field_names().collect();
+    let mut wanted: Vec<&str> = o.track.iter().map(String::as_str).collect();
+    if wanted.is_empty() && o.show.info {
+        wanted = vec!["bytes_acked", "bytes_received", "total_retrans"];
+    }
+    if wanted.len() > MAX_TRACK {
+        return Err(Failure::Usage(format!(
+            "--track follows at most {MAX_TRACK} counters"
+        )));
+    }
+    let track: Vec<usize> = wanted
+        .iter()
+        .filter_map(|w| names.iter().position(|n| n == w))
+        .collect();
+    let o2;
+    let o = if !track.is_empty() && !o.show.info {
+        // Tracked counters come from tcp_info.
+        let mut with_info = o.clone();
+        with_info.show.info = true;
+        o2 = with_info;
+        &o2
+    } else {
+        o
+    };
+    let mut sock = crate::open(o)?;
+    let program = match &o.filter {
+        Some((f, text)) => Some(
+            f.compile()
+                .map_err(|e| Failure::Usage(format!("{e} in '{text}'")))?,
+        ),
+        None => None,
+    };
+    let stdout = io::stdout();
+    let mut w = Watch {
+        o,
+        table: TableOut {
+            out: BufWriter::with_capacity(64 * 1024, stdout.lock()),
+            netid: true,
+            state: true,
+            header: false,
+            cx: Context {
+                show: o.show,
+                procs: None,
+                ifnames: IfNames::default(),
+            },
+        },
+        track,
+        sockets: HashMap::new(),
+        generation: 0,
+        window: Window::default(),
+        total: Window::default(),
+    };
+    let start = Instant::now();
+    let cpu_start = cpu();
+    let (mut window_start, mut window_cpu) = (start, cpu_start);
+    let mut next = start;
+    loop {
+        if o.count.is_some_and(|c| w.total.polls + w.window.polls >= c) {
+            break;
+        }
+        let now = Instant::now();
+        if now < next {
+            std::thread::sleep(next - now);
+        } else if w.total.polls > 0 && now > next + o.interval {
+            // Behind by more than a whole interval: count it and resync.
+            w.window.late += 1;
+            next = now;
+        }
+        next += o.interval;
+        w.generation += 1;
+        let t0 = Instant::now();
+        poll(&mut sock, program.as_ref(), &mut w)?;
+        w.sweep()?;
+        let took = t0.elapsed();
+        w.window.polls += 1;
+        w.window.poll_total += took;
+        w.window.poll_max = w.window.poll_max.max(took);
+        let since = window_start.elapsed();
+        if since >= Duration::from_secs(1) {
+            let c = cpu();
+            let used = (
+                c.0.saturating_sub(window_cpu.0),
+                c.1.saturating_sub(window_cpu.1),
+            );
+            let win = w.window;
+            w.report("stats", win, since, used)?;
+            w.total = merge(w.total, win);
+            w.window = Window::default();
+            (window_start, window_cpu) = (Instant::now(), c);
+        }
+        w.table.out.flush()?;
+    }
+    let c = cpu();
+    let total = merge(w.total, w.window);
+    w.total = total;
+    w.report(
+        "total",
+        total,
+        start.elapsed(),
+        (
+            c.0.saturating_sub(cpu_start.0),
+            c.1.saturating_sub(cpu_start.1),
+        ),
+    )?;
+    w.table.out.flush()?;
+    Ok(())
+}
+
+fn merge(a: Window, b: Window) -> Window {
+    Window {
+        polls: a.polls + b.polls,
+        late: a.late + b.late,
+        new: a.new + b.new,
+        gone: a.gone + b.gone,
+        changed: a.changed + b.changed,
+        poll_total: a.poll_total + b.poll_total,
+        poll_max: a.poll_max.max(b.poll_max),
+    }
+}
