@@ -1,6 +1,8 @@
 //! `sockdiag`: list, count, watch and kill this host's sockets through the
 //! kernel's sock_diag netlink interface, with `ss`'s options.
 
+#[cfg(test)]
+mod alloc_tests;
 mod args;
 mod out;
 mod view;
