@@ -93,7 +93,13 @@ fn every_format_writes_sockets_without_allocating() {
                 cx: every_field(),
             }),
         ),
-        ("json", Box::new(JsonOut { out: out(), cx: every_field() })),
+        (
+            "json",
+            Box::new(JsonOut {
+                out: out(),
+                cx: every_field(),
+            }),
+        ),
         (
             "prom",
             Box::new(PromOut {
@@ -118,10 +124,16 @@ fn every_format_writes_sockets_without_allocating() {
         feed(&unix, sink.as_mut());
         let (n, allocations) = feed(&tcp, sink.as_mut());
         assert!(n > 1000, "{n}");
-        assert_eq!(allocations, 0, "{name}: {allocations} allocations for {n} sockets");
+        assert_eq!(
+            allocations, 0,
+            "{name}: {allocations} allocations for {n} sockets"
+        );
         let (n, allocations) = feed(&unix, sink.as_mut());
         assert!(n > 0);
-        assert_eq!(allocations, 0, "{name}: {allocations} allocations for {n} unix sockets");
+        assert_eq!(
+            allocations, 0,
+            "{name}: {allocations} allocations for {n} unix sockets"
+        );
         sink.finish(Duration::ZERO).unwrap();
     }
 }

@@ -13,8 +13,8 @@ use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use sockdiag::inet::filter::Entry;
-use sockdiag::inet::{Extensions, Family, InetMsg, InetRequest, Protocol, SocketId};
+use sockdiag::inet::filter::{Bytecode, Entry};
+use sockdiag::inet::{Extensions, Family, InetMsg, InetRequest, LegacyRequest, Protocol, SocketId};
 use sockdiag::netlink_diag::{NetlinkRequest, NetlinkShow};
 use sockdiag::packet::{PacketRequest, PacketShow};
 use sockdiag::replay::{Record, Replay};
@@ -119,6 +119,39 @@ pub fn inet_requests(o: &Options, p: Protocol) -> impl Iterator<Item = InetReque
         })
 }
 
+/// Dumps the inet sockets of `p` into `each`: TCP and DCCP of both
+/// families in one legacy request (one walk of the kernel's hash tables
+/// instead of two), other protocols with one request per family.
+pub fn dump_inet(
+    o: &Options,
+    p: Protocol,
+    program: Option<&Bytecode>,
+    sock: &mut DiagSocket,
+    capture: &mut Option<BufWriter<File>>,
+    each: &mut dyn FnMut(InetMsg<'_>) -> Result<(), Failure>,
+) -> Result<(), Result<Error, Failure>> {
+    if matches!(p, Protocol::Tcp | Protocol::Dccp) && o.v4 && o.v6 {
+        let req = if p == Protocol::Tcp {
+            LegacyRequest::tcp()
+        } else {
+            LegacyRequest::dccp()
+        }
+        .with_states(o.states_for(Table::Inet(p)))
+        .with_extensions(extensions(o));
+        return match program {
+            Some(bc) => dump(sock, &req.with_bytecode(bc), capture, &mut *each),
+            None => dump(sock, &req, capture, &mut *each),
+        };
+    }
+    for req in inet_requests(o, p) {
+        match program {
+            Some(bc) => dump(sock, &req.with_bytecode(bc), capture, &mut *each)?,
+            None => dump(sock, &req, capture, &mut *each)?,
+        }
+    }
+    Ok(())
+}
+
 /// Whether a socket passes the selection that the kernel did not apply
 /// (packet and netlink states, unix and packet types).
 fn selected(o: &Options, table: Table, s: &Sock<'_>, socket_type: u8) -> bool {
@@ -211,27 +244,14 @@ fn list(o: &Options, sink: &mut dyn Sink) -> Result<(), Failure> {
     for &table in &o.tables {
         let r = match table {
             Table::Inet(p) => {
-                let mut r = Ok(());
-                for req in inet_requests(o, p) {
-                    let mut each = |m: InetMsg<'_>| {
-                        if let Some(k) = killer.as_mut() {
-                            if !k.kill(p, &m)? {
-                                return Ok(());
-                            }
+                dump_inet(o, p, program.as_ref(), &mut sock, &mut capture, &mut |m| {
+                    if let Some(k) = killer.as_mut() {
+                        if !k.kill(p, &m)? {
+                            return Ok(());
                         }
-                        sink.sock(&view::inet(Some(p), &m)).map_err(Failure::from)
-                    };
-                    r = match &program {
-                        Some(bc) => {
-                            dump(&mut sock, &req.with_bytecode(bc), &mut capture, &mut each)
-                        }
-                        None => dump(&mut sock, &req, &mut capture, &mut each),
-                    };
-                    if r.is_err() {
-                        break;
                     }
-                }
-                r
+                    sink.sock(&view::inet(Some(p), &m)).map_err(Failure::from)
+                })
             }
             Table::Unix => {
                 let mut show = UnixShow::NAME | UnixShow::PEER | UnixShow::RQLEN;

@@ -41,6 +41,20 @@ impl StackStr {
     }
 }
 
+impl StackStr {
+    fn push(&mut self, bytes: &[u8]) {
+        let n = bytes.len().min(self.buf.len().saturating_sub(self.len));
+        if let (Some(dst), Some(src)) = (self.buf.get_mut(self.len..self.len + n), bytes.get(..n)) {
+            dst.copy_from_slice(src);
+            self.len += n;
+        }
+    }
+
+    fn push_num(&mut self, v: u64) {
+        self.push(Num::new(v).as_bytes());
+    }
+}
+
 impl fmt::Write for StackStr {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         let room = self.buf.len().saturating_sub(self.len);
@@ -54,6 +68,44 @@ impl fmt::Write for StackStr {
         }
         Ok(())
     }
+}
+
+/// Decimal digits of a number, on the stack: `fmt`'s integer formatting
+/// and padding cost more than the kernel's work per socket in a listing.
+pub struct Num {
+    buf: [u8; 20],
+    start: usize,
+}
+
+impl Num {
+    pub fn new(mut v: u64) -> Self {
+        let mut buf = [b'0'; 20];
+        let mut start = buf.len();
+        loop {
+            start -= 1;
+            if let Some(d) = buf.get_mut(start) {
+                *d = b'0' + (v % 10) as u8;
+            }
+            v /= 10;
+            if v == 0 || start == 0 {
+                break;
+            }
+        }
+        Num { buf, start }
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        self.buf.get(self.start..).unwrap_or_default()
+    }
+}
+
+const SPACES: [u8; 64] = [b' '; 64];
+
+/// `text` left-aligned in `width` columns, then one space.
+fn column(w: &mut impl Write, text: &[u8], width: usize) -> io::Result<()> {
+    w.write_all(text)?;
+    let pad = width.saturating_sub(text.len()) + 1;
+    w.write_all(SPACES.get(..pad).unwrap_or(b" "))
 }
 
 /// Interface names by index, looked up once each.
@@ -105,19 +157,31 @@ fn endpoint(out: &mut StackStr, e: &Endpoint<'_>, v6only: bool, names: &mut IfNa
             port,
             ifindex,
         } => {
-            let _ = match addr {
-                IpAddr::V4(a) => write!(out, "{a}"),
-                IpAddr::V6(a) if a.is_unspecified() && !v6only => out.write_str("*"),
-                IpAddr::V6(a) => write!(out, "[{a}]"),
-            };
+            match addr {
+                IpAddr::V4(a) => {
+                    let [a0, a1, a2, a3] = a.octets();
+                    out.push_num(a0.into());
+                    for o in [a1, a2, a3] {
+                        out.push(b".");
+                        out.push_num(o.into());
+                    }
+                }
+                IpAddr::V6(a) if a.is_unspecified() && !v6only => out.push(b"*"),
+                IpAddr::V6(a) => {
+                    let _ = write!(out, "[{a}]");
+                }
+            }
             if ifindex != 0 {
-                let _ = write!(out, "%{}", names.get(ifindex));
+                out.push(b"%");
+                out.push(names.get(ifindex).as_bytes());
             }
             if port == 0 {
-                out.write_str(":*")
+                out.push(b":*");
             } else {
-                write!(out, ":{port}")
+                out.push(b":");
+                out.push_num(port.into());
             }
+            Ok(())
         }
         Endpoint::Unix { name, inode } => match name {
             Some(n) if local => write!(out, "{n} {inode}"),
@@ -387,19 +451,15 @@ impl<W: Write> TableOut<W> {
         endpoint(&mut peer, &s.peer, v6only, &mut self.cx.ifnames, false);
         let w = &mut self.out;
         if self.netid {
-            write!(w, "{:<5} ", s.netid)?;
+            column(w, s.netid.as_bytes(), 5)?;
         }
         if self.state {
-            write!(w, "{:<10} ", ss_state(s.state))?;
+            column(w, ss_state(s.state).as_bytes(), 10)?;
         }
-        write!(
-            w,
-            "{:<6} {:<6} {:<28} {}",
-            s.rq,
-            s.wq,
-            local.as_str(),
-            peer.as_str()
-        )?;
+        column(w, Num::new(s.rq.into()).as_bytes(), 6)?;
+        column(w, Num::new(s.wq.into()).as_bytes(), 6)?;
+        column(w, local.as_str().as_bytes(), 28)?;
+        w.write_all(peer.as_str().as_bytes())?;
         let show = self.cx.show;
         if show.procs {
             if let Some(map) = &self.cx.procs {
@@ -520,7 +580,10 @@ fn json_tcp_info(w: &mut impl Write, i: &TcpInfo<&[u8]>) -> io::Result<()> {
     let mut first = true;
     for (name, v) in i.fields() {
         if let Some(v) = v {
-            write!(w, "{}\"{name}\":{v}", if first { "" } else { "," })?;
+            w.write_all(if first { b"\"" } else { b",\"" })?;
+            w.write_all(name.as_bytes())?;
+            w.write_all(b"\":")?;
+            w.write_all(Num::new(v).as_bytes())?;
             first = false;
         }
     }
@@ -867,5 +930,34 @@ impl<W: Write> Sink for SummaryOut<W> {
             i += group.len();
         }
         w.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn numbers_and_columns_like_fmt() {
+        for v in [0, 1, 9, 10, 65535, 4_294_967_295, u64::MAX] {
+            assert_eq!(Num::new(v).as_bytes(), v.to_string().as_bytes());
+        }
+        let mut out = Vec::new();
+        column(&mut out, b"ESTAB", 10).unwrap();
+        column(&mut out, b"a-very-long-address:65535", 6).unwrap();
+        assert_eq!(
+            out,
+            format!("{:<10} {:<6} ", "ESTAB", "a-very-long-address:65535").as_bytes()
+        );
+        let mut s = StackStr::new();
+        let mut names = IfNames::default();
+        let e = Endpoint::Ip {
+            addr: IpAddr::from([10, 0, 255, 1]),
+            port: 443,
+            ifindex: 0,
+        };
+        endpoint(&mut s, &e, false, &mut names, true);
+        assert_eq!(s.as_str(), "10.0.255.1:443");
     }
 }

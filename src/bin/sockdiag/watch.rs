@@ -12,7 +12,7 @@ use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use nix::sys::resource::{getrusage, UsageWho};
-use sockdiag::inet::{InetMsg, TcpInfo, TcpState};
+use sockdiag::inet::{TcpInfo, TcpState};
 use sockdiag::unix::UnixRequest;
 use sockdiag::DiagSocket;
 
@@ -22,7 +22,29 @@ use crate::view::{self, ss_state, Endpoint, Sock};
 use crate::Failure;
 
 /// Most counters `--track` follows.
-const MAX_TRACK: usize = 8;
+const MAX_TRACK: usize = 4;
+
+/// Hashes socket cookies: the kernel hands them out from a counter, so a
+/// multiply-shift spreads them well, and costs a fraction of SipHash.
+#[derive(Default, Clone, Copy)]
+struct CookieHasher(u64);
+
+impl std::hash::Hasher for CookieHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0 ^ v).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.0 ^= self.0 >> 29;
+    }
+}
+
+type CookieMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<CookieHasher>>;
 
 /// One end, as much as is kept between polls.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -70,13 +92,66 @@ impl std::fmt::Display for End {
 }
 
 /// A socket between polls.
+#[derive(Clone, Copy)]
 struct Tracked {
+    cookie: u64,
     seen: u64,
     netid: &'static str,
     state: TcpState,
     local: End,
     peer: End,
     counters: [u64; MAX_TRACK],
+}
+
+/// The sockets of the last poll, in the order the kernel listed them. A
+/// poll lists them in the same order again (hash-table order) unless
+/// sockets came or went, so most are matched by a cursor walking the last
+/// poll's table sequentially, which stays in cache; the rest through an
+/// index by cookie, rebuilt only after a poll that changed the order.
+/// Nothing is allocated once the tables have grown to the population.
+#[derive(Default)]
+struct Tracker {
+    prev: Vec<Tracked>,
+    cur: Vec<Tracked>,
+    index: CookieMap<u32>,
+    cursor: usize,
+    reordered: bool,
+}
+
+impl Tracker {
+    /// The position in `prev` of the socket with `cookie`.
+    fn find(&mut self, cookie: u64) -> Option<usize> {
+        if self
+            .prev
+            .get(self.cursor)
+            .is_some_and(|t| t.cookie == cookie)
+        {
+            self.cursor += 1;
+            return Some(self.cursor - 1);
+        }
+        self.reordered = true;
+        let j = usize::try_from(*self.index.get(&cookie)?).ok()?;
+        self.cursor = j + 1;
+        Some(j)
+    }
+
+    /// Ends a poll: `cur` becomes `prev`.
+    fn rotate(&mut self) {
+        std::mem::swap(&mut self.prev, &mut self.cur);
+        self.cur.clear();
+        self.cursor = 0;
+        if std::mem::take(&mut self.reordered) {
+            self.index.clear();
+            for (i, t) in self.prev.iter().enumerate() {
+                self.index
+                    .insert(t.cookie, u32::try_from(i).unwrap_or(u32::MAX));
+            }
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.prev.len()
+    }
 }
 
 /// Counts of one second (or of the whole run).
@@ -96,7 +171,7 @@ struct Watch<'o, W: Write> {
     o: &'o Options,
     table: TableOut<W>,
     track: Vec<usize>,
-    sockets: HashMap<u64, Tracked>,
+    sockets: Tracker,
     generation: u64,
     window: Window,
     total: Window,
@@ -139,19 +214,20 @@ impl<W: Write> Watch<'_, W> {
         let counters = self.counters(s);
         let generation = self.generation;
         let json = self.json();
-        match self.sockets.get_mut(&s.cookie) {
+        let now = Tracked {
+            cookie: s.cookie,
+            seen: generation,
+            netid: s.netid,
+            state: s.state,
+            local: End::of(&s.local),
+            peer: End::of(&s.peer),
+            counters,
+        };
+        self.sockets.cur.push(now);
+        let found = self.sockets.find(s.cookie);
+        match found.and_then(|j| self.sockets.prev.get_mut(j)) {
             None => {
-                self.sockets.insert(
-                    s.cookie,
-                    Tracked {
-                        seen: generation,
-                        netid: s.netid,
-                        state: s.state,
-                        local: End::of(&s.local),
-                        peer: End::of(&s.peer),
-                        counters,
-                    },
-                );
+                self.sockets.reordered = true;
                 self.window.new += 1;
                 if json {
                     let mut j = JsonOut {
@@ -171,12 +247,16 @@ impl<W: Write> Watch<'_, W> {
                     writeln!(self.table.out)
                 }
             }
+            Some(t) if t.seen == generation => {
+                // Listed twice in one dump (the kernel may repeat a socket
+                // while the table changes under the walk): once counts.
+                self.sockets.cur.pop();
+                Ok(())
+            }
             Some(t) => {
                 t.seen = generation;
                 let old_state = t.state;
                 let old = t.counters;
-                t.state = s.state;
-                t.counters = counters;
                 if old_state == s.state && old == counters {
                     return Ok(());
                 }
@@ -229,38 +309,39 @@ impl<W: Write> Watch<'_, W> {
         let generation = self.generation;
         let json = self.json();
         let w = &mut self.table.out;
-        let mut result = Ok(());
         let mut gone = 0;
-        self.sockets.retain(|cookie, t| {
+        for t in &self.sockets.prev {
             if t.seen == generation {
-                return true;
+                continue;
             }
             gone += 1;
-            if result.is_ok() {
-                result = if json {
-                    writeln!(
-                        w,
-                        "{{\"event\":\"gone\",\"netid\":\"{}\",\"cookie\":{cookie},{},{},\"state\":\"{}\"}}",
-                        t.netid,
-                        JsonEnd("src", t.local),
-                        JsonEnd("dst", t.peer),
-                        t.state.name()
-                    )
-                } else {
-                    writeln!(
-                        w,
-                        "- {:<5} {} {} {}",
-                        t.netid,
-                        t.local,
-                        t.peer,
-                        ss_state(t.state)
-                    )
-                };
+            if json {
+                writeln!(
+                    w,
+                    "{{\"event\":\"gone\",\"netid\":\"{}\",\"cookie\":{},{},{},\"state\":\"{}\"}}",
+                    t.netid,
+                    t.cookie,
+                    JsonEnd("src", t.local),
+                    JsonEnd("dst", t.peer),
+                    t.state.name()
+                )?;
+            } else {
+                writeln!(
+                    w,
+                    "- {:<5} {} {} {}",
+                    t.netid,
+                    t.local,
+                    t.peer,
+                    ss_state(t.state)
+                )?;
             }
-            false
-        });
+        }
+        if gone > 0 {
+            self.sockets.reordered = true;
+        }
+        self.sockets.rotate();
         self.window.gone += gone;
-        result
+        Ok(())
     }
 
     /// The `#` line: what a window of polls cost.
@@ -323,22 +404,9 @@ fn poll<W: Write>(
     let o = w.o;
     for &table in &o.tables {
         let r = match table {
-            Table::Inet(p) => {
-                let mut r = Ok(());
-                for req in crate::inet_requests(o, p) {
-                    let mut each = |m: InetMsg<'_>| -> Result<(), Failure> {
-                        Ok(w.sock(&view::inet(Some(p), &m))?)
-                    };
-                    r = match program {
-                        Some(bc) => crate::dump(sock, &req.with_bytecode(bc), &mut None, &mut each),
-                        None => crate::dump(sock, &req, &mut None, &mut each),
-                    };
-                    if r.is_err() {
-                        break;
-                    }
-                }
-                r
-            }
+            Table::Inet(p) => crate::dump_inet(o, p, program, sock, &mut None, &mut |m| {
+                Ok(w.sock(&view::inet(Some(p), &m))?)
+            }),
             Table::Unix => {
                 let req = UnixRequest::new().with_states(o.states_for(table));
                 crate::dump(sock, &req, &mut None, |m| Ok(w.sock(&view::unix(&m))?))
@@ -412,7 +480,7 @@ pub fn run(o: &Options) -> Result<(), Failure> {
             },
         },
         track,
-        sockets: HashMap::new(),
+        sockets: Tracker::default(),
         generation: 0,
         window: Window::default(),
         total: Window::default(),
@@ -482,5 +550,120 @@ fn merge(a: Window, b: Window) -> Window {
         changed: a.changed + b.changed,
         poll_total: a.poll_total + b.poll_total,
         poll_max: a.poll_max.max(b.poll_max),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+    use super::*;
+    use crate::args::{parse, Parsed};
+    use crate::view::Extras;
+
+    fn sock(cookie: u64, state: TcpState) -> Sock<'static> {
+        let ip = |port| Endpoint::Ip {
+            addr: IpAddr::from([127, 0, 0, 1]),
+            port,
+            ifindex: 0,
+        };
+        Sock {
+            netid: "tcp",
+            family: "inet",
+            protocol: Some("tcp"),
+            state,
+            rq: 0,
+            wq: 0,
+            local: ip(u16::try_from(cookie).unwrap()),
+            peer: ip(80),
+            inode: 0,
+            uid: None,
+            cookie,
+            timer: None,
+            x: Extras::default(),
+        }
+    }
+
+    /// Runs polls of (cookie, state) lists; returns each poll's lines.
+    fn polls(rounds: &[&[(u64, TcpState)]]) -> Vec<Vec<String>> {
+        let Ok(Parsed::Run(o)) = parse(["watch", "-t"].into_iter().map(str::to_owned)) else {
+            panic!()
+        };
+        let mut w = Watch {
+            o: &o,
+            table: TableOut {
+                out: Vec::new(),
+                netid: true,
+                state: true,
+                header: false,
+                cx: Context {
+                    show: o.show,
+                    procs: None,
+                    ifnames: IfNames::default(),
+                },
+            },
+            track: Vec::new(),
+            sockets: Tracker::default(),
+            generation: 0,
+            window: Window::default(),
+            total: Window::default(),
+        };
+        let mut out = Vec::new();
+        for round in rounds {
+            w.generation += 1;
+            for &(cookie, state) in *round {
+                w.sock(&sock(cookie, state)).unwrap();
+            }
+            w.sweep().unwrap();
+            let text = String::from_utf8(std::mem::take(&mut w.table.out)).unwrap();
+            let mut lines: Vec<String> = text
+                .lines()
+                .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+                .collect();
+            lines.sort();
+            out.push(lines);
+            assert_eq!(w.sockets.len(), {
+                let mut c: Vec<u64> = round.iter().map(|r| r.0).collect();
+                c.sort_unstable();
+                c.dedup();
+                c.len()
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn changes_are_found_whatever_the_order() {
+        use TcpState::{Established as E, TimeWait as T};
+        let out = polls(&[
+            &[(1, E), (2, E), (3, E)],
+            &[(1, E), (2, E), (3, E)],
+            // 2 goes, 4 comes, 3 changes state.
+            &[(1, E), (3, T), (4, E)],
+            // Another order, nothing changed.
+            &[(4, E), (1, E), (3, T)],
+            // A socket listed twice counts once.
+            &[(4, E), (4, E), (1, E), (3, T)],
+            &[(1, E)],
+        ]);
+        assert_eq!(out[0].len(), 3);
+        assert!(out[0].iter().all(|l| l.starts_with('+')));
+        assert!(out[1].is_empty(), "{:?}", out[1]);
+        assert_eq!(
+            out[2],
+            [
+                "+ tcp ESTAB 0 0 127.0.0.1:4 127.0.0.1:80",
+                "- tcp 127.0.0.1:2 127.0.0.1:80 ESTAB",
+                "~ tcp 127.0.0.1:3 127.0.0.1:80 TIME-WAIT (was ESTAB)",
+            ]
+        );
+        assert!(out[3].is_empty(), "{:?}", out[3]);
+        assert!(out[4].is_empty(), "{:?}", out[4]);
+        assert_eq!(
+            out[5],
+            [
+                "- tcp 127.0.0.1:3 127.0.0.1:80 TIME-WAIT",
+                "- tcp 127.0.0.1:4 127.0.0.1:80 ESTAB",
+            ]
+        );
     }
 }
