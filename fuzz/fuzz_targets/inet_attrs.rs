@@ -34,6 +34,12 @@ fuzz_target!(|data: &[u8]| {
         TcpInfo::new(rest),
         TcpInfo::new(rest).extra()
     );
+    // The generic field walk agrees with the indexed one.
+    let info = TcpInfo::new(rest);
+    for (k, (name, value)) in info.fields().enumerate() {
+        assert_eq!(info.field(k), value, "{name}");
+        let _ = write!(out, "{name}={value:?}");
+    }
     let _ = write!(
         out,
         "{:?} {:?}",
