@@ -67,6 +67,7 @@ pub mod inet;
 pub mod netlink;
 pub mod netlink_diag;
 pub mod packet;
+pub mod poll;
 pub mod procs;
 pub mod raw;
 pub mod replay;

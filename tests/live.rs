@@ -428,6 +428,74 @@ fn one_socket_serves_many_dumps_even_abandoned_ones() {
     }
 }
 
+fn poller_reports_changes_without_allocating() {
+    use sockdiag::poll::{Change, Poller};
+    use std::io::{Read, Write};
+    let (_listener, _clients) = support::many_connections(6000, 500);
+    let req = LegacyRequest::tcp().with_extensions(Extensions::INFO);
+    let mut poller = Poller::new(DiagSocket::new().unwrap(), req)
+        .track(&["bytes_received", "total_retrans"])
+        .unwrap();
+    assert!(Poller::new(DiagSocket::new().unwrap(), req)
+        .track(&["nonsense"])
+        .is_err());
+    let (mut new, mut changed, mut gone) = (0, 0, 0);
+    let stats = poller
+        .poll(|c| match c {
+            Change::New(_) => new += 1,
+            _ => panic!("{c:?}"),
+        })
+        .unwrap();
+    assert_eq!((new, stats.sockets, stats.new), (1001, 1001, 1001));
+    // Steady state: nothing changes, nothing is allocated.
+    let n = allocations_during(|| {
+        for _ in 0..10 {
+            let stats = poller.poll(|c| panic!("{c:?}")).unwrap();
+            assert_eq!((stats.sockets, stats.changed, stats.gone), (1001, 0, 0));
+        }
+    });
+    assert_eq!(n, 0, "allocations during 10 polls of 1001 sockets");
+    // A new connection with data, then its end.
+    let l = support::tcp_listener(addr("127.0.0.1:6100"), 4, None);
+    let mut c = support::tcp_connect(addr("127.0.0.1:46100"), addr("127.0.0.1:6100"));
+    let (mut s, _) = l.accept().unwrap();
+    let stats = poller
+        .poll(|c| match c {
+            Change::New(m) => assert!([6100, 46100].contains(&m.src_port()), "{m:?}"),
+            _ => panic!("{c:?}"),
+        })
+        .unwrap();
+    assert_eq!(stats.new, 3);
+    c.write_all(b"hello").unwrap();
+    let mut buf = [0u8; 5];
+    s.read_exact(&mut buf).unwrap();
+    poller
+        .poll(|c| match c {
+            Change::Changed { msg, before, now } => {
+                assert_eq!(msg.src_port(), 6100);
+                assert_eq!((before.counters[0], now.counters[0]), (Some(0), Some(5)));
+                assert_eq!(now.counters[1], Some(0));
+                changed += 1;
+            }
+            _ => panic!("{c:?}"),
+        })
+        .unwrap();
+    assert_eq!(changed, 1);
+    drop((c, s, l));
+    poller
+        .poll(|c| match c {
+            Change::Gone { last, .. } => {
+                assert_eq!(last.src.port(), 6100);
+                gone += 1;
+            }
+            Change::Changed { before, now, .. } => assert_ne!(before.state, now.state),
+            Change::New(m) => panic!("{m:?}"),
+        })
+        .unwrap();
+    assert!(gone >= 1);
+    assert_eq!(poller.tracker().len(), poller.tracker().iter().count());
+}
+
 fn steady_state_dumps_allocate_nothing() {
     let (_listener, _clients) = support::many_connections(6000, 500);
     let req = InetRequest::new(Family::Inet, Protocol::Tcp);
@@ -1715,6 +1783,7 @@ const TESTS: &[Test] = tests![
     missing_diag_modules_are_errors_not_empty_lists,
     one_socket_serves_many_dumps_even_abandoned_ones,
     steady_state_dumps_allocate_nothing,
+    poller_reports_changes_without_allocating,
     snapshot_callback_batches_and_compat_agree,
     capture_hook_records_every_datagram,
     datagrams_from_other_senders_are_dropped,

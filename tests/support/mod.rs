@@ -673,3 +673,104 @@ pub fn netlink_route_socket() -> OwnedFd {
     socket::bind(fd.as_raw_fd(), &NetlinkAddr::new(0, (1 << 0) | (1 << 4))).unwrap();
     fd
 }
+
+// ---------------------------------------------------------------------
+// Large populations for the examples: connections held by child
+// processes, since one process may hold only so many descriptors.
+
+/// If this process was started as a holder (`--hold PORT PAIRS 4|6`),
+/// opens `PAIRS` loopback connections to a listener on `PORT`, holds them
+/// until stdin closes, and exits. Call first thing in `main`.
+pub fn hold_if_asked() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [flag, port, pairs, family] = &args[..] else {
+        return;
+    };
+    if flag != "--hold" {
+        return;
+    }
+    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    use std::io::Read;
+    let (_, hard) = getrlimit(Resource::RLIMIT_NOFILE).unwrap();
+    setrlimit(Resource::RLIMIT_NOFILE, hard, hard).unwrap();
+    let (host, v6only) = if family == "6" {
+        ("[::1]", Some(true))
+    } else {
+        ("127.0.0.1", None)
+    };
+    let l = tcp_listener(addr(&format!("{host}:{port}")), 4096, v6only);
+    let pairs: usize = pairs.parse().unwrap();
+    let mut held = Vec::with_capacity(2 * pairs);
+    for _ in 0..pairs {
+        held.push(TcpStream::connect(l.local_addr().unwrap()).unwrap());
+        held.push(l.accept().unwrap().0);
+    }
+    println!("ready");
+    let _ = std::io::stdin().read_to_end(&mut Vec::new());
+    std::process::exit(0);
+}
+
+/// Child processes holding established loopback connections.
+pub struct Holders {
+    children: Vec<std::process::Child>,
+    /// TCP sockets they hold, listeners included.
+    pub sockets: usize,
+}
+
+impl Holders {
+    /// `connections` connections (`2 * connections` sockets plus one
+    /// listener per holder), `v6_percent`% of them over IPv6, in the
+    /// calling process's network namespace, by children running this
+    /// executable (which must call [`hold_if_asked`]).
+    pub fn spawn(connections: usize, v6_percent: usize) -> Holders {
+        use std::io::{BufRead, BufReader};
+        use std::process::{Command, Stdio};
+        let v6 = connections * v6_percent / 100;
+        let mut plan = Vec::new();
+        for (total, family) in [(connections - v6, "4"), (v6, "6")] {
+            let mut left = total;
+            while left > 0 {
+                // 9,000 connections: 18,000 descriptors, under this
+                // machine's RLIMIT_NOFILE.
+                let pairs = left.min(9_000);
+                plan.push((pairs, family));
+                left -= pairs;
+            }
+        }
+        let me = std::env::current_exe().unwrap();
+        let mut children = Vec::new();
+        for (i, (pairs, family)) in plan.into_iter().enumerate() {
+            let port = (10_000 + i).to_string();
+            let mut child = Command::new(&me)
+                .args(["--hold", &port, &pairs.to_string(), family])
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let mut line = String::new();
+            BufReader::new(child.stdout.take().unwrap())
+                .read_line(&mut line)
+                .unwrap();
+            assert_eq!(line.trim(), "ready");
+            children.push(child);
+        }
+        Holders {
+            sockets: 2 * connections + children.len(),
+            children,
+        }
+    }
+
+    /// Number of holder processes.
+    pub fn processes(&self) -> usize {
+        self.children.len()
+    }
+}
+
+impl Drop for Holders {
+    fn drop(&mut self) {
+        for c in &mut self.children {
+            drop(c.stdin.take());
+            let _ = c.wait();
+        }
+    }
+}

@@ -6,13 +6,13 @@
 //! sockets, the poll time and the CPU the process used). With `--json`
 //! each is an object with an `"event"` key.
 
-use std::collections::HashMap;
 use std::io::{self, BufWriter, Write};
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use nix::sys::resource::{getrusage, UsageWho};
 use sockdiag::inet::{TcpInfo, TcpState};
+use sockdiag::poll::{Seen, Tracker};
 use sockdiag::unix::UnixRequest;
 use sockdiag::DiagSocket;
 
@@ -23,28 +23,6 @@ use crate::Failure;
 
 /// Most counters `--track` follows.
 const MAX_TRACK: usize = 4;
-
-/// Hashes socket cookies: the kernel hands them out from a counter, so a
-/// multiply-shift spreads them well, and costs a fraction of SipHash.
-#[derive(Default, Clone, Copy)]
-struct CookieHasher(u64);
-
-impl std::hash::Hasher for CookieHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        }
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = (self.0 ^ v).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        self.0 ^= self.0 >> 29;
-    }
-}
-
-type CookieMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<CookieHasher>>;
 
 /// One end, as much as is kept between polls.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -94,64 +72,11 @@ impl std::fmt::Display for End {
 /// A socket between polls.
 #[derive(Clone, Copy)]
 struct Tracked {
-    cookie: u64,
-    seen: u64,
     netid: &'static str,
     state: TcpState,
     local: End,
     peer: End,
     counters: [u64; MAX_TRACK],
-}
-
-/// The sockets of the last poll, in the order the kernel listed them. A
-/// poll lists them in the same order again (hash-table order) unless
-/// sockets came or went, so most are matched by a cursor walking the last
-/// poll's table sequentially, which stays in cache; the rest through an
-/// index by cookie, rebuilt only after a poll that changed the order.
-/// Nothing is allocated once the tables have grown to the population.
-#[derive(Default)]
-struct Tracker {
-    prev: Vec<Tracked>,
-    cur: Vec<Tracked>,
-    index: CookieMap<u32>,
-    cursor: usize,
-    reordered: bool,
-}
-
-impl Tracker {
-    /// The position in `prev` of the socket with `cookie`.
-    fn find(&mut self, cookie: u64) -> Option<usize> {
-        if self
-            .prev
-            .get(self.cursor)
-            .is_some_and(|t| t.cookie == cookie)
-        {
-            self.cursor += 1;
-            return Some(self.cursor - 1);
-        }
-        self.reordered = true;
-        let j = usize::try_from(*self.index.get(&cookie)?).ok()?;
-        self.cursor = j + 1;
-        Some(j)
-    }
-
-    /// Ends a poll: `cur` becomes `prev`.
-    fn rotate(&mut self) {
-        std::mem::swap(&mut self.prev, &mut self.cur);
-        self.cur.clear();
-        self.cursor = 0;
-        if std::mem::take(&mut self.reordered) {
-            self.index.clear();
-            for (i, t) in self.prev.iter().enumerate() {
-                self.index
-                    .insert(t.cookie, u32::try_from(i).unwrap_or(u32::MAX));
-            }
-        }
-    }
-
-    fn len(&self) -> usize {
-        self.prev.len()
-    }
 }
 
 /// Counts of one second (or of the whole run).
@@ -171,8 +96,7 @@ struct Watch<'o, W: Write> {
     o: &'o Options,
     table: TableOut<W>,
     track: Vec<usize>,
-    sockets: Tracker,
-    generation: u64,
+    sockets: Tracker<Tracked>,
     window: Window,
     total: Window,
 }
@@ -212,22 +136,16 @@ impl<W: Write> Watch<'_, W> {
     /// One socket of the current poll.
     fn sock(&mut self, s: &Sock<'_>) -> io::Result<()> {
         let counters = self.counters(s);
-        let generation = self.generation;
         let json = self.json();
         let now = Tracked {
-            cookie: s.cookie,
-            seen: generation,
             netid: s.netid,
             state: s.state,
             local: End::of(&s.local),
             peer: End::of(&s.peer),
             counters,
         };
-        self.sockets.cur.push(now);
-        let found = self.sockets.find(s.cookie);
-        match found.and_then(|j| self.sockets.prev.get_mut(j)) {
-            None => {
-                self.sockets.reordered = true;
+        match self.sockets.observe(s.cookie, now) {
+            Seen::New => {
                 self.window.new += 1;
                 if json {
                     let mut j = JsonOut {
@@ -247,14 +165,10 @@ impl<W: Write> Watch<'_, W> {
                     writeln!(self.table.out)
                 }
             }
-            Some(t) if t.seen == generation => {
-                // Listed twice in one dump (the kernel may repeat a socket
-                // while the table changes under the walk): once counts.
-                self.sockets.cur.pop();
-                Ok(())
-            }
-            Some(t) => {
-                t.seen = generation;
+            // Listed twice in one dump (the kernel may repeat a socket
+            // while the table changes under the walk): once counts.
+            Seen::Repeated => Ok(()),
+            Seen::Known(t) => {
                 let old_state = t.state;
                 let old = t.counters;
                 if old_state == s.state && old == counters {
@@ -306,42 +220,30 @@ impl<W: Write> Watch<'_, W> {
 
     /// After a poll: the sockets not seen in it are gone.
     fn sweep(&mut self) -> io::Result<()> {
-        let generation = self.generation;
         let json = self.json();
         let w = &mut self.table.out;
         let mut gone = 0;
-        for t in &self.sockets.prev {
-            if t.seen == generation {
-                continue;
-            }
+        let mut result = Ok(());
+        self.sockets.finish(|cookie, t| {
             gone += 1;
-            if json {
+            if result.is_err() {
+                return;
+            }
+            result = if json {
                 writeln!(
                     w,
-                    "{{\"event\":\"gone\",\"netid\":\"{}\",\"cookie\":{},{},{},\"state\":\"{}\"}}",
+                    "{{\"event\":\"gone\",\"netid\":\"{}\",\"cookie\":{cookie},{},{},\"state\":\"{}\"}}",
                     t.netid,
-                    t.cookie,
                     JsonEnd("src", t.local),
                     JsonEnd("dst", t.peer),
                     t.state.name()
-                )?;
+                )
             } else {
-                writeln!(
-                    w,
-                    "- {:<5} {} {} {}",
-                    t.netid,
-                    t.local,
-                    t.peer,
-                    ss_state(t.state)
-                )?;
-            }
-        }
-        if gone > 0 {
-            self.sockets.reordered = true;
-        }
-        self.sockets.rotate();
+                writeln!(w, "- {:<5} {} {} {}", t.netid, t.local, t.peer, ss_state(t.state))
+            };
+        });
         self.window.gone += gone;
-        Ok(())
+        result
     }
 
     /// The `#` line: what a window of polls cost.
@@ -480,8 +382,7 @@ pub fn run(o: &Options) -> Result<(), Failure> {
             },
         },
         track,
-        sockets: Tracker::default(),
-        generation: 0,
+        sockets: Tracker::new(),
         window: Window::default(),
         total: Window::default(),
     };
@@ -502,7 +403,7 @@ pub fn run(o: &Options) -> Result<(), Failure> {
             next = now;
         }
         next += o.interval;
-        w.generation += 1;
+        w.sockets.begin();
         let t0 = Instant::now();
         poll(&mut sock, program.as_ref(), &mut w)?;
         w.sweep()?;
@@ -602,14 +503,13 @@ mod tests {
                 },
             },
             track: Vec::new(),
-            sockets: Tracker::default(),
-            generation: 0,
+            sockets: Tracker::new(),
             window: Window::default(),
             total: Window::default(),
         };
         let mut out = Vec::new();
         for round in rounds {
-            w.generation += 1;
+            w.sockets.begin();
             for &(cookie, state) in *round {
                 w.sock(&sock(cookie, state)).unwrap();
             }
