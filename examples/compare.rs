@@ -107,6 +107,25 @@ fn library(mode: &str) {
         }
     };
     match mode {
+        "split" => {
+            use std::sync::atomic::{AtomicU64, Ordering};
+            let (n, sum) = (AtomicU64::new(0), AtomicU64::new(0));
+            let mut scan = sockdiag::inet::SplitScan::new(LegacyRequest::tcp()).unwrap();
+            scan.run(|m| {
+                n.fetch_add(1, Ordering::Relaxed);
+                let (src, dst) = (m.src(), m.dst());
+                sum.fetch_add(
+                    u64::from(src.port() ^ dst.port())
+                        .wrapping_add(u64::from(m.state().to_raw()))
+                        .wrapping_add(u64::from(m.rqueue() ^ m.wqueue() ^ m.inode()))
+                        .wrapping_add(m.cookie()),
+                    Ordering::Relaxed,
+                );
+            })
+            .unwrap();
+            count = n.into_inner();
+            acc = sum.into_inner();
+        }
         "legacy" => sock
             .for_each(&LegacyRequest::tcp(), |m| view(m, false))
             .unwrap(),
@@ -240,6 +259,12 @@ fn main() {
             "sockdiag legacy walk",
             me,
             vec!["--library", "legacy"],
+            Counted::Printed,
+        ),
+        (
+            "sockdiag SplitScan 2 thr",
+            me,
+            vec!["--library", "split"],
             Counted::Printed,
         ),
         ("sockdiag -taH (CLI)", cli, vec!["-taH"], Counted::Lines),

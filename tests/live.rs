@@ -496,6 +496,40 @@ fn poller_reports_changes_without_allocating() {
     assert_eq!(poller.tracker().len(), poller.tracker().iter().count());
 }
 
+fn split_scan_lists_every_socket_once() {
+    use sockdiag::inet::SplitScan;
+    use std::sync::Mutex;
+    // Outgoing connections from ephemeral ports and the incoming ends of
+    // them (local port 6000, remote ephemeral), IPv4 and IPv6.
+    let (_l4, _c4) = support::many_connections(6000, 300);
+    let l6 = support::tcp_listener(addr("[::1]:6001"), 64, Some(true));
+    let c6: Vec<_> = (0..50)
+        .map(|_| support::tcp_connect(addr("[::1]:0"), addr("[::1]:6001")))
+        .collect();
+    let mut sock = DiagSocket::new().unwrap();
+    let mut want = Vec::new();
+    sock.for_each(&LegacyRequest::tcp(), |m| want.push(m.cookie()))
+        .unwrap();
+    want.sort_unstable();
+    assert_eq!(want.len(), 2 * 300 + 1 + 2 * 50 + 1);
+    let mut scan = SplitScan::new(LegacyRequest::tcp()).unwrap();
+    let got = Mutex::new(Vec::new());
+    let n = scan.run(|m| got.lock().unwrap().push(m.cookie())).unwrap();
+    let mut got = got.into_inner().unwrap();
+    got.sort_unstable();
+    assert_eq!(n, want.len());
+    assert_eq!(got, want, "each socket exactly once");
+    // Both halves carry a fair share: the userspace rule agrees.
+    let mut per_half = [0usize; 2];
+    sock.for_each(&LegacyRequest::tcp(), |m| {
+        per_half[scan.half_of(m.src(), m.dst())] += 1
+    })
+    .unwrap();
+    assert_eq!(per_half.iter().sum::<usize>(), want.len());
+    assert!(per_half.iter().all(|&h| h > want.len() / 4), "{per_half:?}");
+    drop((l6, c6));
+}
+
 fn steady_state_dumps_allocate_nothing() {
     let (_listener, _clients) = support::many_connections(6000, 500);
     let req = InetRequest::new(Family::Inet, Protocol::Tcp);
@@ -1784,6 +1818,7 @@ const TESTS: &[Test] = tests![
     one_socket_serves_many_dumps_even_abandoned_ones,
     steady_state_dumps_allocate_nothing,
     poller_reports_changes_without_allocating,
+    split_scan_lists_every_socket_once,
     snapshot_callback_batches_and_compat_agree,
     capture_hook_records_every_datagram,
     datagrams_from_other_senders_are_dropped,

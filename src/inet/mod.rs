@@ -8,6 +8,7 @@ mod info;
 mod msg;
 mod request;
 mod socket;
+mod split;
 
 pub use attr::{
     Attributes, BbrInfo, DctcpInfo, InetAttr, InetAttrs, Md5Key, Md5Keys, MemInfo,
@@ -18,6 +19,7 @@ pub use msg::InetMsg;
 pub(crate) use request::Destroy;
 pub use request::{Filtered, InetRequest, LegacyRequest};
 pub use socket::{Socket, SocketId};
+pub use split::SplitScan;
 
 use core::fmt;
 

@@ -23,6 +23,7 @@ impl<'buf> Attr<'buf> {
 
     /// The attribute type (`nla_type` without the `NLA_F_NESTED` and
     /// `NLA_F_NET_BYTEORDER` flag bits).
+    #[inline]
     pub fn kind(&self) -> u16 {
         self.header.nla_type.get() & NLA_TYPE_MASK
     }
@@ -39,16 +40,19 @@ impl<'buf> Attr<'buf> {
     }
 
     /// The payload: `nla_len - 4` bytes, without trailing padding.
+    #[inline]
     pub fn payload(&self) -> &'buf [u8] {
         self.payload
     }
 
     /// Byte offset of the attribute header in the outermost buffer.
+    #[inline]
     pub fn offset(&self) -> usize {
         self.offset
     }
 
     /// Byte offset of the payload in the outermost buffer.
+    #[inline]
     pub fn payload_offset(&self) -> usize {
         self.offset.saturating_add(NLA_HDRLEN)
     }
@@ -58,35 +62,43 @@ impl<'buf> Attr<'buf> {
         Attrs::with_base(self.payload, self.payload_offset())
     }
 
+    #[inline]
     fn exact<const N: usize>(&self) -> Result<[u8; N], ParseError> {
-        <[u8; N]>::try_from(self.payload).map_err(|_| {
-            ParseError::new(
-                Layer::Attribute,
-                self.offset,
-                ParseErrorKind::WrongLength {
-                    length: self.payload.len(),
-                    expected: N,
-                },
-            )
-        })
+        <[u8; N]>::try_from(self.payload).map_err(|_| self.wrong_length(N))
+    }
+
+    #[cold]
+    fn wrong_length(&self, expected: usize) -> ParseError {
+        ParseError::new(
+            Layer::Attribute,
+            self.offset,
+            ParseErrorKind::WrongLength {
+                length: self.payload.len(),
+                expected,
+            },
+        )
     }
 
     /// The payload as a `u8`; an error unless it is exactly 1 byte.
+    #[inline]
     pub fn u8(&self) -> Result<u8, ParseError> {
         self.exact::<1>().map(|[b]| b)
     }
 
     /// The payload as a host-order `u16`; an error unless it is exactly 2 bytes.
+    #[inline]
     pub fn u16(&self) -> Result<u16, ParseError> {
         self.exact().map(u16::from_ne_bytes)
     }
 
     /// The payload as a host-order `u32`; an error unless it is exactly 4 bytes.
+    #[inline]
     pub fn u32(&self) -> Result<u32, ParseError> {
         self.exact().map(u32::from_ne_bytes)
     }
 
     /// The payload as a host-order `u64`; an error unless it is exactly 8 bytes.
+    #[inline]
     pub fn u64(&self) -> Result<u64, ParseError> {
         self.exact().map(u64::from_ne_bytes)
     }

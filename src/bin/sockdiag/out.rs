@@ -241,45 +241,99 @@ fn timer_name(t: Timer) -> &'static str {
     }
 }
 
-/// Microseconds as `ss` prints milliseconds (`%g` of `us / 1000`).
-struct Ms(u32);
+/// ` name:value`.
+fn kv(w: &mut impl Write, name: &str, v: u64) -> io::Result<()> {
+    w.write_all(b" ")?;
+    w.write_all(name.as_bytes())?;
+    w.write_all(b":")?;
+    w.write_all(Num::new(v).as_bytes())
+}
 
-impl fmt::Display for Ms {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (whole, frac) = (self.0 / 1000, self.0 % 1000);
-        if frac == 0 {
-            write!(f, "{whole}")
+/// Microseconds as `ss` prints milliseconds (`%g` of `us / 1000`): `204`,
+/// `0.032`, `1.5`.
+fn ms(w: &mut impl Write, us: u32) -> io::Result<()> {
+    w.write_all(Num::new(u64::from(us / 1000)).as_bytes())?;
+    let frac = us % 1000;
+    if frac != 0 {
+        let digits = [
+            b'0' + (frac / 100) as u8,
+            b'0' + (frac / 10 % 10) as u8,
+            b'0' + (frac % 10) as u8,
+        ];
+        let len = if frac.is_multiple_of(100) {
+            1
+        } else if frac.is_multiple_of(10) {
+            2
         } else {
-            let mut digits = StackStr::new();
-            let _ = write!(digits, "{frac:03}");
-            write!(f, "{whole}.{}", digits.as_str().trim_end_matches('0'))
-        }
+            3
+        };
+        w.write_all(b".")?;
+        w.write_all(digits.get(..len).unwrap_or_default())?;
     }
+    Ok(())
+}
+
+/// ` name:MS`.
+fn kms(w: &mut impl Write, name: &str, us: u32) -> io::Result<()> {
+    w.write_all(b" ")?;
+    w.write_all(name.as_bytes())?;
+    w.write_all(b":")?;
+    ms(w, us)
+}
+
+/// A rate in bits per second as `ss` prints it (`1.5Mbps`), rounded to a
+/// tenth of the unit.
+fn rate(w: &mut impl Write, name: &str, bps: u64) -> io::Result<()> {
+    w.write_all(b" ")?;
+    w.write_all(name.as_bytes())?;
+    w.write_all(b" ")?;
+    let (unit, suffix): (u64, &[u8]) = match bps {
+        r if r >= 1_000_000_000 => (1_000_000_000, b"G"),
+        r if r >= 1_000_000 => (1_000_000, b"M"),
+        r if r >= 1_000 => (1_000, b"K"),
+        _ => (1, b""),
+    };
+    if unit == 1 {
+        w.write_all(Num::new(bps).as_bytes())?;
+    } else {
+        let tenths = (u128::from(bps) * 10 + u128::from(unit / 2)) / u128::from(unit);
+        let tenths = u64::try_from(tenths).unwrap_or(u64::MAX);
+        w.write_all(Num::new(tenths / 10).as_bytes())?;
+        w.write_all(b".")?;
+        w.write_all(Num::new(tenths % 10).as_bytes())?;
+    }
+    w.write_all(suffix)?;
+    w.write_all(b"bps")
 }
 
 /// `ss -i`'s line for a TCP socket.
 fn tcp_info_text(w: &mut impl Write, s: &Sock<'_>, i: &TcpInfo<&[u8]>) -> io::Result<()> {
     if let Some(cong) = s.x.cong {
-        write!(w, " {cong}")?;
+        w.write_all(b" ")?;
+        w.write_all(cong.as_bytes())?;
     }
     if i.options().is_some_and(|o| o.contains(TcpiOptions::WSCALE)) {
         if let (Some(snd), Some(rcv)) = (i.snd_wscale(), i.rcv_wscale()) {
-            write!(w, " wscale:{snd},{rcv}")?;
+            kv(w, "wscale", snd.into())?;
+            w.write_all(b",")?;
+            w.write_all(Num::new(rcv.into()).as_bytes())?;
         }
     }
     if let Some(rto) = i.rto().filter(|&r| r != 0 && r != 3_000_000) {
-        write!(w, " rto:{}", Ms(rto))?;
+        kms(w, "rto", rto)?;
     }
     if let Some(b) = i.backoff().filter(|&b| b != 0) {
-        write!(w, " backoff:{b}")?;
+        kv(w, "backoff", b.into())?;
     }
     if let (Some(rtt), Some(var)) = (i.rtt(), i.rttvar()) {
         if rtt != 0 {
-            write!(w, " rtt:{}/{}", Ms(rtt), Ms(var))?;
+            kms(w, "rtt", rtt)?;
+            w.write_all(b"/")?;
+            ms(w, var)?;
         }
     }
     if let Some(ato) = i.ato().filter(|&a| a != 0) {
-        write!(w, " ato:{}", Ms(ato))?;
+        kms(w, "ato", ato)?;
     }
     let pairs: [(&str, Option<u64>); 5] = [
         ("mss", i.snd_mss().map(u64::from)),
@@ -290,11 +344,11 @@ fn tcp_info_text(w: &mut impl Write, s: &Sock<'_>, i: &TcpInfo<&[u8]>) -> io::Re
     ];
     for (name, v) in pairs {
         if let Some(v) = v.filter(|&v| v != 0) {
-            write!(w, " {name}:{v}")?;
+            kv(w, name, v)?;
         }
     }
     if let Some(t) = i.snd_ssthresh().filter(|&t| t < 0xffff) {
-        write!(w, " ssthresh:{t}")?;
+        kv(w, "ssthresh", t.into())?;
     }
     let counters: [(&str, Option<u64>); 8] = [
         ("bytes_sent", i.bytes_sent()),
@@ -308,7 +362,7 @@ fn tcp_info_text(w: &mut impl Write, s: &Sock<'_>, i: &TcpInfo<&[u8]>) -> io::Re
     ];
     for (name, v) in counters {
         if let Some(v) = v.filter(|&v| v != 0) {
-            write!(w, " {name}:{v}")?;
+            kv(w, name, v)?;
         }
     }
     let last: [(&str, Option<u32>); 3] = [
@@ -318,72 +372,56 @@ fn tcp_info_text(w: &mut impl Write, s: &Sock<'_>, i: &TcpInfo<&[u8]>) -> io::Re
     ];
     for (name, v) in last {
         if let Some(v) = v.filter(|&v| v != 0) {
-            write!(w, " {name}:{v}")?;
+            kv(w, name, v.into())?;
         }
     }
     if let Some(r) = i.pacing_rate().filter(|&r| r != 0 && r != u64::MAX) {
-        write!(w, " pacing_rate {}bps", Rate(r.saturating_mul(8)))?;
+        rate(w, "pacing_rate", r.saturating_mul(8))?;
     }
     if let Some(r) = i.delivery_rate().filter(|&r| r != 0) {
-        write!(w, " delivery_rate {}bps", Rate(r.saturating_mul(8)))?;
+        rate(w, "delivery_rate", r.saturating_mul(8))?;
     }
     if let Some(d) = i.delivered().filter(|&d| d != 0) {
-        write!(w, " delivered:{d}")?;
+        kv(w, "delivered", d.into())?;
     }
     if i.delivery_rate_app_limited() == Some(true) {
-        write!(w, " app_limited")?;
+        w.write_all(b" app_limited")?;
     }
     if let Some(u) = i.unacked().filter(|&u| u != 0) {
-        write!(w, " unacked:{u}")?;
+        kv(w, "unacked", u.into())?;
     }
     if let (Some(r), Some(t)) = (i.retrans(), i.total_retrans()) {
         if r != 0 || t != 0 {
-            write!(w, " retrans:{r}/{t}")?;
+            kv(w, "retrans", r.into())?;
+            w.write_all(b"/")?;
+            w.write_all(Num::new(t.into()).as_bytes())?;
         }
     }
     if let Some(l) = i.lost().filter(|&l| l != 0) {
-        write!(w, " lost:{l}")?;
+        kv(w, "lost", l.into())?;
     }
     if let Some(r) = i.rcv_rtt().filter(|&r| r != 0) {
-        write!(w, " rcv_rtt:{}", Ms(r))?;
+        kms(w, "rcv_rtt", r)?;
     }
-    if let Some(r) = i.rcv_space().filter(|&r| r != 0) {
-        write!(w, " rcv_space:{r}")?;
-    }
-    if let Some(r) = i.rcv_ssthresh().filter(|&r| r != 0) {
-        write!(w, " rcv_ssthresh:{r}")?;
-    }
-    if let Some(n) = i.notsent_bytes().filter(|&n| n != 0) {
-        write!(w, " notsent:{n}")?;
-    }
-    if let Some(m) = i.min_rtt().filter(|&m| m != 0 && m != u32::MAX) {
-        write!(w, " minrtt:{}", Ms(m))?;
-    }
-    if let Some(wnd) = i.snd_wnd().filter(|&v| v != 0) {
-        write!(w, " snd_wnd:{wnd}")?;
-    }
-    if let Some(wnd) = i.rcv_wnd().filter(|&v| v != 0) {
-        write!(w, " rcv_wnd:{wnd}")?;
-    }
-    Ok(())
-}
-
-/// A rate in bits per second as `ss` prints it (`1.5Mbps`).
-struct Rate(u64);
-
-impl fmt::Display for Rate {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let r = self.0 as f64;
-        if r >= 1e9 {
-            write!(f, "{:.1}G", r / 1e9)
-        } else if r >= 1e6 {
-            write!(f, "{:.1}M", r / 1e6)
-        } else if r >= 1e3 {
-            write!(f, "{:.1}K", r / 1e3)
-        } else {
-            write!(f, "{}", self.0)
+    let tail: [(&str, Option<u32>); 3] = [
+        ("rcv_space", i.rcv_space()),
+        ("rcv_ssthresh", i.rcv_ssthresh()),
+        ("notsent", i.notsent_bytes()),
+    ];
+    for (name, v) in tail {
+        if let Some(v) = v.filter(|&v| v != 0) {
+            kv(w, name, v.into())?;
         }
     }
+    if let Some(m) = i.min_rtt().filter(|&m| m != 0 && m != u32::MAX) {
+        kms(w, "minrtt", m)?;
+    }
+    for (name, v) in [("snd_wnd", i.snd_wnd()), ("rcv_wnd", i.rcv_wnd())] {
+        if let Some(v) = v.filter(|&v| v != 0) {
+            kv(w, name, v.into())?;
+        }
+    }
+    Ok(())
 }
 
 /// `skmem:(r0,rb...,d0)`.
@@ -959,5 +997,22 @@ mod tests {
         };
         endpoint(&mut s, &e, false, &mut names, true);
         assert_eq!(s.as_str(), "10.0.255.1:443");
+        let mut out = Vec::new();
+        for us in [0, 1, 10, 100, 204_000, 1_500, 32, 1_230, 999_999] {
+            ms(&mut out, us).unwrap();
+            out.push(b' ');
+        }
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "0 0.001 0.01 0.1 204 1.5 0.032 1.23 999.999 "
+        );
+        let mut out = Vec::new();
+        for r in [999, 1_500, 26_733_974_980 * 8, 2_520_615_384 * 8] {
+            rate(&mut out, "r", r).unwrap();
+        }
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            " r 999bps r 1.5Kbps r 213.9Gbps r 20.2Gbps"
+        );
     }
 }
