@@ -115,20 +115,33 @@ impl SplitScan {
     where
         F: Fn(InetMsg<'_>) + Sync,
     {
+        self.run_with([&mut (), &mut ()], |_, m| f(m))
+    }
+
+    /// Like [`run`](Self::run), with state of the caller's for each half:
+    /// `f` gets the first half's sockets with `state[0]` and the second's
+    /// with `state[1]` (a buffer, a counter), so the halves share nothing.
+    pub fn run_with<S, F>(&mut self, state: [&mut S; 2], f: F) -> Result<usize, Error>
+    where
+        S: Send,
+        F: Fn(&mut S, InetMsg<'_>) + Sync,
+    {
         let req = self.req;
         let [s0, s1] = &mut self.socks;
         let [p0, p1] = &self.programs;
-        let half = |sock: &mut DiagSocket, program: &Bytecode| -> Result<usize, Error> {
+        let [st0, st1] = state;
+        let f = &f;
+        let half = move |sock: &mut DiagSocket, program: &Bytecode, st: &mut S| {
             let mut n = 0;
             sock.for_each(&req.with_bytecode(program), |m| {
                 n += 1;
-                f(m);
+                f(st, m);
             })?;
-            Ok(n)
+            Ok::<usize, Error>(n)
         };
         let (a, b) = std::thread::scope(|scope| {
-            let other = scope.spawn(|| half(s1, p1));
-            let mine = half(s0, p0);
+            let other = scope.spawn(|| half(s1, p1, st1));
+            let mine = half(s0, p0, st0);
             (mine, other.join())
         });
         let b =

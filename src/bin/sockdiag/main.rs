@@ -11,10 +11,13 @@ mod watch;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use sockdiag::inet::filter::{Bytecode, Entry};
-use sockdiag::inet::{Extensions, Family, InetMsg, InetRequest, LegacyRequest, Protocol, SocketId};
+use sockdiag::inet::{
+    Extensions, Family, InetMsg, InetRequest, LegacyRequest, Protocol, SocketId, SplitScan,
+};
 use sockdiag::netlink_diag::{NetlinkRequest, NetlinkShow};
 use sockdiag::packet::{PacketRequest, PacketShow};
 use sockdiag::replay::{Record, Replay};
@@ -452,22 +455,29 @@ fn events(o: &Options, sink: &mut dyn Sink) -> Result<(), Failure> {
 }
 
 /// The output for the chosen format.
-fn sink(o: &Options) -> Result<Box<dyn Sink>, Failure> {
-    let procs = if o.show.procs {
-        Some(
-            sockdiag::procs::ProcessMap::scan()
-                .map_err(|e| Failure::Run(format!("reading /proc for -p: {e}")))?,
-        )
-    } else {
-        None
-    };
+/// The processes for `-p`.
+fn procs(o: &Options) -> Result<Option<sockdiag::procs::ProcessMap>, Failure> {
+    if !o.show.procs {
+        return Ok(None);
+    }
+    sockdiag::procs::ProcessMap::scan()
+        .map(Some)
+        .map_err(|e| Failure::Run(format!("reading /proc for -p: {e}")))
+}
+
+/// The output for the chosen format, writing to `out`.
+fn sink_to<W: Write + Send + 'static>(
+    o: &Options,
+    out: W,
+    procs: Option<sockdiag::procs::ProcessMap>,
+    header: bool,
+) -> Box<dyn Sink + Send> {
     let cx = Context {
         show: o.show,
         procs,
         ifnames: IfNames::default(),
     };
-    let out = BufWriter::with_capacity(64 * 1024, io::stdout());
-    Ok(match (o.mode, o.format) {
+    match (o.mode, o.format) {
         (Mode::Summary, Format::Prom) | (_, Format::Prom) => Box::new(PromOut {
             out,
             counts: Counts::default(),
@@ -483,15 +493,113 @@ fn sink(o: &Options) -> Result<Box<dyn Sink>, Failure> {
             out,
             netid: o.netid_column(),
             state: o.state_column(),
-            header: o.header,
+            header,
             cx,
         }),
+    }
+}
+
+/// Output of one half of a split listing: whole lines go to standard
+/// output in chunks of at least 64 KiB, under a lock, so the two halves'
+/// lines never mix.
+struct Chunked {
+    buf: Vec<u8>,
+    out: Arc<Mutex<io::Stdout>>,
+}
+
+impl Chunked {
+    fn drain(&mut self) -> io::Result<()> {
+        let mut out = self
+            .out
+            .lock()
+            .map_err(|_| io::Error::other("standard output lock poisoned"))?;
+        out.write_all(&self.buf)?;
+        out.flush()?;
+        self.buf.clear();
+        Ok(())
+    }
+}
+
+impl Write for Chunked {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.buf.extend_from_slice(bytes);
+        if self.buf.len() >= 64 * 1024 && self.buf.last() == Some(&b'\n') {
+            self.drain()?;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.drain()
+    }
+}
+
+/// Whether a listing can use [`SplitScan`]: every TCP socket of both
+/// families, listed (not killed, counted or recorded), no filter of the
+/// user's (the halves are filters), in this namespace.
+fn splittable(o: &Options) -> bool {
+    o.mode == Mode::List
+        && matches!(o.format, Format::Table | Format::Json)
+        && o.tables == [Table::Inet(Protocol::Tcp)]
+        && o.v4
+        && o.v6
+        && o.filter.is_none()
+        && o.capture.is_none()
+        && o.replay.is_none()
+        && o.netns.is_none()
+}
+
+/// Lists every TCP socket with [`SplitScan`]: two threads, each with its
+/// own socket, half of the sockets and its own formatter.
+fn list_split(o: &Options) -> Result<(), Failure> {
+    let start = Instant::now();
+    let stdout = Arc::new(Mutex::new(io::stdout()));
+    let chunked = || Chunked {
+        buf: Vec::with_capacity(72 * 1024),
+        out: Arc::clone(&stdout),
+    };
+    let procs = procs(o)?;
+    let req = LegacyRequest::tcp()
+        .with_states(o.states_for(Table::Inet(Protocol::Tcp)))
+        .with_extensions(extensions(o));
+    let mut scan = SplitScan::new(req).map_err(|e| failure(e, "opening sock_diag sockets"))?;
+    if o.header && o.format == Format::Table {
+        sink_to(o, chunked(), None, true).finish(start.elapsed())?;
+    }
+    let half = || {
+        (
+            sink_to(o, chunked(), procs.clone(), false),
+            None::<io::Error>,
+        )
+    };
+    let (mut a, mut b) = (half(), half());
+    scan.run_with([&mut a, &mut b], |(sink, error), m| {
+        if error.is_none() {
+            *error = sink.sock(&view::inet(Some(Protocol::Tcp), &m)).err();
+        }
     })
+    .map_err(|e| failure(e, "dumping TCP sockets"))?;
+    for (mut sink, error) in [a, b] {
+        if let Some(e) = error {
+            return Err(e.into());
+        }
+        sink.finish(start.elapsed())?;
+    }
+    Ok(())
+}
+
+/// The output for the chosen format, on standard output.
+fn sink(o: &Options) -> Result<Box<dyn Sink + Send>, Failure> {
+    let out = BufWriter::with_capacity(64 * 1024, io::stdout());
+    Ok(sink_to(o, out, procs(o)?, o.header))
 }
 
 fn run(o: &Options) -> Result<(), Failure> {
     if o.mode == Mode::Watch {
         return watch::run(o);
+    }
+    if splittable(o) {
+        return list_split(o);
     }
     let mut sink = sink(o)?;
     match o.mode {
