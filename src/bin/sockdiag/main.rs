@@ -521,12 +521,19 @@ impl Chunked {
 }
 
 impl Write for Chunked {
+    #[inline]
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.write_all(bytes)?;
+        Ok(bytes.len())
+    }
+
+    #[inline]
+    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
         self.buf.extend_from_slice(bytes);
-        if self.buf.len() >= 64 * 1024 && self.buf.last() == Some(&b'\n') {
+        if self.buf.len() >= 64 * 1024 && bytes.last() == Some(&b'\n') {
             self.drain()?;
         }
-        Ok(bytes.len())
+        Ok(())
     }
 
     fn flush(&mut self) -> io::Result<()> {
