@@ -221,6 +221,80 @@ impl Killer {
     }
 }
 
+/// The filter expression compiled to kernel bytecode, if there is one.
+pub fn program(o: &Options) -> Result<Option<Bytecode>, Failure> {
+    o.filter
+        .as_ref()
+        .map(|(f, text)| {
+            f.compile()
+                .map_err(|e| Failure::Usage(format!("{e} in '{text}'")))
+        })
+        .transpose()
+}
+
+/// What [`dump_table`] hands out besides the socket: an inet socket's
+/// protocol and reply (for `-K`).
+pub type InetReply<'a, 'b> = Option<(Protocol, &'a InetMsg<'b>)>;
+
+/// Runs the dumps of `table` and calls `each` for every socket that passes
+/// the selection (the kernel applies states, families and the filter; this
+/// applies unix and packet types and the states of packet and netlink
+/// sockets). A module the kernel lacks is skipped unless the table was named.
+pub fn dump_table(
+    o: &Options,
+    table: Table,
+    program: Option<&Bytecode>,
+    sock: &mut DiagSocket,
+    capture: &mut Option<BufWriter<File>>,
+    each: &mut dyn FnMut(&Sock<'_>, InetReply<'_, '_>) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    let r = match table {
+        Table::Inet(p) => dump_inet(o, p, program, sock, capture, &mut |m| {
+            each(&view::inet(Some(p), &m), Some((p, &m)))
+        }),
+        Table::Unix => {
+            let mut show = UnixShow::NAME | UnixShow::PEER | UnixShow::RQLEN;
+            if o.show.mem {
+                show |= UnixShow::MEMINFO;
+            }
+            if o.show.ext {
+                show |= UnixShow::UID;
+            }
+            let req = UnixRequest::new()
+                .with_states(o.states_for(table))
+                .with_show(show);
+            dump(sock, &req, capture, |m| {
+                let s = view::unix(&m);
+                if selected(o, table, &s, m.socket_type().to_raw()) {
+                    each(&s, None)?;
+                }
+                Ok(())
+            })
+        }
+        Table::Packet => {
+            let req = PacketRequest::new().with_show(PacketShow::INFO | PacketShow::MEMINFO);
+            dump(sock, &req, capture, |m| {
+                let s = view::packet(&m);
+                if selected(o, table, &s, m.socket_type()) {
+                    each(&s, None)?;
+                }
+                Ok(())
+            })
+        }
+        Table::Netlink => {
+            let req = NetlinkRequest::new().with_show(NetlinkShow::MEMINFO);
+            dump(sock, &req, capture, |m| {
+                let s = view::netlink(&m);
+                if selected(o, table, &s, 0) {
+                    each(&s, None)?;
+                }
+                Ok(())
+            })
+        }
+    };
+    table_result(o, table, r)
+}
+
 /// Lists (or kills) the selected sockets into `sink`.
 fn list(o: &Options, sink: &mut dyn Sink) -> Result<(), Failure> {
     let start = Instant::now();
@@ -237,66 +311,23 @@ fn list(o: &Options, sink: &mut dyn Sink) -> Result<(), Failure> {
         }
         None => None,
     };
-    let program = match &o.filter {
-        Some((f, text)) => Some(
-            f.compile()
-                .map_err(|e| Failure::Usage(format!("{e} in '{text}'")))?,
-        ),
-        None => None,
-    };
+    let program = program(o)?;
     for &table in &o.tables {
-        let r = match table {
-            Table::Inet(p) => {
-                dump_inet(o, p, program.as_ref(), &mut sock, &mut capture, &mut |m| {
-                    if let Some(k) = killer.as_mut() {
-                        if !k.kill(p, &m)? {
-                            return Ok(());
-                        }
+        dump_table(
+            o,
+            table,
+            program.as_ref(),
+            &mut sock,
+            &mut capture,
+            &mut |s, inet| {
+                if let (Some(k), Some((p, m))) = (killer.as_mut(), inet) {
+                    if !k.kill(p, m)? {
+                        return Ok(());
                     }
-                    sink.sock(&view::inet(Some(p), &m)).map_err(Failure::from)
-                })
-            }
-            Table::Unix => {
-                let mut show = UnixShow::NAME | UnixShow::PEER | UnixShow::RQLEN;
-                if o.show.mem {
-                    show |= UnixShow::MEMINFO;
                 }
-                if o.show.ext {
-                    show |= UnixShow::UID;
-                }
-                let req = UnixRequest::new()
-                    .with_states(o.states_for(table))
-                    .with_show(show);
-                dump(&mut sock, &req, &mut capture, |m| {
-                    let s = view::unix(&m);
-                    if selected(o, table, &s, m.socket_type().to_raw()) {
-                        sink.sock(&s)?;
-                    }
-                    Ok(())
-                })
-            }
-            Table::Packet => {
-                let req = PacketRequest::new().with_show(PacketShow::INFO | PacketShow::MEMINFO);
-                dump(&mut sock, &req, &mut capture, |m| {
-                    let s = view::packet(&m);
-                    if selected(o, table, &s, m.socket_type()) {
-                        sink.sock(&s)?;
-                    }
-                    Ok(())
-                })
-            }
-            Table::Netlink => {
-                let req = NetlinkRequest::new().with_show(NetlinkShow::MEMINFO);
-                dump(&mut sock, &req, &mut capture, |m| {
-                    let s = view::netlink(&m);
-                    if selected(o, table, &s, 0) {
-                        sink.sock(&s)?;
-                    }
-                    Ok(())
-                })
-            }
-        };
-        table_result(o, table, r)?;
+                sink.sock(s).map_err(Failure::from)
+            },
+        )?;
     }
     if let Some(mut c) = capture {
         c.flush()

@@ -501,7 +501,7 @@ impl<W: Write> TableOut<W> {
         let show = self.cx.show;
         if show.procs {
             if let Some(map) = &self.cx.procs {
-                let owners = map.owners(s.owner_inode());
+                let owners = map.owners(s.inode);
                 if s.inode != 0 && !owners.is_empty() {
                     write!(w, " users:(")?;
                     for (n, o) in owners.iter().enumerate() {
@@ -757,7 +757,7 @@ impl<W: Write> JsonOut<W> {
             if let Some(map) = &self.cx.procs {
                 write!(w, ",\"processes\":[")?;
                 if s.inode != 0 {
-                    for (n, o) in map.owners(s.owner_inode()).iter().enumerate() {
+                    for (n, o) in map.owners(s.inode).iter().enumerate() {
                         let comm = map.command(o.pid).unwrap_or("");
                         write!(
                             w,

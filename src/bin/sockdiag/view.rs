@@ -3,9 +3,7 @@
 
 use std::net::IpAddr;
 
-use sockdiag::inet::{
-    BbrInfo, Family, InetAttr, InetMsg, MemInfo, Protocol, TcpInfo, TcpState, Timer,
-};
+use sockdiag::inet::{BbrInfo, Family, InetAttr, InetMsg, Protocol, TcpInfo, TcpState, Timer};
 use sockdiag::netlink_diag::{NetlinkAttr, NetlinkMsg};
 use sockdiag::packet::{PacketAttr, PacketMsg};
 use sockdiag::unix::{UnixAttr, UnixMsg, UnixName};
@@ -58,7 +56,6 @@ pub enum Endpoint<'a> {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Extras<'a> {
     pub skmem: Option<SkMemInfo<&'a [u8]>>,
-    pub meminfo: Option<MemInfo>,
     pub tcp_info: Option<TcpInfo<&'a [u8]>>,
     pub bbr: Option<BbrInfo>,
     pub cong: Option<&'a str>,
@@ -69,8 +66,6 @@ pub struct Extras<'a> {
     pub cgroup_id: Option<u64>,
     pub v6only: Option<bool>,
     pub shutdown: Option<Shutdown>,
-    /// Unix sockets waiting in a listener's accept queue, packet fanout...
-    pub unix_peer: Option<u32>,
 }
 
 /// A socket of any family.
@@ -104,13 +99,6 @@ pub struct Sock<'a> {
     pub x: Extras<'a>,
 }
 
-impl Sock<'_> {
-    /// The inode to look processes up by.
-    pub fn owner_inode(&self) -> u32 {
-        self.inode
-    }
-}
-
 /// `ss`'s state names.
 pub fn ss_state(state: TcpState) -> &'static str {
     match state {
@@ -136,7 +124,6 @@ pub fn inet<'a>(protocol: Option<Protocol>, m: &InetMsg<'a>) -> Sock<'a> {
     let mut x = Extras::default();
     for attr in m.attributes().flatten() {
         match attr {
-            InetAttr::MemInfo(v) => x.meminfo = Some(v),
             InetAttr::TcpInfo(v) => x.tcp_info = Some(v),
             InetAttr::Bbr(v) => x.bbr = Some(v),
             InetAttr::Cong(v) => x.cong = Some(v),
@@ -192,7 +179,6 @@ pub fn unix<'a>(m: &UnixMsg<'a>) -> Sock<'a> {
             _ => {}
         }
     }
-    x.unix_peer = Some(peer);
     Sock {
         netid: m.socket_type().netid(),
         family: "unix",

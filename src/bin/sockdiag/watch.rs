@@ -13,12 +13,11 @@ use std::time::{Duration, Instant};
 use nix::sys::resource::{getrusage, UsageWho};
 use sockdiag::inet::{TcpInfo, TcpState};
 use sockdiag::poll::{Seen, Tracker};
-use sockdiag::unix::UnixRequest;
 use sockdiag::DiagSocket;
 
-use crate::args::{Format, Options, Table};
+use crate::args::{Format, Options};
 use crate::out::{Context, IfNames, JsonOut, TableOut};
-use crate::view::{self, ss_state, Endpoint, Sock};
+use crate::view::{ss_state, Endpoint, Sock};
 use crate::Failure;
 
 /// Most counters `--track` follows.
@@ -305,30 +304,9 @@ fn poll<W: Write>(
 ) -> Result<(), Failure> {
     let o = w.o;
     for &table in &o.tables {
-        let r = match table {
-            Table::Inet(p) => crate::dump_inet(o, p, program, sock, &mut None, &mut |m| {
-                Ok(w.sock(&view::inet(Some(p), &m))?)
-            }),
-            Table::Unix => {
-                let req = UnixRequest::new().with_states(o.states_for(table));
-                crate::dump(sock, &req, &mut None, |m| Ok(w.sock(&view::unix(&m))?))
-            }
-            // Packet and netlink sockets rarely change; watch lists them
-            // through the same path as everything else.
-            Table::Packet => crate::dump(
-                sock,
-                &sockdiag::packet::PacketRequest::new(),
-                &mut None,
-                |m| Ok(w.sock(&view::packet(&m))?),
-            ),
-            Table::Netlink => crate::dump(
-                sock,
-                &sockdiag::netlink_diag::NetlinkRequest::new(),
-                &mut None,
-                |m| Ok(w.sock(&view::netlink(&m))?),
-            ),
-        };
-        crate::table_result(o, table, r)?;
+        crate::dump_table(o, table, program, sock, &mut None, &mut |s, _| {
+            Ok(w.sock(s)?)
+        })?;
     }
     Ok(())
 }
@@ -360,13 +338,7 @@ pub fn run(o: &Options) -> Result<(), Failure> {
         o
     };
     let mut sock = crate::open(o)?;
-    let program = match &o.filter {
-        Some((f, text)) => Some(
-            f.compile()
-                .map_err(|e| Failure::Usage(format!("{e} in '{text}'")))?,
-        ),
-        None => None,
-    };
+    let program = crate::program(o)?;
     let stdout = io::stdout();
     let mut w = Watch {
         o,
