@@ -27,6 +27,9 @@ pub enum Layer {
     NetlinkDiagMsg,
     /// The fixed part of a packet reply (`struct packet_diag_msg`).
     PacketDiagMsg,
+    /// A reply to a [`RawRequest`](crate::RawRequest): its type and the
+    /// family byte that starts every sock_diag reply.
+    Reply,
 }
 
 impl fmt::Display for Layer {
@@ -41,6 +44,7 @@ impl fmt::Display for Layer {
             Layer::UnixDiagMsg => "unix_diag_msg",
             Layer::NetlinkDiagMsg => "netlink_diag_msg",
             Layer::PacketDiagMsg => "packet_diag_msg",
+            Layer::Reply => "sock_diag reply",
         })
     }
 }

@@ -1,10 +1,16 @@
-//! The encoded form of a request, on the stack.
+//! The encoded form of a request, on the stack, and the request whose
+//! body the caller encodes.
 
 use core::fmt;
 
 use zerocopy::byteorder::native_endian::{U16, U32};
+use zerocopy::IntoBytes;
 
+use crate::netlink::{NlMsg, NLMSG_HDRLEN};
 use crate::raw::netlink::{nlmsghdr, NLM_F_DUMP, NLM_F_REQUEST};
+use crate::raw::sock_diag::SOCK_DIAG_BY_FAMILY;
+use crate::socket::{sealed, Request};
+use crate::{Layer, ParseError, ParseErrorKind};
 
 /// Longest request this crate encodes: a header, the largest request
 /// struct (`inet_diag_req_v2`, 56 bytes), one 8-byte attribute and the
@@ -86,5 +92,213 @@ pub(crate) fn cookie_words(cookie: Option<u64>) -> [U32; 2] {
     match cookie {
         Some(c) => [U32::new(c as u32), U32::new((c >> 32) as u32)],
         None => [U32::new(crate::raw::inet_diag::INET_DIAG_NOCOOKIE); 2],
+    }
+}
+
+/// A `SOCK_DIAG_BY_FAMILY` request whose body the caller encodes: for the
+/// families this crate has no builder for (`AF_VSOCK`, `AF_SMC`, `AF_XDP`,
+/// `AF_TIPC`, ...), or to send exactly the bytes an experiment needs.
+///
+/// `body` is the family's request struct and any attributes after it; its
+/// first byte is `sdiag_family` and its second `sdiag_protocol`, as in
+/// every sock_diag request. It is sent from where it is, after a 16-byte
+/// header this crate writes (sequence number included). Replies are
+/// handed out as [`NlMsg`]s of type `SOCK_DIAG_BY_FAMILY` whose payload
+/// starts with the request's family byte (all sock_diag replies do);
+/// anything else is a [`ParseError`]. Errors come back typed as for any
+/// other request: a family the kernel does not know is
+/// [`Error::Kernel`](crate::Error::Kernel) with `EINVAL`, a family with
+/// no diag module `ENOENT`.
+///
+/// ```no_run
+/// use sockdiag::{DiagSocket, RawRequest};
+///
+/// // struct vsock_diag_req: family AF_VSOCK (40), protocol 0, pad,
+/// // vdiag_states = every state, vdiag_ino = 0, vdiag_show = 0,
+/// // vdiag_cookie = none.
+/// let mut body = [0u8; 24];
+/// body[0] = 40;
+/// body[4..8].copy_from_slice(&u32::MAX.to_ne_bytes());
+/// body[16..24].copy_from_slice(&[0xff; 8]);
+/// let mut sock = DiagSocket::new()?;
+/// sock.for_each(&RawRequest::dump(&body), |msg| {
+///     println!("{} bytes of vsock_diag_msg", msg.payload().len());
+/// })?;
+/// # Ok::<(), sockdiag::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct RawRequest<'a> {
+    body: &'a [u8],
+    dump: bool,
+}
+
+impl<'a> RawRequest<'a> {
+    /// A dump (`NLM_F_REQUEST | NLM_F_DUMP`) of what `body` selects.
+    pub const fn dump(body: &'a [u8]) -> Self {
+        RawRequest { body, dump: true }
+    }
+
+    /// An exact lookup (`NLM_F_REQUEST` only): one reply, no `NLMSG_DONE`;
+    /// `ENOENT` and `ESTALE` are [`Error::NotFound`](crate::Error::NotFound).
+    pub const fn lookup(body: &'a [u8]) -> Self {
+        RawRequest { body, dump: false }
+    }
+
+    /// The request body.
+    pub const fn body(&self) -> &'a [u8] {
+        self.body
+    }
+
+    /// The netlink header sent before the body, with sequence number `seq`.
+    /// (A body too long for the 32-bit `nlmsg_len` gets length 0; such a
+    /// datagram is far past any socket's send buffer, and `sendmsg`
+    /// refuses it.)
+    pub fn header(&self, seq: u32) -> RequestBytes {
+        let len = self
+            .body
+            .len()
+            .checked_add(NLMSG_HDRLEN)
+            .filter(|&l| u32::try_from(l).is_ok())
+            .unwrap_or(0);
+        let hdr = header(len, SOCK_DIAG_BY_FAMILY, self.dump, seq);
+        RequestBytes::new(&[hdr.as_bytes()])
+    }
+}
+
+impl sealed::Sealed for RawRequest<'_> {}
+
+impl Request for RawRequest<'_> {
+    type Msg<'buf> = NlMsg<'buf>;
+    type Owned = Vec<u8>;
+
+    fn sdiag_family(&self) -> u8 {
+        self.body.first().copied().unwrap_or(0)
+    }
+    fn sdiag_protocol(&self) -> u16 {
+        self.body.get(1).copied().map_or(0, u16::from)
+    }
+    fn encode(&self, seq: u32) -> impl AsRef<[u8]> {
+        self.header(seq)
+    }
+    fn tail(&self) -> &[u8] {
+        self.body
+    }
+    fn parse<'buf>(&self, msg: NlMsg<'buf>) -> Result<NlMsg<'buf>, ParseError> {
+        if msg.kind() != SOCK_DIAG_BY_FAMILY {
+            return Err(ParseError::new(
+                Layer::Reply,
+                msg.offset(),
+                ParseErrorKind::UnexpectedType { found: msg.kind() },
+            ));
+        }
+        match msg.payload().first() {
+            Some(&found) if found == self.sdiag_family() => Ok(msg),
+            Some(&found) => Err(ParseError::new(
+                Layer::Reply,
+                msg.payload_offset(),
+                ParseErrorKind::UnknownFamily { found },
+            )),
+            None => Err(ParseError::new(
+                Layer::Reply,
+                msg.payload_offset(),
+                ParseErrorKind::Truncated {
+                    needed: 1,
+                    available: 0,
+                },
+            )),
+        }
+    }
+    fn is_lookup(&self) -> bool {
+        !self.dump
+    }
+}
+
+/// The payload of a reply (the family's reply struct and its attributes),
+/// for [`DiagSocket::snapshot`](crate::DiagSocket::snapshot) of a
+/// [`RawRequest`].
+impl From<NlMsg<'_>> for Vec<u8> {
+    fn from(msg: NlMsg<'_>) -> Vec<u8> {
+        msg.payload().to_vec()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+    use crate::netlink::Messages;
+
+    fn message(kind: u16, payload: &[u8]) -> Vec<u8> {
+        let mut m = Vec::new();
+        m.extend_from_slice(&(16 + payload.len() as u32).to_ne_bytes());
+        m.extend_from_slice(&kind.to_ne_bytes());
+        m.extend_from_slice(&2u16.to_ne_bytes());
+        m.extend_from_slice(&9u32.to_ne_bytes());
+        m.extend_from_slice(&0u32.to_ne_bytes());
+        m.extend_from_slice(payload);
+        m
+    }
+
+    #[test]
+    fn raw_request_header_and_body() {
+        let body = [40u8, 6, 0, 0, 1, 2, 3, 4];
+        let req = RawRequest::dump(&body);
+        assert_eq!((req.sdiag_family(), req.sdiag_protocol()), (40, 6));
+        assert!(!req.is_lookup() && RawRequest::lookup(&body).is_lookup());
+        let head = req.encode(7);
+        let mut sent = head.as_ref().to_vec();
+        sent.extend_from_slice(req.tail());
+        let msg = Messages::new(&sent).next().unwrap().unwrap();
+        assert_eq!(msg.kind(), SOCK_DIAG_BY_FAMILY);
+        assert_eq!(msg.seq(), 7);
+        assert_eq!(msg.flags().bits(), NLM_F_REQUEST | NLM_F_DUMP);
+        assert_eq!(msg.payload(), &body);
+        let lookup = RawRequest::lookup(&body).header(1);
+        assert_eq!(
+            Messages::new(&[lookup.as_bytes(), &body[..]].concat())
+                .next()
+                .unwrap()
+                .unwrap()
+                .flags()
+                .bits(),
+            NLM_F_REQUEST
+        );
+        assert_eq!(RawRequest::dump(&[]).sdiag_family(), 0);
+    }
+
+    #[test]
+    fn raw_request_checks_type_and_family() {
+        let req = RawRequest::dump(&[40, 0]);
+        let ok = message(SOCK_DIAG_BY_FAMILY, &[40, 1, 2, 3]);
+        let msg = Messages::new(&ok).next().unwrap().unwrap();
+        assert_eq!(req.parse(msg).unwrap().payload(), &[40, 1, 2, 3]);
+        assert_eq!(Vec::from(msg), vec![40, 1, 2, 3]);
+        for (bytes, layer_offset, kind) in [
+            (
+                message(21, &[40]),
+                0,
+                ParseErrorKind::UnexpectedType { found: 21 },
+            ),
+            (
+                message(SOCK_DIAG_BY_FAMILY, &[1, 0, 0, 0]),
+                16,
+                ParseErrorKind::UnknownFamily { found: 1 },
+            ),
+            (
+                message(SOCK_DIAG_BY_FAMILY, &[]),
+                16,
+                ParseErrorKind::Truncated {
+                    needed: 1,
+                    available: 0,
+                },
+            ),
+        ] {
+            let msg = Messages::new(&bytes).next().unwrap().unwrap();
+            let e = req.parse(msg).unwrap_err();
+            assert_eq!(e.layer(), Layer::Reply);
+            assert_eq!(e.offset(), layer_offset);
+            assert_eq!(e.kind(), kind);
+            assert!(e.to_string().contains("sock_diag reply"), "{e}");
+        }
     }
 }

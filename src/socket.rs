@@ -170,6 +170,12 @@ impl DiagSocket {
 
     /// Sends `req` and returns the dump that streams its replies.
     ///
+    /// The kernel walks its tables while the dump is read: a socket that
+    /// opens or closes meanwhile may be missing or listed twice, and
+    /// rarely a dump of several datagrams misses one that lived throughout
+    /// (see [the crate's consistency notes](crate#consistency-what-a-dump-can-and-cannot-promise));
+    /// de-duplicate by cookie.
+    ///
     /// ```no_run
     /// use sockdiag::inet::{Family, InetRequest, Protocol};
     /// use sockdiag::DiagSocket;

@@ -23,6 +23,8 @@
 mod cli;
 #[path = "live/filters.rs"]
 mod filters;
+#[path = "live/reliability.rs"]
+mod reliability;
 mod support;
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -42,6 +44,10 @@ use filters::{
 };
 use nix::sys::socket::{
     self, AddressFamily, MsgFlags, NetlinkAddr, SockFlag, SockProtocol, SockType,
+};
+use reliability::{
+    broken_replies_are_typed_errors, dumps_survive_churn,
+    unprivileged_scans_lack_only_privileged_fields,
 };
 use sockdiag::inet::{
     Extensions, Family, InetMsg, InetRequest, LegacyRequest, Protocol, Socket, States, TcpInfo,
@@ -1845,6 +1851,9 @@ const TESTS: &[Test] = tests![
     cli_kill_events_and_errors,
     cli_capture_replay_and_fixtures,
     cli_watch_reports_changes,
+    broken_replies_are_typed_errors,
+    dumps_survive_churn,
+    unprivileged_scans_lack_only_privileged_fields,
 ];
 
 /// Makes private network namespaces possible for the test threads: as
@@ -1891,6 +1900,10 @@ fn main() -> ExitCode {
         }
         [flag, expr] if flag == "--helper-filter" => {
             filters::helper_filter(expr);
+            return ExitCode::SUCCESS;
+        }
+        [flag] if flag == "--helper-scan" => {
+            reliability::helper_scan();
             return ExitCode::SUCCESS;
         }
         [flag, src, dst] if flag == "--helper-destroy" => {
