@@ -81,6 +81,26 @@ pub fn broken_replies_are_typed_errors() {
     // What was queued is drained before the next request.
     assert_eq!(dump_all(&mut sock, req).len(), 6);
 
+    // A dump whose replies never come (another reader of the descriptor
+    // took them) ends in a timeout, not a hang; the socket then recovers.
+    sock.set_timeout(Some(Duration::from_millis(200))).unwrap();
+    let fd = sock.as_fd().as_raw_fd();
+    let mut dump = sock.dump(&req).unwrap();
+    let mut stolen = 0;
+    let mut buf = vec![0u8; 64 << 10];
+    while let Ok(n) = socket::recv(fd, &mut buf, MsgFlags::MSG_DONTWAIT) {
+        stolen += n;
+    }
+    assert!(stolen > 0);
+    let began = Instant::now();
+    let r = dump.next_batch().map(|b| b.map(|b| b.len()));
+    assert!(matches!(r, Err(Error::Timeout)), "{r:?}");
+    assert!(began.elapsed() >= Duration::from_millis(150));
+    assert!(began.elapsed() < Duration::from_secs(5));
+    drop(dump);
+    sock.set_timeout(Some(Duration::from_secs(10))).unwrap();
+    assert_eq!(dump_all(&mut sock, req).len(), 6);
+
     // A RAW dump on this kernel (no raw_diag): NLMSG_DONE with -ENOENT is
     // an error naming the protocol, not an empty list.
     let r = sock.snapshot(&InetRequest::new(Family::Inet, Protocol::Raw));
