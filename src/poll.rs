@@ -60,9 +60,10 @@ impl Hasher for CookieHasher {
 /// How a poll saw a socket, from [`Tracker::observe`].
 #[derive(Debug, PartialEq, Eq)]
 pub enum Seen<'t, T> {
-    /// Not in the previous poll.
+    /// Not in the previous poll (nor, with a grace, in those before).
     New,
-    /// In the previous poll, with this state then.
+    /// In the previous poll (or, with a grace, in an earlier one still
+    /// within it), with this state then.
     Known(&'t T),
     /// Already observed in this poll (the kernel may list a socket twice
     /// while its tables change under the walk); the new state is dropped.
@@ -78,6 +79,13 @@ struct Entry<T> {
 }
 
 /// Per-socket state between polls, keyed by cookie.
+///
+/// A socket missing from a poll is gone — or, with a
+/// [grace](Self::with_grace) of `n`, once `n + 1` consecutive polls missed
+/// it: under churn the kernel's walk can rarely miss a socket that never
+/// closed (see [the crate's consistency notes](crate#consistency-what-a-dump-can-and-cannot-promise)),
+/// and a grace of one poll turns such a miss from a false "gone, then
+/// new" into nothing.
 ///
 /// A dump lists sockets in the kernel's hash-table order, which does not
 /// change from one poll to the next unless sockets come or go; so the
@@ -95,6 +103,7 @@ pub struct Tracker<T> {
     cursor: usize,
     reordered: bool,
     generation: u64,
+    grace: u64,
 }
 
 impl<T> Default for Tracker<T> {
@@ -107,6 +116,7 @@ impl<T> Default for Tracker<T> {
             cursor: 0,
             reordered: false,
             generation: 0,
+            grace: 0,
         }
     }
 }
@@ -115,6 +125,16 @@ impl<T> Tracker<T> {
     /// An empty tracker.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Keeps a socket that `polls` consecutive polls missed (reporting it
+    /// [`Known`](Seen::Known) with its last state if it comes back) and
+    /// reports it gone only when one more poll misses it. 0, the default,
+    /// reports a socket gone from the first poll that misses it.
+    #[must_use]
+    pub fn with_grace(mut self, polls: u32) -> Self {
+        self.grace = u64::from(polls);
+        self
     }
 
     /// Starts a poll.
@@ -171,13 +191,17 @@ impl<T> Tracker<T> {
     }
 
     /// Ends the poll: calls `gone` for every socket of the previous poll
-    /// this one did not see, then forgets them.
+    /// this one did not see (beyond the grace), then forgets them.
     pub fn finish(&mut self, mut gone: impl FnMut(u64, &T)) {
         let generation = self.generation;
-        for e in &self.prev {
+        for e in self.prev.drain(..) {
             if e.seen != generation {
-                gone(e.cookie, &e.value);
                 self.reordered = true;
+                if generation.saturating_sub(e.seen) > self.grace {
+                    gone(e.cookie, &e.value);
+                } else {
+                    self.cur.push(e);
+                }
             }
         }
         std::mem::swap(&mut self.prev, &mut self.cur);
@@ -195,18 +219,19 @@ impl<T> Tracker<T> {
         }
     }
 
-    /// Sockets seen by the last finished poll.
+    /// Sockets tracked: seen by the last finished poll, or missed by no
+    /// more polls than the grace.
     pub fn len(&self) -> usize {
         self.prev.len()
     }
 
-    /// True if the last finished poll saw none.
+    /// True if no socket is tracked.
     pub fn is_empty(&self) -> bool {
         self.prev.is_empty()
     }
 
-    /// The state of every socket the last finished poll saw, in the order
-    /// the kernel listed them.
+    /// The state of every tracked socket, in the order the kernel listed
+    /// them (those within the grace last).
     pub fn iter(&self) -> impl Iterator<Item = (u64, &T)> + '_ {
         self.prev.iter().map(|e| (e.cookie, &e.value))
     }
@@ -318,6 +343,14 @@ where
         }
         self.tracked = fields.len();
         Ok(self)
+    }
+
+    /// Reports a socket gone only after `polls + 1` consecutive polls
+    /// missed it ([`Tracker::with_grace`]).
+    #[must_use]
+    pub fn with_grace(mut self, polls: u32) -> Self {
+        self.tracker = std::mem::take(&mut self.tracker).with_grace(polls);
+        self
     }
 
     /// The socket, to set a timeout or read its counters.
@@ -447,7 +480,14 @@ mod tests {
 
     #[test]
     fn random_polls_agree_with_a_set_model() {
-        // A simple model: the previous poll's map.
+        for grace in [0, 1, 2] {
+            random_polls(grace);
+        }
+    }
+
+    /// Random polls against a simple model: cookie -> (state, polls
+    /// missed since it was last seen).
+    fn random_polls(grace: u64) {
         let mut state = 0x2545_f491_4f6c_dd1du64;
         let mut rnd = |n: u64| {
             state ^= state << 13;
@@ -455,8 +495,8 @@ mod tests {
             state ^= state << 17;
             state % n
         };
-        let mut t = Tracker::new();
-        let mut model: std::collections::BTreeMap<u64, u64> = Default::default();
+        let mut t = Tracker::new().with_grace(grace as u32);
+        let mut model: std::collections::BTreeMap<u64, (u64, u64)> = Default::default();
         let rounds = if cfg!(miri) { 20 } else { 300 };
         for _ in 0..rounds {
             let n = rnd(40);
@@ -471,20 +511,26 @@ mod tests {
                 match (seen, next.contains_key(&c), model.get(&c)) {
                     (Seen::Repeated, true, _) => continue,
                     (Seen::New, false, None) => {}
-                    (Seen::Known(old), false, Some(m)) => assert_eq!(old, m),
+                    (Seen::Known(old), false, Some((m, _))) => assert_eq!(old, m),
                     (s, dup, m) => panic!("{s:?} for {c}: repeat {dup}, model {m:?}"),
                 }
-                next.insert(c, v);
+                next.insert(c, (v, 0));
             }
             let mut gone = Vec::new();
             t.finish(|c, _| gone.push(c));
             gone.sort_unstable();
-            let want: Vec<u64> = model
-                .keys()
-                .filter(|c| !next.contains_key(c))
-                .copied()
-                .collect();
-            assert_eq!(gone, want);
+            let mut want = Vec::new();
+            for (&c, &(v, missed)) in &model {
+                if next.contains_key(&c) {
+                    continue;
+                }
+                if missed + 1 > grace {
+                    want.push(c);
+                } else {
+                    next.insert(c, (v, missed + 1));
+                }
+            }
+            assert_eq!(gone, want, "grace {grace}");
             model = next;
             assert_eq!(t.len(), model.len());
         }

@@ -354,7 +354,9 @@ pub fn run(o: &Options) -> Result<(), Failure> {
             },
         },
         track,
-        sockets: Tracker::new(),
+        // Gone after two polls in a row missed it: one miss can be the
+        // kernel's walk under churn, not a close.
+        sockets: Tracker::new().with_grace(1),
         window: Window::default(),
         total: Window::default(),
     };
