@@ -228,8 +228,8 @@ where
 /// bucket by position: if a socket ahead of S in S's bucket closes between
 /// two datagrams, the resumed walk starts one past S and S is missed
 /// although it lived throughout. So a dump spread over several datagrams
-/// may miss at most a socket per datagram boundary (measured: about one
-/// in a million socket checks under this churn), while a dump that fits in
+/// may miss at most a socket per datagram boundary (seen once in about
+/// four million socket checks under this churn), while a dump that fits in
 /// one datagram (every dump but a fresh socket's first, up to ~32 KiB)
 /// is a consistent walk and misses nothing. Both are asserted: the full
 /// dumps within that bound, the second scanner's filtered dump of the
