@@ -3,7 +3,8 @@
 //! times listings (`sockdiag -ta` against `ss -tan`, with and without
 //! `-i`, table and JSON; 15 alternating runs each, median wall time), and
 //! runs `sockdiag watch` there for a fixed number of polls at each interval,
-//! printing its final `# total` line (polls, late polls, poll time, CPU).
+//! printing its final `# total` line (polls, late polls, poll time, CPU),
+//! then the library's `Poller` in this process the same way.
 //!
 //! Run as root: `cargo build --release && cargo run --release --example
 //! watchload -- 10000 10ms,1ms 300` (sockets, intervals, polls per run).
@@ -116,5 +117,72 @@ fn main() {
             let total = text.lines().rfind(|l| l.starts_with("# total")).unwrap();
             println!("--interval {interval} {}: {total}", track.join(" "));
         }
+        library_poller(interval, polls.parse().unwrap());
+    }
+}
+
+/// Process CPU time (user + system) so far.
+fn cpu_time() -> Duration {
+    use nix::sys::resource::{getrusage, UsageWho};
+    let u = getrusage(UsageWho::RUSAGE_SELF).unwrap();
+    let d = |t: nix::sys::time::TimeVal| {
+        Duration::from_secs(t.tv_sec() as u64) + Duration::from_micros(t.tv_usec() as u64)
+    };
+    d(u.user_time()) + d(u.system_time())
+}
+
+/// The library's `Poller` in this process: `polls` polls of every TCP
+/// socket (one legacy walk), one every `interval` (or back to back when a
+/// poll takes longer); per-poll time and CPU use, without and with
+/// tcp_info counters tracked.
+fn library_poller(interval: &str, polls: usize) {
+    use sockdiag::inet::{Extensions, LegacyRequest, States};
+    use sockdiag::poll::Poller;
+    let every = match interval.strip_suffix("ms") {
+        Some(ms) => Duration::from_millis(ms.parse().unwrap()),
+        None => Duration::from_micros(interval.strip_suffix("us").unwrap().parse().unwrap()),
+    };
+    for track in [false, true] {
+        let mut req = LegacyRequest::tcp().with_states(States::DEFAULT);
+        if track {
+            req = req.with_extensions(Extensions::INFO);
+        }
+        let mut poller = Poller::new(sockdiag::DiagSocket::new().unwrap(), req).with_grace(1);
+        if track {
+            poller = poller
+                .track(&["bytes_acked", "bytes_received", "total_retrans"])
+                .unwrap();
+        }
+        poller.poll(|_| {}).unwrap();
+        let (start, cpu0) = (Instant::now(), cpu_time());
+        let mut times = Vec::with_capacity(polls);
+        let mut next = Instant::now();
+        let (mut late, mut sockets) = (0, 0);
+        for _ in 0..polls {
+            let t = Instant::now();
+            let stats = poller.poll(|_| {}).unwrap();
+            sockets = stats.sockets;
+            times.push(t.elapsed());
+            next += every;
+            match next.checked_duration_since(Instant::now()) {
+                Some(wait) => std::thread::sleep(wait),
+                None => {
+                    late += 1;
+                    next = Instant::now();
+                }
+            }
+        }
+        let (wall, cpu) = (start.elapsed(), cpu_time() - cpu0);
+        times.sort();
+        let avg = times.iter().sum::<Duration>() / polls as u32;
+        println!(
+            "library Poller, every {interval}{}: {sockets} sockets, {:.0} polls/s, {late} late, poll avg {:.2} ms median {:.2} ms max {:.2} ms, CPU {:.0}% of a core",
+            if track { " with 3 tcp_info counters" } else { "" },
+            polls as f64 / wall.as_secs_f64(),
+            avg.as_secs_f64() * 1e3,
+            times[polls / 2].as_secs_f64() * 1e3,
+            times[polls - 1].as_secs_f64() * 1e3,
+            100.0 * cpu.as_secs_f64() / wall.as_secs_f64()
+        );
     }
 }
