@@ -204,8 +204,8 @@ impl<T> Tracker<T> {
                 }
             }
         }
+        // `prev` was drained: after the swap `cur` is empty.
         std::mem::swap(&mut self.prev, &mut self.cur);
-        self.cur.clear();
         // The next poll fills `cur` as far as this one filled `prev`: grow
         // it now, not one doubling at a time during the next dump.
         self.cur.reserve(self.prev.len());

@@ -9,8 +9,9 @@ use zerocopy::IntoBytes;
 use crate::netlink::{NlMsg, NLMSG_HDRLEN};
 use crate::raw::netlink::{nlmsghdr, NLM_F_DUMP, NLM_F_REQUEST};
 use crate::raw::sock_diag::SOCK_DIAG_BY_FAMILY;
+use crate::sock::split_reply;
 use crate::socket::{sealed, Request};
-use crate::{Layer, ParseError, ParseErrorKind};
+use crate::{Layer, ParseError};
 
 /// Longest request this crate encodes: a header, the largest request
 /// struct (`inet_diag_req_v2`, 56 bytes), one 8-byte attribute and the
@@ -184,29 +185,11 @@ impl Request for RawRequest<'_> {
         self.body
     }
     fn parse<'buf>(&self, msg: NlMsg<'buf>) -> Result<NlMsg<'buf>, ParseError> {
-        if msg.kind() != SOCK_DIAG_BY_FAMILY {
-            return Err(ParseError::new(
-                Layer::Reply,
-                msg.offset(),
-                ParseErrorKind::UnexpectedType { found: msg.kind() },
-            ));
-        }
-        match msg.payload().first() {
-            Some(&found) if found == self.sdiag_family() => Ok(msg),
-            Some(&found) => Err(ParseError::new(
-                Layer::Reply,
-                msg.payload_offset(),
-                ParseErrorKind::UnknownFamily { found },
-            )),
-            None => Err(ParseError::new(
-                Layer::Reply,
-                msg.payload_offset(),
-                ParseErrorKind::Truncated {
-                    needed: 1,
-                    available: 0,
-                },
-            )),
-        }
+        // Every sock_diag reply starts with its family byte.
+        split_reply(msg, Layer::Reply, self.sdiag_family(), |family: &u8| {
+            *family
+        })?;
+        Ok(msg)
     }
     fn is_lookup(&self) -> bool {
         !self.dump
@@ -227,6 +210,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
     use crate::netlink::Messages;
+    use crate::ParseErrorKind;
 
     fn message(kind: u16, payload: &[u8]) -> Vec<u8> {
         let mut m = Vec::new();

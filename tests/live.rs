@@ -113,6 +113,29 @@ fn real_root() -> bool {
     REAL_ROOT.load(std::sync::atomic::Ordering::Relaxed)
 }
 
+/// Whether a check that runs a child without privileges can run: only real
+/// root can switch to uid 65534. Otherwise it says the check is skipped,
+/// and fails under `SOCKDIAG_REQUIRE_LIVE=1`.
+fn can_drop_privileges(what: &str) -> bool {
+    if real_root() {
+        return true;
+    }
+    assert!(
+        !require_live(),
+        "{what} needs root to drop privileges (SOCKDIAG_REQUIRE_LIVE=1)"
+    );
+    println!("    ({what} skipped: dropping privileges needs root)");
+    false
+}
+
+/// `program` set to run as uid and gid 65534 (`nobody`).
+fn as_nobody(program: impl AsRef<std::ffi::OsStr>) -> Command {
+    use std::os::unix::process::CommandExt;
+    let mut c = Command::new(program);
+    c.uid(65534).gid(65534);
+    c
+}
+
 fn require_live() -> bool {
     std::env::var("SOCKDIAG_REQUIRE_LIVE").is_ok_and(|v| v == "1")
 }
@@ -1056,14 +1079,11 @@ fn ss_unix() -> BTreeSet<Vec<String>> {
 /// process cannot switch uid (not root).
 fn unix_socket_of_other_user(name: &str) -> Option<std::process::Child> {
     use std::io::BufRead;
-    use std::os::unix::process::CommandExt;
     if !real_root() {
         return None;
     }
-    let mut child = Command::new(std::env::current_exe().unwrap())
+    let mut child = as_nobody(std::env::current_exe().unwrap())
         .args(["--helper-unix-socket", name])
-        .uid(65534)
-        .gid(65534)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -1404,24 +1424,15 @@ fn destroy_closes_the_victim_and_needs_the_capability() {
     let mut sock = DiagSocket::new().unwrap();
     let victim = SocketId::new(addr("[::1]:5002"), addr("[::1]:40003"));
     // Without CAP_NET_ADMIN (a child process as uid 65534): EPERM.
-    if real_root() {
-        use std::os::unix::process::CommandExt;
-        let out = Command::new(std::env::current_exe().unwrap())
+    if can_drop_privileges("the EPERM check") {
+        let out = as_nobody(std::env::current_exe().unwrap())
             .args(["--helper-destroy", "[::1]:5002", "[::1]:40003"])
-            .uid(65534)
-            .gid(65534)
             .output()
             .unwrap();
         assert_eq!(
             String::from_utf8(out.stdout).unwrap().trim(),
             libc::EPERM.to_string()
         );
-    } else {
-        assert!(
-            !require_live(),
-            "the EPERM check needs root (SOCKDIAG_REQUIRE_LIVE=1)"
-        );
-        println!("    (EPERM check skipped: dropping the capability needs root)");
     }
     // With it: the victim's own reads fail with ECONNABORTED, its peer's
     // with a reset.

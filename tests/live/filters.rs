@@ -19,7 +19,7 @@ use sockdiag::inet::{Family, InetRequest, LegacyRequest, Protocol, Socket, State
 use sockdiag::DiagSocket;
 
 use super::support::addr;
-use super::{allocations_during, have_ss, real_root, require_live, ss_addr};
+use super::{allocations_during, have_ss, require_live, ss_addr};
 
 // ---------------------------------------------------------------------
 // The population.
@@ -567,20 +567,12 @@ pub fn kernel_filters_match_userspace_and_ss() {
 
 /// Without `CAP_NET_ADMIN` the kernel refuses mark conditions (`EPERM`).
 pub fn mark_filters_need_the_capability() {
-    if !real_root() {
-        assert!(
-            !require_live(),
-            "the EPERM check needs root (SOCKDIAG_REQUIRE_LIVE=1)"
-        );
-        println!("  (not root: skipping the check without CAP_NET_ADMIN)");
+    if !crate::can_drop_privileges("the EPERM check") {
         return;
     }
-    use std::os::unix::process::CommandExt;
     let run = |expr: &str| {
-        let out = Command::new(std::env::current_exe().unwrap())
+        let out = crate::as_nobody(std::env::current_exe().unwrap())
             .args(["--helper-filter", expr])
-            .uid(65534)
-            .gid(65534)
             .output()
             .unwrap();
         String::from_utf8(out.stdout).unwrap().trim().to_owned()

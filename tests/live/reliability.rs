@@ -4,7 +4,6 @@
 use std::collections::{HashMap, HashSet};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::fd::{AsFd, AsRawFd};
-use std::os::unix::process::CommandExt;
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -16,8 +15,8 @@ use sockdiag::inet::{
 };
 use sockdiag::{DiagSocket, Error, RawRequest, Request};
 
+use crate::dump_all;
 use crate::support::{self, addr, AttrPopulation, Population};
-use crate::{dump_all, real_root, require_live};
 
 /// Replies the scanner must refuse, and errors it must name.
 pub fn broken_replies_are_typed_errors() {
@@ -384,12 +383,7 @@ pub fn helper_scan() {
 /// same sockets and lacks exactly the privileged attributes: `MARK` and
 /// `MD5SIG`.
 pub fn unprivileged_scans_lack_only_privileged_fields() {
-    if !real_root() {
-        assert!(
-            !require_live(),
-            "dropping the capability needs root (SOCKDIAG_REQUIRE_LIVE=1)"
-        );
-        println!("    (not root: skipping the check without CAP_NET_ADMIN)");
+    if !crate::can_drop_privileges("the unprivileged scan") {
         return;
     }
     let _p = AttrPopulation::create();
@@ -407,18 +401,14 @@ pub fn unprivileged_scans_lack_only_privileged_fields() {
             })
             .collect()
     };
-    let run = |uid: Option<u32>| {
-        let mut cmd = Command::new(std::env::current_exe().unwrap());
-        cmd.arg("--helper-scan");
-        if let Some(uid) = uid {
-            cmd.uid(uid).gid(uid);
-        }
-        let out = cmd.output().unwrap();
+    let run = |mut cmd: Command| {
+        let out = cmd.arg("--helper-scan").output().unwrap();
         assert!(out.status.success(), "{out:?}");
         parse(out.stdout)
     };
-    let root = run(None);
-    let nobody = run(Some(65534));
+    let exe = std::env::current_exe().unwrap();
+    let root = run(Command::new(&exe));
+    let nobody = run(crate::as_nobody(&exe));
     assert_eq!(
         root.keys().collect::<HashSet<_>>(),
         nobody.keys().collect::<HashSet<_>>(),
