@@ -13,7 +13,9 @@ use sockdiag::procs::ProcessMap;
 use sockdiag::replay::{Record, Replay};
 
 use crate::args::Show;
-use crate::out::{Context, Counts, IfNames, JsonOut, PromOut, Sink, SummaryOut, TableOut};
+use crate::out::{
+    Context, Counts, IfNames, JsonOut, PromOut, Sink, StackStr, SummaryOut, TableOut,
+};
 use crate::view;
 
 struct Counting;
@@ -86,6 +88,7 @@ fn every_format_writes_sockets_without_allocating() {
         (
             "table",
             Box::new(TableOut {
+                scratch: [StackStr::new(), StackStr::new()],
                 out: out(),
                 netid: true,
                 state: true,

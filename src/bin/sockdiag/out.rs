@@ -28,22 +28,32 @@ impl StackStr {
         }
     }
 
-    pub fn as_str(&self) -> &str {
-        let bytes = self.buf.get(..self.len).unwrap_or_default();
-        match std::str::from_utf8(bytes) {
-            Ok(s) => s,
-            // A cut in the middle of a character: drop the partial one.
-            Err(e) => bytes
-                .get(..e.valid_up_to())
-                .and_then(|b| std::str::from_utf8(b).ok())
-                .unwrap_or(""),
-        }
+    /// Empties it for reuse (a table reuses two per row rather than
+    /// zeroing fresh ones).
+    pub fn clear(&mut self) {
+        self.len = 0;
     }
-}
 
-impl StackStr {
+    /// The text. Always whole characters: a cut falls on a boundary.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or_default()
+    }
+
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(self.as_bytes()).unwrap_or("")
+    }
+
+    /// Appends the UTF-8 text `bytes`, cut at a character boundary if it
+    /// does not fit.
     fn push(&mut self, bytes: &[u8]) {
-        let n = bytes.len().min(self.buf.len().saturating_sub(self.len));
+        let room = self.buf.len().saturating_sub(self.len);
+        let mut n = bytes.len().min(room);
+        if n < bytes.len() {
+            // Back off over continuation bytes (0b10xx_xxxx) to a boundary.
+            while n > 0 && bytes.get(n).is_some_and(|b| b & 0xc0 == 0x80) {
+                n -= 1;
+            }
+        }
         if let (Some(dst), Some(src)) = (self.buf.get_mut(self.len..self.len + n), bytes.get(..n)) {
             dst.copy_from_slice(src);
             self.len += n;
@@ -53,22 +63,47 @@ impl StackStr {
     fn push_num(&mut self, v: u64) {
         self.push(Num::new(v).as_bytes());
     }
+
+    /// Appends an IPv4 address in dotted decimal.
+    fn push_ipv4(&mut self, octets: [u8; 4]) {
+        for (i, o) in octets.into_iter().enumerate() {
+            if i > 0 {
+                self.push(b".");
+            }
+            // Every u8 indexes the 256 entries.
+            if let Some((len, digits)) = OCTETS.get(usize::from(o)) {
+                self.push(digits.get(..usize::from(*len)).unwrap_or_default());
+            }
+        }
+    }
 }
 
 impl fmt::Write for StackStr {
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        let room = self.buf.len().saturating_sub(self.len);
-        let n = s.len().min(room);
-        if let (Some(dst), Some(src)) = (
-            self.buf.get_mut(self.len..self.len + n),
-            s.as_bytes().get(..n),
-        ) {
-            dst.copy_from_slice(src);
-            self.len += n;
-        }
+        self.push(s.as_bytes());
         Ok(())
     }
 }
+
+/// The decimal text of every byte value: length and digits.
+// Evaluated at compile time: an index out of range would not compile.
+#[allow(clippy::indexing_slicing)]
+const OCTETS: [(u8, [u8; 3]); 256] = {
+    let mut t = [(0u8, [0u8; 3]); 256];
+    let mut v = 0;
+    while v < 256 {
+        let (h, d, u) = ((v / 100) as u8, (v / 10 % 10) as u8, (v % 10) as u8);
+        t[v] = if v >= 100 {
+            (3, [b'0' + h, b'0' + d, b'0' + u])
+        } else if v >= 10 {
+            (2, [b'0' + d, b'0' + u, 0])
+        } else {
+            (1, [b'0' + u, 0, 0])
+        };
+        v += 1;
+    }
+    t
+};
 
 /// Decimal digits of a number, on the stack: `fmt`'s integer formatting
 /// and padding cost more than the kernel's work per socket in a listing.
@@ -158,14 +193,7 @@ fn endpoint(out: &mut StackStr, e: &Endpoint<'_>, v6only: bool, names: &mut IfNa
             ifindex,
         } => {
             match addr {
-                IpAddr::V4(a) => {
-                    let [a0, a1, a2, a3] = a.octets();
-                    out.push_num(a0.into());
-                    for o in [a1, a2, a3] {
-                        out.push(b".");
-                        out.push_num(o.into());
-                    }
-                }
+                IpAddr::V4(a) => out.push_ipv4(a.octets()),
                 IpAddr::V6(a) if a.is_unspecified() && !v6only => out.push(b"*"),
                 IpAddr::V6(a) => {
                     let _ = write!(out, "[{a}]");
@@ -457,6 +485,8 @@ pub struct TableOut<W: Write> {
     /// the end of a successful empty listing; never before an error).
     pub header: bool,
     pub cx: Context,
+    /// The local and peer column texts, reused row after row.
+    pub scratch: [StackStr; 2],
 }
 
 impl<W: Write> TableOut<W> {
@@ -484,9 +514,11 @@ impl<W: Write> TableOut<W> {
     /// The columns and `-p -o -e --tos -m` text, without the newline.
     pub fn line(&mut self, s: &Sock<'_>) -> io::Result<()> {
         let v6only = s.x.v6only.unwrap_or(false);
-        let (mut local, mut peer) = (StackStr::new(), StackStr::new());
-        endpoint(&mut local, &s.local, v6only, &mut self.cx.ifnames, true);
-        endpoint(&mut peer, &s.peer, v6only, &mut self.cx.ifnames, false);
+        let [local, peer] = &mut self.scratch;
+        local.clear();
+        peer.clear();
+        endpoint(local, &s.local, v6only, &mut self.cx.ifnames, true);
+        endpoint(peer, &s.peer, v6only, &mut self.cx.ifnames, false);
         let w = &mut self.out;
         if self.netid {
             column(w, s.netid.as_bytes(), 5)?;
@@ -496,8 +528,8 @@ impl<W: Write> TableOut<W> {
         }
         column(w, Num::new(s.rq.into()).as_bytes(), 6)?;
         column(w, Num::new(s.wq.into()).as_bytes(), 6)?;
-        column(w, local.as_str().as_bytes(), 28)?;
-        w.write_all(peer.as_str().as_bytes())?;
+        column(w, local.as_bytes(), 28)?;
+        w.write_all(peer.as_bytes())?;
         let show = self.cx.show;
         if show.procs {
             if let Some(map) = &self.cx.procs {
@@ -997,6 +1029,19 @@ mod tests {
         };
         endpoint(&mut s, &e, false, &mut names, true);
         assert_eq!(s.as_str(), "10.0.255.1:443");
+        for o in 0..=255u8 {
+            s.clear();
+            s.push_ipv4([o, 9, 99, 100]);
+            assert_eq!(s.as_str(), format!("{o}.9.99.100"));
+        }
+        // Text that does not fit is cut at a character boundary.
+        s.clear();
+        let long = "é".repeat(100);
+        let _ = s.write_str("x");
+        let _ = s.write_str(&long);
+        assert_eq!(s.as_bytes().len(), 159);
+        assert_eq!(s.as_str().len(), 159);
+        assert!(s.as_str().ends_with('é'));
         let mut out = Vec::new();
         for us in [0, 1, 10, 100, 204_000, 1_500, 32, 1_230, 999_999] {
             ms(&mut out, us).unwrap();
