@@ -13,9 +13,7 @@ use sockdiag::procs::ProcessMap;
 use sockdiag::replay::{Record, Replay};
 
 use crate::args::Show;
-use crate::out::{
-    Context, Counts, IfNames, JsonOut, PromOut, Sink, StackStr, SummaryOut, TableOut,
-};
+use crate::out::{Context, Counts, IfNames, JsonOut, PromOut, Scratch, Sink, SummaryOut, TableOut};
 use crate::view;
 
 struct Counting;
@@ -88,7 +86,7 @@ fn every_format_writes_sockets_without_allocating() {
         (
             "table",
             Box::new(TableOut {
-                scratch: [StackStr::new(), StackStr::new()],
+                scratch: Scratch::default(),
                 out: out(),
                 netid: true,
                 state: true,

@@ -25,7 +25,7 @@ use sockdiag::unix::{UnixRequest, UnixShow};
 use sockdiag::{DestroyEvents, DestroyGroups, DiagSocket, Error, NetNs, Request};
 
 use args::{Format, Mode, Options, Parsed, Table, Usage};
-use out::{Context, Counts, IfNames, JsonOut, PromOut, Sink, StackStr, SummaryOut, TableOut};
+use out::{Context, Counts, IfNames, JsonOut, PromOut, Scratch, Sink, SummaryOut, TableOut};
 use view::Sock;
 
 /// `--help`.
@@ -521,7 +521,7 @@ fn sink_to<W: Write + Send + 'static>(
         }),
         (_, Format::Json) => Box::new(JsonOut { out, cx }),
         (_, Format::Table) => Box::new(TableOut {
-            scratch: [StackStr::new(), StackStr::new()],
+            scratch: Scratch::default(),
             out,
             netid: o.netid_column(),
             state: o.state_column(),

@@ -15,9 +15,16 @@ use crate::view::{ss_state, Endpoint, Sock};
 
 /// A fixed-capacity string on the stack, so that padded columns need no
 /// allocation per socket. Text that does not fit is cut.
+#[derive(Clone)]
 pub struct StackStr {
     buf: [u8; 160],
     len: usize,
+}
+
+impl Default for StackStr {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl StackStr {
@@ -116,14 +123,29 @@ impl Num {
     pub fn new(mut v: u64) -> Self {
         let mut buf = [b'0'; 20];
         let mut start = buf.len();
-        loop {
+        // Two digits at a time from a table, then the last one or two.
+        while v >= 100 && start >= 2 {
+            let pair = (v % 100) as usize * 2;
+            v /= 100;
+            start -= 2;
+            if let (Some(dst), Some(src)) =
+                (buf.get_mut(start..start + 2), PAIRS.get(pair..pair + 2))
+            {
+                dst.copy_from_slice(src);
+            }
+        }
+        if v >= 10 && start >= 2 {
+            let pair = v as usize * 2;
+            start -= 2;
+            if let (Some(dst), Some(src)) =
+                (buf.get_mut(start..start + 2), PAIRS.get(pair..pair + 2))
+            {
+                dst.copy_from_slice(src);
+            }
+        } else if start >= 1 {
             start -= 1;
             if let Some(d) = buf.get_mut(start) {
-                *d = b'0' + (v % 10) as u8;
-            }
-            v /= 10;
-            if v == 0 || start == 0 {
-                break;
+                *d = b'0' + v as u8;
             }
         }
         Num { buf, start }
@@ -133,6 +155,14 @@ impl Num {
         self.buf.get(self.start..).unwrap_or_default()
     }
 }
+
+/// "00" to "99".
+const PAIRS: &[u8; 200] = b"\
+    0001020304050607080910111213141516171819\
+    2021222324252627282930313233343536373839\
+    4041424344454647484950515253545556575859\
+    6061626364656667686970717273747576777879\
+    8081828384858687888990919293949596979899";
 
 const SPACES: [u8; 64] = [b' '; 64];
 
@@ -485,8 +515,18 @@ pub struct TableOut<W: Write> {
     /// the end of a successful empty listing; never before an error).
     pub header: bool,
     pub cx: Context,
-    /// The local and peer column texts, reused row after row.
-    pub scratch: [StackStr; 2],
+    /// Buffers reused row after row.
+    pub scratch: Scratch,
+}
+
+/// A table's per-row buffers, kept between rows: a row is assembled in
+/// `row` (inlined copies, no per-field call into the writer) and written
+/// with one call; after the first rows nothing grows.
+#[derive(Default)]
+pub struct Scratch {
+    local: StackStr,
+    peer: StackStr,
+    row: Vec<u8>,
 }
 
 impl<W: Write> TableOut<W> {
@@ -513,13 +553,22 @@ impl<W: Write> TableOut<W> {
 
     /// The columns and `-p -o -e --tos -m` text, without the newline.
     pub fn line(&mut self, s: &Sock<'_>) -> io::Result<()> {
+        let mut row = std::mem::take(&mut self.scratch.row);
+        row.clear();
+        self.columns(&mut row, s)?;
+        let written = self.out.write_all(&row);
+        self.scratch.row = row;
+        written
+    }
+
+    /// [`line`](Self::line)'s text, into `w`.
+    fn columns(&mut self, w: &mut Vec<u8>, s: &Sock<'_>) -> io::Result<()> {
         let v6only = s.x.v6only.unwrap_or(false);
-        let [local, peer] = &mut self.scratch;
+        let Scratch { local, peer, .. } = &mut self.scratch;
         local.clear();
         peer.clear();
         endpoint(local, &s.local, v6only, &mut self.cx.ifnames, true);
         endpoint(peer, &s.peer, v6only, &mut self.cx.ifnames, false);
-        let w = &mut self.out;
         if self.netid {
             column(w, s.netid.as_bytes(), 5)?;
         }
@@ -592,14 +641,19 @@ impl<W: Write> Sink for TableOut<W> {
 
     fn sock(&mut self, s: &Sock<'_>) -> io::Result<()> {
         self.header()?;
-        self.line(s)?;
+        let mut row = std::mem::take(&mut self.scratch.row);
+        row.clear();
+        self.columns(&mut row, s)?;
         if self.cx.show.info {
             if let Some(i) = s.x.tcp_info {
-                write!(self.out, "\n\t")?;
-                tcp_info_text(&mut self.out, s, &i)?;
+                row.extend_from_slice(b"\n\t");
+                tcp_info_text(&mut row, s, &i)?;
             }
         }
-        writeln!(self.out)
+        row.push(b'\n');
+        let written = self.out.write_all(&row);
+        self.scratch.row = row;
+        written
     }
 
     fn finish(&mut self, _elapsed: Duration) -> io::Result<()> {
@@ -1010,7 +1064,12 @@ mod tests {
 
     #[test]
     fn numbers_and_columns_like_fmt() {
-        for v in [0, 1, 9, 10, 65535, 4_294_967_295, u64::MAX] {
+        let mut edges = vec![u64::MAX, u64::MAX - 1];
+        for p in 0..20 {
+            let t = 10u64.pow(p);
+            edges.extend([t - 1, t, t + 1, t.saturating_mul(9)]);
+        }
+        for v in edges.into_iter().chain(0..100_000) {
             assert_eq!(Num::new(v).as_bytes(), v.to_string().as_bytes());
         }
         let mut out = Vec::new();

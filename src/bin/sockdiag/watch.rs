@@ -16,7 +16,7 @@ use sockdiag::poll::{Seen, Tracker};
 use sockdiag::DiagSocket;
 
 use crate::args::{Format, Options};
-use crate::out::{Context, IfNames, JsonOut, StackStr, TableOut};
+use crate::out::{Context, IfNames, JsonOut, Scratch, TableOut};
 use crate::view::{ss_state, Endpoint, Sock};
 use crate::Failure;
 
@@ -343,7 +343,7 @@ pub fn run(o: &Options) -> Result<(), Failure> {
     let mut w = Watch {
         o,
         table: TableOut {
-            scratch: [StackStr::new(), StackStr::new()],
+            scratch: Scratch::default(),
             out: BufWriter::with_capacity(64 * 1024, stdout.lock()),
             netid: true,
             state: true,
@@ -467,7 +467,7 @@ mod tests {
         let mut w = Watch {
             o: &o,
             table: TableOut {
-                scratch: [StackStr::new(), StackStr::new()],
+                scratch: Scratch::default(),
                 out: Vec::new(),
                 netid: true,
                 state: true,
