@@ -8,6 +8,11 @@
 //! Before criterion runs, a counting allocator reports the allocations per
 //! message of each, and sockdiag's must be zero.
 //!
+//! Then the parsers take turns on each input for 41 rounds and the bench
+//! prints each one's median time per message and its median ratio to
+//! sockdiag's full parse within a round (robust to this VM's swings, which
+//! move criterion's one-after-the-other figures by a third).
+//!
 //! `cargo bench --bench compare`; criterion's throughput is in messages.
 #![allow(
     missing_docs,
@@ -228,6 +233,7 @@ fn bench(c: &mut Criterion) {
             }
         }
     }
+    paired(&inputs);
     let mut g = c.benchmark_group("compare");
     for (name, (words, n)) in &inputs {
         let bytes = as_bytes(words, words.len() * 4);
@@ -239,6 +245,51 @@ fn bench(c: &mut Criterion) {
         }
     }
     g.finish();
+}
+
+/// This VM's speed swings by a third between moments, and criterion
+/// measures one parser after another, so its ratios swing with it. Here
+/// the parsers take turns instead, round after round on the same input,
+/// and each round gives every parser's time relative to sockdiag's full
+/// parse in that round: the median of those ratios is what moments do not
+/// move.
+fn paired(inputs: &[(&str, (Vec<u32>, usize))]) {
+    const ROUNDS: usize = 41;
+    for (name, (words, n)) in inputs {
+        let bytes = as_bytes(words, words.len() * 4);
+        // Repeat each turn to about a millisecond.
+        let reps = (1_000_000 / (bytes.len() / 10).max(1)).clamp(1, 200);
+        let mut times = vec![Vec::with_capacity(ROUNDS); PARSERS.len()];
+        for _ in 0..ROUNDS {
+            for ((_, f), t) in PARSERS.iter().zip(&mut times) {
+                let start = std::time::Instant::now();
+                for _ in 0..reps {
+                    black_box(f(black_box(bytes)));
+                }
+                t.push(start.elapsed().as_secs_f64() * 1e9 / (reps * n) as f64);
+            }
+        }
+        let full = PARSERS
+            .iter()
+            .position(|(p, _)| *p == "sockdiag/full")
+            .unwrap();
+        let median = |mut v: Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        for (i, (parser, _)) in PARSERS.iter().enumerate() {
+            let ratios = times[i]
+                .iter()
+                .zip(&times[full])
+                .map(|(t, f)| t / f)
+                .collect();
+            eprintln!(
+                "paired {name}: {parser}: median {:.1} ns per message, {:.2}x sockdiag/full (median of {ROUNDS} rounds)",
+                median(times[i].clone()),
+                median(ratios)
+            );
+        }
+    }
 }
 
 criterion_group!(benches, bench);
