@@ -14,6 +14,9 @@
 //! move criterion's one-after-the-other figures by a third).
 //!
 //! `cargo bench --bench compare`; criterion's throughput is in messages.
+//! `COMPARE_ONLY=sockdiag/full/1k_plain` (any parser/input) makes the bench
+//! binary run just 20 passes of that parser over that input, for counting
+//! instructions with `valgrind --tool=callgrind`.
 #![allow(
     missing_docs,
     unsafe_code,
@@ -214,6 +217,22 @@ fn bench(c: &mut Criterion) {
         ("10k_plain", input(PLAIN, 10)),
         ("10k_ext", input(EXT, 10)),
     ];
+    if let Ok(only) = std::env::var("COMPARE_ONLY") {
+        // `COMPARE_ONLY=<parser>/<input>`: 20 passes of one parser over one
+        // input and nothing else, for an instruction count under callgrind.
+        for (name, (words, _)) in &inputs {
+            for (parser, f) in PARSERS {
+                if only == format!("{parser}/{name}") {
+                    let bytes = as_bytes(words, words.len() * 4);
+                    for _ in 0..20 {
+                        black_box(f(black_box(bytes)));
+                    }
+                    return;
+                }
+            }
+        }
+        panic!("COMPARE_ONLY={only}: no such parser/input");
+    }
     for (name, (words, n)) in &inputs {
         let bytes = as_bytes(words, words.len() * 4);
         for (parser, f) in PARSERS {
