@@ -614,6 +614,30 @@ pub fn cli_capture_replay_and_fixtures() {
     let (code, err) = fails(&["--replay", cut.to_str().unwrap(), "-ta"]);
     assert_eq!(code, 1);
     assert!(err.contains("offset") || err.contains("byte"), "{err}");
+    // An attribute that does not parse (INET_DIAG_SHUTDOWN, at byte 88 of
+    // the first message, made 2 bytes long instead of 1; the framing still
+    // holds): an error naming the socket and the byte, not a row without it.
+    let mut bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/tcp4.bin"
+    ))
+    .unwrap();
+    assert_eq!(&bytes[88..92], &[5, 0, 8, 0]);
+    bytes[88] = 6;
+    let damaged = dir.join("damaged.nl");
+    std::fs::write(&damaged, &bytes).unwrap();
+    for format in [&[][..], &["--json"][..], &["-s"][..]] {
+        let mut args = vec!["--replay", damaged.to_str().unwrap(), "-ta"];
+        args.extend(format);
+        let (code, err) = fails(&args);
+        assert_eq!(code, 1);
+        assert!(
+            err.contains("damaged reply: tcp socket")
+                && err.contains("attribute (nlattr) at byte 88")
+                && err.contains("payload of 2 bytes, expected 1"),
+            "{err}"
+        );
+    }
 
     // The fixtures captured from Linux 6.18, each to the library's view.
     let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");

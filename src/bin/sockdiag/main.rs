@@ -250,7 +250,10 @@ pub fn dump_table(
 ) -> Result<(), Failure> {
     let r = match table {
         Table::Inet(p) => dump_inet(o, p, program, sock, capture, &mut |m| {
-            each(&view::inet(Some(p), &m), Some((p, &m)))
+            each(
+                &view::inet(Some(p), &m).whole().map_err(Failure::Run)?,
+                Some((p, &m)),
+            )
         }),
         Table::Unix => {
             let mut show = UnixShow::NAME | UnixShow::PEER | UnixShow::RQLEN;
@@ -264,7 +267,7 @@ pub fn dump_table(
                 .with_states(o.states_for(table))
                 .with_show(show);
             dump(sock, &req, capture, |m| {
-                let s = view::unix(&m);
+                let s = view::unix(&m).whole().map_err(Failure::Run)?;
                 if selected(o, table, &s, m.socket_type().to_raw()) {
                     each(&s, None)?;
                 }
@@ -274,7 +277,7 @@ pub fn dump_table(
         Table::Packet => {
             let req = PacketRequest::new().with_show(PacketShow::INFO | PacketShow::MEMINFO);
             dump(sock, &req, capture, |m| {
-                let s = view::packet(&m);
+                let s = view::packet(&m).whole().map_err(Failure::Run)?;
                 if selected(o, table, &s, m.socket_type()) {
                     each(&s, None)?;
                 }
@@ -284,7 +287,7 @@ pub fn dump_table(
         Table::Netlink => {
             let req = NetlinkRequest::new().with_show(NetlinkShow::MEMINFO);
             dump(sock, &req, capture, |m| {
-                let s = view::netlink(&m);
+                let s = view::netlink(&m).whole().map_err(Failure::Run)?;
                 if selected(o, table, &s, 0) {
                     each(&s, None)?;
                 }
@@ -390,25 +393,25 @@ fn replay(o: &Options, sink: &mut dyn Sink) -> Result<(), Failure> {
                     Family::Inet => o.v4,
                     Family::Inet6 => o.v6,
                 };
-                let s = view::inet(p, &m);
+                let s = view::inet(p, &m).whole().map_err(Failure::Run)?;
                 if family_ok && selected(o, table, &s, 0) && filter_matches(o, &m)? {
                     sink.sock(&s)?;
                 }
             }
             Record::Unix(m) if o.tables.contains(&Table::Unix) && o.filter.is_none() => {
-                let s = view::unix(&m);
+                let s = view::unix(&m).whole().map_err(Failure::Run)?;
                 if selected(o, Table::Unix, &s, m.socket_type().to_raw()) {
                     sink.sock(&s)?;
                 }
             }
             Record::Packet(m) if o.tables.contains(&Table::Packet) && o.filter.is_none() => {
-                let s = view::packet(&m);
+                let s = view::packet(&m).whole().map_err(Failure::Run)?;
                 if selected(o, Table::Packet, &s, m.socket_type()) {
                     sink.sock(&s)?;
                 }
             }
             Record::Netlink(m) if o.tables.contains(&Table::Netlink) && o.filter.is_none() => {
-                let s = view::netlink(&m);
+                let s = view::netlink(&m).whole().map_err(Failure::Run)?;
                 if selected(o, Table::Netlink, &s, 0) {
                     sink.sock(&s)?;
                 }
@@ -475,7 +478,7 @@ fn events(o: &Options, sink: &mut dyn Sink) -> Result<(), Failure> {
             .map_err(|e| failure(e, "receiving destroy events"))?;
         for m in batch {
             let table = Table::Inet(m.protocol().unwrap_or(Protocol::Tcp));
-            let s = view::inet(None, &m);
+            let s = view::inet(None, &m).whole().map_err(Failure::Run)?;
             if o.tables.contains(&table) && selected(o, table, &s, 0) && filter_matches(o, &m)? {
                 sink.sock(&s)?;
                 seen += 1;
@@ -605,22 +608,20 @@ fn list_split(o: &Options) -> Result<(), Failure> {
     if o.header && o.format == Format::Table {
         sink_to(o, chunked(), None, true).finish(start.elapsed())?;
     }
-    let half = || {
-        (
-            sink_to(o, chunked(), procs.clone(), false),
-            None::<io::Error>,
-        )
-    };
+    let half = || (sink_to(o, chunked(), procs.clone(), false), None::<Failure>);
     let (mut a, mut b) = (half(), half());
     scan.run_with([&mut a, &mut b], |(sink, error), m| {
         if error.is_none() {
-            *error = sink.sock(&view::inet(Some(Protocol::Tcp), &m)).err();
+            *error = match view::inet(Some(Protocol::Tcp), &m).whole() {
+                Ok(s) => sink.sock(&s).err().map(Failure::from),
+                Err(e) => Some(Failure::Run(e)),
+            };
         }
     })
     .map_err(|e| failure(e, "dumping TCP sockets"))?;
     for (mut sink, error) in [a, b] {
         if let Some(e) = error {
-            return Err(e.into());
+            return Err(e);
         }
         sink.finish(start.elapsed())?;
     }

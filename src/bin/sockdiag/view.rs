@@ -7,7 +7,7 @@ use sockdiag::inet::{BbrInfo, Family, InetAttr, InetMsg, Protocol, TcpInfo, TcpS
 use sockdiag::netlink_diag::{NetlinkAttr, NetlinkMsg};
 use sockdiag::packet::{PacketAttr, PacketMsg};
 use sockdiag::unix::{UnixAttr, UnixMsg, UnixName};
-use sockdiag::{Shutdown, SkMemInfo};
+use sockdiag::{ParseError, Shutdown, SkMemInfo};
 
 /// One end of a socket.
 #[derive(Clone, Copy, Debug)]
@@ -66,6 +66,17 @@ pub struct Extras<'a> {
     pub cgroup_id: Option<u64>,
     pub v6only: Option<bool>,
     pub shutdown: Option<Shutdown>,
+    /// The first attribute that did not parse: the socket is shown
+    /// without it only if the caller chooses to (see [`Sock::whole`]).
+    pub error: Option<ParseError>,
+}
+
+/// The attributes of `attrs` that parsed; the first error goes to `error`.
+fn parsed<'e, T>(
+    attrs: impl Iterator<Item = Result<T, ParseError>> + 'e,
+    error: &'e mut Option<ParseError>,
+) -> impl Iterator<Item = T> + 'e {
+    attrs.filter_map(move |a| a.map_err(|e| *error.get_or_insert(e)).ok())
 }
 
 /// A socket of any family.
@@ -99,6 +110,20 @@ pub struct Sock<'a> {
     pub x: Extras<'a>,
 }
 
+impl<'a> Sock<'a> {
+    /// The socket, or an error naming it and the attribute that did not
+    /// parse: a row is never printed with a field silently missing.
+    pub fn whole(self) -> Result<Self, String> {
+        match self.x.error {
+            None => Ok(self),
+            Some(e) => Err(format!(
+                "a damaged reply: {} socket (cookie {:#x}): {e}",
+                self.netid, self.cookie
+            )),
+        }
+    }
+}
+
 /// `ss`'s state names.
 pub fn ss_state(state: TcpState) -> &'static str {
     match state {
@@ -122,7 +147,8 @@ pub fn ss_state(state: TcpState) -> &'static str {
 /// replayed message what the file or the command line says.
 pub fn inet<'a>(protocol: Option<Protocol>, m: &InetMsg<'a>) -> Sock<'a> {
     let mut x = Extras::default();
-    for attr in m.attributes().flatten() {
+    let mut error = None;
+    for attr in parsed(m.attributes(), &mut error) {
         match attr {
             InetAttr::TcpInfo(v) => x.tcp_info = Some(v),
             InetAttr::Bbr(v) => x.bbr = Some(v),
@@ -138,6 +164,7 @@ pub fn inet<'a>(protocol: Option<Protocol>, m: &InetMsg<'a>) -> Sock<'a> {
             _ => {}
         }
     }
+    x.error = error;
     let protocol = protocol.or(m.protocol());
     let inet = |addr, port, ifindex| Endpoint::Ip {
         addr,
@@ -168,7 +195,8 @@ pub fn inet<'a>(protocol: Option<Protocol>, m: &InetMsg<'a>) -> Sock<'a> {
 pub fn unix<'a>(m: &UnixMsg<'a>) -> Sock<'a> {
     let mut x = Extras::default();
     let (mut name, mut peer, mut queues, mut uid) = (None, 0, (0, 0), None);
-    for attr in m.attributes().flatten() {
+    let mut error = None;
+    for attr in parsed(m.attributes(), &mut error) {
         match attr {
             UnixAttr::Name(n) => name = Some(n),
             UnixAttr::Peer(p) => peer = p,
@@ -179,6 +207,7 @@ pub fn unix<'a>(m: &UnixMsg<'a>) -> Sock<'a> {
             _ => {}
         }
     }
+    x.error = error;
     Sock {
         netid: m.socket_type().netid(),
         family: "unix",
@@ -212,7 +241,8 @@ fn mem_queues(m: &SkMemInfo<&[u8]>) -> (u32, u32) {
 pub fn packet<'a>(m: &PacketMsg<'a>) -> Sock<'a> {
     let mut x = Extras::default();
     let (mut ifindex, mut queues, mut uid) = (0, (0, 0), None);
-    for attr in m.attributes().flatten() {
+    let mut error = None;
+    for attr in parsed(m.attributes(), &mut error) {
         match attr {
             PacketAttr::Info(i) => ifindex = i.index,
             PacketAttr::MemInfo(v) => {
@@ -223,6 +253,7 @@ pub fn packet<'a>(m: &PacketMsg<'a>) -> Sock<'a> {
             _ => {}
         }
     }
+    x.error = error;
     Sock {
         netid: if m.socket_type() == sockdiag::raw::SOCK_DGRAM {
             "p_dgr"
@@ -254,12 +285,14 @@ pub fn packet<'a>(m: &PacketMsg<'a>) -> Sock<'a> {
 pub fn netlink<'a>(m: &NetlinkMsg<'a>) -> Sock<'a> {
     let mut x = Extras::default();
     let mut queues = (0, 0);
-    for attr in m.attributes().flatten() {
+    let mut error = None;
+    for attr in parsed(m.attributes(), &mut error) {
         if let NetlinkAttr::MemInfo(v) = attr {
             queues = mem_queues(&v);
             x.skmem = Some(v);
         }
     }
+    x.error = error;
     Sock {
         netid: "nl",
         family: "netlink",
