@@ -34,7 +34,7 @@ use std::net::SocketAddr;
 
 use crate::inet::{InetMsg, Protocol, TcpInfo, TcpState};
 use crate::socket::Request;
-use crate::{DiagSocket, Error};
+use crate::{DiagSocket, Error, ParseError};
 
 /// Hashes socket cookies. The kernel hands cookies out from a counter, so
 /// a multiply-xorshift spreads them well at a fraction of SipHash's cost;
@@ -366,13 +366,21 @@ where
     /// Runs the request once and calls `f` for each change: new and
     /// changed sockets as the dump goes, gone ones at its end. The first
     /// poll reports every socket as new.
+    ///
+    /// With counters [tracked](Self::track), a reply whose attributes do
+    /// not parse up to its `tcp_info` ends the poll with [`Error::Parse`]
+    /// rather than reading the counters as absent. A poll that fails
+    /// midway (that, or any error of the dump) leaves the changes it
+    /// reported reported; the next poll, on the same socket, compares with
+    /// the last poll that finished, so it may report again a socket the
+    /// failed one reported new.
     pub fn poll(&mut self, mut f: impl FnMut(Change<'_, '_>)) -> Result<PollStats, Error> {
         let mut stats = PollStats::default();
         self.tracker.begin();
         let mut dump = self.sock.dump(&self.req)?;
         while let Some(batch) = dump.next_batch()? {
             for m in batch {
-                let now = brief(&m, self.track.get(..self.tracked).unwrap_or_default());
+                let now = brief(&m, self.track.get(..self.tracked).unwrap_or_default())?;
                 match self.tracker.observe(m.cookie(), now) {
                     Seen::New => {
                         stats.sockets += 1;
@@ -403,26 +411,27 @@ where
 }
 
 /// What a poller keeps of `m`, with the `tcp_info` fields numbered `track`.
-fn brief(m: &InetMsg<'_>, track: &[usize]) -> Brief {
+/// An error if an attribute read on the way to `INET_DIAG_INFO` does not
+/// parse: a tracked counter is never read as "absent" from a damaged reply.
+fn brief(m: &InetMsg<'_>, track: &[usize]) -> Result<Brief, ParseError> {
     let mut counters = [None; MAX_TRACKED];
     if !track.is_empty() {
-        let info = m.attributes().find_map(|a| match a {
-            Ok(crate::inet::InetAttr::TcpInfo(i)) => Some(i),
-            _ => None,
-        });
-        if let Some(info) = info {
-            for (c, &k) in counters.iter_mut().zip(track) {
-                *c = info.field(k);
+        for attr in m.attributes() {
+            if let crate::inet::InetAttr::TcpInfo(info) = attr? {
+                for (c, &k) in counters.iter_mut().zip(track) {
+                    *c = info.field(k);
+                }
+                break;
             }
         }
     }
-    Brief {
+    Ok(Brief {
         protocol: m.protocol(),
         state: m.state(),
         src: m.src(),
         dst: m.dst(),
         counters,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -455,6 +464,59 @@ mod tests {
             out.push(r);
         }
         out
+    }
+
+    /// A TCP reply (host byte order) with `attrs` after the fixed part.
+    fn reply(attrs: &[Vec<u8>]) -> Vec<u8> {
+        use zerocopy::{FromZeros, IntoBytes};
+        let mut m = crate::raw::inet_diag::inet_diag_msg::new_zeroed();
+        m.idiag_family = crate::raw::AF_INET;
+        m.idiag_state = 1;
+        let mut payload = m.as_bytes().to_vec();
+        payload.extend(attrs.concat());
+        crate::netlink::tests::msg(20, 2, 1, 1, &payload)
+    }
+
+    fn brief_of(bytes: &[u8], track: &[usize]) -> Result<Brief, ParseError> {
+        let m = crate::netlink::Messages::new(bytes)
+            .next()
+            .unwrap()
+            .unwrap();
+        brief(&InetMsg::parse_as(m, Protocol::Tcp).unwrap(), track)
+    }
+
+    #[test]
+    fn tracked_counters_come_from_tcp_info_or_the_reply_is_an_error() {
+        use crate::netlink::tests::attr;
+        use crate::raw::inet_diag::{INET_DIAG_INFO, INET_DIAG_SHUTDOWN};
+        use zerocopy::{FromZeros, IntoBytes};
+        let mut info = crate::raw::tcp::tcp_info::new_zeroed();
+        info.tcpi_bytes_received = 12_345.into();
+        let k = TcpInfo::<&[u8]>::field_names()
+            .position(|n| n == "bytes_received")
+            .unwrap();
+        let good = reply(&[
+            attr(INET_DIAG_SHUTDOWN, &[0]),
+            attr(INET_DIAG_INFO, info.as_bytes()),
+        ]);
+        assert_eq!(brief_of(&good, &[k]).unwrap().counters[0], Some(12_345));
+        assert_eq!(brief_of(&good, &[]).unwrap().counters, [None; MAX_TRACKED]);
+        // No INFO: the counter is absent, not an error.
+        let none = reply(&[attr(INET_DIAG_SHUTDOWN, &[0])]);
+        assert_eq!(brief_of(&none, &[k]).unwrap().counters[0], None);
+        // A damaged attribute before INFO: an error when counters are
+        // read, ignored when nothing is read from the attributes.
+        for damaged in [
+            reply(&[
+                attr(INET_DIAG_SHUTDOWN, &[0, 0]),
+                attr(INET_DIAG_INFO, info.as_bytes()),
+            ]),
+            reply(&[vec![200, 0, 8, 0], attr(INET_DIAG_INFO, info.as_bytes())]),
+        ] {
+            let e = brief_of(&damaged, &[k]).unwrap_err();
+            assert_eq!(e.layer(), crate::error::Layer::Attribute, "{e}");
+            assert!(brief_of(&damaged, &[]).is_ok());
+        }
     }
 
     #[test]
