@@ -345,7 +345,9 @@ fn filter_matches(o: &Options, m: &InetMsg<'_>) -> Result<bool, Failure> {
     let Some((f, text)) = &o.filter else {
         return Ok(true);
     };
-    f.matches(&Entry::from_msg(m)).ok_or_else(|| {
+    let entry =
+        Entry::from_msg(m).map_err(|e| Failure::Run(format!("--replay: a damaged reply: {e}")))?;
+    f.matches(&entry).ok_or_else(|| {
         Failure::Run(format!(
             "--replay: the filter '{text}' needs a fact the recording does not hold (autobound, or a mark or cgroup the dump did not carry)"
         ))

@@ -657,8 +657,10 @@ pub struct Entry {
 
 impl Entry {
     /// Addresses, ports and interface from `msg`; mark and cgroup id from
-    /// its attributes when present; `auto_bound` unknown.
-    pub fn from_msg(msg: &InetMsg<'_>) -> Entry {
+    /// its attributes when present; `auto_bound` unknown. An attribute that
+    /// does not parse is an error: it could have been the mark or cgroup
+    /// id a filter asks about.
+    pub fn from_msg(msg: &InetMsg<'_>) -> Result<Entry, crate::ParseError> {
         let mut entry = Entry {
             src: msg.src(),
             dst: msg.dst(),
@@ -667,14 +669,14 @@ impl Entry {
             mark: None,
             cgroup_id: None,
         };
-        for attr in msg.attributes().flatten() {
-            match attr {
+        for attr in msg.attributes() {
+            match attr? {
                 super::InetAttr::Mark(m) => entry.mark = Some(m),
                 super::InetAttr::CgroupId(c) => entry.cgroup_id = Some(c),
                 _ => {}
             }
         }
-        entry
+        Ok(entry)
     }
 
     /// The same facts from an owned [`Socket`].

@@ -855,3 +855,41 @@ fn bytecode_debug_lists_the_instructions() {
         "[0: sport = 443 ? +8 : +12, 8: jmp ? +4 : +20, 12: dst 10.0.0.0/8 ? +16 : +20]"
     );
 }
+
+#[test]
+fn entries_from_messages_take_mark_and_cgroup_or_fail_on_damage() {
+    use crate::netlink::tests::{attr, msg};
+    use zerocopy::{FromZeros, IntoBytes};
+    let reply = |attrs: &[Vec<u8>]| {
+        let mut m = inet_diag_msg::new_zeroed();
+        m.idiag_family = crate::raw::AF_INET;
+        m.id.idiag_sport = 80.into();
+        m.id.idiag_src[..4].copy_from_slice(&[10, 0, 0, 1]);
+        let mut payload = m.as_bytes().to_vec();
+        payload.extend(attrs.concat());
+        msg(20, 2, 1, 1, &payload)
+    };
+    let entry = |bytes: &[u8]| {
+        let m = crate::netlink::Messages::new(bytes)
+            .next()
+            .unwrap()
+            .unwrap();
+        Entry::from_msg(&InetMsg::parse(m).unwrap())
+    };
+    let good = reply(&[
+        attr(INET_DIAG_MARK, &7u32.to_ne_bytes()),
+        attr(INET_DIAG_CGROUP_ID, &99u64.to_ne_bytes()),
+    ]);
+    let e = entry(&good).unwrap();
+    assert_eq!(e.src, "10.0.0.1:80".parse().unwrap());
+    assert_eq!(
+        (e.mark, e.cgroup_id, e.auto_bound),
+        (Some(7), Some(99), None)
+    );
+    let bare = entry(&reply(&[])).unwrap();
+    assert_eq!((bare.mark, bare.cgroup_id), (None, None));
+    // A mark of the wrong length could have been the fact a filter needs.
+    let damaged = reply(&[attr(INET_DIAG_MARK, &[7, 0])]);
+    let err = entry(&damaged).unwrap_err();
+    assert_eq!(err.offset(), 16 + 72, "{err}");
+}
