@@ -145,7 +145,8 @@ impl Num {
         } else if start >= 1 {
             start -= 1;
             if let Some(d) = buf.get_mut(start) {
-                *d = b'0' + v as u8;
+                // `v < 10` here; `% 10` keeps even a broken invariant in range.
+                *d = b'0' + (v % 10) as u8;
             }
         }
         Num { buf, start }
