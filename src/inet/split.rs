@@ -80,8 +80,7 @@ impl SplitScan {
     /// Prepares the two sockets and filters for `req` (its states and
     /// extensions apply to both halves).
     pub fn new(req: LegacyRequest) -> Result<Self, Error> {
-        let (lo, hi) = ephemeral_range();
-        let a = first_half(lo, hi);
+        let [a, b] = Self::filters();
         let compile = |f: Filter| {
             f.compile()
                 .map_err(|e| Error::Io(std::io::Error::new(std::io::ErrorKind::InvalidInput, e)))
@@ -89,8 +88,18 @@ impl SplitScan {
         Ok(SplitScan {
             req,
             socks: [DiagSocket::new()?, DiagSocket::new()?],
-            programs: [compile(a.clone())?, compile(!a)?],
+            programs: [compile(a)?, compile(b)?],
         })
+    }
+
+    /// The two filters that divide the sockets between the halves (every
+    /// socket passes exactly one), for running the halves your own way:
+    /// for instance a [`Poller`](crate::poll::Poller) per thread, as
+    /// `sockdiag watch` does.
+    pub fn filters() -> [Filter; 2] {
+        let (lo, hi) = ephemeral_range();
+        let a = first_half(lo, hi);
+        [a.clone(), !a]
     }
 
     /// Which half a socket with these addresses belongs to (0 or 1), as the

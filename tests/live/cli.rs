@@ -513,6 +513,7 @@ pub fn cli_kill_events_and_errors() {
         "--interval",
         "--count",
         "--track",
+        "--threads",
         "-h,",
         "-V,",
     ] {
@@ -730,6 +731,33 @@ pub fn cli_capture_replay_and_fixtures() {
 
 pub fn cli_watch_reports_changes() {
     let _p = Population::create();
+    // Every TCP socket with no filter is watched by two threads, each
+    // polling the half of the sockets a kernel filter gives it; with a
+    // filter of the user's, by one. Both see each socket exactly once.
+    let first_poll = |extra: &[&str]| {
+        let mut args = vec!["watch", "-t", "--count", "1", "--json"];
+        args.extend(extra);
+        let (mut cookies, mut total) = (Vec::new(), None);
+        for line in ok(&args).lines() {
+            let v: Value = serde_json::from_str(line).unwrap();
+            match v["event"].as_str().unwrap() {
+                "new" => cookies.push(v["cookie"].as_u64().unwrap()),
+                "total" => total = v["sockets"].as_u64(),
+                other => panic!("{other}: {v}"),
+            }
+        }
+        cookies.sort_unstable();
+        (cookies, total.unwrap())
+    };
+    let (split, n) = first_poll(&["--threads", "2"]);
+    assert!(
+        split.windows(2).all(|w| w[0] < w[1]),
+        "a socket twice: {split:?}"
+    );
+    assert_eq!(n, split.len() as u64);
+    for single in [&["--threads", "1"][..], &["dport", "!=", ":1"][..]] {
+        assert_eq!(first_poll(single), (split.clone(), n), "{single:?}");
+    }
     let mut child = Command::new(BIN)
         .args([
             "watch",

@@ -132,6 +132,9 @@ pub struct Options {
     pub count: Option<u64>,
     /// `--track`: tcp_info counters watch mode reports.
     pub track: Vec<String>,
+    /// `--threads`: 2 to list or watch every TCP socket on two threads
+    /// (the default with two or more CPUs), 1 for one.
+    pub threads: u8,
 }
 
 impl Options {
@@ -230,6 +233,7 @@ const WITH_VALUE: &[&str] = &[
     "--interval",
     "--count",
     "--track",
+    "--threads",
 ];
 
 /// Splits `-tanp` into `-t -a -n -p`, `--opt=value` into two words, and
@@ -369,6 +373,11 @@ pub fn parse(args: impl Iterator<Item = String>) -> Result<Parsed, Usage> {
         interval: Duration::from_secs(1),
         count: None,
         track: Vec::new(),
+        threads: if std::thread::available_parallelism().map_or(1, |n| n.get()) >= 2 {
+            2
+        } else {
+            1
+        },
     };
     let (mut unix, mut packet) = (0u8, 0u8);
     let mut words = expand(args).into_iter().peekable();
@@ -455,6 +464,14 @@ pub fn parse(args: impl Iterator<Item = String>) -> Result<Parsed, Usage> {
                     v.parse()
                         .map_err(|_| Usage(format!("bad --count '{v}' (a whole number)")))?,
                 );
+            }
+            "--threads" => {
+                let v = value("--threads")?;
+                o.threads = match v.as_str() {
+                    "1" => 1,
+                    "2" => 2,
+                    _ => return Err(Usage(format!("bad --threads '{v}' (1 or 2)"))),
+                };
             }
             "--track" => {
                 let v = value("--track")?;
@@ -662,6 +679,9 @@ mod tests {
         assert!(fail("-t -N").contains("needs a value"));
         assert!(fail("-A bogus").contains("unknown socket table"));
         assert!(fail("watch --interval 0ms").contains("bad --interval"));
+        assert_eq!(run("-t --threads 1").threads, 1);
+        assert_eq!(run("watch -t --threads=2").threads, 2);
+        assert!(fail("-t --threads 3").contains("bad --threads '3' (1 or 2)"));
         assert_eq!(
             run("watch --interval 1ms").interval,
             Duration::from_millis(1)

@@ -578,11 +578,14 @@ impl Write for Chunked {
     }
 }
 
-/// Whether a listing can use [`SplitScan`]: every TCP socket of both
-/// families, listed (not killed, counted or recorded), no filter of the
-/// user's (the halves are filters), in this namespace.
-fn splittable(o: &Options) -> bool {
-    o.mode == Mode::List
+/// Whether a listing or a watch uses [`SplitScan`]'s halves on two
+/// threads: `--threads 2` (the default on two or more CPUs), every TCP
+/// socket of both families, listed or watched (not killed, counted or
+/// recorded), no filter of the user's (the halves are filters), in this
+/// namespace.
+pub fn splittable(o: &Options) -> bool {
+    matches!(o.mode, Mode::List | Mode::Watch)
+        && o.threads >= 2
         && matches!(o.format, Format::Table | Format::Json)
         && o.tables == [Table::Inet(Protocol::Tcp)]
         && o.v4

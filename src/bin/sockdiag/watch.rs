@@ -11,7 +11,8 @@ use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use nix::sys::resource::{getrusage, UsageWho};
-use sockdiag::inet::{TcpInfo, TcpState};
+use sockdiag::inet::filter::Bytecode;
+use sockdiag::inet::{SplitScan, TcpInfo, TcpState};
 use sockdiag::poll::{Seen, Tracker};
 use sockdiag::DiagSocket;
 
@@ -96,8 +97,8 @@ struct Watch<'o, W: Write> {
     table: TableOut<W>,
     track: Vec<usize>,
     sockets: Tracker<Tracked>,
+    /// New, gone and changed sockets since the main loop last took them.
     window: Window,
-    total: Window,
 }
 
 /// CPU time (user, system) of this process.
@@ -244,55 +245,56 @@ impl<W: Write> Watch<'_, W> {
         self.window.gone += gone;
         result
     }
+}
 
-    /// The `#` line: what a window of polls cost.
-    fn report(
-        &mut self,
-        label: &str,
-        w: Window,
-        wall: Duration,
-        cpu: (Duration, Duration),
-    ) -> io::Result<()> {
-        let avg = w
-            .poll_total
-            .checked_div(u32::try_from(w.polls).unwrap_or(u32::MAX))
-            .unwrap_or_default();
-        let pct = |d: Duration| 100.0 * d.as_secs_f64() / wall.as_secs_f64().max(1e-9);
-        let out = &mut self.table.out;
-        if self.o.format == Format::Json {
-            writeln!(
-                out,
-                "{{\"event\":\"{label}\",\"seconds\":{:.3},\"polls\":{},\"late\":{},\"sockets\":{},\"new\":{},\"gone\":{},\"changed\":{},\"poll_avg_us\":{},\"poll_max_us\":{},\"cpu_user_pct\":{:.1},\"cpu_sys_pct\":{:.1}}}",
-                wall.as_secs_f64(),
-                w.polls,
-                w.late,
-                self.sockets.len(),
-                w.new,
-                w.gone,
-                w.changed,
-                avg.as_micros(),
-                w.poll_max.as_micros(),
-                pct(cpu.0),
-                pct(cpu.1)
-            )
-        } else {
-            writeln!(
-                out,
-                "# {label} {:.3}s polls {} late {} sockets {} new {} gone {} changed {} poll avg {:.3}ms max {:.3}ms cpu {:.1}% (user {:.1}% sys {:.1}%)",
-                wall.as_secs_f64(),
-                w.polls,
-                w.late,
-                self.sockets.len(),
-                w.new,
-                w.gone,
-                w.changed,
-                avg.as_secs_f64() * 1e3,
-                w.poll_max.as_secs_f64() * 1e3,
-                pct(cpu.0 + cpu.1),
-                pct(cpu.0),
-                pct(cpu.1)
-            )
-        }
+/// The `#` line: what a window of polls cost, with `sockets` tracked.
+fn report(
+    out: &mut impl Write,
+    json: bool,
+    label: &str,
+    w: Window,
+    sockets: usize,
+    wall: Duration,
+    cpu: (Duration, Duration),
+) -> io::Result<()> {
+    let avg = w
+        .poll_total
+        .checked_div(u32::try_from(w.polls).unwrap_or(u32::MAX))
+        .unwrap_or_default();
+    let pct = |d: Duration| 100.0 * d.as_secs_f64() / wall.as_secs_f64().max(1e-9);
+    if json {
+        writeln!(
+            out,
+            "{{\"event\":\"{label}\",\"seconds\":{:.3},\"polls\":{},\"late\":{},\"sockets\":{},\"new\":{},\"gone\":{},\"changed\":{},\"poll_avg_us\":{},\"poll_max_us\":{},\"cpu_user_pct\":{:.1},\"cpu_sys_pct\":{:.1}}}",
+            wall.as_secs_f64(),
+            w.polls,
+            w.late,
+            sockets,
+            w.new,
+            w.gone,
+            w.changed,
+            avg.as_micros(),
+            w.poll_max.as_micros(),
+            pct(cpu.0),
+            pct(cpu.1)
+        )
+    } else {
+        writeln!(
+            out,
+            "# {label} {:.3}s polls {} late {} sockets {} new {} gone {} changed {} poll avg {:.3}ms max {:.3}ms cpu {:.1}% (user {:.1}% sys {:.1}%)",
+            wall.as_secs_f64(),
+            w.polls,
+            w.late,
+            sockets,
+            w.new,
+            w.gone,
+            w.changed,
+            avg.as_secs_f64() * 1e3,
+            w.poll_max.as_secs_f64() * 1e3,
+            pct(cpu.0 + cpu.1),
+            pct(cpu.0),
+            pct(cpu.1)
+        )
     }
 }
 
@@ -337,14 +339,11 @@ pub fn run(o: &Options) -> Result<(), Failure> {
     } else {
         o
     };
-    let mut sock = crate::open(o)?;
-    let program = crate::program(o)?;
-    let stdout = io::stdout();
-    let mut w = Watch {
+    let watch = |sockets: Tracker<Tracked>| Watch {
         o,
         table: TableOut {
             scratch: Scratch::default(),
-            out: BufWriter::with_capacity(64 * 1024, stdout.lock()),
+            out: Vec::with_capacity(64 * 1024),
             netid: true,
             state: true,
             header: false,
@@ -354,38 +353,89 @@ pub fn run(o: &Options) -> Result<(), Failure> {
                 ifnames: IfNames::default(),
             },
         },
-        track,
-        // Gone after two polls in a row missed it: one miss can be the
-        // kernel's walk under churn, not a close.
-        sockets: Tracker::new().with_grace(1),
+        track: track.clone(),
+        sockets,
         window: Window::default(),
-        total: Window::default(),
     };
+    // Gone after two polls in a row missed it: one miss can be the
+    // kernel's walk under churn, not a close.
+    let tracker = || Tracker::new().with_grace(1);
+    let mut streams = if crate::splittable(o) {
+        // Every TCP socket, no filter of the user's: two threads, each
+        // polling the half of the sockets one of `SplitScan`'s filters
+        // gives it, on its own socket, with its own tracker (a socket
+        // always falls in the same half).
+        let mut halves = Vec::with_capacity(2);
+        for f in SplitScan::filters() {
+            let program = f
+                .compile()
+                .map_err(|e| Failure::Run(format!("splitting the watch: {e}")))?;
+            halves.push(Stream {
+                sock: crate::open(o)?,
+                program: Some(program),
+                w: watch(tracker()),
+            });
+        }
+        halves
+    } else {
+        vec![Stream {
+            sock: crate::open(o)?,
+            program: crate::program(o)?,
+            w: watch(tracker()),
+        }]
+    };
+    let stdout = io::stdout();
+    let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
+    let json = o.format == Format::Json;
+    let (mut window, mut total) = (Window::default(), Window::default());
     let start = Instant::now();
     let cpu_start = cpu();
     let (mut window_start, mut window_cpu) = (start, cpu_start);
     let mut next = start;
+    let tracked = |streams: &[Stream<'_>]| streams.iter().map(|s| s.w.sockets.len()).sum();
     loop {
-        if o.count.is_some_and(|c| w.total.polls + w.window.polls >= c) {
+        if o.count.is_some_and(|c| total.polls + window.polls >= c) {
             break;
         }
         let now = Instant::now();
         if now < next {
             std::thread::sleep(next - now);
-        } else if w.total.polls > 0 && now > next + o.interval {
+        } else if total.polls > 0 && now > next + o.interval {
             // Behind by more than a whole interval: count it and resync.
-            w.window.late += 1;
+            window.late += 1;
             next = now;
         }
         next += o.interval;
-        w.sockets.begin();
         let t0 = Instant::now();
-        poll(&mut sock, program.as_ref(), &mut w)?;
-        w.sweep()?;
+        match streams.as_mut_slice() {
+            [a, b] => {
+                let (ra, rb) = std::thread::scope(|scope| {
+                    let other = scope.spawn(|| b.once());
+                    (a.once(), other.join())
+                });
+                ra?;
+                rb.map_err(|_| Failure::Run("a watch thread panicked".into()))??;
+            }
+            all => {
+                for s in all {
+                    s.once()?;
+                }
+            }
+        }
         let took = t0.elapsed();
-        w.window.polls += 1;
-        w.window.poll_total += took;
-        w.window.poll_max = w.window.poll_max.max(took);
+        for s in &mut streams {
+            out.write_all(&s.w.table.out)?;
+            s.w.table.out.clear();
+            let w = std::mem::take(&mut s.w.window);
+            (window.new, window.gone, window.changed) = (
+                window.new + w.new,
+                window.gone + w.gone,
+                window.changed + w.changed,
+            );
+        }
+        window.polls += 1;
+        window.poll_total += took;
+        window.poll_max = window.poll_max.max(took);
         let since = window_start.elapsed();
         if since >= Duration::from_secs(1) {
             let c = cpu();
@@ -393,28 +443,54 @@ pub fn run(o: &Options) -> Result<(), Failure> {
                 c.0.saturating_sub(window_cpu.0),
                 c.1.saturating_sub(window_cpu.1),
             );
-            let win = w.window;
-            w.report("stats", win, since, used)?;
-            w.total = merge(w.total, win);
-            w.window = Window::default();
+            report(
+                &mut out,
+                json,
+                "stats",
+                window,
+                tracked(&streams),
+                since,
+                used,
+            )?;
+            total = merge(total, window);
+            window = Window::default();
             (window_start, window_cpu) = (Instant::now(), c);
         }
-        w.table.out.flush()?;
+        out.flush()?;
     }
     let c = cpu();
-    let total = merge(w.total, w.window);
-    w.total = total;
-    w.report(
+    let total = merge(total, window);
+    report(
+        &mut out,
+        json,
         "total",
         total,
+        tracked(&streams),
         start.elapsed(),
         (
             c.0.saturating_sub(cpu_start.0),
             c.1.saturating_sub(cpu_start.1),
         ),
     )?;
-    w.table.out.flush()?;
+    out.flush()?;
     Ok(())
+}
+
+/// One stream of polls: a socket, the filter program sent with each dump,
+/// and what was seen. `watch` runs one, or two on two threads.
+struct Stream<'o> {
+    sock: DiagSocket,
+    program: Option<Bytecode>,
+    w: Watch<'o, Vec<u8>>,
+}
+
+impl Stream<'_> {
+    /// One poll: its lines go to `w.table.out`, its counts to `w.window`.
+    fn once(&mut self) -> Result<(), Failure> {
+        self.w.sockets.begin();
+        poll(&mut self.sock, self.program.as_ref(), &mut self.w)?;
+        Ok(self.w.sweep()?)
+    }
 }
 
 fn merge(a: Window, b: Window) -> Window {
@@ -481,7 +557,6 @@ mod tests {
             track: Vec::new(),
             sockets: Tracker::new(),
             window: Window::default(),
-            total: Window::default(),
         };
         let mut out = Vec::new();
         for round in rounds {
