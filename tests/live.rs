@@ -556,6 +556,20 @@ fn split_scan_lists_every_socket_once() {
     .unwrap();
     assert_eq!(per_half.iter().sum::<usize>(), want.len());
     assert!(per_half.iter().all(|&h| h > want.len() / 4), "{per_half:?}");
+    // Balanced on what is there: as even as pairs of ends sharing a port
+    // allow, and still every socket once.
+    scan.balance().unwrap();
+    let got = Mutex::new(Vec::new());
+    scan.run(|m| got.lock().unwrap().push(m.cookie())).unwrap();
+    let mut got = got.into_inner().unwrap();
+    got.sort_unstable();
+    assert_eq!(got, want, "each socket exactly once, balanced");
+    let mut per_half = [0usize; 2];
+    sock.for_each(&LegacyRequest::tcp(), |m| {
+        per_half[scan.half_of(m.src(), m.dst())] += 1
+    })
+    .unwrap();
+    assert!(per_half[0].abs_diff(per_half[1]) <= 4, "{per_half:?}");
     drop((l6, c6));
 }
 

@@ -58,10 +58,37 @@ fn ephemeral_range() -> (u16, u16) {
         .unwrap_or((32768, 60999))
 }
 
+/// The port that decides a socket's half: its local port if that is
+/// ephemeral (in `lo..=hi`), its remote port otherwise.
+fn key(lo: u16, hi: u16, local: u16, remote: u16) -> u16 {
+    if (lo..=hi).contains(&local) {
+        local
+    } else {
+        remote
+    }
+}
+
+/// The dividing port that splits `keys` most evenly: the first half takes
+/// the keys at most it. The middle of `lo..=hi` if there are none.
+fn balance(lo: u16, hi: u16, keys: &mut [u16]) -> u16 {
+    let n = keys.len();
+    if n == 0 {
+        return lo + (hi - lo) / 2;
+    }
+    let (_, &mut median, _) = keys.select_nth_unstable(n / 2);
+    // Keys equal to the median all fall on one side: end the first half
+    // just below or at it, whichever leaves the halves closer to equal.
+    let below = keys.iter().filter(|&&k| k < median).count();
+    let upto = below + keys.iter().filter(|&&k| k == median).count();
+    match median.checked_sub(1) {
+        Some(before) if n.abs_diff(2 * below) < n.abs_diff(2 * upto) => before,
+        _ => median,
+    }
+}
+
 /// The filter of the first half: the ephemeral end is at most `mid`.
-fn first_half(lo: u16, hi: u16) -> Filter {
-    let mid = lo + (hi - lo) / 2;
-    let local_ephemeral = Filter::src_port(Cmp::Ge, lo).and(Filter::src_port(Cmp::Le, mid));
+fn first_half(lo: u16, hi: u16, mid: u16) -> Filter {
+    let local_ephemeral = Filter::src_port(Cmp::Ge, lo).and(Filter::src_port(Cmp::Le, mid.min(hi)));
     let outside = match (lo.checked_sub(1), hi.checked_add(1)) {
         (Some(below), Some(above)) => {
             Some(Filter::src_port(Cmp::Le, below).or(Filter::src_port(Cmp::Ge, above)))
@@ -80,15 +107,10 @@ impl SplitScan {
     /// Prepares the two sockets and filters for `req` (its states and
     /// extensions apply to both halves).
     pub fn new(req: LegacyRequest) -> Result<Self, Error> {
-        let [a, b] = Self::filters();
-        let compile = |f: Filter| {
-            f.compile()
-                .map_err(|e| Error::Io(std::io::Error::new(std::io::ErrorKind::InvalidInput, e)))
-        };
         Ok(SplitScan {
             req,
             socks: [DiagSocket::new()?, DiagSocket::new()?],
-            programs: [compile(a)?, compile(b)?],
+            programs: Self::compile(Self::filters())?,
         })
     }
 
@@ -96,10 +118,50 @@ impl SplitScan {
     /// socket passes exactly one), for running the halves your own way:
     /// for instance a [`Poller`](crate::poll::Poller) per thread, as
     /// `sockdiag watch` does.
+    ///
+    /// The halves divide at the middle of the ephemeral range, which is
+    /// even when ports are spread over it, as the remote ends of incoming
+    /// connections are. The local ports of many connections to one
+    /// destination are not: Linux hands them out in sequence from a point
+    /// of the range, and the split can come out 40/60 or worse. When you
+    /// know the sockets, [`balanced_filters`](Self::balanced_filters)
+    /// does better.
     pub fn filters() -> [Filter; 2] {
+        Self::balanced_filters([])
+    }
+
+    /// Like [`filters`](Self::filters), but dividing where the sample —
+    /// the (local port, remote port) of each socket, from an earlier scan
+    /// — splits most evenly (each socket still passes exactly one). With
+    /// an empty sample, the middle of the ephemeral range.
+    pub fn balanced_filters(sample: impl IntoIterator<Item = (u16, u16)>) -> [Filter; 2] {
         let (lo, hi) = ephemeral_range();
-        let a = first_half(lo, hi);
+        let mut keys: Vec<u16> = sample
+            .into_iter()
+            .map(|(local, remote)| key(lo, hi, local, remote))
+            .collect();
+        let a = first_half(lo, hi, balance(lo, hi, &mut keys));
         [a.clone(), !a]
+    }
+
+    /// Divides the sockets between the halves as evenly as they are now:
+    /// one dump of every socket (with the request's states), then
+    /// [`balanced_filters`](Self::balanced_filters) of what it listed.
+    /// Worth a dump when the scan will run many times.
+    pub fn balance(&mut self) -> Result<(), Error> {
+        let mut sample = Vec::new();
+        let [sock, _] = &mut self.socks;
+        sock.for_each(&self.req, |m| sample.push((m.src_port(), m.dst_port())))?;
+        self.programs = Self::compile(Self::balanced_filters(sample))?;
+        Ok(())
+    }
+
+    fn compile([a, b]: [Filter; 2]) -> Result<[Bytecode; 2], Error> {
+        let compile = |f: Filter| {
+            f.compile()
+                .map_err(|e| Error::Io(std::io::Error::new(std::io::ErrorKind::InvalidInput, e)))
+        };
+        Ok([compile(a)?, compile(b)?])
     }
 
     /// Which half a socket with these addresses belongs to (0 or 1), as the
@@ -156,5 +218,115 @@ impl SplitScan {
         let b =
             b.map_err(|_| Error::Io(std::io::Error::other("the second scan thread panicked")))?;
         Ok(a? + b?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    const LO: u16 = 32768;
+    const HI: u16 = 60999;
+
+    /// Half 0 or 1 of a socket by the compiled first-half program, as the
+    /// kernel would run it.
+    fn half(program: &Bytecode, local: u16, remote: u16) -> usize {
+        let entry = super::super::filter::Entry {
+            src: SocketAddr::from(([127, 0, 0, 1], local)),
+            dst: SocketAddr::from(([127, 0, 0, 1], remote)),
+            interface: 0,
+            auto_bound: None,
+            mark: None,
+            cgroup_id: None,
+        };
+        usize::from(!program.matches(&entry).unwrap())
+    }
+
+    #[test]
+    fn the_program_is_the_key_rule() {
+        let ports = [
+            0,
+            1,
+            80,
+            9000,
+            LO - 1,
+            LO,
+            LO + 1,
+            46883,
+            46884,
+            HI - 1,
+            HI,
+            HI + 1,
+            65535,
+        ];
+        for mid in [0, 80, LO - 1, LO, 46883, HI, HI + 1, 65534, 65535] {
+            let [a, b] =
+                [first_half(LO, HI, mid), !first_half(LO, HI, mid)].map(|f| f.compile().unwrap());
+            for &local in &ports {
+                for &remote in &ports {
+                    let want = usize::from(key(LO, HI, local, remote) > mid);
+                    assert_eq!(half(&a, local, remote), want, "{mid} {local} {remote}");
+                    // The second program is the exact complement.
+                    assert_eq!(half(&b, local, remote), 1 - want);
+                }
+            }
+        }
+    }
+
+    /// (first half, second half) of `sample` under `balanced_filters`'s
+    /// rule for the range `LO..=HI`.
+    fn split(sample: &[(u16, u16)]) -> (usize, usize) {
+        let mut keys: Vec<u16> = sample.iter().map(|&(l, r)| key(LO, HI, l, r)).collect();
+        let mid = balance(LO, HI, &mut keys);
+        let program = first_half(LO, HI, mid).compile().unwrap();
+        let first = sample
+            .iter()
+            .filter(|&&(l, r)| half(&program, l, r) == 0)
+            .count();
+        (first, sample.len() - first)
+    }
+
+    #[test]
+    fn one_destination_splits_evenly() {
+        // 5,000 connections to one listener: Linux gives them even local
+        // ports in sequence from one point of the range, here 3/4 of the
+        // way; both ends of each are listed.
+        let mut sample = vec![(9000, 0)];
+        for i in 0..5000u16 {
+            let port = 50000 + 2 * i;
+            let port = if port > HI { port - HI + LO - 1 } else { port };
+            sample.push((port, 9000));
+            sample.push((9000, port));
+        }
+        // The middle of the range would put 2/3 of them in one half.
+        let mid = first_half(LO, HI, LO + (HI - LO) / 2).compile().unwrap();
+        let at_mid = sample
+            .iter()
+            .filter(|&&(l, r)| half(&mid, l, r) == 0)
+            .count();
+        assert!(at_mid < 4000, "{at_mid}");
+        let (a, b) = split(&sample);
+        assert!(a.abs_diff(b) <= 3, "{a} {b}");
+    }
+
+    #[test]
+    fn equal_keys_stay_in_one_half() {
+        // 10 listeners (remote port 0) and 4 sockets with ephemeral ends.
+        let mut sample = vec![(80, 0); 10];
+        sample.extend([(40000, 80), (40002, 80), (50000, 80), (50002, 80)]);
+        assert_eq!(split(&sample), (10, 4));
+        // All the same: one half takes all of them.
+        assert_eq!(split(&[(80, 0); 7]), (7, 0));
+        assert_eq!(split(&[]), (0, 0));
+        assert_eq!(split(&[(65535, 65535); 3]), (3, 0));
+        assert_eq!(split(&[(LO, 1), (LO + 1, 1)]), (1, 1));
+    }
+
+    #[test]
+    fn an_empty_sample_divides_at_the_middle() {
+        assert_eq!(balance(LO, HI, &mut []), LO + (HI - LO) / 2);
+        assert_eq!(balance(0, 65535, &mut []), 32767);
+        assert_eq!(balance(5, 5, &mut []), 5);
     }
 }

@@ -116,12 +116,14 @@ impl<'a> Sock<'a> {
     pub fn whole(self) -> Result<Self, String> {
         match self.x.error {
             None => Ok(self),
-            Some(e) => Err(format!(
-                "a damaged reply: {} socket (cookie {:#x}): {e}",
-                self.netid, self.cookie
-            )),
+            Some(e) => Err(damaged(self.netid, self.cookie, e)),
         }
     }
+}
+
+/// The message for a socket whose reply did not parse.
+pub fn damaged(netid: &str, cookie: u64, e: ParseError) -> String {
+    format!("a damaged reply: {netid} socket (cookie {cookie:#x}): {e}")
 }
 
 /// `ss`'s state names.

@@ -12,13 +12,13 @@ use std::time::{Duration, Instant};
 
 use nix::sys::resource::{getrusage, UsageWho};
 use sockdiag::inet::filter::Bytecode;
-use sockdiag::inet::{SplitScan, TcpInfo, TcpState};
+use sockdiag::inet::{InetAttr, InetMsg, LegacyRequest, Protocol, SplitScan, TcpInfo, TcpState};
 use sockdiag::poll::{Seen, Tracker};
 use sockdiag::DiagSocket;
 
-use crate::args::{Format, Options};
+use crate::args::{Format, Options, Table};
 use crate::out::{Context, IfNames, JsonOut, Scratch, TableOut};
-use crate::view::{ss_state, Endpoint, Sock};
+use crate::view::{self, ss_state, Endpoint, Sock};
 use crate::Failure;
 
 /// Most counters `--track` follows.
@@ -91,6 +91,16 @@ struct Window {
     poll_max: Duration,
 }
 
+/// What one sighting of a socket amounts to.
+enum Sighting {
+    /// Nothing to report.
+    Same,
+    /// Not in the previous polls.
+    New,
+    /// State or a tracked counter moved; what was recorded before.
+    Changed(Tracked),
+}
+
 /// The state of a watch run.
 struct Watch<'o, W: Write> {
     o: &'o Options,
@@ -122,30 +132,75 @@ impl<W: Write> Watch<'_, W> {
         self.o.format == Format::Json
     }
 
-    /// Values of the tracked counters.
-    fn counters(&self, s: &Sock<'_>) -> [u64; MAX_TRACK] {
+    /// Values of the tracked counters in `info`.
+    fn counters(&self, info: &TcpInfo<&[u8]>) -> [u64; MAX_TRACK] {
         let mut out = [0; MAX_TRACK];
-        if let Some(info) = s.x.tcp_info {
-            for (slot, &k) in out.iter_mut().zip(&self.track) {
-                *slot = info.field(k).unwrap_or(0);
-            }
+        for (slot, &k) in out.iter_mut().zip(&self.track) {
+            *slot = info.field(k).unwrap_or(0);
         }
         out
     }
 
-    /// One socket of the current poll.
+    /// Records one socket of the current poll; what there is to report.
+    fn see(&mut self, cookie: u64, now: Tracked) -> Sighting {
+        match self.sockets.observe(cookie, now) {
+            Seen::New => Sighting::New,
+            // Listed twice in one dump (the kernel may repeat a socket
+            // while the table changes under the walk): once counts.
+            Seen::Repeated => Sighting::Same,
+            Seen::Known(t) if t.state == now.state && t.counters == now.counters => Sighting::Same,
+            Seen::Known(&t) => Sighting::Changed(t),
+        }
+    }
+
+    /// One socket of the current poll, of any family.
     fn sock(&mut self, s: &Sock<'_>) -> io::Result<()> {
-        let counters = self.counters(s);
-        let json = self.json();
         let now = Tracked {
             netid: s.netid,
             state: s.state,
             local: End::of(&s.local),
             peer: End::of(&s.peer),
+            counters: s.x.tcp_info.map(|i| self.counters(&i)).unwrap_or_default(),
+        };
+        match self.see(s.cookie, now) {
+            Sighting::Same => Ok(()),
+            sighting => self.report(sighting, s, &now),
+        }
+    }
+
+    /// One inet socket of the current poll. Most polls change nothing for
+    /// most sockets, so the display view is built only for a socket that
+    /// is new or changed; the others cost one pass over their attributes
+    /// (each still checked: a damaged reply is an error, as in listings)
+    /// and a look at the tracker.
+    fn inet(&mut self, p: Protocol, m: &InetMsg<'_>) -> Result<(), Failure> {
+        let mut counters = [0; MAX_TRACK];
+        for attr in m.attributes() {
+            match attr {
+                Ok(InetAttr::TcpInfo(info)) => counters = self.counters(&info),
+                Ok(_) => {}
+                Err(e) => return Err(Failure::Run(view::damaged(p.name(), m.cookie(), e))),
+            }
+        }
+        let now = Tracked {
+            netid: p.name(),
+            state: m.state(),
+            local: End::Ip(m.src_addr(), m.src_port()),
+            peer: End::Ip(m.dst_addr(), m.dst_port()),
             counters,
         };
-        match self.sockets.observe(s.cookie, now) {
-            Seen::New => {
+        match self.see(m.cookie(), now) {
+            Sighting::Same => Ok(()),
+            sighting => Ok(self.report(sighting, &view::inet(Some(p), m), &now)?),
+        }
+    }
+
+    /// The line of a new or changed socket; `now` is what was recorded.
+    fn report(&mut self, sighting: Sighting, s: &Sock<'_>, now: &Tracked) -> io::Result<()> {
+        let json = self.json();
+        match sighting {
+            Sighting::Same => Ok(()),
+            Sighting::New => {
                 self.window.new += 1;
                 if json {
                     let mut j = JsonOut {
@@ -165,37 +220,35 @@ impl<W: Write> Watch<'_, W> {
                     writeln!(self.table.out)
                 }
             }
-            // Listed twice in one dump (the kernel may repeat a socket
-            // while the table changes under the walk): once counts.
-            Seen::Repeated => Ok(()),
-            Seen::Known(t) => {
-                let old_state = t.state;
-                let old = t.counters;
-                if old_state == s.state && old == counters {
-                    return Ok(());
-                }
+            Sighting::Changed(before) => {
                 self.window.changed += 1;
                 let w = &mut self.table.out;
-                let (local, peer) = (End::of(&s.local), End::of(&s.peer));
+                let (local, peer) = (now.local, now.peer);
                 if json {
                     write!(
                         w,
                         "{{\"event\":\"changed\",\"netid\":\"{}\",\"cookie\":{},{},{},\"state\":\"{}\",\"old_state\":\"{}\"",
-                        s.netid,
+                        now.netid,
                         s.cookie,
                         JsonEnd("src", local),
                         JsonEnd("dst", peer),
-                        s.state.name(),
-                        old_state.name()
+                        now.state.name(),
+                        before.state.name()
                     )?;
                 } else {
-                    write!(w, "~ {:<5} {local} {peer} {}", s.netid, ss_state(s.state))?;
-                    if old_state != s.state {
-                        write!(w, " (was {})", ss_state(old_state))?;
+                    write!(
+                        w,
+                        "~ {:<5} {local} {peer} {}",
+                        now.netid,
+                        ss_state(now.state)
+                    )?;
+                    if before.state != now.state {
+                        write!(w, " (was {})", ss_state(before.state))?;
                     }
                 }
                 for (n, &k) in self.track.iter().enumerate() {
-                    let (Some(&new), Some(&was)) = (counters.get(n), old.get(n)) else {
+                    let (Some(&new), Some(&was)) = (now.counters.get(n), before.counters.get(n))
+                    else {
                         continue;
                     };
                     if new == was {
@@ -306,9 +359,14 @@ fn poll<W: Write>(
 ) -> Result<(), Failure> {
     let o = w.o;
     for &table in &o.tables {
-        crate::dump_table(o, table, program, sock, &mut None, &mut |s, _| {
-            Ok(w.sock(s)?)
-        })?;
+        if let Table::Inet(p) = table {
+            let r = crate::dump_inet(o, p, program, sock, &mut None, &mut |m| w.inet(p, &m));
+            crate::table_result(o, table, r)?;
+        } else {
+            crate::dump_table(o, table, program, sock, &mut None, &mut |s, _| {
+                Ok(w.sock(s)?)
+            })?;
+        }
     }
     Ok(())
 }
@@ -364,14 +422,30 @@ pub fn run(o: &Options) -> Result<(), Failure> {
         // Every TCP socket, no filter of the user's: two threads, each
         // polling the half of the sockets one of `SplitScan`'s filters
         // gives it, on its own socket, with its own tracker (a socket
-        // always falls in the same half).
+        // always falls in the same half). The halves divide where the
+        // sockets there now split evenly: one dump first.
+        let mut first = crate::open(o)?;
+        let mut sample = Vec::new();
+        first
+            .for_each(
+                &LegacyRequest::tcp().with_states(o.states_for(Table::Inet(Protocol::Tcp))),
+                |m| sample.push((m.src_port(), m.dst_port())),
+            )
+            .map_err(|e| crate::failure(e, "dumping TCP sockets"))?;
+        let mut socks = [Some(first), None];
         let mut halves = Vec::with_capacity(2);
-        for f in SplitScan::filters() {
+        for (f, sock) in SplitScan::balanced_filters(sample)
+            .into_iter()
+            .zip(&mut socks)
+        {
             let program = f
                 .compile()
                 .map_err(|e| Failure::Run(format!("splitting the watch: {e}")))?;
             halves.push(Stream {
-                sock: crate::open(o)?,
+                sock: match sock.take() {
+                    Some(s) => s,
+                    None => crate::open(o)?,
+                },
                 program: Some(program),
                 w: watch(tracker()),
             });
@@ -537,27 +611,8 @@ mod tests {
 
     /// Runs polls of (cookie, state) lists; returns each poll's lines.
     fn polls(rounds: &[&[(u64, TcpState)]]) -> Vec<Vec<String>> {
-        let Ok(Parsed::Run(o)) = parse(["watch", "-t"].into_iter().map(str::to_owned)) else {
-            panic!()
-        };
-        let mut w = Watch {
-            o: &o,
-            table: TableOut {
-                scratch: Scratch::default(),
-                out: Vec::new(),
-                netid: true,
-                state: true,
-                header: false,
-                cx: Context {
-                    show: o.show,
-                    procs: None,
-                    ifnames: IfNames::default(),
-                },
-            },
-            track: Vec::new(),
-            sockets: Tracker::new(),
-            window: Window::default(),
-        };
+        let o = options();
+        let mut w = watch(&o);
         let mut out = Vec::new();
         for round in rounds {
             w.sockets.begin();
@@ -580,6 +635,77 @@ mod tests {
             });
         }
         out
+    }
+
+    fn options() -> Options {
+        let Ok(Parsed::Run(o)) = parse(["watch", "-t"].into_iter().map(str::to_owned)) else {
+            panic!()
+        };
+        *o
+    }
+
+    fn watch(o: &Options) -> Watch<'_, Vec<u8>> {
+        Watch {
+            o,
+            table: TableOut {
+                scratch: Scratch::default(),
+                out: Vec::new(),
+                netid: true,
+                state: true,
+                header: false,
+                cx: Context {
+                    show: o.show,
+                    procs: None,
+                    ifnames: IfNames::default(),
+                },
+            },
+            track: Vec::new(),
+            sockets: Tracker::new(),
+            window: Window::default(),
+        }
+    }
+
+    /// Feeds every inet reply of `bytes` (a recorded TCP dump) to `w` as
+    /// one poll; its output, or the first error.
+    fn replay_poll(w: &mut Watch<'_, Vec<u8>>, bytes: &[u8]) -> Result<String, String> {
+        use sockdiag::replay::{Record, Replay};
+        w.sockets.begin();
+        for record in Replay::new(bytes).with_inet_protocol(Protocol::Tcp) {
+            if let Record::Inet(m) = record.unwrap() {
+                w.inet(Protocol::Tcp, &m).map_err(|e| match e {
+                    Failure::Run(e) => e,
+                    _ => panic!(),
+                })?;
+            }
+        }
+        w.sweep().unwrap();
+        Ok(String::from_utf8(std::mem::take(&mut w.table.out)).unwrap())
+    }
+
+    #[test]
+    fn known_sockets_with_damaged_replies_are_errors() {
+        let bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/tcp4.bin"
+        ))
+        .unwrap();
+        let o = options();
+        let mut w = watch(&o);
+        let first = replay_poll(&mut w, &bytes).unwrap();
+        assert!(first.lines().count() > 1, "{first}");
+        assert!(first.lines().all(|l| l.starts_with("+ tcp ")), "{first}");
+        // Nothing changed: nothing to say (the display view is not built).
+        assert_eq!(replay_poll(&mut w, &bytes).unwrap(), "");
+        // The first socket's first attribute (INET_DIAG_SHUTDOWN, one
+        // byte) now claims two: the steady-state path refuses it too.
+        let mut damaged = bytes.clone();
+        damaged[88] = 6;
+        let e = replay_poll(&mut w, &damaged).unwrap_err();
+        assert!(
+            e.starts_with("a damaged reply: tcp socket (cookie 0x"),
+            "{e}"
+        );
+        assert!(e.ends_with("payload of 2 bytes, expected 1"), "{e}");
     }
 
     #[test]
