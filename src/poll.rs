@@ -211,11 +211,41 @@ impl<T> Tracker<T> {
         self.cur.reserve(self.prev.len());
         self.cursor = 0;
         if std::mem::take(&mut self.reordered) {
-            self.index.clear();
-            for (i, e) in self.prev.iter().enumerate() {
-                self.index
-                    .insert(e.cookie, u32::try_from(i).unwrap_or(u32::MAX));
-            }
+            self.reindex();
+        }
+    }
+
+    /// Moves the sockets for which `moves` is true to `to`, as if `to`'s
+    /// last poll had seen them (each keeps how many polls in a row missed
+    /// it). For trackers that divide one population, as the two halves of
+    /// a [`SplitScan`](crate::inet::SplitScan) do, when the division
+    /// changes: a socket that changes halves is then neither gone from one
+    /// nor new in the other. Call it between polls ([`finish`](Self::finish)
+    /// and [`begin`](Self::begin)).
+    pub fn hand_over(&mut self, to: &mut Tracker<T>, mut moves: impl FnMut(u64, &T) -> bool) {
+        let before = to.prev.len();
+        let (generation, target) = (self.generation, to.generation);
+        for e in self.prev.extract_if(.., |e| moves(e.cookie, &e.value)) {
+            let missed = generation.saturating_sub(e.seen);
+            to.prev.push(Entry {
+                seen: target.saturating_sub(missed),
+                ..e
+            });
+        }
+        if to.prev.len() != before {
+            self.cur.reserve(self.prev.len());
+            to.cur.reserve(to.prev.len());
+            self.reindex();
+            to.reindex();
+        }
+    }
+
+    /// Rebuilds the index by cookie of `prev`.
+    fn reindex(&mut self) {
+        self.index.clear();
+        for (i, e) in self.prev.iter().enumerate() {
+            self.index
+                .insert(e.cookie, u32::try_from(i).unwrap_or(u32::MAX));
         }
     }
 
@@ -464,6 +494,42 @@ mod tests {
             out.push(r);
         }
         out
+    }
+
+    #[test]
+    fn handed_over_sockets_are_neither_gone_nor_new() {
+        let (mut a, mut b) = (Tracker::new().with_grace(1), Tracker::new().with_grace(1));
+        let poll = |t: &mut Tracker<u32>, round: &[u64]| {
+            let mut new = Vec::new();
+            t.begin();
+            for &c in round {
+                if t.observe(c, 0) == Seen::New {
+                    new.push(c);
+                }
+            }
+            let mut gone = Vec::new();
+            t.finish(|c, _| gone.push(c));
+            (new, gone)
+        };
+        assert_eq!(poll(&mut a, &[1, 2, 3, 4]).0, [1, 2, 3, 4]);
+        assert_eq!(poll(&mut b, &[5, 6]).0, [5, 6]);
+        // 4 is missed once (within the grace).
+        let none = (vec![], vec![]);
+        assert_eq!(poll(&mut a, &[1, 2, 3]), none);
+        assert_eq!(poll(&mut b, &[5, 6]), none);
+        // The division moves: 3 and 4 go to b, 6 to a.
+        a.hand_over(&mut b, |c, _| c >= 3);
+        b.hand_over(&mut a, |c, _| c == 6);
+        assert_eq!((a.len(), b.len()), (3, 3));
+        assert_eq!(poll(&mut a, &[6, 1, 2]), none);
+        // 4 keeps its miss: a second one in a row is the end of it.
+        assert_eq!(poll(&mut b, &[3, 5]), (vec![], vec![4]));
+        assert_eq!(poll(&mut a, &[1, 2, 6]), none);
+        assert_eq!(poll(&mut b, &[5, 3]), none);
+        // Moving nothing changes nothing.
+        a.hand_over(&mut b, |_, _| false);
+        assert_eq!(poll(&mut a, &[1, 2, 6]), none);
+        assert_eq!(b.len(), 2);
     }
 
     /// A TCP reply (host byte order) with `attrs` after the fixed part.

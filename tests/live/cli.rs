@@ -832,3 +832,89 @@ pub fn cli_watch_reports_changes() {
         "{seen:?}"
     );
 }
+
+/// A two-thread watch whose halves drift apart (a burst of connections
+/// from the top of the ephemeral range) divides them anew, without a
+/// false "gone" or "new" for any socket.
+pub fn cli_watch_rebalances_its_halves() {
+    let range = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range").unwrap();
+    let [lo, hi]: [u16; 2] = range
+        .split_whitespace()
+        .map(|p| p.parse().unwrap())
+        .collect::<Vec<_>>()
+        .try_into()
+        .unwrap();
+    assert!(hi - lo > 2000, "{lo}-{hi}");
+    let target = addr("127.0.0.1:7000");
+    let l = support::tcp_listener(target, 1024, None);
+    let connect = |from: u16, n: u16| -> Vec<_> {
+        (0..n)
+            .map(|i| support::tcp_connect(addr(&format!("127.0.0.1:{}", from + 2 * i)), target))
+            .collect()
+    };
+    // 150 connections from the bottom of the range: both ends and the
+    // listener, divided evenly when the watch starts.
+    let old = connect(lo + 100, 150);
+    let mut child = Command::new(BIN)
+        .args([
+            "watch",
+            "-t",
+            "--interval",
+            "10ms",
+            "--count",
+            "250",
+            "--json",
+        ])
+        .args(["--threads", "2"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut new = BTreeSet::new();
+    while new.len() < 301 {
+        let v: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+        assert_eq!(v["event"], "new", "{v}");
+        assert!(new.insert(v["cookie"].as_u64().unwrap()), "twice: {v}");
+    }
+    // 300 more from the top: 600 sockets, all in the second half.
+    let more = connect(hi - 700, 300);
+    let (mut halves, mut gone, mut total) = (Vec::new(), BTreeSet::new(), None);
+    for line in lines {
+        let v: Value = serde_json::from_str(&line.unwrap()).unwrap();
+        let cookie = v["cookie"].as_u64();
+        match v["event"].as_str().unwrap() {
+            "new" => assert!(new.insert(cookie.unwrap()), "twice: {v}"),
+            "gone" => assert!(gone.insert(cookie.unwrap())),
+            // A poll may catch a connection of the burst half open.
+            "changed" => assert!(
+                v["old_state"].as_str().unwrap().starts_with("SYN_") && v["state"] == "ESTABLISHED",
+                "{v}"
+            ),
+            "stats" => halves.push(v["halves"].clone()),
+            "total" => {
+                total = Some(v);
+                break;
+            }
+            _ => panic!("{v}"),
+        }
+    }
+    assert!(child.wait().unwrap().success());
+    let total = total.unwrap();
+    // Every socket there now was new once, none of them gone, and the
+    // watch tracks those alone.
+    let mut now = BTreeSet::new();
+    DiagSocket::new()
+        .unwrap()
+        .for_each(&sockdiag::inet::LegacyRequest::tcp(), |m| {
+            now.insert(m.cookie());
+        })
+        .unwrap();
+    assert_eq!(now.len(), 901);
+    assert!(now.is_subset(&new), "{:?}", now.difference(&new));
+    assert!(now.is_disjoint(&gone), "{:?}", now.intersection(&gone));
+    assert_eq!(total["sockets"].as_u64(), Some(901));
+    let [a, b] = [0, 1].map(|i| total["halves"][i].as_u64().unwrap());
+    assert_eq!(a + b, 901);
+    assert!(a.abs_diff(b) <= 90, "halves {a}+{b}; by second: {halves:?}");
+    drop((old, more, l));
+}

@@ -7,11 +7,11 @@
 //! each is an object with an `"event"` key.
 
 use std::io::{self, BufWriter, Write};
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use nix::sys::resource::{getrusage, UsageWho};
-use sockdiag::inet::filter::Bytecode;
+use sockdiag::inet::filter::{Bytecode, Entry, Filter};
 use sockdiag::inet::{InetAttr, InetMsg, LegacyRequest, Protocol, SplitScan, TcpInfo, TcpState};
 use sockdiag::poll::{Seen, Tracker};
 use sockdiag::DiagSocket;
@@ -300,13 +300,28 @@ impl<W: Write> Watch<'_, W> {
     }
 }
 
-/// The `#` line: what a window of polls cost, with `sockets` tracked.
+/// The sockets of each half, when two threads share the watch:
+/// ` (A+B)` in a table, `,"halves":[A,B]` in JSON.
+struct Halves(Option<[usize; 2]>, bool);
+
+impl std::fmt::Display for Halves {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.0, self.1) {
+            (Some([a, b]), true) => write!(f, ",\"halves\":[{a},{b}]"),
+            (Some([a, b]), false) => write!(f, " ({a}+{b})"),
+            (None, _) => Ok(()),
+        }
+    }
+}
+
+/// The `#` line: what a window of polls cost, with the sockets tracked
+/// (by each thread).
 fn report(
     out: &mut impl Write,
     json: bool,
     label: &str,
     w: Window,
-    sockets: usize,
+    sockets: &[Stream<'_>],
     wall: Duration,
     cpu: (Duration, Duration),
 ) -> io::Result<()> {
@@ -315,14 +330,20 @@ fn report(
         .checked_div(u32::try_from(w.polls).unwrap_or(u32::MAX))
         .unwrap_or_default();
     let pct = |d: Duration| 100.0 * d.as_secs_f64() / wall.as_secs_f64().max(1e-9);
+    let halves = match sockets {
+        [a, b] => Some([a.w.sockets.len(), b.w.sockets.len()]),
+        _ => None,
+    };
+    let sockets: usize = sockets.iter().map(|s| s.w.sockets.len()).sum();
     if json {
         writeln!(
             out,
-            "{{\"event\":\"{label}\",\"seconds\":{:.3},\"polls\":{},\"late\":{},\"sockets\":{},\"new\":{},\"gone\":{},\"changed\":{},\"poll_avg_us\":{},\"poll_max_us\":{},\"cpu_user_pct\":{:.1},\"cpu_sys_pct\":{:.1}}}",
+            "{{\"event\":\"{label}\",\"seconds\":{:.3},\"polls\":{},\"late\":{},\"sockets\":{}{},\"new\":{},\"gone\":{},\"changed\":{},\"poll_avg_us\":{},\"poll_max_us\":{},\"cpu_user_pct\":{:.1},\"cpu_sys_pct\":{:.1}}}",
             wall.as_secs_f64(),
             w.polls,
             w.late,
             sockets,
+            Halves(halves, json),
             w.new,
             w.gone,
             w.changed,
@@ -334,11 +355,12 @@ fn report(
     } else {
         writeln!(
             out,
-            "# {label} {:.3}s polls {} late {} sockets {} new {} gone {} changed {} poll avg {:.3}ms max {:.3}ms cpu {:.1}% (user {:.1}% sys {:.1}%)",
+            "# {label} {:.3}s polls {} late {} sockets {}{} new {} gone {} changed {} poll avg {:.3}ms max {:.3}ms cpu {:.1}% (user {:.1}% sys {:.1}%)",
             wall.as_secs_f64(),
             w.polls,
             w.late,
             sockets,
+            Halves(halves, json),
             w.new,
             w.gone,
             w.changed,
@@ -418,6 +440,8 @@ pub fn run(o: &Options) -> Result<(), Failure> {
     // Gone after two polls in a row missed it: one miss can be the
     // kernel's walk under churn, not a close.
     let tracker = || Tracker::new().with_grace(1);
+    // The first half's filter, when two threads share the watch.
+    let mut division = None;
     let mut streams = if crate::splittable(o) {
         // Every TCP socket, no filter of the user's: two threads, each
         // polling the half of the sockets one of `SplitScan`'s filters
@@ -434,19 +458,15 @@ pub fn run(o: &Options) -> Result<(), Failure> {
             .map_err(|e| crate::failure(e, "dumping TCP sockets"))?;
         let mut socks = [Some(first), None];
         let mut halves = Vec::with_capacity(2);
-        for (f, sock) in SplitScan::balanced_filters(sample)
-            .into_iter()
-            .zip(&mut socks)
-        {
-            let program = f
-                .compile()
-                .map_err(|e| Failure::Run(format!("splitting the watch: {e}")))?;
+        let filters = SplitScan::balanced_filters(sample);
+        division = filters.first().cloned();
+        for (f, sock) in filters.iter().zip(&mut socks) {
             halves.push(Stream {
                 sock: match sock.take() {
                     Some(s) => s,
                     None => crate::open(o)?,
                 },
-                program: Some(program),
+                program: Some(compile(f)?),
                 w: watch(tracker()),
             });
         }
@@ -466,7 +486,6 @@ pub fn run(o: &Options) -> Result<(), Failure> {
     let cpu_start = cpu();
     let (mut window_start, mut window_cpu) = (start, cpu_start);
     let mut next = start;
-    let tracked = |streams: &[Stream<'_>]| streams.iter().map(|s| s.w.sockets.len()).sum();
     loop {
         if o.count.is_some_and(|c| total.polls + window.polls >= c) {
             break;
@@ -517,17 +536,12 @@ pub fn run(o: &Options) -> Result<(), Failure> {
                 c.0.saturating_sub(window_cpu.0),
                 c.1.saturating_sub(window_cpu.1),
             );
-            report(
-                &mut out,
-                json,
-                "stats",
-                window,
-                tracked(&streams),
-                since,
-                used,
-            )?;
+            report(&mut out, json, "stats", window, &streams, since, used)?;
             total = merge(total, window);
             window = Window::default();
+            if let Some(first) = &mut division {
+                rebalance(&mut streams, first)?;
+            }
             (window_start, window_cpu) = (Instant::now(), c);
         }
         out.flush()?;
@@ -539,7 +553,7 @@ pub fn run(o: &Options) -> Result<(), Failure> {
         json,
         "total",
         total,
-        tracked(&streams),
+        &streams,
         start.elapsed(),
         (
             c.0.saturating_sub(cpu_start.0),
@@ -565,6 +579,60 @@ impl Stream<'_> {
         poll(&mut self.sock, self.program.as_ref(), &mut self.w)?;
         Ok(self.w.sweep()?)
     }
+}
+
+/// A half's filter program.
+fn compile(f: &Filter) -> Result<Bytecode, Failure> {
+    f.compile()
+        .map_err(|e| Failure::Run(format!("splitting the watch: {e}")))
+}
+
+/// Moves the division between two halves (`first` is the first half's
+/// filter) to where their sockets now split evenly, once the halves have
+/// drifted apart by more than a tenth of the sockets: new filters for
+/// both, and each socket that changes halves handed from one tracker to
+/// the other, so that none is reported gone or new for it.
+fn rebalance(streams: &mut [Stream<'_>], first: &mut Filter) -> Result<(), Failure> {
+    let [a, b] = streams else {
+        return Ok(());
+    };
+    let (na, nb) = (a.w.sockets.len(), b.w.sockets.len());
+    if na.abs_diff(nb) <= (na + nb) / 10 {
+        return Ok(());
+    }
+    let ends = |t: &Tracked| match (t.local, t.peer) {
+        (End::Ip(la, lp), End::Ip(ra, rp)) => {
+            Some((SocketAddr::new(la, lp), SocketAddr::new(ra, rp)))
+        }
+        _ => None,
+    };
+    let sample = a.w.sockets.iter().chain(b.w.sockets.iter());
+    let [fa, fb] = SplitScan::balanced_filters(
+        sample.filter_map(|(_, t)| ends(t).map(|(l, r)| (l.port(), r.port()))),
+    );
+    if fa == *first {
+        // As even as the rule can make them.
+        return Ok(());
+    }
+    let programs = (compile(&fa)?, compile(&fb)?);
+    let second = |t: &Tracked| {
+        ends(t).is_some_and(|(src, dst)| {
+            let entry = Entry {
+                src,
+                dst,
+                interface: 0,
+                auto_bound: None,
+                mark: None,
+                cgroup_id: None,
+            };
+            fa.matches(&entry) == Some(false)
+        })
+    };
+    a.w.sockets.hand_over(&mut b.w.sockets, |_, t| second(t));
+    b.w.sockets.hand_over(&mut a.w.sockets, |_, t| !second(t));
+    (a.program, b.program) = (Some(programs.0), Some(programs.1));
+    *first = fa;
+    Ok(())
 }
 
 fn merge(a: Window, b: Window) -> Window {
