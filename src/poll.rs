@@ -101,6 +101,8 @@ pub struct Tracker<T> {
     /// Cookies first seen in this poll, to tell their repeats.
     fresh: HashSet<u64, BuildHasherDefault<CookieHasher>>,
     cursor: usize,
+    /// Entries of `prev` this poll has seen.
+    matched: usize,
     reordered: bool,
     generation: u64,
     grace: u64,
@@ -114,6 +116,7 @@ impl<T> Default for Tracker<T> {
             index: HashMap::default(),
             fresh: HashSet::default(),
             cursor: 0,
+            matched: 0,
             reordered: false,
             generation: 0,
             grace: 0,
@@ -143,6 +146,7 @@ impl<T> Tracker<T> {
         self.cur.clear();
         self.fresh.clear();
         self.cursor = 0;
+        self.matched = 0;
     }
 
     /// Records that this poll saw socket `cookie` with state `value`, and
@@ -179,6 +183,7 @@ impl<T> Tracker<T> {
             Some(e) if e.seen == generation => Seen::Repeated,
             Some(e) => {
                 e.seen = generation;
+                self.matched += 1;
                 self.cur.push(Entry {
                     cookie,
                     seen: generation,
@@ -194,6 +199,11 @@ impl<T> Tracker<T> {
     /// this one did not see (beyond the grace), then forgets them.
     pub fn finish(&mut self, mut gone: impl FnMut(u64, &T)) {
         let generation = self.generation;
+        if self.matched == self.prev.len() {
+            // Every socket of the last poll was seen again: none to keep
+            // or report (and no pass over them all to find that out).
+            self.prev.clear();
+        }
         for e in self.prev.drain(..) {
             if e.seen != generation {
                 self.reordered = true;
