@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 
-use super::filter::{Bytecode, Cmp, Filter};
+use super::filter::{Bytecode, Cmp, Entry, Filter};
 use super::{InetMsg, LegacyRequest};
 use crate::{DiagSocket, Error};
 
@@ -149,11 +149,17 @@ impl SplitScan {
     /// [`balanced_filters`](Self::balanced_filters) of what it listed.
     /// Worth a dump when the scan will run many times.
     pub fn balance(&mut self) -> Result<(), Error> {
-        let mut sample = Vec::new();
         let [sock, _] = &mut self.socks;
-        sock.for_each(&self.req, |m| sample.push((m.src_port(), m.dst_port())))?;
-        self.programs = Self::compile(Self::balanced_filters(sample))?;
+        self.programs = Self::compile(Self::filters_for(sock, &self.req)?)?;
         Ok(())
+    }
+
+    /// [`balanced_filters`](Self::balanced_filters) of the sockets `req`
+    /// lists now: one dump on `sock`.
+    pub fn filters_for(sock: &mut DiagSocket, req: &LegacyRequest) -> Result<[Filter; 2], Error> {
+        let mut sample = Vec::new();
+        sock.for_each(req, |m| sample.push((m.src_port(), m.dst_port())))?;
+        Ok(Self::balanced_filters(sample))
     }
 
     fn compile([a, b]: [Filter; 2]) -> Result<[Bytecode; 2], Error> {
@@ -167,16 +173,8 @@ impl SplitScan {
     /// Which half a socket with these addresses belongs to (0 or 1), as the
     /// kernel decides it.
     pub fn half_of(&self, src: SocketAddr, dst: SocketAddr) -> usize {
-        let entry = super::filter::Entry {
-            src,
-            dst,
-            interface: 0,
-            auto_bound: None,
-            mark: None,
-            cgroup_id: None,
-        };
         let [first, _] = &self.programs;
-        usize::from(!first.matches(&entry).unwrap_or(true))
+        usize::from(!first.matches(&Entry::new(src, dst)).unwrap_or(true))
     }
 
     /// Runs both halves, the second on a scoped thread, calling `f` for
@@ -232,14 +230,10 @@ mod tests {
     /// Half 0 or 1 of a socket by the compiled first-half program, as the
     /// kernel would run it.
     fn half(program: &Bytecode, local: u16, remote: u16) -> usize {
-        let entry = super::super::filter::Entry {
-            src: SocketAddr::from(([127, 0, 0, 1], local)),
-            dst: SocketAddr::from(([127, 0, 0, 1], remote)),
-            interface: 0,
-            auto_bound: None,
-            mark: None,
-            cgroup_id: None,
-        };
+        let entry = Entry::new(
+            SocketAddr::from(([127, 0, 0, 1], local)),
+            SocketAddr::from(([127, 0, 0, 1], remote)),
+        );
         usize::from(!program.matches(&entry).unwrap())
     }
 

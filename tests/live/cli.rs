@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Read};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -729,6 +729,20 @@ pub fn cli_capture_replay_and_fixtures() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// `sockdiag watch -t --interval 10ms --json` with `extra`: the child and
+/// its events, as they come.
+fn watch_json(extra: &[&str]) -> (Child, impl Iterator<Item = Value>) {
+    let mut child = Command::new(BIN)
+        .args(["watch", "-t", "--interval", "10ms", "--json"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let events = lines.map(|l| serde_json::from_str::<Value>(&l.unwrap()).unwrap());
+    (child, events)
+}
+
 pub fn cli_watch_reports_changes() {
     let _p = Population::create();
     // Every TCP socket with no filter is watched by two threads, each
@@ -758,26 +772,11 @@ pub fn cli_watch_reports_changes() {
     for single in [&["--threads", "1"][..], &["dport", "!=", ":1"][..]] {
         assert_eq!(first_poll(single), (split.clone(), n), "{single:?}");
     }
-    let mut child = Command::new(BIN)
-        .args([
-            "watch",
-            "-t",
-            "--interval",
-            "10ms",
-            "--count",
-            "100",
-            "--json",
-            "--track",
-            "bytes_received",
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let (mut child, mut events) = watch_json(&["--count", "100", "--track", "bytes_received"]);
     // The first poll reports every socket as new.
     let mut first = Vec::new();
     while first.len() < 11 {
-        let v: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+        let v = events.next().unwrap();
         assert_eq!(v["event"], "new", "{v}");
         first.push(v);
     }
@@ -793,8 +792,7 @@ pub fn cli_watch_reports_changes() {
     drop((c, s, l));
     let mut seen = BTreeMap::<String, Vec<Value>>::new();
     let mut total = None;
-    for line in lines {
-        let v: Value = serde_json::from_str(&line.unwrap()).unwrap();
+    for v in events {
         let event = v["event"].as_str().unwrap().to_owned();
         if event == "total" {
             total = Some(v);
@@ -855,32 +853,17 @@ pub fn cli_watch_rebalances_its_halves() {
     // 150 connections from the bottom of the range: both ends and the
     // listener, divided evenly when the watch starts.
     let old = connect(lo + 100, 150);
-    let mut child = Command::new(BIN)
-        .args([
-            "watch",
-            "-t",
-            "--interval",
-            "10ms",
-            "--count",
-            "250",
-            "--json",
-        ])
-        .args(["--threads", "2"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let (mut child, mut events) = watch_json(&["--count", "250", "--threads", "2"]);
     let mut new = BTreeSet::new();
     while new.len() < 301 {
-        let v: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+        let v = events.next().unwrap();
         assert_eq!(v["event"], "new", "{v}");
         assert!(new.insert(v["cookie"].as_u64().unwrap()), "twice: {v}");
     }
     // 300 more from the top: 600 sockets, all in the second half.
     let more = connect(hi - 700, 300);
     let (mut halves, mut gone, mut total) = (Vec::new(), BTreeSet::new(), None);
-    for line in lines {
-        let v: Value = serde_json::from_str(&line.unwrap()).unwrap();
+    for v in events {
         let cookie = v["cookie"].as_u64();
         match v["event"].as_str().unwrap() {
             "new" => assert!(new.insert(cookie.unwrap()), "twice: {v}"),

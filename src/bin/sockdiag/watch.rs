@@ -449,16 +449,11 @@ pub fn run(o: &Options) -> Result<(), Failure> {
         // always falls in the same half). The halves divide where the
         // sockets there now split evenly: one dump first.
         let mut first = crate::open(o)?;
-        let mut sample = Vec::new();
-        first
-            .for_each(
-                &LegacyRequest::tcp().with_states(o.states_for(Table::Inet(Protocol::Tcp))),
-                |m| sample.push((m.src_port(), m.dst_port())),
-            )
+        let req = LegacyRequest::tcp().with_states(o.states_for(Table::Inet(Protocol::Tcp)));
+        let filters = SplitScan::filters_for(&mut first, &req)
             .map_err(|e| crate::failure(e, "dumping TCP sockets"))?;
         let mut socks = [Some(first), None];
         let mut halves = Vec::with_capacity(2);
-        let filters = SplitScan::balanced_filters(sample);
         division = filters.first().cloned();
         for (f, sock) in filters.iter().zip(&mut socks) {
             halves.push(Stream {
@@ -616,17 +611,7 @@ fn rebalance(streams: &mut [Stream<'_>], first: &mut Filter) -> Result<(), Failu
     }
     let programs = (compile(&fa)?, compile(&fb)?);
     let second = |t: &Tracked| {
-        ends(t).is_some_and(|(src, dst)| {
-            let entry = Entry {
-                src,
-                dst,
-                interface: 0,
-                auto_bound: None,
-                mark: None,
-                cgroup_id: None,
-            };
-            fa.matches(&entry) == Some(false)
-        })
+        ends(t).is_some_and(|(src, dst)| fa.matches(&Entry::new(src, dst)) == Some(false))
     };
     a.w.sockets.hand_over(&mut b.w.sockets, |_, t| second(t));
     b.w.sockets.hand_over(&mut a.w.sockets, |_, t| !second(t));

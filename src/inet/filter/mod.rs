@@ -656,6 +656,19 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// The two ends alone: no interface, everything else unknown — enough
+    /// for filters on addresses and ports.
+    pub fn new(src: SocketAddr, dst: SocketAddr) -> Entry {
+        Entry {
+            src,
+            dst,
+            interface: 0,
+            auto_bound: None,
+            mark: None,
+            cgroup_id: None,
+        }
+    }
+
     /// Addresses, ports and interface from `msg`; mark and cgroup id from
     /// its attributes when present; `auto_bound` unknown. An attribute that
     /// does not parse is an error: it could have been the mark or cgroup
