@@ -35,9 +35,9 @@ use std::os::fd::AsRawFd;
 use std::process::{Command, ExitCode};
 
 use cli::{
-    cli_capture_replay_and_fixtures, cli_json_prom_and_summary_describe_the_population,
-    cli_kill_events_and_errors, cli_selection_matches_ss, cli_watch_rebalances_its_halves,
-    cli_watch_reports_changes,
+    cli_capture_replay_and_fixtures, cli_conflicting_modes_destroy_nothing,
+    cli_json_prom_and_summary_describe_the_population, cli_kill_events_and_errors,
+    cli_selection_matches_ss, cli_watch_rebalances_its_halves, cli_watch_reports_changes,
 };
 use filters::{
     kernel_filters_match_userspace_and_ss, local_audit_agrees_with_the_kernel,
@@ -1875,6 +1875,7 @@ const TESTS: &[Test] = tests![
     cli_json_prom_and_summary_describe_the_population,
     cli_selection_matches_ss,
     cli_kill_events_and_errors,
+    cli_conflicting_modes_destroy_nothing,
     cli_capture_replay_and_fixtures,
     cli_watch_reports_changes,
     cli_watch_rebalances_its_halves,

@@ -901,3 +901,194 @@ pub fn cli_watch_rebalances_its_halves() {
     assert!(a.abs_diff(b) <= 90, "halves {a}+{b}; by second: {halves:?}");
     drop((old, more, l));
 }
+
+/// Every inet socket of the namespace (TCP, UDP, both families, every
+/// state), by cookie, as the kernel lists them.
+fn every_inet_cookie() -> BTreeSet<u64> {
+    library_view().values().map(|(_, s)| s.id.cookie).collect()
+}
+
+/// Conflicting modes and options of another mode are usage errors found
+/// before anything is sent: none of them, above all none with `-K`,
+/// destroys or changes a socket. (The parser's own tests go through every
+/// pair of modes and every option of the table; this runs the binary.)
+pub fn cli_conflicting_modes_destroy_nothing() {
+    let p = Population::create();
+    // The population: connections to :8080.
+    let l8080 = support::tcp_listener(addr("127.0.0.1:8080"), 16, None);
+    let clients: Vec<_> = (0..6)
+        .map(|_| support::tcp_connect(addr("127.0.0.1:0"), addr("127.0.0.1:8080")))
+        .collect();
+    let before = every_inet_cookie();
+    assert_eq!(before.len(), 14 + 1 + 12, "{before:?}");
+
+    let modes = ["-s", "-K", "-E", "watch"];
+    let mut lines: Vec<(Vec<&str>, String)> = Vec::new();
+    // Every pair of modes, both orders where the order is free (`watch`
+    // is the first word), short and long spellings.
+    for a in modes {
+        for b in modes {
+            if a == b {
+                continue;
+            }
+            let (first, second) = if b == "watch" { (b, a) } else { (a, b) };
+            lines.push((
+                vec![first, "-t", "--count", "2", second],
+                format!("{first} and {second} are two modes"),
+            ));
+        }
+    }
+    for (a, b) in [
+        ("--kill", "--summary"),
+        ("--summary", "--kill"),
+        ("--events", "--kill"),
+    ] {
+        lines.push((vec![a, "-t", b], format!("{a} and {b} are two modes")));
+    }
+    // The cases, exactly.
+    for args in [
+        &["watch", "-t", "--count", "2", "-K"][..],
+        &["watch", "-t", "--count", "3", "-K", "dport = :8080"][..],
+        &["-s", "-K"][..],
+        &["-K", "-s"][..],
+    ] {
+        lines.push((args.to_vec(), "are two modes".to_owned()));
+    }
+    // Options of another mode, with -K and in the other modes.
+    for (args, message) in [
+        (
+            &["-K", "-t", "--interval", "10ms"][..],
+            "--interval means nothing with -K",
+        ),
+        (
+            &["-K", "-t", "--count", "1"][..],
+            "--count means nothing with -K",
+        ),
+        (
+            &["-K", "-t", "--track", "total_retrans"][..],
+            "--track means nothing with -K",
+        ),
+        (
+            &["-K", "-t", "--threads", "1"][..],
+            "--threads means nothing with -K",
+        ),
+        (&["-K", "-t", "--prom"][..], "--prom means nothing with -K"),
+        (
+            &["-K", "-t", "--replay", "/dev/null"][..],
+            "--replay means nothing with -K",
+        ),
+        (
+            &["-t", "--interval", "10ms"][..],
+            "--interval means nothing in a listing",
+        ),
+        (
+            &["-t", "--count", "1"][..],
+            "--count means nothing in a listing",
+        ),
+        (
+            &["-t", "--track", "total_retrans"][..],
+            "--track means nothing in a listing",
+        ),
+        (&["-s", "-i"][..], "-i means nothing with -s"),
+        (&["-s", "-p"][..], "-p means nothing with -s"),
+        (
+            &["-s", "--interval", "1s"][..],
+            "--interval means nothing with -s",
+        ),
+        (&["-E", "-t", "-p"][..], "-p means nothing with -E"),
+        (&["-E", "-t", "-N", "x"][..], "-N means nothing with -E"),
+        (
+            &["-E", "-t", "--capture", "/dev/null"][..],
+            "--capture means nothing with -E",
+        ),
+        (
+            &["-E", "-t", "--threads", "1"][..],
+            "--threads means nothing with -E",
+        ),
+        (&["watch", "-t", "-p"][..], "-p means nothing with watch"),
+        (
+            &["watch", "-t", "--capture", "/dev/null"][..],
+            "--capture means nothing with watch",
+        ),
+        (
+            &["watch", "-t", "--prom"][..],
+            "--prom means nothing with watch",
+        ),
+        (&["watch", "-t", "-H"][..], "-H means nothing with watch"),
+    ] {
+        lines.push((args.to_vec(), message.to_owned()));
+    }
+    // -K where the kernel has no SOCK_DESTROY.
+    for (args, message) in [
+        (
+            &["-K", "-x"][..],
+            "-K cannot destroy unix sockets (-x selects them)",
+        ),
+        (
+            &["-K", "-A", "unix_seqpacket"][..],
+            "-K cannot destroy unix sockets (-A selects them)",
+        ),
+        (
+            &["-K", "-t", "-0"][..],
+            "-K cannot destroy packet sockets (-0 selects them)",
+        ),
+        (
+            &["-K", "--netlink"][..],
+            "-K cannot destroy netlink sockets",
+        ),
+        (&["-K", "-M"][..], "-K cannot destroy MPTCP sockets"),
+        (&["-K", "-A", "all"][..], "-K cannot destroy "),
+    ] {
+        lines.push((args.to_vec(), message.to_owned()));
+    }
+    for (args, message) in &lines {
+        let (code, err) = fails(args);
+        assert_eq!(code, 2, "sockdiag {args:?}: {err}");
+        assert!(err.contains(message.as_str()), "sockdiag {args:?}: {err}");
+        assert_eq!(
+            every_inet_cookie(),
+            before,
+            "sockdiag {args:?} changed a socket"
+        );
+    }
+    // The connections still carry data both ways.
+    let mut p = p;
+    use std::io::Write as _;
+    p.tcp6_client.write_all(b"ok").unwrap();
+    support::wait_unread_tcp(&p.tcp6_server, 2);
+    for c in &clients {
+        c.set_nonblocking(true).unwrap();
+        let mut b = [0u8; 1];
+        // Nothing to read, and not aborted.
+        let e = (&*c).read(&mut b).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::WouldBlock, "{e}");
+    }
+
+    // -K alone, as in ss: every connected socket of the destroyable
+    // tables (here TCP and UDP) goes; listeners and unconnected UDP stay
+    // (a destroyed connected UDP socket stays bound, unconnected).
+    let listeners: BTreeSet<u64> = library_view()
+        .values()
+        .filter(|(_, s)| s.state != sockdiag::inet::TcpState::Established)
+        .map(|(_, s)| s.id.cookie)
+        .collect();
+    assert_eq!(listeners.len(), 6);
+    let killed = ok(&["-K", "-H"]);
+    let rows = crate::rows(&killed, false);
+    // Each destroyed end resets its peer, which may close before the dump
+    // reaches it: at least one end of each of the 10 TCP connections.
+    assert!(rows.len() > 10, "{killed}");
+    assert!(rows.iter().all(|r| r[1] == "ESTAB"), "{killed}");
+    let after = library_view();
+    assert!(
+        after.values().all(|(_, s)| matches!(
+            s.state,
+            sockdiag::inet::TcpState::Listen | sockdiag::inet::TcpState::Close
+        )),
+        "{after:?}"
+    );
+    let kept: BTreeSet<u64> = after.values().map(|(_, s)| s.id.cookie).collect();
+    assert!(kept.is_superset(&listeners), "{after:?}");
+    assert_eq!(kept.len(), 7, "{after:?}");
+    drop((p, l8080, clients));
+}

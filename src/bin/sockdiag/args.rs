@@ -1,8 +1,16 @@
-//! The command line: `ss`'s options, state words and filter expression.
+//! The command line: one table of options ([`OPTIONS`]) drives parsing,
+//! the check that every option means something in the chosen mode, and
+//! `--help`.
+//!
+//! A run does exactly one thing (a [`Mode`]): list, count (`-s`), destroy
+//! (`-K`), stream destroy events (`-E`) or watch. Two modes, or an option
+//! that belongs to another mode, is a usage error, found before anything
+//! is opened or sent.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
+use bitflags::bitflags;
 use sockdiag::inet::filter::Filter;
 use sockdiag::inet::{Protocol, States};
 
@@ -47,6 +55,27 @@ impl Table {
             _ => 1,
         }
     }
+
+    /// Whether the kernel can destroy its sockets (`SOCK_DESTROY`: the
+    /// protocol has a `diag_destroy`).
+    pub fn destroyable(self) -> bool {
+        matches!(
+            self,
+            Table::Inet(
+                Protocol::Tcp | Protocol::Udp | Protocol::UdpLite | Protocol::Raw | Protocol::Sctp
+            )
+        )
+    }
+
+    /// What the table is called in messages.
+    pub fn name(self) -> String {
+        match self {
+            Table::Inet(p) => format!("{} sockets", p.name().to_uppercase()),
+            Table::Unix => "unix sockets".to_owned(),
+            Table::Packet => "packet sockets".to_owned(),
+            Table::Netlink => "netlink sockets".to_owned(),
+        }
+    }
 }
 
 /// How sockets are written.
@@ -77,12 +106,12 @@ pub struct Show {
     pub tos: bool,
 }
 
-/// What the run does.
+/// What the run does: exactly one per invocation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
-    /// List the selected sockets once.
+    /// List the selected sockets once (from the kernel or `--replay`).
     List,
-    /// `-K`: list and destroy the selected sockets.
+    /// `-K`: destroy the selected sockets and list them.
     Kill,
     /// `-E`: stream destroy events.
     Events,
@@ -90,6 +119,633 @@ pub enum Mode {
     Summary,
     /// `watch`: poll and print what changed.
     Watch,
+}
+
+bitflags! {
+    /// The modes in which an option means something.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct Modes: u8 {
+        /// A listing.
+        const LIST = 1;
+        /// `-s`.
+        const SUMMARY = 1 << 1;
+        /// `-K`.
+        const KILL = 1 << 2;
+        /// `-E`.
+        const EVENTS = 1 << 3;
+        /// `watch`.
+        const WATCH = 1 << 4;
+    }
+}
+
+impl Mode {
+    const ALL: [Mode; 5] = [
+        Mode::List,
+        Mode::Summary,
+        Mode::Kill,
+        Mode::Events,
+        Mode::Watch,
+    ];
+
+    fn bit(self) -> Modes {
+        match self {
+            Mode::List => Modes::LIST,
+            Mode::Summary => Modes::SUMMARY,
+            Mode::Kill => Modes::KILL,
+            Mode::Events => Modes::EVENTS,
+            Mode::Watch => Modes::WATCH,
+        }
+    }
+
+    /// The mode in messages: the option that selects it.
+    fn label(self) -> &'static str {
+        match self {
+            Mode::List => "listings",
+            Mode::Summary => "-s",
+            Mode::Kill => "-K",
+            Mode::Events => "-E",
+            Mode::Watch => "watch",
+        }
+    }
+}
+
+/// What an option does; [`Builder::apply`] gives each its effect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Key {
+    Tcp,
+    Udp,
+    Raw,
+    Unix,
+    Sctp,
+    Mptcp,
+    Dccp,
+    Packet,
+    Netlink,
+    Query,
+    Family,
+    Ipv4,
+    Ipv6,
+    All,
+    Listening,
+    State,
+    Exclude,
+    Filter,
+    Net,
+    Numeric,
+    Info,
+    Memory,
+    Extended,
+    Options,
+    Processes,
+    Tos,
+    NoHeader,
+    Json,
+    Prom,
+    Summary,
+    Kill,
+    Events,
+    Watch,
+    Capture,
+    Replay,
+    Interval,
+    Count,
+    Track,
+    Threads,
+    Help,
+    Version,
+}
+
+/// Where an option is listed in `--help`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Section {
+    /// Which sockets.
+    Select,
+    /// What to show.
+    Show,
+    /// Output format.
+    Output,
+    /// The modes.
+    Modes,
+    /// Options of watch (and -E).
+    Watch,
+    /// Speed.
+    Speed,
+    /// Help and version.
+    Info,
+}
+
+/// One option of the command line.
+#[derive(Debug)]
+pub struct Opt {
+    /// What it does.
+    pub key: Key,
+    /// `-t`.
+    pub short: Option<char>,
+    /// `--tcp`, then other long names it answers to.
+    pub long: &'static [&'static str],
+    /// A bare word (`state`, `watch`) instead of a dash option.
+    pub word: Option<&'static str>,
+    /// The name of its value, if it takes one.
+    pub value: Option<&'static str>,
+    /// The modes where it means something.
+    pub modes: Modes,
+    /// Where `--help` lists it.
+    pub section: Section,
+    /// What it does, for `--help` (lines of at most 32 characters).
+    pub help: &'static str,
+    /// An example invocation.
+    pub example: &'static str,
+}
+
+/// Every mode.
+const ANY: Modes = Modes::all();
+/// Modes that print socket rows.
+const ROWS: Modes = Modes::LIST
+    .union(Modes::KILL)
+    .union(Modes::EVENTS)
+    .union(Modes::WATCH);
+
+/// The defaults of an option of each section of `--help`.
+const fn base(section: Section, modes: Modes) -> Opt {
+    Opt {
+        key: Key::Help,
+        short: None,
+        long: &[],
+        word: None,
+        value: None,
+        modes,
+        section,
+        help: "",
+        example: "",
+    }
+}
+const SELECT: Opt = base(Section::Select, ANY);
+const SHOW: Opt = base(Section::Show, ROWS);
+const OUTPUT: Opt = base(Section::Output, ANY);
+const MODE: Opt = base(Section::Modes, ANY);
+const WATCH: Opt = base(Section::Watch, Modes::WATCH);
+const SPEED: Opt = base(Section::Speed, ANY);
+const INFO: Opt = base(Section::Info, ANY);
+
+/// The words that are not options: the filter expression.
+const FILTER: Opt = Opt {
+    key: Key::Filter,
+    value: Some("FILTER"),
+    help: "ss's expression, compiled to\nkernel bytecode (inet sockets):\nsport = :443 and dst 10.0.0.0/8,\ndport >= 1024, ! ( src [::1] ),\ndev eth0, fwmark = 0x10/0xff,\ncgroup = /sys/fs/cgroup/x,\nautobound",
+    example: "sockdiag -tn 'sport = :22'",
+    ..SELECT
+};
+
+/// Every option: parsing, the mode check and `--help` read this table.
+pub static OPTIONS: &[Opt] = &[
+    Opt {
+        key: Key::Tcp,
+        short: Some('t'),
+        long: &["tcp"],
+        help: "TCP",
+        example: "sockdiag -t",
+        ..SELECT
+    },
+    Opt {
+        key: Key::Udp,
+        short: Some('u'),
+        long: &["udp"],
+        help: "UDP",
+        example: "sockdiag -u",
+        ..SELECT
+    },
+    Opt {
+        key: Key::Raw,
+        short: Some('w'),
+        long: &["raw"],
+        help: "RAW (needs raw_diag)",
+        example: "sockdiag -w",
+        ..SELECT
+    },
+    Opt {
+        key: Key::Unix,
+        short: Some('x'),
+        long: &["unix"],
+        help: "unix",
+        example: "sockdiag -x",
+        ..SELECT
+    },
+    Opt {
+        key: Key::Sctp,
+        short: Some('S'),
+        long: &["sctp"],
+        help: "SCTP (needs sctp_diag)",
+        example: "sockdiag -S",
+        ..SELECT
+    },
+    Opt {
+        key: Key::Mptcp,
+        short: Some('M'),
+        long: &["mptcp"],
+        help: "MPTCP",
+        example: "sockdiag -M",
+        ..SELECT
+    },
+    Opt {
+        key: Key::Dccp,
+        short: Some('d'),
+        long: &["dccp"],
+        help: "DCCP (removed from Linux 6.16)",
+        example: "sockdiag -d",
+        ..SELECT
+    },
+    Opt {
+        key: Key::Packet,
+        short: Some('0'),
+        long: &["packet"],
+        help: "packet",
+        example: "sockdiag -0",
+        ..SELECT
+    },
+    Opt {
+        key: Key::Netlink,
+        long: &["netlink"],
+        help: "netlink",
+        example: "sockdiag --netlink",
+        ..SELECT
+    },
+    Opt {
+        key: Key::Query,
+        short: Some('A'),
+        long: &["query", "socket"],
+        value: Some("LIST"),
+        help: "tables by name: all, inet, tcp,\nudp, udplite, raw, sctp, mptcp,\ndccp, unix, unix_stream,\nunix_dgram, unix_seqpacket,\npacket, packet_raw, packet_dgram,\nnetlink",
+        example: "sockdiag -A tcp,unix",
+        ..SELECT
+    },
+    Opt {
+        key: Key::Family,
+        short: Some('f'),
+        long: &["family"],
+        value: Some("FAM"),
+        help: "inet, inet6, unix, link, netlink",
+        example: "sockdiag -f inet6",
+        ..SELECT
+    },
+    Opt {
+        key: Key::Ipv4,
+        short: Some('4'),
+        long: &["ipv4"],
+        help: "IPv4 only",
+        example: "sockdiag -t4",
+        ..SELECT
+    },
+    Opt {
+        key: Key::Ipv6,
+        short: Some('6'),
+        long: &["ipv6"],
+        help: "IPv6 only",
+        example: "sockdiag -t6",
+        ..SELECT
+    },
+    Opt {
+        key: Key::All,
+        short: Some('a'),
+        long: &["all"],
+        help: "every state",
+        example: "sockdiag -ta",
+        ..SELECT
+    },
+    Opt {
+        key: Key::Listening,
+        short: Some('l'),
+        long: &["listening"],
+        help: "listening (and unconnected) only",
+        example: "sockdiag -tl",
+        ..SELECT
+    },
+    Opt {
+        key: Key::State,
+        word: Some("state"),
+        value: Some("STATE"),
+        help: "only this state (repeatable)",
+        example: "sockdiag -t state established",
+        ..SELECT
+    },
+    Opt {
+        key: Key::Exclude,
+        word: Some("exclude"),
+        value: Some("STATE"),
+        help: "every state but this one\nSTATE: established, syn-sent,\nsyn-recv, fin-wait-1, fin-wait-2,\ntime-wait, closed, close-wait,\nlast-ack, listening, closing,\nbound-inactive, or a group: all,\nconnected, synchronized, bucket,\nbig",
+        example: "sockdiag -t exclude time-wait",
+        ..SELECT
+    },
+    FILTER,
+    Opt {
+        key: Key::Net,
+        short: Some('N'),
+        long: &["net"],
+        value: Some("NAME"),
+        modes: Modes::LIST
+            .union(Modes::SUMMARY)
+            .union(Modes::KILL)
+            .union(Modes::WATCH),
+        help: "scan network namespace NAME\n(/run/netns/NAME) or a namespace\nfile path",
+        example: "sockdiag -N blue -t",
+        ..SELECT
+    },
+    Opt {
+        key: Key::Numeric,
+        short: Some('n'),
+        long: &["numeric"],
+        modes: ANY,
+        help: "numeric output (always)",
+        example: "sockdiag -tn",
+        ..SHOW
+    },
+    Opt {
+        key: Key::Info,
+        short: Some('i'),
+        long: &["info"],
+        modes: ROWS,
+        help: "tcp_info and congestion control",
+        example: "sockdiag -ti",
+        ..SHOW
+    },
+    Opt {
+        key: Key::Memory,
+        short: Some('m'),
+        long: &["memory"],
+        modes: ROWS,
+        help: "socket memory (skmem)",
+        example: "sockdiag -tm",
+        ..SHOW
+    },
+    Opt {
+        key: Key::Extended,
+        short: Some('e'),
+        long: &["extended"],
+        modes: ROWS,
+        help: "uid, inode, cookie, mark, cgroup",
+        example: "sockdiag -te",
+        ..SHOW
+    },
+    Opt {
+        key: Key::Options,
+        short: Some('o'),
+        long: &["options"],
+        modes: ROWS,
+        help: "timers",
+        example: "sockdiag -to",
+        ..SHOW
+    },
+    Opt {
+        key: Key::Processes,
+        short: Some('p'),
+        long: &["processes"],
+        modes: Modes::LIST.union(Modes::KILL),
+        help: "processes holding each socket",
+        example: "sockdiag -tp",
+        ..SHOW
+    },
+    Opt {
+        key: Key::Tos,
+        long: &["tos"],
+        modes: ROWS,
+        help: "TOS, traffic class, class id",
+        example: "sockdiag -t --tos",
+        ..SHOW
+    },
+    Opt {
+        key: Key::NoHeader,
+        short: Some('H'),
+        long: &["no-header"],
+        modes: Modes::LIST.union(Modes::KILL).union(Modes::EVENTS),
+        help: "no header line",
+        example: "sockdiag -tH",
+        ..SHOW
+    },
+    Opt {
+        key: Key::Json,
+        short: Some('j'),
+        long: &["json"],
+        help: "JSON Lines: one object per\nsocket, keys named after the\nkernel's fields (family,\nprotocol, state, src, sport,\ndst, dport, inode, uid, cookie,\nrqueue, wqueue; with -i a\ntcp_info object of the tcpi_\nfields the kernel sent)",
+        example: "sockdiag -ti --json",
+        ..OUTPUT
+    },
+    Opt {
+        key: Key::Prom,
+        long: &["prom"],
+        modes: Modes::LIST.union(Modes::SUMMARY),
+        help: "Prometheus text exposition:\nsocket counts by protocol,\nfamily and state; with -i\ntcp_info gauges per socket",
+        example: "sockdiag -ta --prom > x.prom",
+        ..OUTPUT
+    },
+    Opt {
+        key: Key::Capture,
+        short: Some('D'),
+        long: &["capture", "diag"],
+        value: Some("FILE"),
+        modes: Modes::LIST.union(Modes::SUMMARY).union(Modes::KILL),
+        help: "also write the raw dump to FILE\n(ss -D format)",
+        example: "sockdiag -ta --capture host.nl",
+        ..OUTPUT
+    },
+    Opt {
+        key: Key::Replay,
+        long: &["replay"],
+        value: Some("FILE"),
+        modes: Modes::LIST.union(Modes::SUMMARY),
+        help: "read a recorded dump (ours or\nss -D's) instead of the kernel,\nto list or count (-s); inet\nreplies are read as the one inet\ntable selected (default TCP)",
+        example: "sockdiag --replay host.nl -ta --json",
+        ..OUTPUT
+    },
+    Opt {
+        key: Key::Summary,
+        short: Some('s'),
+        long: &["summary"],
+        modes: Modes::SUMMARY,
+        help: "count by protocol, family and\nstate instead of listing",
+        example: "sockdiag -s",
+        ..MODE
+    },
+    Opt {
+        key: Key::Kill,
+        short: Some('K'),
+        long: &["kill"],
+        modes: Modes::KILL,
+        help: "DESTROY every selected socket\n(SOCK_DESTROY, CAP_NET_ADMIN)\nand list it. As in ss, with no\nfilter and no state that is\nevery connected socket of the\nselected tables: TCP, UDP,\nUDP-Lite, RAW, SCTP (default:\nTCP, UDP and RAW)",
+        example: "sockdiag -K -t dport = :8080",
+        ..MODE
+    },
+    Opt {
+        key: Key::Events,
+        short: Some('E'),
+        long: &["events"],
+        modes: Modes::EVENTS,
+        help: "stream TCP/UDP sockets as the\nkernel destroys them (default:\nboth)",
+        example: "sockdiag -E -t",
+        ..MODE
+    },
+    Opt {
+        key: Key::Watch,
+        word: Some("watch"),
+        modes: Modes::WATCH,
+        help: "(first word) poll and print what\nchanged; see WATCH below",
+        example: "sockdiag watch -t",
+        ..MODE
+    },
+    Opt {
+        key: Key::Interval,
+        long: &["interval"],
+        value: Some("DUR"),
+        modes: Modes::WATCH,
+        help: "time between polls (1s; down to\n1ms: 10ms, 500us)",
+        example: "sockdiag watch --interval 10ms",
+        ..WATCH
+    },
+    Opt {
+        key: Key::Count,
+        long: &["count"],
+        value: Some("N"),
+        modes: Modes::WATCH.union(Modes::EVENTS),
+        help: "stop after N polls (watch) or N\nevents (-E)",
+        example: "sockdiag -E -t --count 1",
+        ..WATCH
+    },
+    Opt {
+        key: Key::Track,
+        long: &["track"],
+        value: Some("LIST"),
+        modes: Modes::WATCH,
+        help: "tcp_info counters to report\n(implies -i; default with -i:\nbytes_acked,bytes_received,\ntotal_retrans)",
+        example: "sockdiag watch -t --track total_retrans",
+        ..WATCH
+    },
+    Opt {
+        key: Key::Threads,
+        long: &["threads"],
+        value: Some("N"),
+        modes: Modes::LIST.union(Modes::WATCH),
+        help: "1 or 2. With 2, the default on\ntwo or more CPUs, every TCP\nsocket (no filter, this\nnamespace) is listed or watched\nby two threads, each dumping\nhalf of the sockets on its own\nsocket through a kernel filter",
+        example: "sockdiag watch -t --threads 1",
+        ..SPEED
+    },
+    Opt {
+        key: Key::Help,
+        short: Some('h'),
+        long: &["help"],
+        help: "this help",
+        example: "sockdiag -h",
+        ..INFO
+    },
+    Opt {
+        key: Key::Version,
+        short: Some('V'),
+        long: &["version"],
+        help: "the version",
+        example: "sockdiag -V",
+        ..INFO
+    },
+];
+
+/// How `--help` names an option: `-t, --tcp`, `--netlink`, `state STATE`.
+fn spec(o: &Opt) -> String {
+    let mut names: Vec<String> = o.short.map(|c| format!("-{c}")).into_iter().collect();
+    if let Some(long) = o.long.first() {
+        names.push(format!("--{long}"));
+    }
+    names.extend(o.word.map(str::to_owned));
+    let mut s = names.join(", ");
+    if o.short.is_none() && o.word.is_none() && !o.long.is_empty() {
+        s.insert_str(0, "    ");
+    }
+    match (o.value, s.is_empty()) {
+        (Some(v), true) => v.to_owned(),
+        (Some(v), false) => format!("{s} {v}"),
+        (None, _) => s,
+    }
+}
+
+/// The options of one section of `--help`: name, text, example.
+fn section(out: &mut String, which: Section) {
+    use std::fmt::Write as _;
+    for o in OPTIONS.iter().filter(|o| o.section == which) {
+        let spec = spec(o);
+        let _ = write!(out, "    {spec:<20}");
+        if spec.len() >= 20 {
+            let _ = write!(out, "\n    {:<20}", "");
+        }
+        let mut lines = o.help.lines().peekable();
+        while let Some(line) = lines.next() {
+            let last = lines.peek().is_none();
+            if last && line.len() <= 32 && o.example.len() <= 23 {
+                let _ = writeln!(out, "{line:<33}{}", o.example);
+            } else if last {
+                let _ = writeln!(out, "{line}\n    {:<20}e.g. {}", "", o.example);
+            } else {
+                let _ = write!(out, "{line}\n    {:<20}", "");
+            }
+        }
+    }
+}
+
+/// `--help`, from [`OPTIONS`] and a few paragraphs.
+pub fn help() -> String {
+    let mut out = String::from(
+        "sockdiag - list, count, watch and kill sockets through the kernel's sock_diag
+netlink interface: `ss`'s options, faster, with JSON and Prometheus output.
+
+USAGE:
+    sockdiag [OPTIONS] [state STATE]... [exclude STATE]... [FILTER]
+    sockdiag watch [OPTIONS] [--interval 10ms] [--count N] [FILTER]
+
+Output is always numeric. Options may be clustered (-tanp), take values
+as `-N name`, `-Nname` or `--net=name`, and may follow the filter; `--`
+ends them. A run does one thing (list, -s, -K, -E or watch): two of
+them, or an option of another mode, is an error.
+
+WHICH SOCKETS
+",
+    );
+    section(&mut out, Section::Select);
+    out.push_str(
+        "
+With no table option every table is listed (tables this kernel lacks are
+skipped); with no state option the states are ss's: connected TCP and unix
+sockets, connected UDP and RAW sockets, every packet and netlink socket.
+
+WHAT TO SHOW (listings, -K, -E, watch)
+",
+    );
+    section(&mut out, Section::Show);
+    out.push_str("\nOUTPUT\n    (default)           aligned columns like ss\n");
+    section(&mut out, Section::Output);
+    out.push_str("\nMODES (one per run; the default lists)\n");
+    section(&mut out, Section::Modes);
+    out.push_str(
+        "
+WATCH
+    sockdiag watch [OPTIONS] [FILTER] repeats the selected dumps on one socket
+    and buffer, tracks sockets by cookie and prints only changes:
+    `+` new, `-` gone, `~` state or tracked counter changed, and once a second
+    a `#` line with polls, late polls, sockets, poll time and CPU used. A
+    socket is gone when two polls in a row miss it (under churn the kernel's
+    walk can rarely miss a live socket once). With two threads (--threads)
+    the `#` line shows each one's sockets, `(A+B)`: the halves are divided
+    where the sockets split evenly at the start, and anew whenever they
+    drift a tenth apart.
+",
+    );
+    section(&mut out, Section::Watch);
+    out.push_str("\nSPEED\n");
+    section(&mut out, Section::Speed);
+    out.push('\n');
+    section(&mut out, Section::Info);
+    out.push_str(
+        "
+EXIT STATUS
+    0 success; 1 a failure while running (missing capability, protocol not
+    available, unknown namespace, unreadable file); 2 a bad command line or
+    filter expression. Errors are one line on standard error.
+",
+    );
+    out
 }
 
 /// Parsed command line.
@@ -217,133 +873,6 @@ fn duration(text: &str) -> Option<Duration> {
     (secs.is_finite() && secs > 0.0).then(|| Duration::from_secs_f64(secs))
 }
 
-/// Options that take a value.
-const WITH_VALUE: &[&str] = &[
-    "-N",
-    "--net",
-    "-A",
-    "--query",
-    "--socket",
-    "-f",
-    "--family",
-    "--capture",
-    "-D",
-    "--diag",
-    "--replay",
-    "--interval",
-    "--count",
-    "--track",
-    "--threads",
-];
-
-/// Splits `-tanp` into `-t -a -n -p`, `--opt=value` into two words, and
-/// `-Nname` into `-N name`.
-fn expand(args: impl Iterator<Item = String>) -> Vec<String> {
-    let mut out = Vec::new();
-    // `rest`: the filter expression has started, words stay as they are;
-    // `value`: the next word is an option's or a state word's value.
-    let (mut rest, mut value) = (false, false);
-    for arg in args {
-        if rest || std::mem::take(&mut value) {
-            out.push(arg);
-        } else if arg == "state" || arg == "exclude" {
-            value = true;
-            out.push(arg);
-        } else if !arg.starts_with('-') || arg == "-" {
-            rest = out.last().is_some() || arg != "watch";
-            out.push(arg);
-        } else if let Some(long) = arg.strip_prefix("--") {
-            match long.split_once('=') {
-                Some((name, v)) => {
-                    out.push(format!("--{name}"));
-                    out.push(v.to_owned());
-                }
-                None => {
-                    value = WITH_VALUE.contains(&arg.as_str());
-                    out.push(arg);
-                }
-            }
-        } else {
-            for (i, c) in arg.char_indices().skip(1) {
-                let flag = format!("-{c}");
-                let takes_value = WITH_VALUE.contains(&flag.as_str());
-                out.push(flag);
-                if takes_value {
-                    let v = arg.get(i + c.len_utf8()..).unwrap_or("");
-                    if v.is_empty() {
-                        value = true;
-                    } else {
-                        out.push(v.to_owned());
-                    }
-                    break;
-                }
-            }
-        }
-    }
-    out
-}
-
-/// Adds the tables a `-A`/`--query` word names.
-fn query(word: &str, o: &mut Options, unix: &mut u8, packet: &mut u8) -> Result<(), Usage> {
-    let inet = [Protocol::Tcp, Protocol::Udp, Protocol::Raw, Protocol::Mptcp];
-    let add = |t: Table, o: &mut Options| {
-        if !o.tables.contains(&t) {
-            o.tables.push(t);
-        }
-    };
-    match word {
-        "all" => {
-            for p in inet {
-                add(Table::Inet(p), o);
-            }
-            add(Table::Unix, o);
-            add(Table::Packet, o);
-            add(Table::Netlink, o);
-            *unix = !0;
-            *packet = !0;
-        }
-        "inet" => inet.into_iter().for_each(|p| add(Table::Inet(p), o)),
-        "tcp" => add(Table::Inet(Protocol::Tcp), o),
-        "udp" => add(Table::Inet(Protocol::Udp), o),
-        "udplite" => add(Table::Inet(Protocol::UdpLite), o),
-        "raw" => add(Table::Inet(Protocol::Raw), o),
-        "sctp" => add(Table::Inet(Protocol::Sctp), o),
-        "mptcp" => add(Table::Inet(Protocol::Mptcp), o),
-        "dccp" => add(Table::Inet(Protocol::Dccp), o),
-        "unix" => {
-            add(Table::Unix, o);
-            *unix = !0;
-        }
-        "unix_stream" | "unix_dgram" | "unix_seqpacket" => {
-            add(Table::Unix, o);
-            *unix |= match word {
-                "unix_stream" => 1 << sockdiag::raw::SOCK_STREAM,
-                "unix_dgram" => 1 << sockdiag::raw::SOCK_DGRAM,
-                _ => 1 << sockdiag::raw::SOCK_SEQPACKET,
-            };
-        }
-        "packet" => {
-            add(Table::Packet, o);
-            *packet = !0;
-        }
-        "packet_raw" | "packet_dgram" => {
-            add(Table::Packet, o);
-            *packet |= if word == "packet_raw" {
-                1 << sockdiag::raw::SOCK_RAW
-            } else {
-                1 << sockdiag::raw::SOCK_DGRAM
-            };
-        }
-        "netlink" => add(Table::Netlink, o),
-        other => {
-            return Err(Usage(format!(
-                "unknown socket table '{other}' for -A (all, inet, tcp, udp, udplite, raw, sctp, mptcp, dccp, unix, unix_stream, unix_dgram, unix_seqpacket, packet, packet_raw, packet_dgram, netlink)"
-            )))
-        }
-    }
-    Ok(())
-}
-
 /// What `--help` or `--version` asks for, or options to run with.
 pub enum Parsed {
     /// Print this and exit successfully.
@@ -352,233 +881,480 @@ pub enum Parsed {
     Run(Box<Options>),
 }
 
-/// Parses the arguments after the program name.
-pub fn parse(args: impl Iterator<Item = String>) -> Result<Parsed, Usage> {
-    let mut o = Options {
-        tables: Vec::new(),
-        explicit_tables: false,
-        unix_types: 0,
-        packet_types: 0,
-        v4: false,
-        v6: false,
-        states: None,
-        filter: None,
-        netns: None,
-        show: Show::default(),
-        format: Format::Table,
-        header: true,
-        mode: Mode::List,
-        capture: None,
-        replay: None,
-        interval: Duration::from_secs(1),
-        count: None,
-        track: Vec::new(),
-        threads: if std::thread::available_parallelism().map_or(1, |n| n.get()) >= 2 {
-            2
-        } else {
-            1
-        },
-    };
-    let (mut unix, mut packet) = (0u8, 0u8);
-    let mut words = expand(args).into_iter().peekable();
-    if words.peek().map(String::as_str) == Some("watch") {
-        words.next();
-        o.mode = Mode::Watch;
+/// The command line as it is read: options and what they stand for, before
+/// the checks that need all of it.
+struct Builder {
+    o: Options,
+    unix: u8,
+    packet: u8,
+    all: bool,
+    listening: bool,
+    state_words: Option<States>,
+    excluded: States,
+    filter_words: Vec<String>,
+    /// Each table and the option that first selected it.
+    origin: Vec<(Table, String)>,
+    /// Every option given, as spelled, with its table entry.
+    used: Vec<(&'static Opt, String)>,
+    /// The mode options given (`-K`, `-s`, ...), as spelled.
+    modes: Vec<(Mode, String)>,
+    /// The output format options given, as spelled.
+    formats: Vec<(Format, String)>,
+}
+
+impl Builder {
+    fn new() -> Self {
+        Builder {
+            o: Options {
+                tables: Vec::new(),
+                explicit_tables: false,
+                unix_types: 0,
+                packet_types: 0,
+                v4: false,
+                v6: false,
+                states: None,
+                filter: None,
+                netns: None,
+                show: Show::default(),
+                format: Format::Table,
+                header: true,
+                mode: Mode::List,
+                capture: None,
+                replay: None,
+                interval: Duration::from_secs(1),
+                count: None,
+                track: Vec::new(),
+                threads: if std::thread::available_parallelism().map_or(1, |n| n.get()) >= 2 {
+                    2
+                } else {
+                    1
+                },
+            },
+            unix: 0,
+            packet: 0,
+            all: false,
+            listening: false,
+            state_words: None,
+            excluded: States::empty(),
+            filter_words: Vec::new(),
+            origin: Vec::new(),
+            used: Vec::new(),
+            modes: Vec::new(),
+            formats: Vec::new(),
+        }
     }
-    let mut all = false;
-    let mut listening = false;
-    let mut state_words: Option<States> = None;
-    let mut excluded = States::empty();
-    let mut filter_words: Vec<String> = Vec::new();
-    while let Some(word) = words.next() {
-        let mut value = |name: &str| {
-            words
-                .next()
-                .ok_or_else(|| Usage(format!("option {name} needs a value (see --help)")))
-        };
-        match word.as_str() {
-            "-h" | "--help" => return Ok(Parsed::Print(crate::HELP.to_owned())),
-            "-V" | "--version" => {
-                return Ok(Parsed::Print(format!(
-                    "sockdiag {}\n",
-                    env!("CARGO_PKG_VERSION")
+
+    /// Adds a table, remembering which option asked for it.
+    fn add(&mut self, t: Table, by: &str) {
+        if !self.o.tables.contains(&t) {
+            self.o.tables.push(t);
+            self.origin.push((t, by.to_owned()));
+        }
+    }
+
+    /// Adds the tables a `-A`/`--query` word names (`by`: the option).
+    fn query(&mut self, word: &str, by: &str) -> Result<(), Usage> {
+        let inet = [Protocol::Tcp, Protocol::Udp, Protocol::Raw, Protocol::Mptcp];
+        match word {
+            "all" => {
+                for p in inet {
+                    self.add(Table::Inet(p), by);
+                }
+                self.add(Table::Unix, by);
+                self.add(Table::Packet, by);
+                self.add(Table::Netlink, by);
+                self.unix = !0;
+                self.packet = !0;
+            }
+            "inet" => inet.into_iter().for_each(|p| self.add(Table::Inet(p), by)),
+            "tcp" => self.add(Table::Inet(Protocol::Tcp), by),
+            "udp" => self.add(Table::Inet(Protocol::Udp), by),
+            "udplite" => self.add(Table::Inet(Protocol::UdpLite), by),
+            "raw" => self.add(Table::Inet(Protocol::Raw), by),
+            "sctp" => self.add(Table::Inet(Protocol::Sctp), by),
+            "mptcp" => self.add(Table::Inet(Protocol::Mptcp), by),
+            "dccp" => self.add(Table::Inet(Protocol::Dccp), by),
+            "unix" => {
+                self.add(Table::Unix, by);
+                self.unix = !0;
+            }
+            "unix_stream" | "unix_dgram" | "unix_seqpacket" => {
+                self.add(Table::Unix, by);
+                self.unix |= match word {
+                    "unix_stream" => 1 << sockdiag::raw::SOCK_STREAM,
+                    "unix_dgram" => 1 << sockdiag::raw::SOCK_DGRAM,
+                    _ => 1 << sockdiag::raw::SOCK_SEQPACKET,
+                };
+            }
+            "packet" => {
+                self.add(Table::Packet, by);
+                self.packet = !0;
+            }
+            "packet_raw" | "packet_dgram" => {
+                self.add(Table::Packet, by);
+                self.packet |= if word == "packet_raw" {
+                    1 << sockdiag::raw::SOCK_RAW
+                } else {
+                    1 << sockdiag::raw::SOCK_DGRAM
+                };
+            }
+            "netlink" => self.add(Table::Netlink, by),
+            other => {
+                return Err(Usage(format!(
+                    "unknown socket table '{other}' for -A (all, inet, tcp, udp, udplite, raw, sctp, mptcp, dccp, unix, unix_stream, unix_dgram, unix_seqpacket, packet, packet_raw, packet_dgram, netlink)"
                 )))
             }
-            "-t" | "--tcp" => query("tcp", &mut o, &mut unix, &mut packet)?,
-            "-u" | "--udp" => query("udp", &mut o, &mut unix, &mut packet)?,
-            "-w" | "--raw" => query("raw", &mut o, &mut unix, &mut packet)?,
-            "-x" | "--unix" => query("unix", &mut o, &mut unix, &mut packet)?,
-            "-S" | "--sctp" => query("sctp", &mut o, &mut unix, &mut packet)?,
-            "-M" | "--mptcp" => query("mptcp", &mut o, &mut unix, &mut packet)?,
-            "-d" | "--dccp" => query("dccp", &mut o, &mut unix, &mut packet)?,
-            "-0" | "--packet" => query("packet", &mut o, &mut unix, &mut packet)?,
-            "--netlink" => query("netlink", &mut o, &mut unix, &mut packet)?,
-            "-A" | "--query" | "--socket" => {
-                for w in value("-A")?.split(',') {
-                    query(w, &mut o, &mut unix, &mut packet)?;
+        }
+        Ok(())
+    }
+
+    /// Gives option `opt` (spelled `by`, with `value` if it takes one) its
+    /// effect; `Some` for `--help` and `--version`.
+    fn apply(
+        &mut self,
+        opt: &'static Opt,
+        by: &str,
+        value: Option<String>,
+    ) -> Result<Option<String>, Usage> {
+        self.used.push((opt, by.to_owned()));
+        let value = value.unwrap_or_default();
+        match opt.key {
+            Key::Help => return Ok(Some(help())),
+            Key::Version => return Ok(Some(format!("sockdiag {}\n", env!("CARGO_PKG_VERSION")))),
+            Key::Tcp => self.query("tcp", by)?,
+            Key::Udp => self.query("udp", by)?,
+            Key::Raw => self.query("raw", by)?,
+            Key::Unix => self.query("unix", by)?,
+            Key::Sctp => self.query("sctp", by)?,
+            Key::Mptcp => self.query("mptcp", by)?,
+            Key::Dccp => self.query("dccp", by)?,
+            Key::Packet => self.query("packet", by)?,
+            Key::Netlink => self.query("netlink", by)?,
+            Key::Query => {
+                for w in value.split(',') {
+                    self.query(w, by)?;
                 }
             }
-            "-f" | "--family" => match value("-f")?.as_str() {
-                "inet" => o.v4 = true,
-                "inet6" => o.v6 = true,
-                "unix" => query("unix", &mut o, &mut unix, &mut packet)?,
-                "link" | "packet" => query("packet", &mut o, &mut unix, &mut packet)?,
-                "netlink" => query("netlink", &mut o, &mut unix, &mut packet)?,
+            Key::Family => match value.as_str() {
+                "inet" => self.o.v4 = true,
+                "inet6" => self.o.v6 = true,
+                "unix" => self.query("unix", by)?,
+                "link" | "packet" => self.query("packet", by)?,
+                "netlink" => self.query("netlink", by)?,
                 other => {
                     return Err(Usage(format!(
                         "unknown family '{other}' for -f (inet, inet6, unix, link, netlink)"
                     )))
                 }
             },
-            "-4" | "--ipv4" => o.v4 = true,
-            "-6" | "--ipv6" => o.v6 = true,
-            "-a" | "--all" => all = true,
-            "-l" | "--listening" => listening = true,
-            "-n" | "--numeric" => {}
-            "-H" | "--no-header" => o.header = false,
-            "-i" | "--info" => o.show.info = true,
-            "-m" | "--memory" => o.show.mem = true,
-            "-e" | "--extended" => o.show.ext = true,
-            "-o" | "--options" => o.show.timers = true,
-            "-p" | "--processes" => o.show.procs = true,
-            "--tos" => o.show.tos = true,
-            "-K" | "--kill" => o.mode = Mode::Kill,
-            "-E" | "--events" => o.mode = Mode::Events,
-            "-s" | "--summary" => o.mode = Mode::Summary,
-            "-j" | "--json" => o.format = Format::Json,
-            "--prom" => o.format = Format::Prom,
-            "-N" | "--net" => o.netns = Some(value("-N")?),
-            "-D" | "--diag" | "--capture" => o.capture = Some(value("--capture")?.into()),
-            "--replay" => o.replay = Some(value("--replay")?.into()),
-            "--interval" => {
-                let v = value("--interval")?;
-                o.interval = duration(&v).ok_or_else(|| {
+            Key::Ipv4 => self.o.v4 = true,
+            Key::Ipv6 => self.o.v6 = true,
+            Key::All => self.all = true,
+            Key::Listening => self.listening = true,
+            Key::Numeric => {}
+            Key::NoHeader => self.o.header = false,
+            Key::Info => self.o.show.info = true,
+            Key::Memory => self.o.show.mem = true,
+            Key::Extended => self.o.show.ext = true,
+            Key::Options => self.o.show.timers = true,
+            Key::Processes => self.o.show.procs = true,
+            Key::Tos => self.o.show.tos = true,
+            Key::Kill => self.modes.push((Mode::Kill, by.to_owned())),
+            Key::Events => self.modes.push((Mode::Events, by.to_owned())),
+            Key::Summary => self.modes.push((Mode::Summary, by.to_owned())),
+            Key::Watch => self.modes.push((Mode::Watch, by.to_owned())),
+            Key::Json => self.formats.push((Format::Json, by.to_owned())),
+            Key::Prom => self.formats.push((Format::Prom, by.to_owned())),
+            Key::Net => self.o.netns = Some(value),
+            Key::Capture => self.o.capture = Some(value.into()),
+            Key::Replay => self.o.replay = Some(value.into()),
+            Key::Interval => {
+                self.o.interval = duration(&value).ok_or_else(|| {
                     Usage(format!(
-                        "bad --interval '{v}' (a positive number with unit s, ms or us, e.g. 10ms)"
+                        "bad --interval '{value}' (a positive number with unit s, ms or us, e.g. 10ms)"
                     ))
                 })?;
             }
-            "--count" => {
-                let v = value("--count")?;
-                o.count = Some(
-                    v.parse()
-                        .map_err(|_| Usage(format!("bad --count '{v}' (a whole number)")))?,
+            Key::Count => {
+                self.o.count = Some(
+                    value
+                        .parse()
+                        .map_err(|_| Usage(format!("bad --count '{value}' (a whole number)")))?,
                 );
             }
-            "--threads" => {
-                let v = value("--threads")?;
-                o.threads = match v.as_str() {
+            Key::Threads => {
+                self.o.threads = match value.as_str() {
                     "1" => 1,
                     "2" => 2,
-                    _ => return Err(Usage(format!("bad --threads '{v}' (1 or 2)"))),
+                    _ => return Err(Usage(format!("bad --threads '{value}' (1 or 2)"))),
                 };
             }
-            "--track" => {
-                let v = value("--track")?;
-                for name in v.split(',') {
+            Key::Track => {
+                for name in value.split(',') {
                     if !sockdiag::inet::TcpInfo::<&[u8]>::field_names().any(|n| n == name) {
                         return Err(Usage(format!(
                             "unknown tcp_info field '{name}' for --track (names as in --json's tcp_info, e.g. bytes_acked,total_retrans)"
                         )));
                     }
-                    o.track.push(name.to_owned());
+                    self.o.track.push(name.to_owned());
                 }
             }
-            "state" | "exclude" => {
-                let Some(name) = words.next() else {
-                    return Err(Usage(format!("'{word}' needs a state name")));
-                };
-                let s = state_word(&name).ok_or_else(|| {
+            Key::State | Key::Exclude => {
+                let s = state_word(&value).ok_or_else(|| {
                     Usage(format!(
-                        "unknown state '{name}' (all, connected, synchronized, bucket, big, established, syn-sent, syn-recv, fin-wait-1, fin-wait-2, time-wait, closed, close-wait, last-ack, listening, closing, bound-inactive)"
+                        "unknown state '{value}' (all, connected, synchronized, bucket, big, established, syn-sent, syn-recv, fin-wait-1, fin-wait-2, time-wait, closed, close-wait, last-ack, listening, closing, bound-inactive)"
                     ))
                 })?;
-                if word == "state" {
-                    state_words = Some(state_words.unwrap_or(States::empty()) | s);
+                if opt.key == Key::State {
+                    self.state_words = Some(self.state_words.unwrap_or(States::empty()) | s);
                 } else {
-                    excluded |= s;
+                    self.excluded |= s;
                 }
             }
-            w if w.starts_with('-') && w.len() > 1 && filter_words.is_empty() => {
-                return Err(Usage(format!("unknown option '{w}' (see --help)")))
-            }
-            _ => {
-                filter_words.push(word);
-                filter_words.extend(words.by_ref());
-            }
+            Key::Filter => self.filter_words.push(value),
+        }
+        Ok(None)
+    }
+
+    /// The one mode of the run: two different ones are an error.
+    fn mode(&self) -> Result<Mode, Usage> {
+        let mut modes = self.modes.iter();
+        let Some((first, by)) = modes.next() else {
+            return Ok(Mode::List);
+        };
+        match modes.find(|(m, _)| m != first) {
+            Some((_, other)) => Err(Usage(format!(
+                "{by} and {other} are two modes; give one (a run lists, counts with -s, destroys with -K, streams -E events or watches)"
+            ))),
+            None => Ok(*first),
         }
     }
-    o.explicit_tables = !o.tables.is_empty();
-    if o.tables.is_empty() {
-        // ss's default: every table this kernel may have.
-        query("all", &mut o, &mut unix, &mut packet)?;
-        if o.mode == Mode::Events || o.mode == Mode::Watch {
+
+    /// Every option given must mean something in `mode`.
+    fn check_modes(&self, mode: Mode) -> Result<(), Usage> {
+        for (opt, by) in &self.used {
+            if opt.modes.contains(mode.bit()) {
+                continue;
+            }
+            let mut owners: Vec<&str> = Mode::ALL
+                .iter()
+                .filter(|m| opt.modes.contains(m.bit()))
+                .map(|m| m.label())
+                .collect();
+            let last = owners.pop().unwrap_or("another mode");
+            let owners = if owners.is_empty() {
+                last.to_owned()
+            } else {
+                format!("{} and {last}", owners.join(", "))
+            };
+            let here = match self.modes.first() {
+                Some((_, m)) => format!("with {m}"),
+                None => "in a listing".to_owned(),
+            };
+            return Err(Usage(format!(
+                "{by} means nothing {here}: it is an option of {owners}"
+            )));
+        }
+        Ok(())
+    }
+
+    /// The option that selected `t`.
+    fn origin(&self, t: Table) -> &str {
+        self.origin
+            .iter()
+            .find(|(u, _)| *u == t)
+            .map_or("the selection", |(_, by)| by.as_str())
+    }
+
+    /// Resolves the selection and checks what needs all of the command line.
+    fn finish(mut self) -> Result<Options, Usage> {
+        self.o.mode = self.mode()?;
+        self.check_modes(self.o.mode)?;
+        if let Some((f, a)) = self.formats.first() {
+            if let Some((_, b)) = self.formats.iter().find(|(g, _)| g != f) {
+                return Err(Usage(format!(
+                    "{a} and {b} are two output formats; give one"
+                )));
+            }
+        }
+        if let Some((f, _)) = self.formats.first() {
+            self.o.format = *f;
+        }
+        let mode = self.o.mode;
+        self.o.explicit_tables = !self.o.tables.is_empty();
+        if self.o.tables.is_empty() {
+            // ss's default: every table this kernel may have; the modes
+            // that handle only some take those.
+            self.query("all", "the default selection")?;
+            match mode {
+                Mode::Watch => self.o.tables.retain(|t| matches!(t, Table::Inet(_))),
+                Mode::Kill => self.o.tables.retain(|t| t.destroyable()),
+                Mode::Events => self
+                    .o
+                    .tables
+                    .retain(|t| matches!(t, Table::Inet(Protocol::Tcp | Protocol::Udp))),
+                Mode::List | Mode::Summary => {}
+            }
+        }
+        if mode == Mode::Kill {
+            if let Some(&t) = self.o.tables.iter().find(|t| !t.destroyable()) {
+                return Err(Usage(format!(
+                    "-K cannot destroy {} ({} selects them): the kernel has SOCK_DESTROY for TCP, UDP, UDP-Lite, RAW and SCTP sockets only",
+                    t.name(),
+                    self.origin(t)
+                )));
+            }
+        }
+        let o = &mut self.o;
+        if o.v4 || o.v6 {
+            // A family restriction drops the tables without that family.
             o.tables.retain(|t| matches!(t, Table::Inet(_)));
+        } else {
+            (o.v4, o.v6) = (true, true);
         }
-    }
-    if o.v4 || o.v6 {
-        // A family restriction drops the tables without that family.
-        o.tables.retain(|t| matches!(t, Table::Inet(_)));
-    } else {
-        (o.v4, o.v6) = (true, true);
-    }
-    o.unix_types = unix;
-    o.packet_types = packet;
-    // ss's order: netlink, packet, unix, then inet (udp, tcp, ...).
-    let rank = |t: &Table| match t {
-        Table::Netlink => 0,
-        Table::Packet => 1,
-        Table::Unix => 2,
-        Table::Inet(Protocol::Raw) => 3,
-        Table::Inet(Protocol::Udp) => 4,
-        Table::Inet(Protocol::UdpLite) => 5,
-        Table::Inet(Protocol::Tcp) => 6,
-        Table::Inet(_) => 7,
-    };
-    o.tables.sort_by_key(rank);
-    let base = if all {
-        Some(States::DEFAULT)
-    } else if listening {
-        Some(States::LISTEN | States::CLOSE)
-    } else {
-        None
-    };
-    o.states = match (state_words, base, excluded.is_empty()) {
-        (Some(s), _, _) => Some(s - excluded),
-        (None, Some(b), _) => Some(b - excluded),
-        (None, None, false) => Some(States::DEFAULT - excluded),
-        (None, None, true) => None,
-    };
-    if !filter_words.is_empty() {
-        let text = filter_words.join(" ");
-        let filter: Filter = text
-            .parse()
-            .map_err(|e| Usage(format!("{e} in '{text}'")))?;
-        if o.tables.iter().any(|t| !matches!(t, Table::Inet(_))) {
-            if o.explicit_tables {
-                return Err(Usage(
-                    "a filter expression applies to inet sockets (TCP, UDP, RAW, SCTP, MPTCP, DCCP); drop -x, -0 and --netlink".to_owned(),
-                ));
+        o.unix_types = self.unix;
+        o.packet_types = self.packet;
+        // ss's order: netlink, packet, unix, then inet (udp, tcp, ...).
+        let rank = |t: &Table| match t {
+            Table::Netlink => 0,
+            Table::Packet => 1,
+            Table::Unix => 2,
+            Table::Inet(Protocol::Raw) => 3,
+            Table::Inet(Protocol::Udp) => 4,
+            Table::Inet(Protocol::UdpLite) => 5,
+            Table::Inet(Protocol::Tcp) => 6,
+            Table::Inet(_) => 7,
+        };
+        o.tables.sort_by_key(rank);
+        let base = if self.all {
+            Some(States::DEFAULT)
+        } else if self.listening {
+            Some(States::LISTEN | States::CLOSE)
+        } else {
+            None
+        };
+        o.states = match (self.state_words, base, self.excluded.is_empty()) {
+            (Some(s), _, _) => Some(s - self.excluded),
+            (None, Some(b), _) => Some(b - self.excluded),
+            (None, None, false) => Some(States::DEFAULT - self.excluded),
+            (None, None, true) => None,
+        };
+        if let Some(first) = self.filter_words.first() {
+            if matches!(first.as_str(), "watch") {
+                return Err(Usage(format!(
+                    "'{first}' is a command: give it first (sockdiag {first} -t ...)"
+                )));
             }
-            o.tables.retain(|t| matches!(t, Table::Inet(_)));
+            let text = self.filter_words.join(" ");
+            let filter: Filter = text
+                .parse()
+                .map_err(|e| Usage(format!("{e} in '{text}'")))?;
+            if o.tables.iter().any(|t| !matches!(t, Table::Inet(_))) {
+                if o.explicit_tables {
+                    return Err(Usage(
+                        "a filter expression applies to inet sockets (TCP, UDP, RAW, SCTP, MPTCP, DCCP); drop -x, -0 and --netlink".to_owned(),
+                    ));
+                }
+                o.tables.retain(|t| matches!(t, Table::Inet(_)));
+            }
+            o.filter = Some((filter, text));
         }
-        o.filter = Some((filter, text));
+        check(o)?;
+        Ok(self.o)
     }
-    check(&o)?;
-    Ok(Parsed::Run(Box::new(o)))
 }
 
-/// Combinations that make no sense.
+/// A `lexopt` error as a usage message.
+fn lexopt_usage(e: lexopt::Error) -> Usage {
+    Usage(match e {
+        lexopt::Error::MissingValue {
+            option: Some(option),
+        } => format!("option {option} needs a value (see --help)"),
+        lexopt::Error::UnexpectedValue { option, value } => format!(
+            "option {option} takes no value (got '{}')",
+            value.to_string_lossy()
+        ),
+        lexopt::Error::NonUnicodeValue(v) => {
+            format!("argument '{}' is not valid UTF-8", v.to_string_lossy())
+        }
+        e => e.to_string(),
+    })
+}
+
+/// Parses the arguments after the program name.
+pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed, Usage> {
+    let mut b = Builder::new();
+    let mut p = lexopt::Parser::from_args(args);
+    let mut first = true;
+    loop {
+        let (opt, by): (&'static Opt, String) = match p.next().map_err(lexopt_usage)? {
+            None => break,
+            Some(lexopt::Arg::Short(c)) => {
+                let by = format!("-{c}");
+                match OPTIONS.iter().find(|o| o.short == Some(c)) {
+                    Some(o) => (o, by),
+                    None => return Err(Usage(format!("unknown option '{by}' (see --help)"))),
+                }
+            }
+            Some(lexopt::Arg::Long(name)) => {
+                let by = format!("--{name}");
+                match OPTIONS.iter().find(|o| o.long.contains(&name)) {
+                    Some(o) => (o, by),
+                    None => return Err(Usage(format!("unknown option '{by}' (see --help)"))),
+                }
+            }
+            Some(lexopt::Arg::Value(v)) => {
+                let word = v.into_string().map_err(lexopt::Error::NonUnicodeValue);
+                let word = word.map_err(lexopt_usage)?;
+                match OPTIONS
+                    .iter()
+                    .find(|o| o.word == Some(word.as_str()) && (first || o.value.is_some()))
+                {
+                    Some(o) => (o, word),
+                    None => {
+                        first = false;
+                        b.apply(&FILTER, "FILTER", Some(word))?;
+                        continue;
+                    }
+                }
+            }
+        };
+        first = false;
+        let value = match opt.value {
+            Some(_) => {
+                let v = p.value().map_err(|e| match e {
+                    lexopt::Error::MissingValue { .. } if opt.word.is_some() => {
+                        Usage(format!("'{by}' needs a state name"))
+                    }
+                    lexopt::Error::MissingValue { .. } => {
+                        Usage(format!("option {by} needs a value (see --help)"))
+                    }
+                    e => lexopt_usage(e),
+                })?;
+                Some(
+                    v.into_string()
+                        .map_err(|v| lexopt_usage(lexopt::Error::NonUnicodeValue(v)))?,
+                )
+            }
+            None => None,
+        };
+        if let Some(text) = b.apply(opt, &by, value)? {
+            return Ok(Parsed::Print(text));
+        }
+    }
+    Ok(Parsed::Run(Box::new(b.finish()?)))
+}
+
+/// Combinations of values that make no sense.
 fn check(o: &Options) -> Result<(), Usage> {
-    if o.replay.is_some() && (o.netns.is_some() || o.capture.is_some()) {
+    if o.replay.is_some() && o.netns.is_some() {
         return Err(Usage(
-            "--replay reads a file instead of the kernel: it does not combine with -N or --capture"
-                .to_owned(),
+            "--replay reads a file instead of the kernel: it does not combine with -N".to_owned(),
         ));
     }
-    if o.replay.is_some() && !matches!(o.mode, Mode::List | Mode::Summary) {
+    if o.replay.is_some() && o.capture.is_some() {
         return Err(Usage(
-            "--replay lists or counts (-s) a recorded dump; -K, -E and watch need the kernel"
+            "--replay reads a file instead of the kernel: it does not combine with --capture"
                 .to_owned(),
         ));
     }
@@ -591,13 +1367,10 @@ fn check(o: &Options) -> Result<(), Usage> {
             "-E streams destroy events of TCP and UDP sockets only: select -t and/or -u".to_owned(),
         ));
     }
-    if o.format == Format::Prom && !matches!(o.mode, Mode::List | Mode::Summary) {
+    if o.mode == Mode::Events && o.netns.is_some() {
         return Err(Usage(
-            "--prom writes one snapshot: it does not combine with -K, -E or watch".to_owned(),
+            "-E listens in the current network namespace; run it under `ip netns exec NAME` instead of -N".to_owned(),
         ));
-    }
-    if !o.track.is_empty() && o.mode != Mode::Watch {
-        return Err(Usage("--track is an option of watch mode".to_owned()));
     }
     Ok(())
 }
@@ -691,6 +1464,18 @@ mod tests {
     }
 
     #[test]
+    fn options_may_follow_the_filter_and_dashes_end_them() {
+        let o = run("-t sport = :22 -H");
+        assert!(!o.header);
+        assert_eq!(o.filter.map(|f| f.1).as_deref(), Some("sport = :22"));
+        assert!(fail("-t -- sport = :22 -H").contains("\"-H\" in 'sport = :22 -H'"));
+        assert!(fail("-t sport = :22 watch").contains("at byte"));
+        assert!(fail("-t watch").contains("'watch' is a command"));
+        assert!(fail("--tcp=yes").contains("option --tcp takes no value"));
+        assert!(fail("-t state").contains("'state' needs a state name"));
+    }
+
+    #[test]
     fn default_selection_is_every_table() {
         let o = run("");
         assert!(o.tables.contains(&Table::Unix));
@@ -699,5 +1484,194 @@ mod tests {
         let o = run("-4");
         assert!(o.tables.iter().all(|t| matches!(t, Table::Inet(_))));
         assert!(o.v4 && !o.v6);
+    }
+
+    /// How each mode is asked for, as a command line's first words.
+    const MODES: [(Mode, &str); 5] = [
+        (Mode::List, ""),
+        (Mode::Summary, "-s"),
+        (Mode::Kill, "-K"),
+        (Mode::Events, "-E"),
+        (Mode::Watch, "watch"),
+    ];
+
+    #[test]
+    fn every_pair_of_modes_is_an_error() {
+        for (a, wa) in MODES.iter().skip(1) {
+            for (b, wb) in MODES.iter().skip(1) {
+                // `watch` is a first word; the others go anywhere.
+                let (first, second) = if *wb == "watch" { (wb, wa) } else { (wa, wb) };
+                let line = format!("{first} -t {second}");
+                if a == b {
+                    // Twice the same mode is that mode (`watch` is a
+                    // first word only: a second one would be a filter).
+                    if *wa != "watch" {
+                        assert_eq!(run(&line).mode, *a, "{line}");
+                    }
+                    continue;
+                }
+                let m = fail(&line);
+                assert!(
+                    m.starts_with(&format!("{first} and {second} are two modes")),
+                    "{line}: {m}"
+                );
+                // Long spellings are named as given.
+                if let (Some(la), Some(lb)) = (long_of(first), long_of(second)) {
+                    let line = format!("{la} -t {lb}");
+                    assert!(fail(&line).contains(&format!("{la} and {lb}")), "{line}");
+                }
+            }
+        }
+        // The issue's cases, each a usage error now.
+        for line in [
+            "watch -t --count 2 -K",
+            "watch -t --count 3 -K dport = :8080",
+            "watch -t -E",
+            "watch -t -s",
+            "-s -K",
+            "-K -s",
+        ] {
+            assert!(fail(line).contains("are two modes"), "{line}");
+        }
+    }
+
+    fn long_of(short: &str) -> Option<String> {
+        let c = short.strip_prefix('-')?.chars().next()?;
+        let o = OPTIONS.iter().find(|o| o.short == Some(c))?;
+        Some(format!("--{}", o.long.first()?))
+    }
+
+    /// A value for an option of the table, for the command lines below.
+    fn sample(o: &Opt) -> &'static str {
+        match o.key {
+            Key::Query => "tcp",
+            Key::Family => "inet",
+            Key::State | Key::Exclude => "established",
+            Key::Filter => "sport = :1",
+            Key::Interval => "10ms",
+            Key::Count | Key::Threads => "1",
+            Key::Track => "total_retrans",
+            _ => "x",
+        }
+    }
+
+    #[test]
+    fn every_option_outside_its_modes_is_an_error() {
+        let mut checked = 0;
+        for o in OPTIONS {
+            if matches!(o.key, Key::Help | Key::Version) || o.word == Some("watch") {
+                continue;
+            }
+            let spelled = match (o.short, o.long.first(), o.word) {
+                (Some(c), _, _) => format!("-{c}"),
+                (None, Some(l), _) => format!("--{l}"),
+                (None, None, Some(w)) => w.to_owned(),
+                (None, None, None) => String::new(),
+            };
+            let value = if o.value.is_some() { sample(o) } else { "" };
+            for (mode, words) in MODES {
+                // The mode's own option is not "outside" it.
+                if o.section == Section::Modes {
+                    continue;
+                }
+                let line = format!("{words} -t {spelled} {value}");
+                let r = parse(line.split_whitespace().map(str::to_owned));
+                if o.modes.contains(mode.bit()) {
+                    // Means something here: accepted, or refused for a
+                    // reason that is not the mode.
+                    if let Err(Usage(m)) = r {
+                        assert!(!m.contains("means nothing"), "{line}: {m}");
+                    }
+                    continue;
+                }
+                checked += 1;
+                let Err(Usage(m)) = r else {
+                    panic!("accepted {line}")
+                };
+                let here = if words.is_empty() {
+                    "in a listing".to_owned()
+                } else {
+                    format!("with {words}")
+                };
+                let name = if o.key == Key::Filter {
+                    "FILTER"
+                } else {
+                    &spelled
+                };
+                assert!(
+                    m.starts_with(&format!("{name} means nothing {here}: it is an option of")),
+                    "{line}: {m}"
+                );
+            }
+        }
+        assert!(checked >= 30, "{checked}");
+        // The issue's cases.
+        assert!(fail("-t --interval 10ms").starts_with("--interval means nothing in a listing"));
+        assert!(fail("-K -t --count 1").starts_with("--count means nothing with -K"));
+        assert!(fail("-s --interval 1s").contains("it is an option of watch"));
+    }
+
+    #[test]
+    fn kill_selects_only_what_the_kernel_can_destroy() {
+        // No table named: the destroyable ones of ss's default.
+        let o = run("-K");
+        assert_eq!(
+            o.tables,
+            [
+                Table::Inet(Protocol::Raw),
+                Table::Inet(Protocol::Udp),
+                Table::Inet(Protocol::Tcp)
+            ]
+        );
+        assert_eq!(o.states, None);
+        for line in [
+            "-K -x",
+            "-K -A unix_seqpacket",
+            "-K -0",
+            "-K --netlink",
+            "-K -M",
+            "-K -d",
+            "-K -f unix",
+            "-K -t -x",
+            "-K -A all",
+        ] {
+            let m = fail(line);
+            assert!(m.starts_with("-K cannot destroy "), "{line}: {m}");
+            assert!(
+                m.contains("SOCK_DESTROY for TCP, UDP, UDP-Lite, RAW and SCTP"),
+                "{m}"
+            );
+        }
+        assert!(fail("-K -x").contains("unix sockets (-x selects them)"));
+        assert!(fail("-K -A unix_seqpacket").contains("(-A selects them)"));
+        for line in ["-K -t", "-K -u", "-K -w", "-K -S", "-K -A udplite", "-Ktu"] {
+            assert_eq!(run(line).mode, Mode::Kill, "{line}");
+        }
+        // Events default to what the kernel announces.
+        assert_eq!(
+            run("-E").tables,
+            [Table::Inet(Protocol::Udp), Table::Inet(Protocol::Tcp)]
+        );
+    }
+
+    #[test]
+    fn two_formats_are_an_error() {
+        assert!(fail("-t --json --prom").contains("--json and --prom are two output formats"));
+        assert_eq!(run("-t -j --json").format, Format::Json);
+    }
+
+    #[test]
+    fn help_lists_every_option_of_the_table() {
+        let h = help();
+        for o in OPTIONS {
+            let s = spec(o);
+            assert!(
+                h.lines()
+                    .any(|l| l.trim_start().starts_with(s.trim_start())),
+                "{s}"
+            );
+            assert!(h.contains(o.example), "{}", o.example);
+        }
+        assert!(h.lines().all(|l| l.chars().count() <= 80), "{h}");
     }
 }

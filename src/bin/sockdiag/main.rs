@@ -28,9 +28,6 @@ use args::{Format, Mode, Options, Parsed, Table, Usage};
 use out::{Context, Counts, IfNames, JsonOut, PromOut, Scratch, Sink, SummaryOut, TableOut};
 use view::Sock;
 
-/// `--help`.
-pub const HELP: &str = include_str!("help.txt");
-
 /// Why a run failed: the one line to print and the exit code.
 pub enum Failure {
     /// A bad command line (exit 2).
@@ -48,16 +45,6 @@ impl From<io::Error> for Failure {
         } else {
             Failure::Run(format!("writing output: {e}"))
         }
-    }
-}
-
-/// What a table is called in messages.
-fn table_name(t: Table) -> String {
-    match t {
-        Table::Inet(p) => format!("{} sockets", p.name().to_uppercase()),
-        Table::Unix => "unix sockets".to_owned(),
-        Table::Packet => "packet sockets".to_owned(),
-        Table::Netlink => "netlink sockets".to_owned(),
     }
 }
 
@@ -197,7 +184,7 @@ fn table_result(
         Ok(()) => Ok(()),
         Err(Err(f)) => Err(f),
         Err(Ok(Error::Unavailable { .. })) if !o.explicit_tables => Ok(()),
-        Err(Ok(e)) => Err(failure(e, &format!("dumping {}", table_name(t)))),
+        Err(Ok(e)) => Err(failure(e, &format!("dumping {}", t.name()))),
     }
 }
 
@@ -449,11 +436,6 @@ fn recorded_error(o: &Options, errno: i32, path: &std::path::Path) -> Result<(),
 
 /// `-E`: the kernel's announcements of destroyed sockets, as they come.
 fn events(o: &Options, sink: &mut dyn Sink) -> Result<(), Failure> {
-    if o.netns.is_some() {
-        return Err(Failure::Usage(
-            "-E listens in the current network namespace; run it under `ip netns exec NAME` instead of -N".to_owned(),
-        ));
-    }
     let mut groups = DestroyGroups::empty();
     for t in &o.tables {
         match (t, o.v4, o.v6) {
