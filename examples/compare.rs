@@ -110,7 +110,7 @@ fn library(mode: &str) {
         "split" => {
             use std::sync::atomic::{AtomicU64, Ordering};
             let (n, sum) = (AtomicU64::new(0), AtomicU64::new(0));
-            let mut scan = sockdiag::inet::SplitScan::new(LegacyRequest::tcp()).unwrap();
+            let mut scan = sockdiag::SplitScan::new(LegacyRequest::tcp()).unwrap();
             scan.run(|m| {
                 n.fetch_add(1, Ordering::Relaxed);
                 let (src, dst) = (m.src(), m.dst());

@@ -14,7 +14,7 @@
 //! | `ParseNetlinkRouteAttr`, `RtaLength`, `RtaPayload` | [`parse_netlink_route_attr`], [`rta_length`], [`rta_payload`] |
 //! | `GetEndian` | [`get_endian`] |
 //! | `InetDiagMsg` (`SrcIP`, `DstIP`, `SrcPort`, `DstPort`, `FastHash`) | [`InetMsg`] (`src_addr`, `dst_addr`, `src_port`, `dst_port`, `fast_hash`) |
-//! | `Socket`, `SocketID`, `TCPState` | [`Socket`], [`SocketId`], [`TcpState`] |
+//! | `Socket`, `SocketID`, `TCPState` | [`InetSocket`], [`SocketId`], [`TcpState`] |
 //! | `UDIAG_SHOW_*`, `UNIX_DIAG_*` | [`UDIAG_SHOW_NAME`] …, [`UNIX_DIAG_NAME`] … |
 //! | `NewUnixDiagReq()`, `UnixConnections()` | [`new_unix_diag_req`], [`unix_connections`] |
 //! | `UnixDiag`, `UnixDiagWithBuf(req, readBuf, resp)` | [`unix_diag`], [`unix_diag_with_buf`] |
@@ -32,13 +32,14 @@
 use core::fmt;
 use std::io::Write;
 
-use crate::error::{Error, ErrorOrigin, KernelError, Layer, ParseError, ParseErrorKind};
+use crate::error::Error;
 use crate::inet::{Extensions, Family, InetRequest, Protocol, States};
 use crate::netlink::{Attr, Attrs};
+use crate::parse_error::{ErrorOrigin, KernelError, Layer, ParseError, ParseErrorKind};
 use crate::unix::UnixRequest;
 use crate::DiagSocket;
 
-pub use crate::inet::{InetMsg, Socket, SocketId, TcpState};
+pub use crate::inet::{InetMsg, InetSocket, SocketId, TcpState};
 pub use crate::netlink::{rta_length, rta_payload};
 pub use crate::raw::inet_diag::TCPDIAG_GETSOCK;
 pub use crate::raw::sock_diag::SOCK_DIAG_BY_FAMILY;
@@ -80,13 +81,16 @@ pub fn new_inet_diag_req_v2(family: Family, protocol: Protocol) -> InetRequest {
 
 /// `InetConnections(af, proto)`: every socket of one family and protocol,
 /// owned.
-pub fn inet_connections(family: Family, protocol: Protocol) -> Result<Vec<Socket>, Error> {
+pub fn inet_connections(family: Family, protocol: Protocol) -> Result<Vec<InetSocket>, Error> {
     inet_diag(&new_inet_diag_req_v2(family, protocol), None)
 }
 
 /// `InetDiag` / `NetlinkInetDiag`: runs `req` on a fresh socket; `resp`,
 /// if given, receives a copy of every byte read.
-pub fn inet_diag(req: &InetRequest, resp: Option<&mut dyn Write>) -> Result<Vec<Socket>, Error> {
+pub fn inet_diag(
+    req: &InetRequest,
+    resp: Option<&mut dyn Write>,
+) -> Result<Vec<InetSocket>, Error> {
     inet_diag_with_buf(&mut DiagSocket::new()?, req, resp)
 }
 
@@ -97,7 +101,7 @@ pub fn inet_diag_with_buf(
     sock: &mut DiagSocket,
     req: &InetRequest,
     resp: Option<&mut dyn Write>,
-) -> Result<Vec<Socket>, Error> {
+) -> Result<Vec<InetSocket>, Error> {
     collect(sock, req, resp)
 }
 

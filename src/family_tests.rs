@@ -5,11 +5,11 @@ use std::path::Path;
 
 use zerocopy::IntoBytes;
 
-use crate::error::{Layer, ParseErrorKind};
 use crate::netlink::tests::{attr, msg};
 use crate::netlink::Messages;
 use crate::netlink_diag::*;
 use crate::packet::*;
+use crate::parse_error::{Layer, ParseErrorKind};
 use crate::raw::netlink_diag::{self as rn, netlink_diag_msg};
 use crate::raw::packet_diag::{self as rp, packet_diag_msg};
 use crate::raw::unix_diag::{self as ru, unix_diag_msg};

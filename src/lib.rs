@@ -24,26 +24,39 @@
 //!
 //! # Layers
 //!
-//! Each layer depends only on those above it:
+//! Each layer uses only those above it; `tests/layers.rs` checks this on
+//! the source, and that the parsing layers make no system call.
 //!
 //! - [`raw`]: `#[repr(C)]` overlays of the kernel structs (`zerocopy`), with
-//!   the C names; no logic.
+//!   the C names; no logic. Beside them the parse errors: [`ParseError`]
+//!   names the [`Layer`] and byte offset, [`KernelError`] an errno.
 //! - [`netlink`]: framing. [`Messages`](netlink::Messages) iterates over
 //!   the messages of a buffer, [`Attrs`](netlink::Attrs) over attributes;
 //!   `NLMSG_ERROR` and `NLMSG_DONE` decode into errno and extended ack.
-//! - [`inet`]: the [`InetRequest`](inet::InetRequest) builder, the
-//!   borrowed [`InetMsg`](inet::InetMsg) view with typed accessors, and the
-//!   owned [`Socket`](inet::Socket); [`inet::filter`] compiles typed or
-//!   `ss`-syntax filters to the kernel's bytecode.
-//! - [`DiagSocket`] (the only part that makes system calls): sends a
-//!   request and streams the replies as [`Batch`]es of views over its one
-//!   reusable receive buffer, or through a callback, or into an owned
-//!   snapshot.
+//! - Requests: the [`Request`] trait that every request type implements
+//!   (it encodes itself and parses its replies), and [`RawRequest`].
+//! - Families, bytes in and views out: [`inet`] (the
+//!   [`InetRequest`](inet::InetRequest) builder, the borrowed
+//!   [`InetMsg`](inet::InetMsg) view, typed attributes, the growing
+//!   `tcp_info`/`sctp_info`/`mptcp_info` views, the owned
+//!   [`InetSocket`](inet::InetSocket), and [`inet::filter`], which compiles
+//!   typed or `ss`-syntax filters to the kernel's bytecode), [`unix`],
+//!   [`netlink_diag`], [`packet`]; [`replay`] reads captured dumps.
+//! - [`Error`], everything a call can fail with.
+//!
+//! Everything above parses any byte slice and never touches the OS: that
+//! is how the fuzz targets, benchmarks, Miri and the fixture tests use it.
+//!
+//! - Transport: [`DiagSocket`], the only code that sends and receives
+//!   netlink messages; [`Dump`] and [`Batch`] stream the replies over its
+//!   reusable buffer; [`DestroyEvents`] receives the destroy announcements.
+//! - Host: [`NetNs`] (other network namespaces), [`procs`] (which
+//!   processes hold which sockets, from `/proc`), [`resolve_names`]
+//!   (interface names and cgroup paths in filters), [`SplitScan`] (a scan
+//!   on two threads).
+//! - Engine: [`poll`], high-frequency polling that reports changes.
 //! - [`compat`]: the function set of gopsutil's Go `netlink` package, in
 //!   Rust naming.
-//!
-//! The parsing layers never touch the OS: they parse any byte slice, which
-//! is how the fuzz targets, benchmarks and fixture tests use them.
 //!
 //! # Guarantees
 //!
@@ -106,27 +119,36 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-pub mod compat;
+// Parsing: bytes in, views out; no system calls (checked by tests/layers.rs).
+mod common;
 mod error;
 pub mod inet;
 pub mod netlink;
 pub mod netlink_diag;
 pub mod packet;
-pub mod poll;
-pub mod procs;
+mod parse_error;
 pub mod raw;
 pub mod replay;
 mod request;
-mod sock;
-mod socket;
 pub mod unix;
 
-pub use error::{Error, ErrorOrigin, KernelError, Layer, ParseError, ParseErrorKind};
-pub use request::{RawRequest, RequestBytes};
-pub use sock::{Shutdown, SkMemInfo, U32Array};
-pub use socket::{
-    Batch, BatchIter, DestroyEvent, DestroyEvents, DestroyGroups, DiagSocket, Dump, NetNs, Request,
-    DEFAULT_BUFFER_SIZE,
+// Above the views: what talks to the kernel and the host.
+mod host;
+pub mod poll;
+mod transport;
+
+pub mod compat;
+
+pub use common::{Shutdown, SkMemInfo, U32Array};
+pub use error::{Error, InvalidArgument};
+pub use host::names::resolve_names;
+pub use host::netns::NetNs;
+pub use host::procs;
+pub use host::split::SplitScan;
+pub use parse_error::{ErrorOrigin, KernelError, Layer, ParseError, ParseErrorKind};
+pub use request::{RawRequest, Request, RequestBytes};
+pub use transport::{
+    Batch, BatchIter, DestroyEvents, DestroyGroups, DiagSocket, Dump, DEFAULT_BUFFER_SIZE,
 };
 
 #[cfg(test)]

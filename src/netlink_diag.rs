@@ -8,14 +8,15 @@ use bitflags::bitflags;
 use zerocopy::byteorder::native_endian::{U16, U32};
 use zerocopy::IntoBytes;
 
-use crate::error::{Layer, ParseError};
+use crate::common::{attr_iterator, fixed_attr, DebugIter, SkMemInfo, U32Array};
 use crate::netlink::{Attr, Attrs, NlMsg};
+use crate::parse_error::{Layer, ParseError};
 use crate::raw::netlink_diag::{self as rn, netlink_diag_msg, netlink_diag_req, netlink_diag_ring};
 use crate::raw::sock_diag::SOCK_DIAG_BY_FAMILY;
 use crate::raw::AF_NETLINK;
+use crate::request::split_reply;
 use crate::request::{cookie, cookie_words, header, RequestBytes};
-use crate::sock::{attr_iterator, fixed_attr, split_reply, DebugIter, SkMemInfo, U32Array};
-use crate::socket::{sealed, Request};
+use crate::request::{sealed, Request};
 
 bitflags! {
     /// What a netlink request asks the kernel to show (`ndiag_show`).

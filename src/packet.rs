@@ -8,17 +8,18 @@ use bitflags::bitflags;
 use zerocopy::byteorder::native_endian::{U16, U32};
 use zerocopy::{FromBytes, IntoBytes};
 
-use crate::error::{Layer, ParseError, ParseErrorKind};
+use crate::common::{attr_iterator, fixed_attr, DebugIter, SkMemInfo};
 use crate::netlink::{Attr, Attrs, NlMsg};
+use crate::parse_error::{Layer, ParseError, ParseErrorKind};
 use crate::raw::packet_diag::{
     self as rp, packet_diag_info, packet_diag_mclist, packet_diag_msg, packet_diag_req,
     packet_diag_ring, sock_filter,
 };
 use crate::raw::sock_diag::SOCK_DIAG_BY_FAMILY;
 use crate::raw::AF_PACKET;
+use crate::request::split_reply;
 use crate::request::{cookie, cookie_words, header, RequestBytes};
-use crate::sock::{attr_iterator, fixed_attr, split_reply, DebugIter, SkMemInfo};
-use crate::socket::{sealed, Request};
+use crate::request::{sealed, Request};
 
 bitflags! {
     /// What a packet request asks the kernel to show (`pdiag_show`).

@@ -33,7 +33,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::net::SocketAddr;
 
 use crate::inet::{InetMsg, Protocol, TcpInfo, TcpState};
-use crate::socket::Request;
+use crate::request::Request;
 use crate::{DiagSocket, Error, ParseError};
 
 /// Hashes socket cookies. The kernel hands cookies out from a counter, so
@@ -228,7 +228,7 @@ impl<T> Tracker<T> {
     /// Moves the sockets for which `moves` is true to `to`, as if `to`'s
     /// last poll had seen them (each keeps how many polls in a row missed
     /// it). For trackers that divide one population, as the two halves of
-    /// a [`SplitScan`](crate::inet::SplitScan) do, when the division
+    /// a [`SplitScan`](crate::SplitScan) do, when the division
     /// changes: a socket that changes halves is then neither gone from one
     /// nor new in the other. Call it between polls ([`finish`](Self::finish)
     /// and [`begin`](Self::begin)).
@@ -590,7 +590,7 @@ mod tests {
             reply(&[vec![200, 0, 8, 0], attr(INET_DIAG_INFO, info.as_bytes())]),
         ] {
             let e = brief_of(&damaged, &[k]).unwrap_err();
-            assert_eq!(e.layer(), crate::error::Layer::Attribute, "{e}");
+            assert_eq!(e.layer(), crate::parse_error::Layer::Attribute, "{e}");
             assert!(brief_of(&damaged, &[]).is_ok());
         }
     }

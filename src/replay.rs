@@ -22,11 +22,11 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use crate::error::ParseError;
 use crate::inet::{InetMsg, Protocol};
 use crate::netlink::{Done, ErrorMsg, Messages, NlMsg};
 use crate::netlink_diag::NetlinkMsg;
 use crate::packet::PacketMsg;
+use crate::parse_error::ParseError;
 use crate::raw::inet_diag::{DCCPDIAG_GETSOCK, TCPDIAG_GETSOCK};
 use crate::raw::netlink::{NLMSG_DONE, NLMSG_ERROR};
 use crate::raw::sock_diag::SOCK_DIAG_BY_FAMILY;

@@ -1,17 +1,54 @@
-//! The encoded form of a request, on the stack, and the request whose
-//! body the caller encodes.
+//! Requests: the [`Request`] trait every request type implements, the
+//! encoded form of a request on the stack, and the request whose body the
+//! caller encodes.
 
 use core::fmt;
 
 use zerocopy::byteorder::native_endian::{U16, U32};
-use zerocopy::IntoBytes;
+use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
 use crate::netlink::{NlMsg, NLMSG_HDRLEN};
+use crate::parse_error::ParseErrorKind;
 use crate::raw::netlink::{nlmsghdr, NLM_F_DUMP, NLM_F_REQUEST};
 use crate::raw::sock_diag::SOCK_DIAG_BY_FAMILY;
-use crate::sock::split_reply;
-use crate::socket::{sealed, Request};
 use crate::{Layer, ParseError};
+
+pub(crate) mod sealed {
+    pub trait Sealed {}
+}
+
+/// A sock_diag request that [`DiagSocket`](crate::DiagSocket) can send: it knows how to
+/// encode itself and how to parse its replies. Implemented by the
+/// request builders of this crate ([`InetRequest`](crate::inet::InetRequest));
+/// sealed.
+pub trait Request: Copy + sealed::Sealed {
+    /// The borrowed view of one reply.
+    type Msg<'buf>: Copy + fmt::Debug;
+    /// The owned form of one reply, for [`DiagSocket::snapshot`](crate::DiagSocket::snapshot).
+    type Owned: for<'buf> From<Self::Msg<'buf>>;
+
+    /// `sdiag_family` of the request (`AF_*`), named in errors.
+    fn sdiag_family(&self) -> u8;
+    /// Protocol of the request (`IPPROTO_*`, 0 where the family has none),
+    /// named in errors.
+    fn sdiag_protocol(&self) -> u16;
+    /// The request message with sequence number `seq`: all of it, or all
+    /// but the [`tail`](Request::tail), which its length counts.
+    fn encode(&self, seq: u32) -> impl AsRef<[u8]>;
+    /// The end of the message, sent after [`encode`](Request::encode)'s
+    /// bytes in the same datagram without being copied (a filter program);
+    /// empty for most requests.
+    fn tail(&self) -> &[u8] {
+        &[]
+    }
+    /// Checks and wraps one reply message to this request.
+    fn parse<'buf>(&self, msg: NlMsg<'buf>) -> Result<Self::Msg<'buf>, ParseError>;
+    /// True for an exact lookup (one reply, no `NLMSG_DONE`; `ENOENT` and
+    /// `ESTALE` mean [`Error::NotFound`](crate::Error::NotFound)) rather than a dump.
+    fn is_lookup(&self) -> bool {
+        false
+    }
+}
 
 /// Longest request this crate encodes: a header, the largest request
 /// struct (`inet_diag_req_v2`, 56 bytes), one 8-byte attribute and the
@@ -94,6 +131,47 @@ pub(crate) fn cookie_words(cookie: Option<u64>) -> [U32; 2] {
         Some(c) => [U32::new(c as u32), U32::new((c >> 32) as u32)],
         None => [U32::new(crate::raw::inet_diag::INET_DIAG_NOCOOKIE); 2],
     }
+}
+
+/// Splits a `SOCK_DIAG_BY_FAMILY` reply of `family` into its fixed
+/// struct `T` and the attribute bytes after it (aligned to 4 bytes) with
+/// their offset.
+pub(crate) fn split_reply<'buf, T: FromBytes + KnownLayout + Immutable>(
+    msg: NlMsg<'buf>,
+    layer: Layer,
+    family: u8,
+    family_of: fn(&T) -> u8,
+) -> Result<(&'buf T, &'buf [u8], usize), ParseError> {
+    if msg.kind() != SOCK_DIAG_BY_FAMILY {
+        return Err(ParseError::new(
+            layer,
+            msg.offset(),
+            ParseErrorKind::UnexpectedType { found: msg.kind() },
+        ));
+    }
+    let payload = msg.payload();
+    let offset = msg.payload_offset();
+    let (raw, _) = T::ref_from_prefix(payload).map_err(|_| {
+        ParseError::new(
+            layer,
+            offset,
+            ParseErrorKind::Truncated {
+                needed: size_of::<T>(),
+                available: payload.len(),
+            },
+        )
+    })?;
+    let found = family_of(raw);
+    if found != family {
+        return Err(ParseError::new(
+            layer,
+            offset,
+            ParseErrorKind::UnknownFamily { found },
+        ));
+    }
+    let start = crate::netlink::nlmsg_align(size_of::<T>());
+    let attrs = payload.get(start..).unwrap_or_default();
+    Ok((raw, attrs, offset.saturating_add(start)))
 }
 
 /// A `SOCK_DIAG_BY_FAMILY` request whose body the caller encodes: for the

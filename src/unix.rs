@@ -14,19 +14,18 @@ use bitflags::bitflags;
 use zerocopy::byteorder::native_endian::{U16, U32};
 use zerocopy::IntoBytes;
 
-use crate::error::{Layer, ParseError};
+use crate::common::{attr_iterator, fixed_attr, DebugIter, Shutdown, SkMemInfo, U32Array};
 use crate::inet::{States, TcpState};
 use crate::netlink::{Attr, Attrs, NlMsg};
+use crate::parse_error::{Layer, ParseError};
 use crate::raw::sock_diag::SOCK_DIAG_BY_FAMILY;
 use crate::raw::unix_diag::{
     self as ru, unix_diag_msg, unix_diag_req, unix_diag_rqlen, unix_diag_vfs,
 };
 use crate::raw::{AF_UNIX, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM};
+use crate::request::split_reply;
 use crate::request::{cookie, cookie_words, header, RequestBytes};
-use crate::sock::{
-    attr_iterator, fixed_attr, split_reply, DebugIter, Shutdown, SkMemInfo, U32Array,
-};
-use crate::socket::{sealed, Request};
+use crate::request::{sealed, Request};
 
 /// The type of a unix socket (`udiag_type`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

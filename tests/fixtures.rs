@@ -13,7 +13,9 @@
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 
-use sockdiag::inet::{Family, InetAttr, InetMsg, Protocol, SockOpt, Socket, TcpState, TcpiOptions};
+use sockdiag::inet::{
+    Family, InetAttr, InetMsg, InetSocket, Protocol, SockOpt, TcpState, TcpiOptions,
+};
 use sockdiag::netlink::{Messages, NlMsg};
 use sockdiag::netlink_diag::{NetlinkFlags, NetlinkMsg, NetlinkSocket};
 use sockdiag::packet::{PacketInfoFlags, PacketMsg, PacketSocket};
@@ -333,10 +335,10 @@ fn thousand_socket_dumps() {
 }
 
 /// Owned snapshots of a capture, by (local, remote) address.
-fn owned(bytes: &[u8], protocol: Protocol) -> HashMap<(SocketAddr, SocketAddr), Socket> {
+fn owned(bytes: &[u8], protocol: Protocol) -> HashMap<(SocketAddr, SocketAddr), InetSocket> {
     sockets_as(bytes, Some(protocol))
         .into_iter()
-        .map(|m| ((m.src(), m.dst()), Socket::from(m)))
+        .map(|m| ((m.src(), m.dst()), InetSocket::from(m)))
         .collect()
 }
 

@@ -51,7 +51,7 @@ use reliability::{
     unprivileged_scans_lack_only_privileged_fields,
 };
 use sockdiag::inet::{
-    Extensions, Family, InetMsg, InetRequest, LegacyRequest, Protocol, Socket, States, TcpInfo,
+    Extensions, Family, InetMsg, InetRequest, InetSocket, LegacyRequest, Protocol, States, TcpInfo,
     TcpState,
 };
 use sockdiag::netlink::Messages;
@@ -141,12 +141,12 @@ fn require_live() -> bool {
     std::env::var("SOCKDIAG_REQUIRE_LIVE").is_ok_and(|v| v == "1")
 }
 
-fn dump_all(sock: &mut DiagSocket, req: InetRequest) -> Vec<Socket> {
+fn dump_all(sock: &mut DiagSocket, req: InetRequest) -> Vec<InetSocket> {
     sock.snapshot(&req)
         .unwrap_or_else(|e| panic!("{req:?}: {e}"))
 }
 
-fn by_endpoints(socks: Vec<Socket>) -> HashMap<(SocketAddr, SocketAddr), Socket> {
+fn by_endpoints(socks: Vec<InetSocket>) -> HashMap<(SocketAddr, SocketAddr), InetSocket> {
     let n = socks.len();
     let map: HashMap<_, _> = socks
         .into_iter()
@@ -167,7 +167,7 @@ struct Expect {
 }
 
 /// Checks that `socks` holds exactly the `expected` sockets, field by field.
-fn assert_exactly(family: Family, socks: Vec<Socket>, expected: &[Expect]) {
+fn assert_exactly(family: Family, socks: Vec<InetSocket>, expected: &[Expect]) {
     let mut map = by_endpoints(socks);
     for e in expected {
         let key = (addr(e.src), addr(e.dst));
@@ -527,7 +527,7 @@ fn poller_reports_changes_without_allocating() {
 }
 
 fn split_scan_lists_every_socket_once() {
-    use sockdiag::inet::SplitScan;
+    use sockdiag::SplitScan;
     use std::sync::Mutex;
     // Outgoing connections from ephemeral ports and the incoming ends of
     // them (local port 6000, remote ephemeral), IPv4 and IPv6.
@@ -754,7 +754,7 @@ fn cli_output_matches_ss() {
 
 /// Our dump's view of every TCP socket of both families, with every
 /// extension, by inode.
-fn tcp_by_inode(sock: &mut DiagSocket) -> HashMap<u32, Socket> {
+fn tcp_by_inode(sock: &mut DiagSocket) -> HashMap<u32, InetSocket> {
     let mut out = HashMap::new();
     for family in [Family::Inet, Family::Inet6] {
         let req = InetRequest::new(family, Protocol::Tcp).with_extensions(Extensions::all());
@@ -991,7 +991,7 @@ fn legacy_request_equals_two_v2_dumps() {
     let _a = support::AttrPopulation::create();
     let (_l, _c) = support::many_connections(6100, 200);
     let mut sock = DiagSocket::new().unwrap();
-    let cookies = |socks: Vec<Socket>| {
+    let cookies = |socks: Vec<InetSocket>| {
         socks
             .into_iter()
             .map(|s| s.id.cookie)
@@ -1493,7 +1493,7 @@ fn destroy_many_while_the_dump_runs() {
     let mut dump = dumper.dump(&req).unwrap();
     while let Some(batch) = dump.next_batch().unwrap() {
         for m in batch {
-            let target = InetRequest::lookup(Protocol::Tcp, sockdiag::inet::Socket::from(m).id);
+            let target = InetRequest::lookup(Protocol::Tcp, sockdiag::inet::InetSocket::from(m).id);
             killer.destroy(&target).unwrap();
             destroyed += 1;
         }
@@ -1750,7 +1750,7 @@ fn destroy_events_announce_closed_sockets() {
             .next_batch()
             .unwrap_or_else(|e| panic!("after {seen:?}: {e}"));
         for m in batch {
-            let s = Socket::from(m);
+            let s = InetSocket::from(m);
             match s.protocol {
                 Some(Protocol::Tcp) => {
                     assert_eq!(s.family, Family::Inet);

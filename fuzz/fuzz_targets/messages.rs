@@ -6,7 +6,7 @@
 use std::fmt::Write;
 
 use libfuzzer_sys::fuzz_target;
-use sockdiag::inet::{InetMsg, Protocol, Socket};
+use sockdiag::inet::{InetMsg, Protocol, InetSocket};
 use sockdiag::netlink::{Attrs, ExtAck, Messages};
 
 fuzz_target!(|data: &[u8]| {
@@ -47,7 +47,7 @@ fuzz_target!(|data: &[u8]| {
         // One protocol per input (picked by its length) keeps runs fast.
         if let Some(&p) = Protocol::ALL.get(data.len() % Protocol::ALL.len()) {
             if let Ok(m) = InetMsg::parse_as(msg, p) {
-                let _ = write!(out, "{:?}", Socket::from(m));
+                let _ = write!(out, "{:?}", InetSocket::from(m));
             }
         }
         match InetMsg::parse(msg) {
@@ -58,7 +58,7 @@ fuzz_target!(|data: &[u8]| {
                     m.state(),
                     m.family(),
                     m.fast_hash(),
-                    Socket::from(m)
+                    InetSocket::from(m)
                 );
                 for attr in m.attrs() {
                     let Ok(a) = attr else { break };

@@ -3,21 +3,21 @@
 
 use core::fmt;
 use core::mem::size_of;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use bitflags::bitflags;
 use zerocopy::FromBytes;
 
 use super::info::{MptcpInfo, SctpInfo, TcpInfo};
 use super::Protocol;
-use crate::error::{Layer, ParseError, ParseErrorKind};
+use crate::common::{fixed_attr, sockaddr, Shutdown, SkMemInfo};
 use crate::netlink::{Attr, Attrs};
+use crate::parse_error::{Layer, ParseError, ParseErrorKind};
 use crate::raw::inet_diag::{self as r, inet_diag_meminfo, inet_diag_sockopt};
 use crate::raw::mptcp as rm;
 use crate::raw::tcp::{tcp_bbr_info, tcp_dctcp_info, tcp_diag_md5sig, tcpvegas_info};
 use crate::raw::tls as rt;
 use crate::raw::{AF_INET, AF_INET6};
-use crate::sock::{fixed_attr, read, Shutdown, SkMemInfo};
 
 /// `struct inet_diag_meminfo` (`INET_DIAG_MEMINFO`), decoded.
 #[doc(alias = "inet_diag_meminfo")]
@@ -134,30 +134,6 @@ impl SockOpt {
 /// Size of `struct sockaddr_storage`, the element of `INET_DIAG_LOCALS`
 /// and `INET_DIAG_PEERS`.
 const SOCKADDR_STORAGE: usize = 128;
-
-/// Decodes a `sockaddr_in` or `sockaddr_in6` at the start of `b`.
-pub(crate) fn sockaddr(b: &[u8]) -> Option<SocketAddr> {
-    let family = read::<u16>(b, 0)?;
-    let port = u16::from_be_bytes([*b.get(2)?, *b.get(3)?]);
-    match u8::try_from(family).ok()? {
-        AF_INET => {
-            let a: [u8; 4] = b.get(4..8)?.try_into().ok()?;
-            Some(SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::from(a), port)))
-        }
-        AF_INET6 => {
-            let flow: [u8; 4] = b.get(4..8)?.try_into().ok()?;
-            let a: [u8; 16] = b.get(8..24)?.try_into().ok()?;
-            let scope = read::<u32>(b, 24)?;
-            Some(SocketAddr::V6(SocketAddrV6::new(
-                Ipv6Addr::from(a),
-                port,
-                u32::from_be_bytes(flow),
-                scope,
-            )))
-        }
-        _ => None,
-    }
-}
 
 /// `INET_DIAG_LOCALS` / `INET_DIAG_PEERS` (SCTP): an array of `struct
 /// sockaddr_storage`, one per address of the association.
@@ -694,7 +670,7 @@ impl<'buf> Iterator for InetAttrs<'buf> {
 impl core::iter::FusedIterator for InetAttrs<'_> {}
 
 /// Every attribute of one socket, owned: the attribute part of
-/// [`Socket`](super::Socket). Attributes the kernel did not send are
+/// [`InetSocket`](super::InetSocket). Attributes the kernel did not send are
 /// `None`; attributes that did not parse are kept in `errors`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]

@@ -8,9 +8,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use zerocopy::IntoBytes;
 
 use super::*;
-use crate::error::{Layer, ParseError, ParseErrorKind};
 use crate::netlink::tests::{attr, msg};
 use crate::netlink::Messages;
+use crate::parse_error::{Layer, ParseError, ParseErrorKind};
 use crate::raw::inet_diag::*;
 use crate::raw::mptcp::{self as rm, mptcp_info};
 use crate::raw::sctp::sctp_info;
@@ -1124,7 +1124,7 @@ fn every_attribute_type_decodes() {
         Protocol::Tcp,
     )
     .unwrap();
-    let s = Socket::from(m);
+    let s = InetSocket::from(m);
     let a = &s.attributes;
     assert!(a.errors.is_empty());
     assert_eq!(s.protocol, Some(Protocol::Tcp));
@@ -1294,7 +1294,7 @@ fn a_bad_attribute_is_an_error_for_itself_only() {
     assert_eq!((e.layer(), e.offset()), (Layer::Attribute, 16 + 72));
     // The owned form keeps the good attributes and lists the errors.
     let m = InetMsg::parse(Messages::new(&bytes).next().unwrap().unwrap()).unwrap();
-    let s = Socket::from(m);
+    let s = InetSocket::from(m);
     assert_eq!(s.attributes.mark, Some(7));
     assert_eq!(
         s.attributes.errors.len(),
@@ -1373,7 +1373,7 @@ fn sctp_message_with_addresses() {
         Protocol::Sctp,
     )
     .unwrap();
-    let s = Socket::from(m);
+    let s = InetSocket::from(m);
     let a = &s.attributes;
     let info = a.sctp_info.as_ref().unwrap();
     assert_eq!(info.tag(), Some(0xdead_beef));
@@ -1408,7 +1408,7 @@ fn raw_socket_message_names_its_protocol() {
     )
     .unwrap();
     assert_eq!(m.protocol(), Some(Protocol::Raw));
-    assert_eq!(Socket::from(m).attributes.protocol, Some(1), "ICMP");
+    assert_eq!(InetSocket::from(m).attributes.protocol, Some(1), "ICMP");
 }
 
 #[test]
@@ -1421,7 +1421,7 @@ fn old_kernel_legacy_replies_without_attributes() {
         let m = InetMsg::parse(Messages::new(&bytes).next().unwrap().unwrap()).unwrap();
         assert_eq!(m.protocol(), Some(protocol));
         assert_eq!(m.attributes().count(), 0);
-        let s = Socket::from(m);
+        let s = InetSocket::from(m);
         assert_eq!(s.attributes, Attributes::default());
         assert_eq!(
             (s.family, s.id.src.port(), s.id.dst.port()),

@@ -18,10 +18,10 @@ use bitflags::bitflags;
 use zerocopy::{FromZeros, IntoBytes};
 
 use super::TcpState;
+use crate::common::read;
 use crate::raw::mptcp::mptcp_info;
 use crate::raw::sctp::sctp_info;
 use crate::raw::tcp::{self as rawtcp, tcp_info};
-use crate::sock::read;
 
 /// Adds `name: value` to a debug struct for present fields only.
 fn field<T: fmt::Debug>(d: &mut fmt::DebugStruct<'_, '_>, name: &str, v: Option<T>) {
@@ -915,7 +915,7 @@ impl<B: AsRef<[u8]>> SctpInfo<B> {
     /// `None` if absent or of a family other than IPv4/IPv6.
     pub fn primary_address(&self) -> Option<SocketAddr> {
         let off = offset_of!(sctp_info, sctpi_p_address);
-        super::attr::sockaddr(self.bytes().get(off..off.checked_add(128)?)?)
+        crate::common::sockaddr(self.bytes().get(off..off.checked_add(128)?)?)
     }
 
     /// Local verification tag.

@@ -1,25 +1,25 @@
 //! Inet sockets (TCP, UDP, UDP-Lite, RAW, SCTP, DCCP over IPv4 and IPv6):
 //! the request builder, the borrowed [`InetMsg`] view of each reply, and
-//! the owned [`Socket`] for snapshots.
+//! the owned [`InetSocket`] for snapshots.
 
 mod attr;
+mod events;
 pub mod filter;
 mod info;
 mod msg;
+mod owned;
 mod request;
-mod socket;
-mod split;
 
 pub use attr::{
     Attributes, BbrInfo, DctcpInfo, InetAttr, InetAttrs, Md5Key, Md5Keys, MemInfo,
     MptcpSubflowInfo, SockAddrs, SockOpt, TlsInfo, UlpInfo, VegasInfo,
 };
+pub use events::DestroyEvent;
 pub use info::{MptcpInfo, SctpInfo, TcpInfo, TcpiOptions};
 pub use msg::InetMsg;
+pub use owned::{InetSocket, SocketId};
 pub(crate) use request::Destroy;
 pub use request::{Filtered, InetRequest, LegacyRequest};
-pub use socket::{Socket, SocketId};
-pub use split::SplitScan;
 
 use core::fmt;
 

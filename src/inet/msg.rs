@@ -7,8 +7,8 @@ use zerocopy::FromBytes;
 
 use super::attr::InetAttrs;
 use super::{Family, Protocol, TcpState, Timer};
-use crate::error::{Layer, ParseError, ParseErrorKind};
 use crate::netlink::{Attrs, NlMsg};
+use crate::parse_error::{Layer, ParseError, ParseErrorKind};
 use crate::raw::inet_diag::{inet_diag_msg, inet_diag_sockid, DCCPDIAG_GETSOCK, TCPDIAG_GETSOCK};
 use crate::raw::sock_diag::SOCK_DIAG_BY_FAMILY;
 
@@ -237,7 +237,7 @@ impl fmt::Debug for InetMsg<'_> {
             .field("wqueue", &self.wqueue())
             .field("uid", &self.uid())
             .field("inode", &self.inode())
-            .field("attributes", &crate::sock::DebugIter(self.attributes()))
+            .field("attributes", &crate::common::DebugIter(self.attributes()))
             .finish()
     }
 }

@@ -10,9 +10,9 @@ use std::net::SocketAddr;
 use zerocopy::byteorder::network_endian::U16 as BeU16;
 
 use super::filter::Bytecode;
-use super::{Extensions, Family, InetMsg, Protocol, Socket, SocketId, States};
-use crate::error::ParseError;
+use super::{Extensions, Family, InetMsg, InetSocket, Protocol, SocketId, States};
 use crate::netlink::NlMsg;
+use crate::parse_error::ParseError;
 use crate::raw::inet_diag::{
     inet_diag_req, inet_diag_req_v2, inet_diag_sockid, DCCPDIAG_GETSOCK, INET_DIAG_NOCOOKIE,
     INET_DIAG_REQ_BYTECODE, INET_DIAG_REQ_PROTOCOL, TCPDIAG_GETSOCK,
@@ -21,7 +21,7 @@ use crate::raw::netlink::{nlattr, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST};
 use crate::raw::sock_diag::{SOCK_DESTROY, SOCK_DIAG_BY_FAMILY};
 use crate::raw::AF_INET;
 use crate::request::{header, header_with, RequestBytes};
-use crate::socket::{sealed, Request};
+use crate::request::{sealed, Request};
 
 /// A socket id that matches everything (no port filter, no cookie).
 fn any_id() -> inet_diag_sockid {
@@ -261,7 +261,7 @@ impl sealed::Sealed for InetRequest {}
 
 impl Request for InetRequest {
     type Msg<'buf> = InetMsg<'buf>;
-    type Owned = Socket;
+    type Owned = InetSocket;
 
     fn sdiag_family(&self) -> u8 {
         self.family.to_raw()
@@ -289,7 +289,7 @@ impl sealed::Sealed for Destroy {}
 
 impl Request for Destroy {
     type Msg<'buf> = InetMsg<'buf>;
-    type Owned = Socket;
+    type Owned = InetSocket;
 
     fn sdiag_family(&self) -> u8 {
         self.0.family.to_raw()
@@ -412,7 +412,7 @@ impl sealed::Sealed for LegacyRequest {}
 
 impl Request for LegacyRequest {
     type Msg<'buf> = InetMsg<'buf>;
-    type Owned = Socket;
+    type Owned = InetSocket;
 
     fn sdiag_family(&self) -> u8 {
         crate::raw::AF_UNSPEC
@@ -464,7 +464,7 @@ impl<R> sealed::Sealed for Filtered<'_, R> {}
 
 impl Request for Filtered<'_, InetRequest> {
     type Msg<'buf> = InetMsg<'buf>;
-    type Owned = Socket;
+    type Owned = InetSocket;
 
     fn sdiag_family(&self) -> u8 {
         self.req.sdiag_family()
@@ -494,7 +494,7 @@ impl Request for Filtered<'_, InetRequest> {
 
 impl Request for Filtered<'_, LegacyRequest> {
     type Msg<'buf> = InetMsg<'buf>;
-    type Owned = Socket;
+    type Owned = InetSocket;
 
     fn sdiag_family(&self) -> u8 {
         self.req.sdiag_family()

@@ -6,9 +6,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use zerocopy::IntoBytes;
 
 use super::*;
-use crate::error::{Layer, ParseErrorKind};
 use crate::netlink::tests::{attr, msg};
 use crate::netlink::Messages;
+use crate::parse_error::{Layer, ParseErrorKind};
 use crate::raw::inet_diag::*;
 use crate::raw::netlink::NLMSG_DONE;
 
@@ -73,7 +73,7 @@ fn ipv4_view_reads_every_field() {
     let dbg = format!("{m:?}");
     assert!(dbg.contains("10.0.0.1:443") && dbg.contains("Established"));
 
-    let owned = Socket::from(m);
+    let owned = InetSocket::from(m);
     assert_eq!(owned.family, Family::Inet);
     assert_eq!(owned.id.src, m.src());
     assert_eq!(owned.id.dst, m.dst());
@@ -112,7 +112,7 @@ fn fast_hash_is_gopsutils_fnv1() {
     raw.id.idiag_dport = 443.into();
     let m = InetMsg::from_payload(raw.as_bytes(), 0).unwrap();
     assert_eq!(m.fast_hash(), 0x7514_7608_92d0_0c2e);
-    assert_eq!(Socket::from(m).id.fast_hash(), 0x7514_7608_92d0_0c2e);
+    assert_eq!(InetSocket::from(m).id.fast_hash(), 0x7514_7608_92d0_0c2e);
 
     let mapped = Ipv6Addr::new(0, 0, 0, 0, 0, 0xffff, 0x7f00, 1);
     let peer = Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1);
@@ -121,7 +121,7 @@ fn fast_hash_is_gopsutils_fnv1() {
     raw.id.idiag_dport = 40004.into();
     let m = InetMsg::from_payload(raw.as_bytes(), 0).unwrap();
     assert_eq!(m.fast_hash(), 0xa670_9545_00a8_f8de);
-    assert_eq!(Socket::from(m).id.fast_hash(), 0xa670_9545_00a8_f8de);
+    assert_eq!(InetSocket::from(m).id.fast_hash(), 0xa670_9545_00a8_f8de);
 }
 
 #[test]
@@ -164,7 +164,7 @@ fn bad_messages_are_typed_errors() {
     }
 }
 
-use crate::error::ParseError;
+use crate::parse_error::ParseError;
 
 #[test]
 fn states_round_trip_and_print() {

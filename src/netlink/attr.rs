@@ -4,7 +4,7 @@ use core::fmt;
 
 use super::tlv::Tlvs;
 use super::NLA_HDRLEN;
-use crate::error::{Layer, ParseError, ParseErrorKind};
+use crate::parse_error::{Layer, ParseError, ParseErrorKind};
 use crate::raw::netlink::{nlattr, NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK};
 
 /// One netlink attribute: its type and payload, borrowed from the buffer.

@@ -4,7 +4,7 @@
 use zerocopy::FromBytes;
 
 use super::{nlmsg_align, Attrs, Flags, NlMsg};
-use crate::error::{ErrorOrigin, KernelError, Layer, ParseError, ParseErrorKind};
+use crate::parse_error::{ErrorOrigin, KernelError, Layer, ParseError, ParseErrorKind};
 use crate::raw::netlink::{self as rawnl, nlmsgerr, nlmsghdr};
 
 /// Extended-ack attributes (`NLMSGERR_ATTR_*`), present when the socket

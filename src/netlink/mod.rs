@@ -32,7 +32,7 @@ use core::fmt;
 use bitflags::bitflags;
 
 use self::tlv::Tlvs;
-use crate::error::ParseError;
+use crate::parse_error::ParseError;
 use crate::raw::netlink::{self as rawnl, nlattr, nlmsghdr};
 
 /// `NLMSG_ALIGNTO`: netlink messages and attributes are padded to 4 bytes.

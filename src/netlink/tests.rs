@@ -2,7 +2,7 @@
 //! big-endian targets too).
 
 use super::*;
-use crate::error::{Layer, ParseErrorKind};
+use crate::parse_error::{Layer, ParseErrorKind};
 use crate::raw::netlink::*;
 
 /// One netlink message with header fields and payload, padded to 4 bytes.

@@ -4,7 +4,7 @@
 use zerocopy::{FromBytes, Immutable, KnownLayout, Unaligned};
 
 use super::nlmsg_align;
-use crate::error::{Layer, ParseError, ParseErrorKind};
+use crate::parse_error::{Layer, ParseError, ParseErrorKind};
 use crate::raw::netlink::{nlattr, nlmsghdr};
 
 /// A header whose first field is the length of the whole element.

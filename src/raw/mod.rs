@@ -44,3 +44,7 @@ pub const SOCK_DGRAM: u8 = 2;
 pub const SOCK_RAW: u8 = 3;
 /// `SOCK_SEQPACKET`.
 pub const SOCK_SEQPACKET: u8 = 5;
+
+/// `ENOENT` (`<asm-generic/errno-base.h>`): sock_diag's "no handler" and
+/// "no such socket".
+pub const ENOENT: i32 = 2;

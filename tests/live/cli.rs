@@ -8,7 +8,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use sockdiag::inet::{Family, InetRequest, Protocol, Socket, States};
+use sockdiag::inet::{Family, InetRequest, InetSocket, Protocol, States};
 use sockdiag::replay::{Record, Replay};
 use sockdiag::DiagSocket;
 
@@ -65,7 +65,7 @@ fn key(v: &Value) -> String {
 }
 
 /// The same key for a library socket.
-fn key_of(s: &Socket) -> String {
+fn key_of(s: &InetSocket) -> String {
     format!(
         "{}:{}->{}:{}",
         s.id.src.ip(),
@@ -76,7 +76,7 @@ fn key_of(s: &Socket) -> String {
 }
 
 /// Every TCP and UDP socket as the library sees it, by key.
-fn library_view() -> BTreeMap<String, (Protocol, Socket)> {
+fn library_view() -> BTreeMap<String, (Protocol, InetSocket)> {
     let mut sock = DiagSocket::new().unwrap();
     let mut all = BTreeMap::new();
     for p in [Protocol::Tcp, Protocol::Udp] {

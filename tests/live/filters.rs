@@ -15,7 +15,7 @@ use nix::sys::socket::{
     SockaddrIn, SockaddrIn6,
 };
 use sockdiag::inet::filter::{Bytecode, Entry, Filter, FilterError};
-use sockdiag::inet::{Family, InetRequest, LegacyRequest, Protocol, Socket, States};
+use sockdiag::inet::{Family, InetRequest, InetSocket, LegacyRequest, Protocol, States};
 use sockdiag::DiagSocket;
 
 use super::support::addr;
@@ -287,7 +287,7 @@ impl FilterPopulation {
         }
     }
 
-    fn entry(&self, s: &Socket) -> Entry {
+    fn entry(&self, s: &InetSocket) -> Entry {
         let mut e = Entry::from_socket(s);
         // Accepted connections lose the lock of their listener's port
         // (`sk_clone_lock`).
@@ -309,12 +309,12 @@ const TABLES: [(Family, Protocol); 4] = [
     (Family::Inet6, Protocol::Udp),
 ];
 
-fn dump(sock: &mut DiagSocket, req: InetRequest) -> Vec<Socket> {
+fn dump(sock: &mut DiagSocket, req: InetRequest) -> Vec<InetSocket> {
     sock.snapshot(&req)
         .unwrap_or_else(|e| panic!("{req:?}: {e}"))
 }
 
-fn keys(socks: &[Socket]) -> BTreeSet<(SocketAddr, SocketAddr)> {
+fn keys(socks: &[InetSocket]) -> BTreeSet<(SocketAddr, SocketAddr)> {
     socks.iter().map(|s| (s.id.src, s.id.dst)).collect()
 }
 
@@ -495,7 +495,7 @@ pub fn kernel_filters_match_userspace_and_ss() {
     ];
     let mut sizes = Vec::new();
     for (expr, tcp_count, compare_ss) in &cases {
-        let f: Filter = expr.parse().unwrap_or_else(|e| panic!("{expr}: {e}"));
+        let f = resolved(expr);
         let [tcp, udp] = check_filter(&mut sock, &p, &f);
         if let Some(n) = tcp_count {
             assert_eq!(tcp.len(), *n, "{expr}: TCP sockets");
@@ -524,7 +524,7 @@ pub fn kernel_filters_match_userspace_and_ss() {
     let any = dump(&mut sock, InetRequest::new(Family::Inet, Protocol::Tcp));
     let id = any[0].attributes.cgroup_id.expect("INET_DIAG_CGROUP_ID");
     for path in [&cgroup, &cgroup_dir] {
-        let f: Filter = format!("cgroup = {path}").parse().unwrap();
+        let f = resolved(&format!("cgroup = {path}"));
         assert_eq!(f, Filter::cgroup(id), "{path}");
     }
 
@@ -586,10 +586,16 @@ pub fn mark_filters_need_the_capability() {
     );
 }
 
+/// `expr` parsed, its interface names and cgroup paths looked up here.
+fn resolved(expr: &str) -> Filter {
+    let f: Filter = expr.parse().unwrap_or_else(|e| panic!("{expr}: {e}"));
+    sockdiag::resolve_names(&f).unwrap_or_else(|e| panic!("{expr}: {e}"))
+}
+
 /// `--helper-filter EXPR`: dumps TCP with the filter, prints the errno
 /// (0 for success).
 pub fn helper_filter(expr: &str) {
-    let program = expr.parse::<Filter>().unwrap().compile().unwrap();
+    let program = resolved(expr).compile().unwrap();
     let mut sock = DiagSocket::new().unwrap();
     let req = InetRequest::new(Family::Inet, Protocol::Tcp).with_bytecode(&program);
     let errno = match sock.snapshot(&req) {
@@ -803,7 +809,7 @@ pub fn local_audit_agrees_with_the_kernel() {
     assert_eq!(all.len(), 3);
     for _ in 0..500 {
         let expr = random_expr(&mut rng, 3);
-        let f: Filter = expr.parse().unwrap();
+        let f = resolved(&expr);
         let program = f.compile().unwrap();
         let req = InetRequest::new(Family::Inet, Protocol::Tcp);
         let got = keys(

@@ -15,14 +15,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use sockdiag::inet::filter::{Bytecode, Entry};
-use sockdiag::inet::{
-    Extensions, Family, InetMsg, InetRequest, LegacyRequest, Protocol, SocketId, SplitScan,
-};
+use sockdiag::inet::{Extensions, Family, InetMsg, InetRequest, LegacyRequest, Protocol, SocketId};
 use sockdiag::netlink_diag::{NetlinkRequest, NetlinkShow};
 use sockdiag::packet::{PacketRequest, PacketShow};
 use sockdiag::replay::{Record, Replay};
 use sockdiag::unix::{UnixRequest, UnixShow};
-use sockdiag::{DestroyEvents, DestroyGroups, DiagSocket, Error, NetNs, Request};
+use sockdiag::{DestroyEvents, DestroyGroups, DiagSocket, Error, NetNs, Request, SplitScan};
 
 use args::{Format, Mode, Options, Parsed, Table, Usage};
 use out::{Context, Counts, IfNames, JsonOut, PromOut, Scratch, Sink, SummaryOut, TableOut};
@@ -70,14 +68,44 @@ pub fn failure(e: Error, what: &str) -> Failure {
     }
 }
 
+/// `-N`'s namespace: a name, or a namespace file's path.
+fn netns(ns: &str) -> NetNs<'_> {
+    if ns.contains('/') {
+        NetNs::Path(std::path::Path::new(ns))
+    } else {
+        NetNs::Named(ns)
+    }
+}
+
 /// Opens the netlink socket, in `-N`'s namespace if given.
 fn open(o: &Options) -> Result<DiagSocket, Failure> {
     let r = match &o.netns {
         None => DiagSocket::new(),
-        Some(ns) if ns.contains('/') => DiagSocket::in_netns(NetNs::Path(std::path::Path::new(ns))),
-        Some(ns) => DiagSocket::in_netns(NetNs::Named(ns)),
+        Some(ns) => DiagSocket::in_netns(netns(ns)),
     };
     r.map_err(|e| failure(e, "opening a sock_diag socket"))
+}
+
+/// Looks up the interface names and cgroup paths of the filter, in `-N`'s
+/// namespace if given (parsing left them as names).
+fn resolve_filter(o: &mut Options) -> Result<(), Failure> {
+    let Some((f, text)) = &o.filter else {
+        return Ok(());
+    };
+    if f.names().is_empty() {
+        return Ok(());
+    }
+    let lookup = || sockdiag::resolve_names(f).map_err(Error::from);
+    let r = match &o.netns {
+        None => lookup(),
+        Some(ns) => netns(ns).run(lookup),
+    };
+    let resolved = r.map_err(|e| match e {
+        Error::Filter(e) => Failure::Usage(format!("{e} in '{text}'")),
+        e => failure(e, "looking up the filter's names"),
+    })?;
+    o.filter = Some((resolved, text.clone()));
+    Ok(())
 }
 
 /// The extensions the shown fields need.
@@ -621,7 +649,9 @@ fn sink(o: &Options) -> Result<Box<dyn Sink + Send>, Failure> {
     Ok(sink_to(o, out, procs(o)?, o.header))
 }
 
-fn run(o: &Options) -> Result<(), Failure> {
+fn run(mut o: Options) -> Result<(), Failure> {
+    resolve_filter(&mut o)?;
+    let o = &o;
     if o.mode == Mode::Watch {
         return watch::run(o);
     }
@@ -646,7 +676,7 @@ fn main() -> ExitCode {
             let _ = io::stdout().write_all(text.as_bytes());
             return ExitCode::SUCCESS;
         }
-        Ok(Parsed::Run(o)) => run(&o),
+        Ok(Parsed::Run(o)) => run(*o),
         Err(Usage(m)) => Err(Failure::Usage(m)),
     };
     match result {

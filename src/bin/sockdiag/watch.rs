@@ -12,9 +12,10 @@ use std::time::{Duration, Instant};
 
 use nix::sys::resource::{getrusage, UsageWho};
 use sockdiag::inet::filter::{Bytecode, Entry, Filter};
-use sockdiag::inet::{InetAttr, InetMsg, LegacyRequest, Protocol, SplitScan, TcpInfo, TcpState};
+use sockdiag::inet::{InetAttr, InetMsg, LegacyRequest, Protocol, TcpInfo, TcpState};
 use sockdiag::poll::{Seen, Tracker};
 use sockdiag::DiagSocket;
+use sockdiag::SplitScan;
 
 use crate::args::{Format, Options, Table};
 use crate::out::{Context, IfNames, JsonOut, Scratch, TableOut};

@@ -535,6 +535,11 @@ impl Filter {
         if self.depth > MAX_DEPTH {
             return Err(FilterError::TooDeep { depth: self.depth });
         }
+        if let Some(name) = self.names().first() {
+            return Err(FilterError::Unresolved {
+                name: name.to_string(),
+            });
+        }
         let needed = size(&self.node);
         let available = storage.len().min(MAX_BYTECODE_LEN);
         let Some(out) = storage.get_mut(..needed).filter(|_| needed <= available) else {
@@ -570,6 +575,8 @@ fn size(node: &Node) -> usize {
         Node::AutoBound => OP,
         Node::Device(_) => OP + 4,
         Node::Mark { .. } | Node::Cgroup(_) => OP + 8,
+        // Refused before sizing.
+        Node::Name(_) => 0,
         Node::Not(inner) => size(inner).saturating_add(OP),
         Node::And(list) => list.iter().map(size).fold(0, usize::saturating_add),
         Node::Or(list) => list
@@ -641,6 +648,8 @@ fn emit(node: &Node, out: &mut [u8]) {
             put_op(out, 0, CGROUP_COND, n, n + 4);
             put(out, OP, &id.to_ne_bytes());
         }
+        // Refused before emitting.
+        Node::Name(_) => {}
         Node::Not(inner) => {
             let m = n - OP;
             if let Some(body) = out.get_mut(..m) {

@@ -65,6 +65,7 @@
 
 mod bytecode;
 mod parse;
+mod split;
 
 #[cfg(test)]
 mod tests;
@@ -74,8 +75,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::str::FromStr;
 
 pub use bytecode::{AuditRule, Branch, Bytecode, MAX_BYTECODE_LEN};
+pub use split::Halves;
 
-use super::{InetMsg, Socket};
+use super::{InetMsg, InetSocket};
 
 /// Deepest nesting of `not`, `and`, `or` and parentheses that the parser
 /// accepts and the compiler compiles.
@@ -384,11 +386,76 @@ enum Node {
         mask: u32,
     },
     Cgroup(u64),
+    /// A name only the host can look up.
+    Name(Name),
     Not(Box<Node>),
     /// Two or more.
     And(Vec<Node>),
     /// Two or more.
     Or(Vec<Node>),
+}
+
+/// What a [`Name`] in a filter names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NameKind {
+    /// An interface (`dev eth0`): its index is needed.
+    Device,
+    /// A cgroup v2 (`cgroup /system.slice`): its id is needed.
+    Cgroup,
+}
+
+/// A name in a filter that only the host can turn into the number the
+/// kernel matches: an interface name or a cgroup path. Parsing keeps it as
+/// text; [`resolve_names`](crate::resolve_names) (or your own lookup, with
+/// [`Filter::resolve`]) turns it into the number before the filter
+/// compiles. Two names are equal when their kind and text are.
+#[derive(Clone, Debug)]
+pub struct Name {
+    kind: NameKind,
+    text: String,
+    offset: Option<usize>,
+}
+
+impl Name {
+    /// What it names.
+    pub fn kind(&self) -> NameKind {
+        self.kind
+    }
+
+    /// The name as written.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Byte offset of the name in the parsed text, if it came from one.
+    pub fn offset(&self) -> Option<usize> {
+        self.offset
+    }
+}
+
+impl PartialEq for Name {
+    fn eq(&self, other: &Name) -> bool {
+        self.kind == other.kind && self.text == other.text
+    }
+}
+
+impl Eq for Name {}
+
+impl core::hash::Hash for Name {
+    fn hash<H: core::hash::Hasher>(&self, h: &mut H) {
+        self.kind.hash(h);
+        self.text.hash(h);
+    }
+}
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind {
+            NameKind::Device => write!(f, "dev = {}", self.text),
+            NameKind::Cgroup => write!(f, "cgroup = {}", self.text),
+        }
+    }
 }
 
 /// A typed filter over inet sockets: conditions on ports, addresses,
@@ -452,6 +519,78 @@ impl Filter {
     /// In the cgroup v2 with id `id` (the inode number of its directory).
     pub fn cgroup(id: u64) -> Filter {
         Filter::atom(Node::Cgroup(id))
+    }
+
+    /// Bound to the interface named `name`: to be [resolved](Self::resolve)
+    /// to its index before the filter compiles.
+    pub fn device_named(name: impl Into<String>) -> Filter {
+        Filter::name(NameKind::Device, name.into(), None)
+    }
+
+    /// In the cgroup v2 at `path` (a cgroup2 directory, or a path below the
+    /// cgroup2 mount as `/proc/PID/cgroup` prints it): to be
+    /// [resolved](Self::resolve) to its id before the filter compiles.
+    pub fn cgroup_path(path: impl Into<String>) -> Filter {
+        Filter::name(NameKind::Cgroup, path.into(), None)
+    }
+
+    pub(super) fn name(kind: NameKind, text: String, offset: Option<usize>) -> Filter {
+        Filter::atom(Node::Name(Name { kind, text, offset }))
+    }
+
+    /// The names in the filter that must be [resolved](Self::resolve)
+    /// before it compiles, in the order they appear.
+    pub fn names(&self) -> Vec<&Name> {
+        fn walk<'a>(node: &'a Node, out: &mut Vec<&'a Name>) {
+            match node {
+                Node::Name(n) => out.push(n),
+                Node::Not(inner) => walk(inner, out),
+                Node::And(list) | Node::Or(list) => list.iter().for_each(|n| walk(n, out)),
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.node, &mut out);
+        out
+    }
+
+    /// The filter with each interface name replaced by the index `device`
+    /// gives it and each cgroup path by the id `cgroup` gives it; the first
+    /// error of either is returned. Pure: the lookups are the caller's
+    /// ([`resolve_names`](crate::resolve_names) asks the host).
+    pub fn resolve<E>(
+        &self,
+        mut device: impl FnMut(&Name) -> Result<u32, E>,
+        mut cgroup: impl FnMut(&Name) -> Result<u64, E>,
+    ) -> Result<Filter, E> {
+        fn walk<E>(
+            node: &Node,
+            device: &mut dyn FnMut(&Name) -> Result<u32, E>,
+            cgroup: &mut dyn FnMut(&Name) -> Result<u64, E>,
+        ) -> Result<Node, E> {
+            Ok(match node {
+                Node::Name(n) => match n.kind {
+                    NameKind::Device => Node::Device(device(n)?),
+                    NameKind::Cgroup => Node::Cgroup(cgroup(n)?),
+                },
+                Node::Not(inner) => Node::Not(Box::new(walk(inner, device, cgroup)?)),
+                Node::And(list) => Node::And(
+                    list.iter()
+                        .map(|n| walk(n, device, cgroup))
+                        .collect::<Result<_, E>>()?,
+                ),
+                Node::Or(list) => Node::Or(
+                    list.iter()
+                        .map(|n| walk(n, device, cgroup))
+                        .collect::<Result<_, E>>()?,
+                ),
+                other => other.clone(),
+            })
+        }
+        Ok(Filter {
+            node: walk(&self.node, &mut device, &mut cgroup)?,
+            depth: self.depth,
+        })
     }
 
     /// Both `self` and `other`.
@@ -523,6 +662,7 @@ fn eval(node: &Node, e: &Entry) -> Option<bool> {
         Node::Device(index) => Some(e.interface == *index),
         Node::Mark { value, mask } => e.mark.map(|m| m & mask == *value),
         Node::Cgroup(id) => e.cgroup_id.map(|c| c == *id),
+        Node::Name(_) => None,
         Node::Not(inner) => eval(inner, e).map(|b| !b),
         Node::And(list) => {
             let mut unknown = false;
@@ -565,8 +705,8 @@ impl FromStr for Filter {
     type Err = FilterError;
 
     /// Parses `ss`'s filter syntax (see the [module documentation](self)).
-    /// Interface names and cgroup paths are looked up now, in the calling
-    /// thread's network namespace and mount namespace.
+    /// Parsing is pure: interface names and cgroup paths stay
+    /// [names](Filter::names) until [resolved](Filter::resolve).
     fn from_str(s: &str) -> Result<Filter, FilterError> {
         parse::filter(s)
     }
@@ -599,6 +739,7 @@ fn write_node(f: &mut fmt::Formatter<'_>, node: &Node) -> fmt::Result {
         Node::Device(index) => write!(f, "dev = {index}"),
         Node::Mark { value, mask } => write!(f, "fwmark = {value:#x}/{mask:#x}"),
         Node::Cgroup(id) => write!(f, "cgroupid = {id}"),
+        Node::Name(n) => write!(f, "{n}"),
         Node::Not(inner) => {
             f.write_str("not ")?;
             write_operand(f, inner)
@@ -692,8 +833,8 @@ impl Entry {
         Ok(entry)
     }
 
-    /// The same facts from an owned [`Socket`].
-    pub fn from_socket(socket: &Socket) -> Entry {
+    /// The same facts from an owned [`InetSocket`].
+    pub fn from_socket(socket: &InetSocket) -> Entry {
         Entry {
             src: socket.id.src,
             dst: socket.id.dst,
@@ -727,6 +868,12 @@ pub enum FilterError {
         token: String,
         /// The error number of the lookup (`ENODEV`, `ENOENT`, ...).
         errno: i32,
+    },
+    /// The filter still holds a [`Name`]: [resolve](Filter::resolve) it
+    /// before compiling.
+    Unresolved {
+        /// The name's condition, as written (`dev = eth0`).
+        name: String,
     },
     /// The compiled program needs more room than there is.
     TooLong {
@@ -771,6 +918,10 @@ impl fmt::Display for FilterError {
                 f,
                 "filter: cannot look up {token:?} at byte {offset}: {}",
                 std::io::Error::from_raw_os_error(*errno)
+            ),
+            FilterError::Unresolved { name } => write!(
+                f,
+                "filter: `{name}` names what only the host can look up: resolve it before compiling"
             ),
             FilterError::TooLong { needed, available } => write!(
                 f,

@@ -2,7 +2,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use super::{Cmp, Filter, FilterError, Host, Prefix, MAX_DEPTH};
+use super::{Cmp, Filter, FilterError, Host, NameKind, Prefix, MAX_DEPTH};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Tok {
@@ -277,7 +277,15 @@ impl<'a> Parser<'a> {
             "dev" => {
                 let negate = self.equality(keyword)?;
                 let v = self.value("expected an interface name or index")?;
-                let f = Filter::device(device(v)?);
+                let f = if !v.text.is_empty() && v.text.bytes().all(|b| b.is_ascii_digit()) {
+                    Filter::device(
+                        v.text
+                            .parse::<u32>()
+                            .map_err(|_| syntax(v.offset, v.text, "interface index out of range"))?,
+                    )
+                } else {
+                    Filter::name(NameKind::Device, v.text.to_owned(), Some(v.offset))
+                };
                 Ok(if negate { !f } else { f })
             }
             "fwmark" => {
@@ -293,7 +301,7 @@ impl<'a> Parser<'a> {
             "cgroup" => {
                 let negate = self.equality(keyword)?;
                 let v = self.value("expected a cgroup path")?;
-                let f = Filter::cgroup(cgroup_id(v)?);
+                let f = Filter::name(NameKind::Cgroup, v.text.to_owned(), Some(v.offset));
                 Ok(if negate { !f } else { f })
             }
             "cgroupid" => {
@@ -343,82 +351,6 @@ fn c_number(s: &str, at: Token<'_>) -> Result<u32, FilterError> {
     }
     u32::from_str_radix(digits, radix)
         .map_err(|_| syntax(at.offset, at.text, "number out of range (32 bits)"))
-}
-
-fn device(v: Token<'_>) -> Result<u32, FilterError> {
-    if !v.text.is_empty() && v.text.bytes().all(|b| b.is_ascii_digit()) {
-        return v
-            .text
-            .parse::<u32>()
-            .map_err(|_| syntax(v.offset, v.text, "interface index out of range"));
-    }
-    nix::net::if_::if_nametoindex(v.text).map_err(|e| FilterError::Lookup {
-        offset: v.offset,
-        token: v.text.to_owned(),
-        errno: e as i32,
-    })
-}
-
-/// The id of a cgroup v2 (the inode number of its directory): `path` as a
-/// filesystem path if it is a directory of a cgroup2 filesystem (what `ss`
-/// reads), otherwise relative to the cgroup2 mount (the form `ss -e` and
-/// `/proc/PID/cgroup` print, such as `/system.slice/x.service`).
-fn cgroup_id(v: Token<'_>) -> Result<u64, FilterError> {
-    let lookup = |errno: nix::errno::Errno| FilterError::Lookup {
-        offset: v.offset,
-        token: v.text.to_owned(),
-        errno: errno as i32,
-    };
-    let on_cgroup2 = nix::sys::statfs::statfs(v.text)
-        .is_ok_and(|fs| fs.filesystem_type() == nix::sys::statfs::CGROUP2_SUPER_MAGIC);
-    let path = if on_cgroup2 {
-        v.text.to_owned()
-    } else {
-        let mount = cgroup2_mount().ok_or_else(|| lookup(nix::errno::Errno::ENOENT))?;
-        format!(
-            "{}/{}",
-            mount.trim_end_matches('/'),
-            v.text.trim_start_matches('/')
-        )
-    };
-    let st = nix::sys::stat::stat(path.as_str()).map_err(lookup)?;
-    Ok(st.st_ino)
-}
-
-/// Where cgroup v2 is mounted, from `/proc/self/mountinfo`.
-fn cgroup2_mount() -> Option<String> {
-    let info = std::fs::read_to_string("/proc/self/mountinfo").ok()?;
-    info.lines().find_map(|line| {
-        let (left, right) = line.split_once(" - ")?;
-        if right.split_whitespace().next()? != "cgroup2" {
-            return None;
-        }
-        Some(unescape(left.split_whitespace().nth(4)?))
-    })
-}
-
-/// Undoes mountinfo's `\ooo` escapes of spaces and the like.
-fn unescape(s: &str) -> String {
-    let mut out = Vec::with_capacity(s.len());
-    let b = s.as_bytes();
-    let mut i = 0;
-    while let Some(&c) = b.get(i) {
-        let code = b
-            .get(i + 1..i + 4)
-            .filter(|d| c == b'\\' && d.iter().all(|x| (b'0'..=b'7').contains(x)))
-            .and_then(|d| u8::from_str_radix(core::str::from_utf8(d).ok()?, 8).ok());
-        match code {
-            Some(byte) => {
-                out.push(byte);
-                i += 4;
-            }
-            None => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn bad_host(offset: usize, s: &str) -> FilterError {

@@ -827,13 +827,79 @@ fn nesting_is_bounded() {
 
 #[test]
 #[cfg_attr(miri, ignore = "if_nametoindex is a system call")]
+#[cfg_attr(miri, ignore = "looks the name up in the kernel")]
 fn unknown_interface_names_are_lookup_errors() {
-    match "dev = no-such-if0".parse::<Filter>() {
+    let parsed = "dev = no-such-if0".parse::<Filter>().unwrap();
+    match crate::resolve_names(&parsed) {
         Err(FilterError::Lookup { offset, token, .. }) => {
             assert_eq!((offset, token.as_str()), (6, "no-such-if0"));
         }
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn names_stay_names_until_resolved() {
+    let f = parse("dev eth0 and (cgroup /system.slice or sport = :22)");
+    let names: Vec<(NameKind, &str, Option<usize>)> = f
+        .names()
+        .iter()
+        .map(|n| (n.kind(), n.text(), n.offset()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            (NameKind::Device, "eth0", Some(4)),
+            (NameKind::Cgroup, "/system.slice", Some(21))
+        ]
+    );
+    // Shown as written, parsed back equal (offsets aside).
+    assert_eq!(
+        f.to_string(),
+        "dev = eth0 and (cgroup = /system.slice or sport = :22)"
+    );
+    assert_eq!(parse(&f.to_string()), f);
+    assert_eq!(
+        parse("dev eth0"),
+        Filter::device_named("eth0"),
+        "built or parsed"
+    );
+    // Not compiled, not evaluated, until resolved.
+    assert_eq!(
+        f.compile().unwrap_err(),
+        FilterError::Unresolved {
+            name: "dev = eth0".into()
+        }
+    );
+    let e = Entry::new(
+        SocketAddr::from(([127, 0, 0, 1], 22)),
+        SocketAddr::from(([127, 0, 0, 1], 1)),
+    );
+    assert_eq!(f.matches(&e), None);
+    let r = f
+        .resolve(
+            |n| {
+                if n.text() == "eth0" {
+                    Ok(3)
+                } else {
+                    Err(n.text().to_owned())
+                }
+            },
+            |_| Ok::<u64, String>(77),
+        )
+        .unwrap();
+    assert_eq!(
+        r,
+        Filter::device(3).and(Filter::cgroup(77).or(Filter::src_port(Cmp::Eq, 22)))
+    );
+    assert!(r.names().is_empty());
+    assert!(r.compile().is_ok());
+    assert_eq!(
+        parse("dev wlan0").resolve(|n| Err(n.text().to_owned()), |_| Ok(0)),
+        Err("wlan0".to_owned())
+    );
+    // A number is an index, never a name.
+    assert_eq!(parse("dev 7"), Filter::device(7));
 }
 
 #[test]

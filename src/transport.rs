@@ -1,12 +1,11 @@
 //! The transport: a netlink socket with one reusable receive buffer, and
 //! the dump that streams replies out of it batch by batch.
 //!
-//! This is the only module that makes system calls.
+//! This is the only module that sends and receives netlink messages.
 
 use core::fmt;
 use std::io::{self, IoSlice, IoSliceMut, Write};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use nix::errno::Errno;
@@ -15,50 +14,16 @@ use nix::sys::socket::{
 };
 use nix::sys::time::TimeVal;
 
-use crate::error::{Error, Layer, ParseError, ParseErrorKind};
+use crate::error::Error;
+use crate::inet::DestroyEvent;
 use crate::netlink::{Done, ErrorMsg, Flags, Messages, NlMsg};
+use crate::parse_error::{Layer, ParseError, ParseErrorKind};
 use crate::raw::netlink::{NLMSG_DONE, NLMSG_ERROR, NLMSG_MIN_TYPE, NLMSG_NOOP};
+use crate::request::Request;
 
 /// Default receive buffer size. The kernel fills at most 32 KiB minus its
 /// skb overhead per datagram, so a bigger buffer gains nothing.
 pub const DEFAULT_BUFFER_SIZE: usize = 32 * 1024;
-
-pub(crate) mod sealed {
-    pub trait Sealed {}
-}
-
-/// A sock_diag request that [`DiagSocket`] can send: it knows how to
-/// encode itself and how to parse its replies. Implemented by the
-/// request builders of this crate ([`InetRequest`](crate::inet::InetRequest));
-/// sealed.
-pub trait Request: Copy + sealed::Sealed {
-    /// The borrowed view of one reply.
-    type Msg<'buf>: Copy + fmt::Debug;
-    /// The owned form of one reply, for [`DiagSocket::snapshot`].
-    type Owned: for<'buf> From<Self::Msg<'buf>>;
-
-    /// `sdiag_family` of the request (`AF_*`), named in errors.
-    fn sdiag_family(&self) -> u8;
-    /// Protocol of the request (`IPPROTO_*`, 0 where the family has none),
-    /// named in errors.
-    fn sdiag_protocol(&self) -> u16;
-    /// The request message with sequence number `seq`: all of it, or all
-    /// but the [`tail`](Request::tail), which its length counts.
-    fn encode(&self, seq: u32) -> impl AsRef<[u8]>;
-    /// The end of the message, sent after [`encode`](Request::encode)'s
-    /// bytes in the same datagram without being copied (a filter program);
-    /// empty for most requests.
-    fn tail(&self) -> &[u8] {
-        &[]
-    }
-    /// Checks and wraps one reply message to this request.
-    fn parse<'buf>(&self, msg: NlMsg<'buf>) -> Result<Self::Msg<'buf>, ParseError>;
-    /// True for an exact lookup (one reply, no `NLMSG_DONE`; `ENOENT` and
-    /// `ESTALE` mean [`Error::NotFound`]) rather than a dump.
-    fn is_lookup(&self) -> bool {
-        false
-    }
-}
 
 /// A `NETLINK_SOCK_DIAG` socket that owns one receive buffer and reuses it
 /// for every dump.
@@ -113,7 +78,7 @@ impl DiagSocket {
     }
 
     /// A socket bound to the multicast `groups` (a bit mask).
-    fn open(size: usize, groups: u32) -> Result<Self, Error> {
+    pub(crate) fn open(size: usize, groups: u32) -> Result<Self, Error> {
         let fd = socket::socket(
             AddressFamily::Netlink,
             SockType::Raw,
@@ -366,43 +331,6 @@ bitflags::bitflags! {
     }
 }
 
-/// The request type of destroy-event batches: parses each event as an
-/// [`InetMsg`](crate::inet::InetMsg) whose protocol is the one the event's
-/// `INET_DIAG_PROTOCOL` attribute names.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct DestroyEvent;
-
-impl sealed::Sealed for DestroyEvent {}
-
-impl Request for DestroyEvent {
-    type Msg<'buf> = crate::inet::InetMsg<'buf>;
-    type Owned = crate::inet::Socket;
-
-    fn sdiag_family(&self) -> u8 {
-        crate::raw::AF_UNSPEC
-    }
-    fn sdiag_protocol(&self) -> u16 {
-        0
-    }
-    fn encode(&self, _seq: u32) -> impl AsRef<[u8]> {
-        [0u8; 0]
-    }
-    fn parse<'buf>(&self, msg: NlMsg<'buf>) -> Result<crate::inet::InetMsg<'buf>, ParseError> {
-        let m = crate::inet::InetMsg::parse(msg)?;
-        let protocol = m
-            .attrs()
-            .find(crate::raw::inet_diag::INET_DIAG_PROTOCOL)
-            .ok()
-            .flatten()
-            .and_then(|a| a.u8().ok())
-            .and_then(|p| crate::inet::Protocol::from_number(u16::from(p)));
-        Ok(match protocol {
-            Some(p) => crate::inet::InetMsg::parse_as(msg, p)?,
-            None => m,
-        })
-    }
-}
-
 /// A subscription to the kernel's announcements of destroyed inet
 /// sockets: each one arrives as the socket's last [`InetMsg`](crate::inet::InetMsg)
 /// (its final state, queues and, for TCP, `tcp_info`), in batches over
@@ -463,76 +391,6 @@ impl DestroyEvents {
 impl AsFd for DestroyEvents {
     fn as_fd(&self) -> BorrowedFd<'_> {
         self.sock.as_fd()
-    }
-}
-
-/// A network namespace to open a [`DiagSocket`] in.
-#[derive(Clone, Copy, Debug)]
-pub enum NetNs<'a> {
-    /// A namespace made with `ip netns add NAME`: `/run/netns/NAME`.
-    Named(&'a str),
-    /// The namespace of process `pid`: `/proc/PID/ns/net`.
-    Pid(u32),
-    /// A namespace file (`/proc/PID/task/TID/ns/net`, a bind mount, ...).
-    Path(&'a Path),
-    /// An open namespace file descriptor.
-    Fd(BorrowedFd<'a>),
-}
-
-impl fmt::Display for NetNs<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            NetNs::Named(name) => write!(f, "/run/netns/{name}"),
-            NetNs::Pid(pid) => write!(f, "/proc/{pid}/ns/net"),
-            NetNs::Path(p) => write!(f, "{}", p.display()),
-            NetNs::Fd(fd) => write!(f, "fd {}", fd.as_raw_fd()),
-        }
-    }
-}
-
-impl DiagSocket {
-    /// Opens a socket inside network namespace `ns` (the socket keeps it
-    /// for its life; dumps then list that namespace's sockets). A
-    /// short-lived thread enters the namespace to create the socket: the
-    /// calling thread never moves, and the namespace file is closed again.
-    /// Needs `CAP_SYS_ADMIN` over the namespace. Errors are
-    /// [`Error::Namespace`], naming it.
-    pub fn in_netns(ns: NetNs<'_>) -> Result<Self, Error> {
-        let ns_error = |error: io::Error| Error::Namespace {
-            ns: ns.to_string(),
-            error,
-        };
-        let owned;
-        let fd = match ns {
-            NetNs::Fd(fd) => fd,
-            NetNs::Named(name)
-                if name.is_empty() || name.contains('/') || name == "." || name == ".." =>
-            {
-                return Err(ns_error(io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    "not a namespace name",
-                )));
-            }
-            other => {
-                let path = match other {
-                    NetNs::Named(name) => Path::new("/run/netns").join(name),
-                    NetNs::Pid(pid) => PathBuf::from(format!("/proc/{pid}/ns/net")),
-                    NetNs::Path(p) => p.to_path_buf(),
-                    NetNs::Fd(_) => PathBuf::new(),
-                };
-                owned = std::fs::File::open(&path).map_err(ns_error)?;
-                owned.as_fd()
-            }
-        };
-        std::thread::scope(|s| {
-            s.spawn(|| {
-                nix::sched::setns(fd, nix::sched::CloneFlags::CLONE_NEWNET)
-                    .map_err(|e| ns_error(io::Error::from(e)))?;
-                DiagSocket::new()
-            })
-            .join()
-            .unwrap_or_else(|_| Err(ns_error(io::Error::other("the namespace thread panicked"))))
-        })
     }
 }
 

@@ -3,15 +3,15 @@
 
 use core::fmt;
 use core::mem::size_of;
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 
 use bitflags::bitflags;
 
 use zerocopy::{FromBytes, Immutable, KnownLayout};
 
-use crate::error::{Layer, ParseError, ParseErrorKind};
-use crate::netlink::{Attr, NlMsg};
+use crate::netlink::Attr;
+use crate::parse_error::{Layer, ParseError, ParseErrorKind};
 use crate::raw::sock_diag as sd;
-use crate::raw::sock_diag::SOCK_DIAG_BY_FAMILY;
 
 /// Integers readable from host-order bytes.
 pub(crate) trait Scalar: Sized {
@@ -145,47 +145,6 @@ impl<B: AsRef<[u8]>> fmt::Debug for SkMemInfo<B> {
     }
 }
 
-/// Splits a `SOCK_DIAG_BY_FAMILY` reply of `family` into its fixed
-/// struct `T` and the attribute bytes after it (aligned to 4 bytes) with
-/// their offset.
-pub(crate) fn split_reply<'buf, T: FromBytes + KnownLayout + Immutable>(
-    msg: NlMsg<'buf>,
-    layer: Layer,
-    family: u8,
-    family_of: fn(&T) -> u8,
-) -> Result<(&'buf T, &'buf [u8], usize), ParseError> {
-    if msg.kind() != SOCK_DIAG_BY_FAMILY {
-        return Err(ParseError::new(
-            layer,
-            msg.offset(),
-            ParseErrorKind::UnexpectedType { found: msg.kind() },
-        ));
-    }
-    let payload = msg.payload();
-    let offset = msg.payload_offset();
-    let (raw, _) = T::ref_from_prefix(payload).map_err(|_| {
-        ParseError::new(
-            layer,
-            offset,
-            ParseErrorKind::Truncated {
-                needed: size_of::<T>(),
-                available: payload.len(),
-            },
-        )
-    })?;
-    let found = family_of(raw);
-    if found != family {
-        return Err(ParseError::new(
-            layer,
-            offset,
-            ParseErrorKind::UnknownFamily { found },
-        ));
-    }
-    let start = crate::netlink::nlmsg_align(size_of::<T>());
-    let attrs = payload.get(start..).unwrap_or_default();
-    Ok((raw, attrs, offset.saturating_add(start)))
-}
-
 /// A `u32` array attribute (inode lists, group bitmaps), host order.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct U32Array<'buf> {
@@ -294,4 +253,28 @@ pub(crate) fn fixed_attr<'buf, T: FromBytes + KnownLayout + Immutable>(
                 },
             )
         })
+}
+
+/// Decodes a `sockaddr_in` or `sockaddr_in6` at the start of `b`.
+pub(crate) fn sockaddr(b: &[u8]) -> Option<SocketAddr> {
+    let family = read::<u16>(b, 0)?;
+    let port = u16::from_be_bytes([*b.get(2)?, *b.get(3)?]);
+    match u8::try_from(family).ok()? {
+        crate::raw::AF_INET => {
+            let a: [u8; 4] = b.get(4..8)?.try_into().ok()?;
+            Some(SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::from(a), port)))
+        }
+        crate::raw::AF_INET6 => {
+            let flow: [u8; 4] = b.get(4..8)?.try_into().ok()?;
+            let a: [u8; 16] = b.get(8..24)?.try_into().ok()?;
+            let scope = read::<u32>(b, 24)?;
+            Some(SocketAddr::V6(SocketAddrV6::new(
+                Ipv6Addr::from(a),
+                port,
+                u32::from_be_bytes(flow),
+                scope,
+            )))
+        }
+        _ => None,
+    }
 }

@@ -95,10 +95,10 @@ impl SocketId {
 /// attribute, decoded.
 ///
 /// Made by [`DiagSocket::snapshot`](crate::DiagSocket::snapshot) or from
-/// a view with `Socket::from(msg)`. This copies; the views do not.
+/// a view with `InetSocket::from(msg)`. This copies; the views do not.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct Socket {
+pub struct InetSocket {
     /// Address family.
     pub family: Family,
     /// Protocol, if known (see [`InetMsg::protocol`]).
@@ -125,9 +125,9 @@ pub struct Socket {
     pub attributes: Attributes,
 }
 
-impl From<InetMsg<'_>> for Socket {
+impl From<InetMsg<'_>> for InetSocket {
     fn from(m: InetMsg<'_>) -> Self {
-        Socket {
+        InetSocket {
             family: m.family(),
             protocol: m.protocol(),
             state: m.state(),
