@@ -34,7 +34,6 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use nix::sys::resource::{getrlimit, getrusage, setrlimit, Resource, UsageWho};
 use sockdiag::inet::{Extensions, LegacyRequest, States};
 use sockdiag::poll::Poller;
-use sockdiag::DiagSocket;
 
 const CONNECTIONS: usize = 5_000;
 
@@ -68,10 +67,14 @@ fn poller(track: bool) -> Poller<LegacyRequest> {
     if track {
         req = req.with_extensions(Extensions::INFO);
     }
-    let p = Poller::new(DiagSocket::new().unwrap(), req);
+    let p = Poller::new(req).unwrap();
     let mut p = if track {
-        p.track(&["bytes_acked", "bytes_received", "total_retrans"])
-            .unwrap()
+        p.track(&[
+            sockdiag::inet::TcpField::BytesAcked,
+            sockdiag::inet::TcpField::BytesReceived,
+            sockdiag::inet::TcpField::TotalRetrans,
+        ])
+        .unwrap()
     } else {
         p
     };

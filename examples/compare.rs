@@ -108,23 +108,15 @@ fn library(mode: &str) {
     };
     match mode {
         "split" => {
-            use std::sync::atomic::{AtomicU64, Ordering};
-            let (n, sum) = (AtomicU64::new(0), AtomicU64::new(0));
-            let mut scan = sockdiag::SplitScan::new(LegacyRequest::tcp()).unwrap();
-            scan.run(|m| {
-                n.fetch_add(1, Ordering::Relaxed);
-                let (src, dst) = (m.src(), m.dst());
-                sum.fetch_add(
-                    u64::from(src.port() ^ dst.port())
-                        .wrapping_add(u64::from(m.state().to_raw()))
-                        .wrapping_add(u64::from(m.rqueue() ^ m.wqueue() ^ m.inode()))
-                        .wrapping_add(m.cookie()),
-                    Ordering::Relaxed,
-                );
+            let mut scan = sockdiag::poll::Scanner::new(LegacyRequest::tcp())
+                .unwrap()
+                .halves()
+                .unwrap();
+            scan.scan(|_, m| {
+                view(m, false);
+                Ok::<(), sockdiag::Error>(())
             })
             .unwrap();
-            count = n.into_inner();
-            acc = sum.into_inner();
         }
         "legacy" => sock
             .for_each(&LegacyRequest::tcp(), |m| view(m, false))
@@ -262,7 +254,7 @@ fn main() {
             Counted::Printed,
         ),
         (
-            "sockdiag SplitScan 2 thr",
+            "sockdiag Scanner halves",
             me,
             vec!["--library", "split"],
             Counted::Printed,

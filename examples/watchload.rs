@@ -147,10 +147,14 @@ fn library_poller(interval: &str, polls: usize) {
         if track {
             req = req.with_extensions(Extensions::INFO);
         }
-        let mut poller = Poller::new(sockdiag::DiagSocket::new().unwrap(), req).with_grace(1);
+        let mut poller = Poller::new(req).unwrap().with_grace(1);
         if track {
             poller = poller
-                .track(&["bytes_acked", "bytes_received", "total_retrans"])
+                .track(&[
+                    sockdiag::inet::TcpField::BytesAcked,
+                    sockdiag::inet::TcpField::BytesReceived,
+                    sockdiag::inet::TcpField::TotalRetrans,
+                ])
                 .unwrap();
         }
         poller.poll(|_| {}).unwrap();

@@ -31,6 +31,14 @@ pub enum Error {
     },
     /// A reply did not parse.
     Parse(ParseError),
+    /// The attributes of one socket's reply did not parse (its fixed part
+    /// did): the socket, by cookie, and where.
+    Reply {
+        /// The socket's cookie.
+        cookie: u64,
+        /// What failed where.
+        error: ParseError,
+    },
     /// A datagram was larger than the receive buffer, so its tail was lost
     /// (`MSG_TRUNC`).
     Truncated {
@@ -165,6 +173,9 @@ impl fmt::Display for Error {
                 diag_module(*family, *protocol)
             ),
             Error::Parse(p) => write!(f, "malformed reply: {p}"),
+            Error::Reply { cookie, error } => {
+                write!(f, "malformed reply of socket {cookie:#x}: {error}")
+            }
             Error::Truncated {
                 datagram_len,
                 buffer_len,
@@ -246,7 +257,7 @@ impl From<Error> for io::Error {
             Error::Unavailable { .. } | Error::NotFound { .. } => {
                 io::Error::new(io::ErrorKind::NotFound, e)
             }
-            Error::Parse(_) | Error::Truncated { .. } => {
+            Error::Parse(_) | Error::Reply { .. } | Error::Truncated { .. } => {
                 io::Error::new(io::ErrorKind::InvalidData, e)
             }
             Error::Filter(_) | Error::InvalidArgument(_) => {

@@ -52,9 +52,11 @@
 //!   reusable buffer; [`DestroyEvents`] receives the destroy announcements.
 //! - Host: [`NetNs`] (other network namespaces), [`procs`] (which
 //!   processes hold which sockets, from `/proc`), [`resolve_names`]
-//!   (interface names and cgroup paths in filters), [`SplitScan`] (a scan
-//!   on two threads).
-//! - Engine: [`poll`], high-frequency polling that reports changes.
+//!   (interface names and cgroup paths in filters).
+//! - Engine: [`poll`]: [`Scanner`](poll::Scanner) runs a request inline,
+//!   pipelined or in two halves on threads it keeps;
+//!   [`Poller`](poll::Poller) reports what changed between runs, for
+//!   every family.
 //! - [`compat`]: the function set of gopsutil's Go `netlink` package, in
 //!   Rust naming.
 //!
@@ -82,7 +84,7 @@
 //!   between two datagrams pushes it back under the resume point). The
 //!   cookie ([`InetMsg::cookie`](inet::InetMsg::cookie)) identifies a
 //!   socket for its whole life: de-duplicate with it, as
-//!   [`poll::Tracker`] does ([`poll::Seen::Repeated`]).
+//!   [`poll::Tracker`] does ([`poll::Observed::Repeated`]).
 //! - Rarely, a socket that lived through the whole dump is missed: when a
 //!   socket ahead of it in the same hash bucket closes between two
 //!   datagrams, the resumed walk starts one past it. This needs a datagram
@@ -144,7 +146,6 @@ pub use error::{Error, InvalidArgument};
 pub use host::names::resolve_names;
 pub use host::netns::NetNs;
 pub use host::procs;
-pub use host::split::SplitScan;
 pub use parse_error::{ErrorOrigin, KernelError, Layer, ParseError, ParseErrorKind};
 pub use request::{RawRequest, Request, RequestBytes};
 pub use transport::{

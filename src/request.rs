@@ -48,6 +48,13 @@ pub trait Request: Copy + sealed::Sealed {
     fn is_lookup(&self) -> bool {
         false
     }
+    /// True if the kernel's `errno` in reply to this dump means that it
+    /// has no handler for the request ([`Error::Unavailable`](crate::Error::Unavailable)):
+    /// `ENOENT` for every request; the legacy DCCP request also answers
+    /// `EINVAL` on kernels without DCCP (6.16 on).
+    fn means_unavailable(&self, errno: i32) -> bool {
+        errno == crate::raw::ENOENT
+    }
 }
 
 /// Longest request this crate encodes: a header, the largest request

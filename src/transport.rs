@@ -5,6 +5,7 @@
 
 use core::fmt;
 use std::io::{self, IoSlice, IoSliceMut, Write};
+use std::ops::ControlFlow;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::time::Duration;
 
@@ -47,6 +48,9 @@ pub struct DiagSocket {
     /// next request.
     needs_drain: bool,
     foreign: u64,
+    /// The network namespace the socket was opened in, if not the
+    /// caller's ([`DiagSocket::in_netns`]): for opening more there.
+    pub(crate) netns: Option<std::sync::Arc<OwnedFd>>,
 }
 
 impl fmt::Debug for DiagSocket {
@@ -95,6 +99,7 @@ impl DiagSocket {
             seq: 0,
             needs_drain: false,
             foreign: 0,
+            netns: None,
         })
     }
 
@@ -155,38 +160,96 @@ impl DiagSocket {
     /// # Ok::<(), sockdiag::Error>(())
     /// ```
     pub fn dump<R: Request>(&mut self, req: &R) -> Result<Dump<'_, R>, Error> {
+        self.dump_as(req, *req)
+    }
+
+    /// Sends `sent` and returns the dump of its replies, parsed as `parse`
+    /// parses them: for a request with a program attached (`sent`) whose
+    /// replies are its base request's (`parse`).
+    pub(crate) fn dump_as<Q: Request, R: Request>(
+        &mut self,
+        sent: &Q,
+        parse: R,
+    ) -> Result<Dump<'_, R>, Error> {
         if self.needs_drain {
             self.drain()?;
         }
         self.seq = self.seq.wrapping_add(1);
         let seq = self.seq;
-        let bytes = req.encode(seq);
-        self.send(bytes.as_ref(), req.tail())?;
+        let bytes = sent.encode(seq);
+        self.send(bytes.as_ref(), sent.tail())?;
         Ok(Dump {
             sock: self,
-            req: *req,
+            req: parse,
             capture: None,
             seq,
-            family: req.sdiag_family(),
-            protocol: req.sdiag_protocol(),
+            family: parse.sdiag_family(),
+            protocol: parse.sdiag_protocol(),
             state: DumpState::Running,
             interrupted: false,
         })
     }
 
-    /// Runs a dump and calls `f` with every reply.
+    /// Runs a dump and calls `f` with every reply. An inconsistent dump
+    /// (`NLM_F_DUMP_INTR`, which sock_diag does not set today) is
+    /// [`Error::DumpInterrupted`] once every reply has been handed out.
     pub fn for_each<R, F>(&mut self, req: &R, mut f: F) -> Result<(), Error>
     where
         R: Request,
         F: FnMut(R::Msg<'_>),
     {
+        self.try_for_each(req, |m| {
+            f(m);
+            Ok::<_, Error>(ControlFlow::<()>::Continue(()))
+        })
+        .map(|_| ())
+    }
+
+    /// Runs a dump and calls `f` with every reply until it returns an
+    /// error or [`ControlFlow::Break`]: `?` works inside `f` (your error
+    /// type needs `From<sockdiag::Error>`), and a break ends the dump
+    /// early (the socket discards the rest before its next request, and
+    /// stays usable). Returns the break value, or `Continue` if the dump
+    /// ran to its end; an inconsistent dump is [`Error::DumpInterrupted`]
+    /// at the end, as for [`for_each`](Self::for_each).
+    ///
+    /// ```no_run
+    /// use std::ops::ControlFlow;
+    /// use sockdiag::inet::{LegacyRequest, TcpState};
+    /// use sockdiag::DiagSocket;
+    ///
+    /// let mut sock = DiagSocket::new()?;
+    /// // The first listener, if any.
+    /// let found = sock.try_for_each(&LegacyRequest::tcp(), |m| {
+    ///     Ok::<_, sockdiag::Error>(if m.state() == TcpState::Listen {
+    ///         ControlFlow::Break(m.src())
+    ///     } else {
+    ///         ControlFlow::Continue(())
+    ///     })
+    /// })?;
+    /// if let ControlFlow::Break(addr) = found {
+    ///     println!("listening on {addr}");
+    /// }
+    /// # Ok::<(), sockdiag::Error>(())
+    /// ```
+    pub fn try_for_each<R, B, E, F>(&mut self, req: &R, mut f: F) -> Result<ControlFlow<B>, E>
+    where
+        R: Request,
+        E: From<Error>,
+        F: FnMut(R::Msg<'_>) -> Result<ControlFlow<B>, E>,
+    {
         let mut dump = self.dump(req)?;
         while let Some(batch) = dump.next_batch()? {
             for msg in batch {
-                f(msg);
+                if let ControlFlow::Break(b) = f(msg)? {
+                    return Ok(ControlFlow::Break(b));
+                }
             }
         }
-        Ok(())
+        if dump.is_interrupted() {
+            return Err(Error::DumpInterrupted.into());
+        }
+        Ok(ControlFlow::Continue(()))
     }
 
     /// Runs a dump and copies every reply into an owned `Vec`. This
@@ -195,13 +258,7 @@ impl DiagSocket {
     /// [`Error::DumpInterrupted`].
     pub fn snapshot<R: Request>(&mut self, req: &R) -> Result<Vec<R::Owned>, Error> {
         let mut out = Vec::new();
-        let mut dump = self.dump(req)?;
-        while let Some(batch) = dump.next_batch()? {
-            out.extend(batch.into_iter().map(R::Owned::from));
-        }
-        if dump.is_interrupted() {
-            return Err(Error::DumpInterrupted);
-        }
+        self.for_each(req, |m| out.push(R::Owned::from(m)))?;
         Ok(out)
     }
 
@@ -261,40 +318,9 @@ impl DiagSocket {
         }
     }
 
-    /// Receives one datagram from the kernel into the buffer and returns
-    /// its length; `Ok(None)` if `flags` has `MSG_DONTWAIT` and nothing is
-    /// queued. Retries `EINTR`; drops datagrams from other senders.
+    /// Receives one datagram into the socket's buffer ([`recv`]).
     fn recv(&mut self, flags: MsgFlags) -> Result<Option<usize>, Error> {
-        loop {
-            let buffer_len = self.buf.len();
-            let mut iov = [IoSliceMut::new(&mut self.buf)];
-            // MSG_TRUNC makes netlink return the datagram's real length.
-            let r = socket::recvmsg::<NetlinkAddr>(
-                self.fd.as_raw_fd(),
-                &mut iov,
-                None,
-                flags | MsgFlags::MSG_TRUNC,
-            )
-            .map(|m| (m.bytes, m.flags, m.address.map(|a| a.pid())));
-            match r {
-                Ok((_, _, sender)) if sender != Some(0) => {
-                    self.foreign = self.foreign.saturating_add(1);
-                }
-                Ok((len, msg_flags, _)) => {
-                    if msg_flags.contains(MsgFlags::MSG_TRUNC) || len > buffer_len {
-                        return Err(Error::Truncated {
-                            datagram_len: len,
-                            buffer_len,
-                        });
-                    }
-                    return Ok(Some(len));
-                }
-                Err(Errno::EINTR) => {}
-                Err(Errno::EAGAIN) if flags.contains(MsgFlags::MSG_DONTWAIT) => return Ok(None),
-                Err(Errno::EAGAIN) => return Err(Error::Timeout),
-                Err(e) => return Err(io_err(e)),
-            }
-        }
+        recv(&self.fd, &mut self.buf, flags, &mut self.foreign)
     }
 
     /// Discards what is left of a dump that was dropped before its end.
@@ -394,6 +420,48 @@ impl AsFd for DestroyEvents {
     }
 }
 
+/// Receives one datagram from the kernel into `buf` and returns its
+/// length; `Ok(None)` if `flags` has `MSG_DONTWAIT` and nothing is queued.
+/// Retries `EINTR`; drops (and counts in `foreign`) datagrams from other
+/// senders; a datagram longer than `buf` is [`Error::Truncated`].
+fn recv(
+    fd: &OwnedFd,
+    buf: &mut [u8],
+    flags: MsgFlags,
+    foreign: &mut u64,
+) -> Result<Option<usize>, Error> {
+    loop {
+        let buffer_len = buf.len();
+        let mut iov = [IoSliceMut::new(buf)];
+        // MSG_TRUNC makes netlink return the datagram's real length.
+        let r = socket::recvmsg::<NetlinkAddr>(
+            fd.as_raw_fd(),
+            &mut iov,
+            None,
+            flags | MsgFlags::MSG_TRUNC,
+        )
+        .map(|m| (m.bytes, m.flags, m.address.map(|a| a.pid())));
+        match r {
+            Ok((_, _, sender)) if sender != Some(0) => {
+                *foreign = foreign.saturating_add(1);
+            }
+            Ok((len, msg_flags, _)) => {
+                if msg_flags.contains(MsgFlags::MSG_TRUNC) || len > buffer_len {
+                    return Err(Error::Truncated {
+                        datagram_len: len,
+                        buffer_len,
+                    });
+                }
+                return Ok(Some(len));
+            }
+            Err(Errno::EINTR) => {}
+            Err(Errno::EAGAIN) if flags.contains(MsgFlags::MSG_DONTWAIT) => return Ok(None),
+            Err(Errno::EAGAIN) => return Err(Error::Timeout),
+            Err(e) => return Err(io_err(e)),
+        }
+    }
+}
+
 impl AsFd for DiagSocket {
     fn as_fd(&self) -> BorrowedFd<'_> {
         self.fd.as_fd()
@@ -439,6 +507,13 @@ impl<R: Request> fmt::Debug for Dump<'_, R> {
     }
 }
 
+/// Where the replies of one received datagram end, and how many there are.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Datagram {
+    pub(crate) data_end: usize,
+    pub(crate) count: usize,
+}
+
 /// What one pass over a datagram found.
 struct Scan {
     /// End of the last reply message.
@@ -478,48 +553,70 @@ impl<'s, R: Request> Dump<'s, R> {
     /// yields nothing more.
     pub fn next_batch(&mut self) -> Result<Option<Batch<'_, R>>, Error> {
         while self.state == DumpState::Running {
-            match self.receive() {
+            match self.receive(None) {
                 Ok(None) => {}
-                Ok(Some((data_end, count))) => {
-                    let bytes = self.sock.buf.get(..data_end).unwrap_or_default();
-                    return Ok(Some(Batch {
-                        bytes,
-                        count,
-                        req: self.req,
-                    }));
+                Ok(Some(d)) => {
+                    let bytes = self.sock.buf.get(..d.data_end).unwrap_or_default();
+                    return Ok(Some(Batch::checked(bytes, d.count, self.req)));
                 }
-                Err(e) => {
-                    // An errno in NLMSG_DONE or NLMSG_ERROR ends the
-                    // kernel's side too; after anything else the rest of
-                    // the dump is still queued: the socket drains it
-                    // before its next request.
-                    self.state = match e {
-                        Error::Kernel(_) => DumpState::Finished,
-                        _ => DumpState::Failed,
-                    };
-                    return Err(self.map_errno(e));
-                }
+                Err(e) => return Err(self.fail(e)),
             }
         }
         Ok(None)
     }
 
-    /// Receives and checks one datagram; returns the end and number of
-    /// its replies, or `None` if it held none.
-    fn receive(&mut self) -> Result<Option<(usize, usize)>, Error> {
-        let Some(len) = self.sock.recv(MsgFlags::empty())? else {
+    /// Like [`next_batch`](Self::next_batch), receiving into `buf` (at
+    /// least [`DEFAULT_BUFFER_SIZE`] bytes) instead of the socket's
+    /// buffer: the replies are `buf[..data_end]`, checked, for
+    /// [`Batch::checked`]. For the engine's receiving threads.
+    pub(crate) fn next_into(&mut self, buf: &mut [u8]) -> Result<Option<Datagram>, Error> {
+        while self.state == DumpState::Running {
+            match self.receive(Some(buf)) {
+                Ok(None) => {}
+                Ok(Some(d)) => return Ok(Some(d)),
+                Err(e) => return Err(self.fail(e)),
+            }
+        }
+        Ok(None)
+    }
+
+    /// Ends the dump after error `e`: an errno in `NLMSG_DONE` or
+    /// `NLMSG_ERROR` ends the kernel's side too; after anything else the
+    /// rest of the dump is still queued, and the socket drains it before
+    /// its next request.
+    fn fail(&mut self, e: Error) -> Error {
+        self.state = match e {
+            Error::Kernel(_) => DumpState::Finished,
+            _ => DumpState::Failed,
+        };
+        self.map_errno(e)
+    }
+
+    /// Receives and checks one datagram, into `ext` or the socket's own
+    /// buffer; returns where its replies end and how many there are, or
+    /// `None` if it held none.
+    fn receive(&mut self, ext: Option<&mut [u8]>) -> Result<Option<Datagram>, Error> {
+        let sock = &mut *self.sock;
+        let buf: &mut [u8] = match ext {
+            Some(b) => b,
+            None => &mut sock.buf,
+        };
+        let Some(len) = recv(&sock.fd, buf, MsgFlags::empty(), &mut sock.foreign)? else {
             return Ok(None);
         };
-        let data = self.sock.buf.get(..len).unwrap_or_default();
+        let data = buf.get(..len).unwrap_or_default();
         if let Some(w) = self.capture.as_mut() {
             w.write_all(data).map_err(Error::Io)?;
         }
-        let scan = scan(&self.req, data, self.seq, self.sock.port_id)?;
+        let scan = scan(&self.req, data, self.seq, sock.port_id)?;
         if scan.done {
             self.state = DumpState::Finished;
         }
         self.interrupted |= scan.interrupted;
-        Ok((scan.count > 0).then_some((scan.data_end, scan.count)))
+        Ok((scan.count > 0).then_some(Datagram {
+            data_end: scan.data_end,
+            count: scan.count,
+        }))
     }
 
     /// In reply to a dump, `ENOENT` means "no handler": for the protocol
@@ -534,7 +631,7 @@ impl<'s, R: Request> Dump<'s, R> {
             if errno == Errno::ENOENT as i32 || errno == Errno::ESTALE as i32 {
                 return Error::NotFound { errno };
             }
-        } else if errno == Errno::ENOENT as i32 {
+        } else if self.req.means_unavailable(errno) {
             return Error::Unavailable {
                 family: self.family,
                 protocol: self.protocol,
@@ -629,6 +726,12 @@ pub struct Batch<'buf, R: Request> {
 }
 
 impl<'buf, R: Request> Batch<'buf, R> {
+    /// The replies of a datagram that a [`Dump`] of `req` (or of `req`
+    /// with a program attached) received and checked into `bytes`.
+    pub(crate) fn checked(bytes: &'buf [u8], count: usize, req: R) -> Self {
+        Batch { bytes, count, req }
+    }
+
     /// Number of replies.
     pub fn len(&self) -> usize {
         self.count

@@ -34,11 +34,18 @@ fuzz_target!(|data: &[u8]| {
         TcpInfo::new(rest),
         TcpInfo::new(rest).extra()
     );
-    // The generic field walk agrees with the indexed one.
+    // The generic field walk agrees with the one-field reads, and a field
+    // is there exactly when the payload covers it.
     let info = TcpInfo::new(rest);
-    for (k, (name, value)) in info.fields().enumerate() {
-        assert_eq!(info.field(k), value, "{name}");
-        let _ = write!(out, "{name}={value:?}");
+    for (field, value) in info.fields() {
+        assert_eq!(info.get(field), value, "{field}");
+        let _ = write!(out, "{field}={value:?}");
+    }
+    for (field, value) in SctpInfo::new(rest).fields() {
+        let _ = write!(out, "{field}={value:?}");
+    }
+    for (field, value) in MptcpInfo::new(rest).fields() {
+        let _ = write!(out, "{field}={value:?}");
     }
     let _ = write!(
         out,

@@ -6,7 +6,7 @@
 use std::fmt::Write;
 
 use libfuzzer_sys::fuzz_target;
-use sockdiag::inet::{InetMsg, Protocol, InetSocket};
+use sockdiag::inet::{InetMsg, InetSocket, Protocol};
 use sockdiag::netlink::{Attrs, ExtAck, Messages};
 
 fuzz_target!(|data: &[u8]| {

@@ -1,7 +1,7 @@
 //! What uses the host beyond the netlink socket: network namespaces,
-//! `/proc`, scans on threads.
+//! `/proc`, `/proc/sys` settings.
 
 pub mod names;
 pub mod netns;
+pub mod ports;
 pub mod procs;
-pub mod split;

@@ -3,8 +3,9 @@
 
 use core::fmt;
 use std::io;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::{DiagSocket, Error};
 
@@ -41,43 +42,70 @@ impl NetNs<'_> {
     /// namespace that cannot be entered is [`Error::Namespace`], naming
     /// it; a panic in `f` is resumed on the calling thread.
     pub fn run<T: Send>(self, f: impl FnOnce() -> Result<T, Error> + Send) -> Result<T, Error> {
-        let ns_error = |error: io::Error| Error::Namespace {
-            ns: self.to_string(),
-            error,
+        let owned = self.open()?;
+        let fd = match (&owned, self) {
+            (Some(file), _) => file.as_fd(),
+            (None, NetNs::Fd(fd)) => fd,
+            (None, _) => return Err(self.error(io::Error::other("no namespace file"))),
         };
-        let owned;
-        let fd = match self {
-            NetNs::Fd(fd) => fd,
+        enter(fd, f).map_err(|e| match e {
+            Entered::Setns(e) => self.error(e),
+            Entered::Inner(e) => e,
+        })
+    }
+
+    /// The namespace file, opened (`None` for [`NetNs::Fd`]).
+    fn open(self) -> Result<Option<OwnedFd>, Error> {
+        let path = match self {
+            NetNs::Fd(_) => return Ok(None),
             NetNs::Named(name)
                 if name.is_empty() || name.contains('/') || name == "." || name == ".." =>
             {
-                return Err(ns_error(io::Error::new(
+                return Err(self.error(io::Error::new(
                     io::ErrorKind::InvalidInput,
                     "not a namespace name",
                 )));
             }
-            other => {
-                let path = match other {
-                    NetNs::Named(name) => Path::new("/run/netns").join(name),
-                    NetNs::Pid(pid) => PathBuf::from(format!("/proc/{pid}/ns/net")),
-                    NetNs::Path(p) => p.to_path_buf(),
-                    NetNs::Fd(_) => PathBuf::new(),
-                };
-                owned = std::fs::File::open(&path).map_err(ns_error)?;
-                owned.as_fd()
-            }
+            NetNs::Named(name) => Path::new("/run/netns").join(name),
+            NetNs::Pid(pid) => PathBuf::from(format!("/proc/{pid}/ns/net")),
+            NetNs::Path(p) => p.to_path_buf(),
         };
-        std::thread::scope(|s| {
-            let thread = s.spawn(|| {
-                nix::sched::setns(fd, nix::sched::CloneFlags::CLONE_NEWNET)
-                    .map_err(|e| ns_error(io::Error::from(e)))?;
-                f()
-            });
-            thread
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-        })
+        let file = std::fs::File::open(&path).map_err(|e| self.error(e))?;
+        Ok(Some(OwnedFd::from(file)))
     }
+
+    fn error(self, error: io::Error) -> Error {
+        Error::Namespace {
+            ns: self.to_string(),
+            error,
+        }
+    }
+}
+
+/// Why [`enter`] failed.
+enum Entered {
+    /// `setns` itself.
+    Setns(io::Error),
+    /// What ran inside.
+    Inner(Error),
+}
+
+/// Runs `f` on a short-lived thread that first enters the network
+/// namespace `fd`; a panic in `f` is resumed here.
+fn enter<T: Send>(
+    fd: BorrowedFd<'_>,
+    f: impl FnOnce() -> Result<T, Error> + Send,
+) -> Result<T, Entered> {
+    std::thread::scope(|s| {
+        let thread = s.spawn(|| {
+            nix::sched::setns(fd, nix::sched::CloneFlags::CLONE_NEWNET)
+                .map_err(|e| Entered::Setns(io::Error::from(e)))?;
+            f().map_err(Entered::Inner)
+        });
+        thread
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
 }
 
 impl DiagSocket {
@@ -86,6 +114,47 @@ impl DiagSocket {
     /// short-lived thread ([`NetNs::run`]). Errors are
     /// [`Error::Namespace`], naming it.
     pub fn in_netns(ns: NetNs<'_>) -> Result<Self, Error> {
-        ns.run(DiagSocket::new)
+        let owned = match ns.open()? {
+            Some(fd) => fd,
+            None => match ns {
+                NetNs::Fd(fd) => fd.try_clone_to_owned().map_err(|e| ns.error(e))?,
+                _ => return Err(ns.error(io::Error::other("no namespace file"))),
+            },
+        };
+        let mut sock = enter(owned.as_fd(), DiagSocket::new).map_err(|e| match e {
+            Entered::Setns(e) => ns.error(e),
+            Entered::Inner(e) => e,
+        })?;
+        sock.netns = Some(Arc::new(owned));
+        Ok(sock)
+    }
+
+    /// Runs `f` in the network namespace this socket lists (on a
+    /// short-lived thread if it is not the caller's): for lookups that
+    /// must see the same namespace, such as interface names or its
+    /// `/proc/sys/net` settings.
+    pub fn run_in_netns<T: Send>(
+        &self,
+        f: impl FnOnce() -> Result<T, Error> + Send,
+    ) -> Result<T, Error> {
+        match &self.netns {
+            None => f(),
+            Some(fd) => enter(fd.as_fd(), f).map_err(|e| match e {
+                Entered::Setns(error) => Error::Namespace {
+                    ns: format!("of socket {}", self.port_id()),
+                    error,
+                },
+                Entered::Inner(e) => e,
+            }),
+        }
+    }
+
+    /// Opens another socket in the same network namespace as this one,
+    /// with the same buffer size: for the engine's second thread.
+    pub fn sibling(&self) -> Result<DiagSocket, Error> {
+        let size = self.buffer_size();
+        let mut sock = self.run_in_netns(|| DiagSocket::with_buffer_size(size))?;
+        sock.netns.clone_from(&self.netns);
+        Ok(sock)
     }
 }

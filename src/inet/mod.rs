@@ -5,7 +5,7 @@
 mod attr;
 mod events;
 pub mod filter;
-mod info;
+pub(crate) mod info;
 mod msg;
 mod owned;
 mod request;
@@ -15,7 +15,9 @@ pub use attr::{
     MptcpSubflowInfo, SockAddrs, SockOpt, TlsInfo, UlpInfo, VegasInfo,
 };
 pub use events::DestroyEvent;
-pub use info::{MptcpInfo, SctpInfo, TcpInfo, TcpiOptions};
+pub use info::{
+    MptcpField, MptcpInfo, SctpField, SctpInfo, TcpField, TcpInfo, TcpiOptions, Unit, UnknownField,
+};
 pub use msg::InetMsg;
 pub use owned::{InetSocket, SocketId};
 pub(crate) use request::Destroy;

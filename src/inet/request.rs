@@ -367,6 +367,16 @@ impl LegacyRequest {
         self.protocol
     }
 
+    /// The states it dumps.
+    pub const fn states(&self) -> States {
+        self.states
+    }
+
+    /// The extensions it asks for.
+    pub const fn extensions(&self) -> Extensions {
+        self.extensions
+    }
+
     /// The request body (`struct inet_diag_req`). Its family byte says
     /// `AF_INET`, which the kernel ignores for dumps: they cover both families.
     pub fn to_raw(&self) -> inet_diag_req {
@@ -425,6 +435,11 @@ impl Request for LegacyRequest {
     }
     fn parse<'buf>(&self, msg: NlMsg<'buf>) -> Result<InetMsg<'buf>, ParseError> {
         InetMsg::parse_as(msg, self.protocol)
+    }
+    fn means_unavailable(&self, errno: i32) -> bool {
+        // Linux 6.16 removed DCCP and with it message type 19: EINVAL.
+        errno == crate::raw::ENOENT
+            || (self.protocol == Protocol::Dccp && errno == crate::raw::EINVAL)
     }
 }
 
@@ -510,5 +525,8 @@ impl Request for Filtered<'_, LegacyRequest> {
     }
     fn parse<'buf>(&self, msg: NlMsg<'buf>) -> Result<InetMsg<'buf>, ParseError> {
         self.req.parse(msg)
+    }
+    fn means_unavailable(&self, errno: i32) -> bool {
+        self.req.means_unavailable(errno)
     }
 }

@@ -48,3 +48,5 @@ pub const SOCK_SEQPACKET: u8 = 5;
 /// `ENOENT` (`<asm-generic/errno-base.h>`): sock_diag's "no handler" and
 /// "no such socket".
 pub const ENOENT: i32 = 2;
+/// `EINVAL`: a request the kernel does not understand.
+pub const EINVAL: i32 = 22;

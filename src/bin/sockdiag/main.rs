@@ -4,23 +4,25 @@
 #[cfg(test)]
 mod alloc_tests;
 mod args;
+mod options;
 mod out;
+mod reference;
 mod view;
 mod watch;
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use sockdiag::inet::filter::{Bytecode, Entry};
 use sockdiag::inet::{Extensions, Family, InetMsg, InetRequest, LegacyRequest, Protocol, SocketId};
 use sockdiag::netlink_diag::{NetlinkRequest, NetlinkShow};
 use sockdiag::packet::{PacketRequest, PacketShow};
+use sockdiag::poll::Scanner;
 use sockdiag::replay::{Record, Replay};
 use sockdiag::unix::{UnixRequest, UnixShow};
-use sockdiag::{DestroyEvents, DestroyGroups, DiagSocket, Error, NetNs, Request, SplitScan};
+use sockdiag::{DestroyEvents, DestroyGroups, DiagSocket, Error, NetNs, Request};
 
 use args::{Format, Mode, Options, Parsed, Table, Usage};
 use out::{Context, Counts, IfNames, JsonOut, PromOut, Scratch, Sink, SummaryOut, TableOut};
@@ -34,6 +36,14 @@ pub enum Failure {
     Run(String),
     /// The reader went away (`sockdiag | head`): not an error.
     Closed,
+    /// A library error, before it is put in context ([`failure`]).
+    Lib(Error),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Lib(e)
+    }
 }
 
 impl From<io::Error> for Failure {
@@ -546,49 +556,7 @@ fn sink_to<W: Write + Send + 'static>(
     }
 }
 
-/// Output of one half of a split listing: whole lines go to standard
-/// output in chunks of at least 64 KiB, under a lock, so the two halves'
-/// lines never mix.
-struct Chunked {
-    buf: Vec<u8>,
-    out: Arc<Mutex<io::Stdout>>,
-}
-
-impl Chunked {
-    fn drain(&mut self) -> io::Result<()> {
-        let mut out = self
-            .out
-            .lock()
-            .map_err(|_| io::Error::other("standard output lock poisoned"))?;
-        out.write_all(&self.buf)?;
-        out.flush()?;
-        self.buf.clear();
-        Ok(())
-    }
-}
-
-impl Write for Chunked {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.write_all(bytes)?;
-        Ok(bytes.len())
-    }
-
-    #[inline]
-    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.buf.extend_from_slice(bytes);
-        if self.buf.len() >= 64 * 1024 && bytes.last() == Some(&b'\n') {
-            self.drain()?;
-        }
-        Ok(())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.drain()
-    }
-}
-
-/// Whether a listing or a watch uses [`SplitScan`]'s halves on two
+/// Whether a listing or a watch uses [`Scanner::halves`] on two
 /// threads: `--threads 2` (the default on two or more CPUs), every TCP
 /// socket of both families, listed or watched (not killed, counted or
 /// recorded), no filter of the user's (the halves are filters), in this
@@ -606,40 +574,28 @@ pub fn splittable(o: &Options) -> bool {
         && o.netns.is_none()
 }
 
-/// Lists every TCP socket with [`SplitScan`]: two threads, each with its
-/// own socket, half of the sockets and its own formatter.
+/// Lists every TCP socket in two halves ([`Scanner::halves`]): the kernel
+/// walks both at once, this thread formats both.
 fn list_split(o: &Options) -> Result<(), Failure> {
     let start = Instant::now();
-    let stdout = Arc::new(Mutex::new(io::stdout()));
-    let chunked = || Chunked {
-        buf: Vec::with_capacity(72 * 1024),
-        out: Arc::clone(&stdout),
-    };
-    let procs = procs(o)?;
     let req = LegacyRequest::tcp()
         .with_states(o.states_for(Table::Inet(Protocol::Tcp)))
         .with_extensions(extensions(o));
-    let mut scan = SplitScan::new(req).map_err(|e| failure(e, "opening sock_diag sockets"))?;
-    if o.header && o.format == Format::Table {
-        sink_to(o, chunked(), None, true).finish(start.elapsed())?;
-    }
-    let half = || (sink_to(o, chunked(), procs.clone(), false), None::<Failure>);
-    let (mut a, mut b) = (half(), half());
-    scan.run_with([&mut a, &mut b], |(sink, error), m| {
-        if error.is_none() {
-            *error = match view::inet(Some(Protocol::Tcp), &m).whole() {
-                Ok(s) => sink.sock(&s).err().map(Failure::from),
-                Err(e) => Some(Failure::Run(e)),
-            };
-        }
+    let mut scan = Scanner::with_socket(open(o)?, req)
+        .halves()
+        .map_err(|e| failure(e, "opening sock_diag sockets"))?;
+    let mut sink = sink(o)?;
+    scan.scan(|_, m| -> Result<(), Failure> {
+        let s = view::inet(Some(Protocol::Tcp), &m)
+            .whole()
+            .map_err(Failure::Run)?;
+        Ok(sink.sock(&s)?)
     })
-    .map_err(|e| failure(e, "dumping TCP sockets"))?;
-    for (mut sink, error) in [a, b] {
-        if let Some(e) = error {
-            return Err(e);
-        }
-        sink.finish(start.elapsed())?;
-    }
+    .map_err(|e| match e {
+        Failure::Lib(e) => failure(e, "dumping TCP sockets"),
+        other => other,
+    })?;
+    sink.finish(start.elapsed())?;
     Ok(())
 }
 
@@ -687,6 +643,10 @@ fn main() -> ExitCode {
         }
         Err(Failure::Run(m)) => {
             eprintln!("sockdiag: {m}");
+            ExitCode::FAILURE
+        }
+        Err(Failure::Lib(e)) => {
+            eprintln!("sockdiag: {e}");
             ExitCode::FAILURE
         }
     }

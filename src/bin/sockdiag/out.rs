@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use std::net::IpAddr;
 use std::time::Duration;
 
-use sockdiag::inet::{TcpInfo, TcpState, TcpiOptions, Timer};
+use sockdiag::inet::{TcpField, TcpInfo, TcpState, TcpiOptions, Timer};
 use sockdiag::procs::ProcessMap;
 
 use crate::args::Show;
@@ -706,7 +706,7 @@ fn json_tcp_info(w: &mut impl Write, i: &TcpInfo<&[u8]>) -> io::Result<()> {
     for (name, v) in i.fields() {
         if let Some(v) = v {
             w.write_all(if first { b"\"" } else { b",\"" })?;
-            w.write_all(name.as_bytes())?;
+            w.write_all(name.name().as_bytes())?;
             w.write_all(b"\":")?;
             w.write_all(Num::new(v).as_bytes())?;
             first = false;
@@ -961,7 +961,7 @@ impl<W: Write> Sink for PromOut<W> {
             )?;
         }
         if let Some((labels, values)) = &self.info {
-            let names = TcpInfo::<&[u8]>::field_names();
+            let names = TcpField::ALL.iter().map(|f| f.name());
             let count = names.len();
             for (k, name) in names.enumerate() {
                 let rows = labels

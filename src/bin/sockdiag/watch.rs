@@ -1,5 +1,5 @@
-//! `sockdiag watch`: poll the selected dumps every `--interval` on one
-//! socket and buffer, track sockets by cookie, and print what changed.
+//! `sockdiag watch`: the library's [`Poller`] for each selected table,
+//! every `--interval`, and a formatter for what it reports.
 //!
 //! Output lines start with `+` (new socket), `-` (gone), `~` (state or a
 //! tracked counter changed) or `#` (once a second, and at the end: polls,
@@ -7,78 +7,20 @@
 //! each is an object with an `"event"` key.
 
 use std::io::{self, BufWriter, Write};
-use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use nix::sys::resource::{getrusage, UsageWho};
-use sockdiag::inet::filter::{Bytecode, Entry, Filter};
-use sockdiag::inet::{InetAttr, InetMsg, LegacyRequest, Protocol, TcpInfo, TcpState};
-use sockdiag::poll::{Seen, Tracker};
-use sockdiag::DiagSocket;
-use sockdiag::SplitScan;
+use sockdiag::inet::{InetMsg, InetRequest, LegacyRequest, Protocol, TcpField};
+use sockdiag::netlink_diag::{NetlinkMsg, NetlinkRequest, NetlinkShow};
+use sockdiag::packet::{PacketMsg, PacketRequest, PacketShow};
+use sockdiag::poll::{Brief, Change, End, Kind, Polled, Poller, Strategy, What};
+use sockdiag::unix::{UnixMsg, UnixRequest, UnixShow};
+use sockdiag::Error;
 
 use crate::args::{Format, Options, Table};
 use crate::out::{Context, IfNames, JsonOut, Scratch, TableOut};
-use crate::view::{self, ss_state, Endpoint, Sock};
+use crate::view::{self, ss_state, Sock};
 use crate::Failure;
-
-/// Most counters `--track` follows.
-const MAX_TRACK: usize = 4;
-
-/// One end, as much as is kept between polls.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum End {
-    Ip(IpAddr, u16),
-    Id(u32),
-}
-
-impl End {
-    fn of(e: &Endpoint<'_>) -> End {
-        match *e {
-            Endpoint::Ip { addr, port, .. } => End::Ip(addr, port),
-            Endpoint::Unix { inode, .. } => End::Id(inode),
-            Endpoint::Packet { ifindex, .. } => End::Id(ifindex),
-            Endpoint::Netlink { port_id, .. } => End::Id(port_id),
-            Endpoint::NetlinkPeer { port_id, .. } => End::Id(port_id),
-        }
-    }
-}
-
-/// `"src":"ADDR","sport":PORT` (or `"src_id":ID`) for JSON events.
-struct JsonEnd(&'static str, End);
-
-impl std::fmt::Display for JsonEnd {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let (name, port) = match self.0 {
-            "src" => ("src", "sport"),
-            _ => ("dst", "dport"),
-        };
-        match self.1 {
-            End::Ip(a, p) => write!(f, "\"{name}\":\"{a}\",\"{port}\":{p}"),
-            End::Id(i) => write!(f, "\"{name}_id\":{i}"),
-        }
-    }
-}
-
-impl std::fmt::Display for End {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            End::Ip(IpAddr::V6(a), p) => write!(f, "[{a}]:{p}"),
-            End::Ip(a, p) => write!(f, "{a}:{p}"),
-            End::Id(i) => write!(f, "{i}"),
-        }
-    }
-}
-
-/// A socket between polls.
-#[derive(Clone, Copy)]
-struct Tracked {
-    netid: &'static str,
-    state: TcpState,
-    local: End,
-    peer: End,
-    counters: [u64; MAX_TRACK],
-}
 
 /// Counts of one second (or of the whole run).
 #[derive(Default, Clone, Copy)]
@@ -92,24 +34,18 @@ struct Window {
     poll_max: Duration,
 }
 
-/// What one sighting of a socket amounts to.
-enum Sighting {
-    /// Nothing to report.
-    Same,
-    /// Not in the previous polls.
-    New,
-    /// State or a tracked counter moved; what was recorded before.
-    Changed(Tracked),
-}
-
-/// The state of a watch run.
-struct Watch<'o, W: Write> {
-    o: &'o Options,
-    table: TableOut<W>,
-    track: Vec<usize>,
-    sockets: Tracker<Tracked>,
-    /// New, gone and changed sockets since the main loop last took them.
-    window: Window,
+impl Window {
+    fn merge(self, b: Window) -> Window {
+        Window {
+            polls: self.polls + b.polls,
+            late: self.late + b.late,
+            new: self.new + b.new,
+            gone: self.gone + b.gone,
+            changed: self.changed + b.changed,
+            poll_total: self.poll_total + b.poll_total,
+            poll_max: self.poll_max.max(b.poll_max),
+        }
+    }
 }
 
 /// CPU time (user, system) of this process.
@@ -128,177 +64,394 @@ fn cpu() -> (Duration, Duration) {
     }
 }
 
-impl<W: Write> Watch<'_, W> {
+/// Writes the lines of the changes a poll reports, into a buffer that the
+/// main loop hands to standard output after each poll.
+pub struct Printer<'o> {
+    o: &'o Options,
+    table: TableOut<Vec<u8>>,
+    /// Counts since the main loop last took them.
+    window: Window,
+    /// The first socket that could not be shown: the poll ends with it.
+    error: Option<Failure>,
+}
+
+/// `"src":"ADDR","sport":PORT` (or `"src_id":ID`) for JSON events.
+struct JsonEnd(&'static str, End);
+
+impl std::fmt::Display for JsonEnd {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (name, port) = match self.0 {
+            "src" => ("src", "sport"),
+            _ => ("dst", "dport"),
+        };
+        match self.1 {
+            End::Addr(a) => write!(f, "\"{name}\":\"{}\",\"{port}\":{}", a.ip(), a.port()),
+            End::None => write!(f, "\"{name}_id\":null"),
+            other => write!(f, "\"{name}_id\":{other}"),
+        }
+    }
+}
+
+/// `ss`'s Netid of a socket a poller kept.
+fn netid(kind: Kind, table: Table) -> &'static str {
+    match (kind, table) {
+        (
+            Kind::Inet {
+                protocol: Some(p), ..
+            },
+            _,
+        )
+        | (_, Table::Inet(p)) => p.name(),
+        (Kind::Unix(t), _) => t.netid(),
+        (Kind::Packet { socket_type, .. }, _) if socket_type == sockdiag::raw::SOCK_DGRAM => {
+            "p_dgr"
+        }
+        (Kind::Packet { .. }, _) => "p_raw",
+        _ => "nl",
+    }
+}
+
+impl<'o> Printer<'o> {
+    fn new(o: &'o Options) -> Self {
+        Printer {
+            o,
+            table: TableOut {
+                scratch: Scratch::default(),
+                out: Vec::with_capacity(64 * 1024),
+                netid: true,
+                state: true,
+                header: false,
+                cx: Context {
+                    show: o.show,
+                    procs: None,
+                    ifnames: IfNames::default(),
+                },
+            },
+            window: Window::default(),
+            error: None,
+        }
+    }
+
     fn json(&self) -> bool {
         self.o.format == Format::Json
     }
 
-    /// Values of the tracked counters in `info`.
-    fn counters(&self, info: &TcpInfo<&[u8]>) -> [u64; MAX_TRACK] {
-        let mut out = [0; MAX_TRACK];
-        for (slot, &k) in out.iter_mut().zip(&self.track) {
-            *slot = info.field(k).unwrap_or(0);
-        }
-        out
-    }
-
-    /// Records one socket of the current poll; what there is to report.
-    fn see(&mut self, cookie: u64, now: Tracked) -> Sighting {
-        match self.sockets.observe(cookie, now) {
-            Seen::New => Sighting::New,
-            // Listed twice in one dump (the kernel may repeat a socket
-            // while the table changes under the walk): once counts.
-            Seen::Repeated => Sighting::Same,
-            Seen::Known(t) if t.state == now.state && t.counters == now.counters => Sighting::Same,
-            Seen::Known(&t) => Sighting::Changed(t),
-        }
-    }
-
-    /// One socket of the current poll, of any family.
-    fn sock(&mut self, s: &Sock<'_>) -> io::Result<()> {
-        let now = Tracked {
-            netid: s.netid,
-            state: s.state,
-            local: End::of(&s.local),
-            peer: End::of(&s.peer),
-            counters: s.x.tcp_info.map(|i| self.counters(&i)).unwrap_or_default(),
+    /// Whether the user's selection takes this socket of `table` (unix
+    /// and packet types, packet and netlink states are selected here; the
+    /// kernel selected the rest).
+    fn selected(&self, table: Table, b: &Brief<'_>) -> bool {
+        let o = self.o;
+        let state_ok = o.states_for(table).bits() & (1 << b.state().to_raw()) != 0;
+        let type_ok = match b.kind() {
+            Kind::Unix(t) => o.unix_types & (1 << t.to_raw()) != 0,
+            Kind::Packet { socket_type, .. } => o.packet_types & (1 << socket_type) != 0,
+            _ => true,
         };
-        match self.see(s.cookie, now) {
-            Sighting::Same => Ok(()),
-            sighting => self.report(sighting, s, &now),
-        }
+        state_ok && type_ok
     }
 
-    /// One inet socket of the current poll. Most polls change nothing for
-    /// most sockets, so the display view is built only for a socket that
-    /// is new or changed; the others cost one pass over their attributes
-    /// (each still checked: a damaged reply is an error, as in listings)
-    /// and a look at the tracker.
-    fn inet(&mut self, p: Protocol, m: &InetMsg<'_>) -> Result<(), Failure> {
-        let mut counters = [0; MAX_TRACK];
-        for attr in m.attributes() {
-            match attr {
-                Ok(InetAttr::TcpInfo(info)) => counters = self.counters(&info),
-                Ok(_) => {}
-                Err(e) => return Err(Failure::Run(view::damaged(p.name(), m.cookie(), e))),
-            }
+    /// One change of a poll, for a socket of `table` whose reply `show`
+    /// turns into its display view (new sockets only).
+    fn change<M>(
+        &mut self,
+        table: Table,
+        change: Change<'_, M>,
+        show: impl FnOnce(&M) -> Result<Sock<'_>, String>,
+    ) {
+        if self.error.is_some() {
+            return;
         }
-        let now = Tracked {
-            netid: p.name(),
-            state: m.state(),
-            local: End::Ip(m.src_addr(), m.src_port()),
-            peer: End::Ip(m.dst_addr(), m.dst_port()),
-            counters,
+        let r = match change {
+            Change::New { msg, now, .. } if self.selected(table, &now) => match show(msg) {
+                Ok(s) => self.new_sock(&s),
+                Err(e) => {
+                    self.error = Some(Failure::Run(e));
+                    return;
+                }
+            },
+            Change::Changed {
+                cookie,
+                before,
+                now,
+                what,
+                ..
+            } if self.selected(table, &now) => {
+                self.changed(netid(now.kind(), table), cookie, &before, &now, &what)
+            }
+            Change::Gone { cookie, last } if self.selected(table, &last) => {
+                self.gone(netid(last.kind(), table), cookie, &last)
+            }
+            _ => Ok(()),
         };
-        match self.see(m.cookie(), now) {
-            Sighting::Same => Ok(()),
-            sighting => Ok(self.report(sighting, &view::inet(Some(p), m), &now)?),
+        if let Err(e) = r {
+            self.error = Some(Failure::from(e));
         }
     }
 
-    /// The line of a new or changed socket; `now` is what was recorded.
-    fn report(&mut self, sighting: Sighting, s: &Sock<'_>, now: &Tracked) -> io::Result<()> {
-        let json = self.json();
-        match sighting {
-            Sighting::Same => Ok(()),
-            Sighting::New => {
-                self.window.new += 1;
-                if json {
-                    let mut j = JsonOut {
-                        out: &mut self.table.out,
-                        cx: Context {
-                            show: self.o.show,
-                            procs: None,
-                            ifnames: IfNames::default(),
-                        },
-                    };
-                    write!(j.out, "{{\"event\":\"new\",")?;
-                    j.members(s)?;
-                    writeln!(j.out, "}}")
-                } else {
-                    write!(self.table.out, "+ ")?;
-                    self.table.line(s)?;
-                    writeln!(self.table.out)
-                }
-            }
-            Sighting::Changed(before) => {
-                self.window.changed += 1;
-                let w = &mut self.table.out;
-                let (local, peer) = (now.local, now.peer);
-                if json {
-                    write!(
-                        w,
-                        "{{\"event\":\"changed\",\"netid\":\"{}\",\"cookie\":{},{},{},\"state\":\"{}\",\"old_state\":\"{}\"",
-                        now.netid,
-                        s.cookie,
-                        JsonEnd("src", local),
-                        JsonEnd("dst", peer),
-                        now.state.name(),
-                        before.state.name()
-                    )?;
-                } else {
-                    write!(
-                        w,
-                        "~ {:<5} {local} {peer} {}",
-                        now.netid,
-                        ss_state(now.state)
-                    )?;
-                    if before.state != now.state {
-                        write!(w, " (was {})", ss_state(before.state))?;
-                    }
-                }
-                for (n, &k) in self.track.iter().enumerate() {
-                    let (Some(&new), Some(&was)) = (now.counters.get(n), before.counters.get(n))
-                    else {
-                        continue;
-                    };
-                    if new == was {
-                        continue;
-                    }
-                    let name = TcpInfo::<&[u8]>::field_names().nth(k).unwrap_or("?");
-                    let delta = i128::from(new) - i128::from(was);
-                    if json {
-                        write!(w, ",\"{name}\":{new},\"{name}_delta\":{delta}")?;
-                    } else {
-                        write!(w, " {name}:{new} ({delta:+})")?;
-                    }
-                }
-                if json {
-                    writeln!(w, "}}")
-                } else {
-                    writeln!(w)
-                }
-            }
+    /// The line of a new socket.
+    fn new_sock(&mut self, s: &Sock<'_>) -> io::Result<()> {
+        self.window.new += 1;
+        if self.json() {
+            let mut j = JsonOut {
+                out: &mut self.table.out,
+                cx: Context {
+                    show: self.o.show,
+                    procs: None,
+                    ifnames: IfNames::default(),
+                },
+            };
+            write!(j.out, "{{\"event\":\"new\",")?;
+            j.members(s)?;
+            writeln!(j.out, "}}")
+        } else {
+            write!(self.table.out, "+ ")?;
+            self.table.line(s)?;
+            writeln!(self.table.out)
         }
     }
 
-    /// After a poll: the sockets not seen in it are gone.
-    fn sweep(&mut self) -> io::Result<()> {
+    /// The line of a socket whose state or tracked counters moved.
+    fn changed(
+        &mut self,
+        netid: &str,
+        cookie: u64,
+        before: &Brief<'_>,
+        now: &Brief<'_>,
+        what: &What<'_>,
+    ) -> io::Result<()> {
+        self.window.changed += 1;
         let json = self.json();
         let w = &mut self.table.out;
-        let mut gone = 0;
-        let mut result = Ok(());
-        self.sockets.finish(|cookie, t| {
-            gone += 1;
-            if result.is_err() {
-                return;
+        let (local, peer) = (now.local(), now.peer());
+        if json {
+            write!(
+                w,
+                "{{\"event\":\"changed\",\"netid\":\"{netid}\",\"cookie\":{cookie},{},{},\"state\":\"{}\",\"old_state\":\"{}\"",
+                JsonEnd("src", local),
+                JsonEnd("dst", peer),
+                now.state().name(),
+                before.state().name()
+            )?;
+        } else {
+            write!(w, "~ {netid:<5} {local} {peer} {}", ss_state(now.state()))?;
+            if what.state() {
+                write!(w, " (was {})", ss_state(before.state()))?;
             }
-            result = if json {
-                writeln!(
-                    w,
-                    "{{\"event\":\"gone\",\"netid\":\"{}\",\"cookie\":{cookie},{},{},\"state\":\"{}\"}}",
-                    t.netid,
-                    JsonEnd("src", t.local),
-                    JsonEnd("dst", t.peer),
-                    t.state.name()
-                )
-            } else {
-                writeln!(w, "- {:<5} {} {} {}", t.netid, t.local, t.peer, ss_state(t.state))
+        }
+        for field in what.counters() {
+            let (Some(new), was) = (now.counter(field), before.counter(field)) else {
+                continue;
             };
-        });
-        self.window.gone += gone;
-        result
+            let name = field.name();
+            let delta = i128::from(new) - i128::from(was.unwrap_or(0));
+            if json {
+                write!(w, ",\"{name}\":{new},\"{name}_delta\":{delta}")?;
+            } else {
+                write!(w, " {name}:{new} ({delta:+})")?;
+            }
+        }
+        if json {
+            writeln!(w, "}}")
+        } else {
+            writeln!(w)
+        }
     }
+
+    /// The line of a gone socket.
+    fn gone(&mut self, netid: &str, cookie: u64, last: &Brief<'_>) -> io::Result<()> {
+        self.window.gone += 1;
+        let w = &mut self.table.out;
+        if self.o.format == Format::Json {
+            writeln!(
+                w,
+                "{{\"event\":\"gone\",\"netid\":\"{netid}\",\"cookie\":{cookie},{},{},\"state\":\"{}\"}}",
+                JsonEnd("src", last.local()),
+                JsonEnd("dst", last.peer()),
+                last.state().name()
+            )
+        } else {
+            writeln!(
+                w,
+                "- {netid:<5} {} {} {}",
+                last.local(),
+                last.peer(),
+                ss_state(last.state())
+            )
+        }
+    }
+}
+
+/// The pollers of one table: what it polls and its family's poller.
+enum Polling {
+    Legacy(Poller<LegacyRequest>),
+    Inet(Poller<InetRequest>),
+    Unix(Poller<UnixRequest>),
+    Packet(Poller<PacketRequest>),
+    Netlink(Poller<NetlinkRequest>),
+}
+
+/// One poller and the table it polls.
+struct Watched {
+    table: Table,
+    poller: Polling,
+}
+
+impl Watched {
+    /// One poll, its changes to `p`.
+    fn poll(&mut self, p: &mut Printer<'_>) -> Result<(), Error> {
+        let t = self.table;
+        let proto = match t {
+            Table::Inet(p) => Some(p),
+            _ => None,
+        };
+        match &mut self.poller {
+            Polling::Legacy(poller) => {
+                poller.poll(|c| p.change(t, c, |m: &InetMsg<'_>| view::inet(proto, m).whole()))
+            }
+            Polling::Inet(poller) => {
+                poller.poll(|c| p.change(t, c, |m: &InetMsg<'_>| view::inet(proto, m).whole()))
+            }
+            Polling::Unix(poller) => {
+                poller.poll(|c| p.change(t, c, |m: &UnixMsg<'_>| view::unix(m).whole()))
+            }
+            Polling::Packet(poller) => {
+                poller.poll(|c| p.change(t, c, |m: &PacketMsg<'_>| view::packet(m).whole()))
+            }
+            Polling::Netlink(poller) => {
+                poller.poll(|c| p.change(t, c, |m: &NetlinkMsg<'_>| view::netlink(m).whole()))
+            }
+        }
+        .map(|_| ())
+    }
+
+    fn len(&self) -> usize {
+        match &self.poller {
+            Polling::Legacy(p) => p.len(),
+            Polling::Inet(p) => p.len(),
+            Polling::Unix(p) => p.len(),
+            Polling::Packet(p) => p.len(),
+            Polling::Netlink(p) => p.len(),
+        }
+    }
+
+    /// The sockets of each half, when this poller runs two.
+    fn halves(&self) -> Option<[usize; 2]> {
+        match &self.poller {
+            Polling::Legacy(p) if p.strategy() == Strategy::Halves => Some(p.halves()),
+            Polling::Inet(p) if p.strategy() == Strategy::Halves => Some(p.halves()),
+            _ => None,
+        }
+    }
+}
+
+/// A poll's error as one line: a damaged reply names its socket.
+fn poll_failure(table: Table, e: Error) -> Failure {
+    match (e, table) {
+        (Error::Reply { cookie, error }, Table::Inet(p)) => {
+            Failure::Run(view::damaged(p.name(), cookie, error))
+        }
+        (Error::Reply { cookie, error }, t) => {
+            Failure::Run(view::damaged(&t.name(), cookie, error))
+        }
+        (e, t) => crate::failure(e, &format!("polling {}", t.name())),
+    }
+}
+
+/// The `tcp_info` counters to follow: `--track`'s, or with `-i` three.
+fn tracked(o: &Options) -> Vec<TcpField> {
+    if o.track.is_empty() && o.show.info {
+        vec![
+            TcpField::BytesAcked,
+            TcpField::BytesReceived,
+            TcpField::TotalRetrans,
+        ]
+    } else {
+        o.track.clone()
+    }
+}
+
+/// A poller of `req` on a new socket (in `-N`'s namespace), with the
+/// watch's grace, the tracked counters and the user's filter.
+fn poller<R: Polled>(o: &Options, req: R, track: &[TcpField]) -> Result<Poller<R>, Failure> {
+    let sock = crate::open(o)?;
+    // Gone after two polls in a row missed it: one miss can be the
+    // kernel's walk under churn, not a close.
+    let mut p = Poller::with_socket(sock, req).with_grace(1);
+    if let Some((f, text)) = &o.filter {
+        p = p
+            .with_filter(f)
+            .map_err(|e| Failure::Usage(format!("{e} in '{text}'")))?;
+    }
+    if !track.is_empty() {
+        p = p.track(track).map_err(|e| crate::failure(e, "--track"))?;
+    }
+    Ok(p)
+}
+
+/// The pollers of every selected table.
+fn watched(o: &Options, track: &[TcpField]) -> Result<Vec<Watched>, Failure> {
+    let mut out = Vec::new();
+    for &table in &o.tables {
+        let states = o.states_for(table);
+        let inet_track = if matches!(table, Table::Inet(Protocol::Tcp)) {
+            track
+        } else {
+            &[]
+        };
+        match table {
+            Table::Inet(p @ (Protocol::Tcp | Protocol::Dccp)) if o.v4 && o.v6 => {
+                let req = if p == Protocol::Tcp {
+                    LegacyRequest::tcp()
+                } else {
+                    LegacyRequest::dccp()
+                }
+                .with_states(states)
+                .with_extensions(crate::extensions(o));
+                let mut poller = poller(o, req, inet_track)?;
+                if crate::splittable(o) {
+                    poller = poller
+                        .with_halves()
+                        .map_err(|e| crate::failure(e, "splitting the watch"))?;
+                }
+                out.push(Watched {
+                    table,
+                    poller: Polling::Legacy(poller),
+                });
+            }
+            Table::Inet(p) => {
+                for req in crate::inet_requests(o, p) {
+                    out.push(Watched {
+                        table,
+                        poller: Polling::Inet(poller(o, req, inet_track)?),
+                    });
+                }
+            }
+            Table::Unix => {
+                let req = UnixRequest::new()
+                    .with_states(states)
+                    .with_show(UnixShow::NAME | UnixShow::PEER | UnixShow::RQLEN);
+                out.push(Watched {
+                    table,
+                    poller: Polling::Unix(poller(o, req, &[])?),
+                });
+            }
+            Table::Packet => {
+                let req = PacketRequest::new().with_show(PacketShow::INFO | PacketShow::MEMINFO);
+                out.push(Watched {
+                    table,
+                    poller: Polling::Packet(poller(o, req, &[])?),
+                });
+            }
+            Table::Netlink => {
+                let req = NetlinkRequest::new().with_show(NetlinkShow::MEMINFO);
+                out.push(Watched {
+                    table,
+                    poller: Polling::Netlink(poller(o, req, &[])?),
+                });
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The sockets of each half, when two threads share the watch:
@@ -322,7 +475,7 @@ fn report(
     json: bool,
     label: &str,
     w: Window,
-    sockets: &[Stream<'_>],
+    watched: &[Watched],
     wall: Duration,
     cpu: (Duration, Duration),
 ) -> io::Result<()> {
@@ -331,11 +484,8 @@ fn report(
         .checked_div(u32::try_from(w.polls).unwrap_or(u32::MAX))
         .unwrap_or_default();
     let pct = |d: Duration| 100.0 * d.as_secs_f64() / wall.as_secs_f64().max(1e-9);
-    let halves = match sockets {
-        [a, b] => Some([a.w.sockets.len(), b.w.sockets.len()]),
-        _ => None,
-    };
-    let sockets: usize = sockets.iter().map(|s| s.w.sockets.len()).sum();
+    let halves = watched.iter().find_map(Watched::halves);
+    let sockets: usize = watched.iter().map(Watched::len).sum();
     if json {
         writeln!(
             out,
@@ -374,106 +524,21 @@ fn report(
     }
 }
 
-/// Runs the selected dumps once, feeding every socket to `watch`.
-fn poll<W: Write>(
-    sock: &mut DiagSocket,
-    program: Option<&sockdiag::inet::filter::Bytecode>,
-    w: &mut Watch<'_, W>,
-) -> Result<(), Failure> {
-    let o = w.o;
-    for &table in &o.tables {
-        if let Table::Inet(p) = table {
-            let r = crate::dump_inet(o, p, program, sock, &mut None, &mut |m| w.inet(p, &m));
-            crate::table_result(o, table, r)?;
-        } else {
-            crate::dump_table(o, table, program, sock, &mut None, &mut |s, _| {
-                Ok(w.sock(s)?)
-            })?;
-        }
-    }
-    Ok(())
-}
-
 /// `sockdiag watch`.
 pub fn run(o: &Options) -> Result<(), Failure> {
-    let names: Vec<&str> = TcpInfo::<&[u8]>::field_names().collect();
-    let mut wanted: Vec<&str> = o.track.iter().map(String::as_str).collect();
-    if wanted.is_empty() && o.show.info {
-        wanted = vec!["bytes_acked", "bytes_received", "total_retrans"];
-    }
-    if wanted.len() > MAX_TRACK {
-        return Err(Failure::Usage(format!(
-            "--track follows at most {MAX_TRACK} counters"
-        )));
-    }
-    let track: Vec<usize> = wanted
-        .iter()
-        .filter_map(|w| names.iter().position(|n| n == w))
-        .collect();
-    let o2;
+    let track = tracked(o);
+    let with_info;
     let o = if !track.is_empty() && !o.show.info {
-        // Tracked counters come from tcp_info.
-        let mut with_info = o.clone();
-        with_info.show.info = true;
-        o2 = with_info;
-        &o2
+        // Tracked counters come from tcp_info; new sockets show it.
+        let mut i = o.clone();
+        i.show.info = true;
+        with_info = i;
+        &with_info
     } else {
         o
     };
-    let watch = |sockets: Tracker<Tracked>| Watch {
-        o,
-        table: TableOut {
-            scratch: Scratch::default(),
-            out: Vec::with_capacity(64 * 1024),
-            netid: true,
-            state: true,
-            header: false,
-            cx: Context {
-                show: o.show,
-                procs: None,
-                ifnames: IfNames::default(),
-            },
-        },
-        track: track.clone(),
-        sockets,
-        window: Window::default(),
-    };
-    // Gone after two polls in a row missed it: one miss can be the
-    // kernel's walk under churn, not a close.
-    let tracker = || Tracker::new().with_grace(1);
-    // The first half's filter, when two threads share the watch.
-    let mut division = None;
-    let mut streams = if crate::splittable(o) {
-        // Every TCP socket, no filter of the user's: two threads, each
-        // polling the half of the sockets one of `SplitScan`'s filters
-        // gives it, on its own socket, with its own tracker (a socket
-        // always falls in the same half). The halves divide where the
-        // sockets there now split evenly: one dump first.
-        let mut first = crate::open(o)?;
-        let req = LegacyRequest::tcp().with_states(o.states_for(Table::Inet(Protocol::Tcp)));
-        let filters = SplitScan::filters_for(&mut first, &req)
-            .map_err(|e| crate::failure(e, "dumping TCP sockets"))?;
-        let mut socks = [Some(first), None];
-        let mut halves = Vec::with_capacity(2);
-        division = filters.first().cloned();
-        for (f, sock) in filters.iter().zip(&mut socks) {
-            halves.push(Stream {
-                sock: match sock.take() {
-                    Some(s) => s,
-                    None => crate::open(o)?,
-                },
-                program: Some(compile(f)?),
-                w: watch(tracker()),
-            });
-        }
-        halves
-    } else {
-        vec![Stream {
-            sock: crate::open(o)?,
-            program: crate::program(o)?,
-            w: watch(tracker()),
-        }]
-    };
+    let mut watched = watched(o, &track)?;
+    let mut printer = Printer::new(o);
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
     let json = o.format == Format::Json;
@@ -489,42 +554,36 @@ pub fn run(o: &Options) -> Result<(), Failure> {
         let now = Instant::now();
         if now < next {
             std::thread::sleep(next - now);
-        } else if total.polls > 0 && now > next + o.interval {
+        } else if total.polls + window.polls > 0 && now > next + o.interval {
             // Behind by more than a whole interval: count it and resync.
             window.late += 1;
             next = now;
         }
         next += o.interval;
         let t0 = Instant::now();
-        match streams.as_mut_slice() {
-            [a, b] => {
-                let (ra, rb) = std::thread::scope(|scope| {
-                    let other = scope.spawn(|| b.once());
-                    (a.once(), other.join())
-                });
-                ra?;
-                rb.map_err(|_| Failure::Run("a watch thread panicked".into()))??;
-            }
-            all => {
-                for s in all {
-                    s.once()?;
+        let mut i = 0;
+        while let Some(w) = watched.get_mut(i) {
+            match w.poll(&mut printer) {
+                Ok(()) => i += 1,
+                // A table this kernel lacks, which the user did not name.
+                Err(Error::Unavailable { .. }) if !o.explicit_tables => {
+                    watched.remove(i);
                 }
+                Err(e) => return Err(poll_failure(w.table, e)),
+            }
+            if let Some(e) = printer.error.take() {
+                return Err(e);
             }
         }
         let took = t0.elapsed();
-        for s in &mut streams {
-            out.write_all(&s.w.table.out)?;
-            s.w.table.out.clear();
-            let w = std::mem::take(&mut s.w.window);
-            (window.new, window.gone, window.changed) = (
-                window.new + w.new,
-                window.gone + w.gone,
-                window.changed + w.changed,
-            );
-        }
-        window.polls += 1;
-        window.poll_total += took;
-        window.poll_max = window.poll_max.max(took);
+        out.write_all(&printer.table.out)?;
+        printer.table.out.clear();
+        window = window.merge(Window {
+            polls: 1,
+            poll_total: took,
+            poll_max: took,
+            ..std::mem::take(&mut printer.window)
+        });
         let since = window_start.elapsed();
         if since >= Duration::from_secs(1) {
             let c = cpu();
@@ -532,24 +591,21 @@ pub fn run(o: &Options) -> Result<(), Failure> {
                 c.0.saturating_sub(window_cpu.0),
                 c.1.saturating_sub(window_cpu.1),
             );
-            report(&mut out, json, "stats", window, &streams, since, used)?;
-            total = merge(total, window);
+            report(&mut out, json, "stats", window, &watched, since, used)?;
+            total = total.merge(window);
             window = Window::default();
-            if let Some(first) = &mut division {
-                rebalance(&mut streams, first)?;
-            }
             (window_start, window_cpu) = (Instant::now(), c);
         }
         out.flush()?;
     }
     let c = cpu();
-    let total = merge(total, window);
+    let total = total.merge(window);
     report(
         &mut out,
         json,
         "total",
         total,
-        &streams,
+        &watched,
         start.elapsed(),
         (
             c.0.saturating_sub(cpu_start.0),
@@ -560,87 +616,63 @@ pub fn run(o: &Options) -> Result<(), Failure> {
     Ok(())
 }
 
-/// One stream of polls: a socket, the filter program sent with each dump,
-/// and what was seen. `watch` runs one, or two on two threads.
-struct Stream<'o> {
-    sock: DiagSocket,
-    program: Option<Bytecode>,
-    w: Watch<'o, Vec<u8>>,
-}
-
-impl Stream<'_> {
-    /// One poll: its lines go to `w.table.out`, its counts to `w.window`.
-    fn once(&mut self) -> Result<(), Failure> {
-        self.w.sockets.begin();
-        poll(&mut self.sock, self.program.as_ref(), &mut self.w)?;
-        Ok(self.w.sweep()?)
-    }
-}
-
-/// A half's filter program.
-fn compile(f: &Filter) -> Result<Bytecode, Failure> {
-    f.compile()
-        .map_err(|e| Failure::Run(format!("splitting the watch: {e}")))
-}
-
-/// Moves the division between two halves (`first` is the first half's
-/// filter) to where their sockets now split evenly, once the halves have
-/// drifted apart by more than a tenth of the sockets: new filters for
-/// both, and each socket that changes halves handed from one tracker to
-/// the other, so that none is reported gone or new for it.
-fn rebalance(streams: &mut [Stream<'_>], first: &mut Filter) -> Result<(), Failure> {
-    let [a, b] = streams else {
-        return Ok(());
-    };
-    let (na, nb) = (a.w.sockets.len(), b.w.sockets.len());
-    if na.abs_diff(nb) <= (na + nb) / 10 {
-        return Ok(());
-    }
-    let ends = |t: &Tracked| match (t.local, t.peer) {
-        (End::Ip(la, lp), End::Ip(ra, rp)) => {
-            Some((SocketAddr::new(la, lp), SocketAddr::new(ra, rp)))
-        }
-        _ => None,
-    };
-    let sample = a.w.sockets.iter().chain(b.w.sockets.iter());
-    let [fa, fb] = SplitScan::balanced_filters(
-        sample.filter_map(|(_, t)| ends(t).map(|(l, r)| (l.port(), r.port()))),
-    );
-    if fa == *first {
-        // As even as the rule can make them.
-        return Ok(());
-    }
-    let programs = (compile(&fa)?, compile(&fb)?);
-    let second = |t: &Tracked| {
-        ends(t).is_some_and(|(src, dst)| fa.matches(&Entry::new(src, dst)) == Some(false))
-    };
-    a.w.sockets.hand_over(&mut b.w.sockets, |_, t| second(t));
-    b.w.sockets.hand_over(&mut a.w.sockets, |_, t| !second(t));
-    (a.program, b.program) = (Some(programs.0), Some(programs.1));
-    *first = fa;
-    Ok(())
-}
-
-fn merge(a: Window, b: Window) -> Window {
-    Window {
-        polls: a.polls + b.polls,
-        late: a.late + b.late,
-        new: a.new + b.new,
-        gone: a.gone + b.gone,
-        changed: a.changed + b.changed,
-        poll_total: a.poll_total + b.poll_total,
-        poll_max: a.poll_max.max(b.poll_max),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
     use super::*;
     use crate::args::{parse, Parsed};
-    use crate::view::Extras;
+    use sockdiag::replay::{Record, Replay};
 
-    fn sock(cookie: u64, state: TcpState) -> Sock<'static> {
+    fn options(args: &[&str]) -> Options {
+        let Ok(Parsed::Run(o)) = parse(args.iter().map(|s| (*s).to_owned())) else {
+            panic!()
+        };
+        *o
+    }
+
+    /// What the watch's poller makes of each reply of a recorded dump:
+    /// every reply is checked, known or not; the first failure as the
+    /// watch prints it.
+    fn keep_all(bytes: &[u8]) -> Result<usize, String> {
+        let mut n = 0;
+        for record in Replay::new(bytes).with_inet_protocol(Protocol::Tcp) {
+            if let Record::Inet(m) = record.unwrap() {
+                <LegacyRequest as Polled>::keep(&m, &[]).map_err(|e| {
+                    match poll_failure(Table::Inet(Protocol::Tcp), e) {
+                        Failure::Run(m) => m,
+                        _ => panic!(),
+                    }
+                })?;
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    #[test]
+    fn known_sockets_with_damaged_replies_are_errors() {
+        let bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/tcp4.bin"
+        ))
+        .unwrap();
+        assert!(keep_all(&bytes).unwrap() > 1);
+        // The first socket's first attribute (INET_DIAG_SHUTDOWN, one
+        // byte) now claims two: the poller refuses it in every poll, not
+        // only when the socket is new.
+        let mut damaged = bytes.clone();
+        damaged[88] = 6;
+        let e = keep_all(&damaged).unwrap_err();
+        assert!(
+            e.starts_with("a damaged reply: tcp socket (cookie 0x"),
+            "{e}"
+        );
+        assert!(e.ends_with("payload of 2 bytes, expected 1"), "{e}");
+    }
+
+    fn sock(cookie: u64, state: sockdiag::inet::TcpState) -> Sock<'static> {
+        use crate::view::{Endpoint, Extras};
+        use std::net::IpAddr;
         let ip = |port| Endpoint::Ip {
             addr: IpAddr::from([127, 0, 0, 1]),
             port,
@@ -663,108 +695,77 @@ mod tests {
         }
     }
 
-    /// Runs polls of (cookie, state) lists; returns each poll's lines.
-    fn polls(rounds: &[&[(u64, TcpState)]]) -> Vec<Vec<String>> {
-        let o = options();
-        let mut w = watch(&o);
+    /// Runs polls of (cookie, state) lists through a tracker of what a
+    /// poller keeps and the watch's formatter; returns each poll's lines.
+    fn polls(rounds: &[&[(u64, sockdiag::inet::TcpState)]]) -> Vec<Vec<String>> {
+        use sockdiag::inet::Family;
+        use sockdiag::poll::{Kept, Observed, Tracker};
+        let o = options(&["watch", "-t"]);
+        let mut p = Printer::new(&o);
+        let mut t: Tracker<Kept> = Tracker::new();
+        let table = Table::Inet(Protocol::Tcp);
+        let kind = Kind::Inet {
+            family: Family::Inet,
+            protocol: Some(Protocol::Tcp),
+        };
         let mut out = Vec::new();
         for round in rounds {
-            w.sockets.begin();
+            t.begin();
             for &(cookie, state) in *round {
-                w.sock(&sock(cookie, state)).unwrap();
+                let s = sock(cookie, state);
+                let end = |port: u16| End::Addr(([127, 0, 0, 1], port).into());
+                let now = Kept::new(kind, state, end(u16::try_from(cookie).unwrap()), end(80));
+                match t.observe(cookie, now) {
+                    Observed::New => p.change(
+                        table,
+                        Change::New {
+                            cookie,
+                            msg: &s,
+                            now: Brief::new(&now, &[]),
+                        },
+                        |s: &Sock<'_>| Ok(*s),
+                    ),
+                    Observed::Known(before) => {
+                        let (before, now) = (Brief::new(&before, &[]), Brief::new(&now, &[]));
+                        let what = What::between(&before, &now);
+                        if what.any() {
+                            p.change(
+                                table,
+                                Change::Changed {
+                                    cookie,
+                                    msg: &s,
+                                    before,
+                                    now,
+                                    what,
+                                },
+                                |s: &Sock<'_>| Ok(*s),
+                            );
+                        }
+                    }
+                    Observed::Repeated => {}
+                }
             }
-            w.sweep().unwrap();
-            let text = String::from_utf8(std::mem::take(&mut w.table.out)).unwrap();
+            t.finish(|cookie, last| {
+                let gone: Change<'_, Sock<'_>> = Change::Gone {
+                    cookie,
+                    last: Brief::new(last, &[]),
+                };
+                p.change(table, gone, |s: &Sock<'_>| Ok(*s))
+            });
+            let text = String::from_utf8(std::mem::take(&mut p.table.out)).unwrap();
             let mut lines: Vec<String> = text
                 .lines()
                 .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
                 .collect();
             lines.sort();
             out.push(lines);
-            assert_eq!(w.sockets.len(), {
-                let mut c: Vec<u64> = round.iter().map(|r| r.0).collect();
-                c.sort_unstable();
-                c.dedup();
-                c.len()
-            });
         }
         out
     }
 
-    fn options() -> Options {
-        let Ok(Parsed::Run(o)) = parse(["watch", "-t"].into_iter().map(str::to_owned)) else {
-            panic!()
-        };
-        *o
-    }
-
-    fn watch(o: &Options) -> Watch<'_, Vec<u8>> {
-        Watch {
-            o,
-            table: TableOut {
-                scratch: Scratch::default(),
-                out: Vec::new(),
-                netid: true,
-                state: true,
-                header: false,
-                cx: Context {
-                    show: o.show,
-                    procs: None,
-                    ifnames: IfNames::default(),
-                },
-            },
-            track: Vec::new(),
-            sockets: Tracker::new(),
-            window: Window::default(),
-        }
-    }
-
-    /// Feeds every inet reply of `bytes` (a recorded TCP dump) to `w` as
-    /// one poll; its output, or the first error.
-    fn replay_poll(w: &mut Watch<'_, Vec<u8>>, bytes: &[u8]) -> Result<String, String> {
-        use sockdiag::replay::{Record, Replay};
-        w.sockets.begin();
-        for record in Replay::new(bytes).with_inet_protocol(Protocol::Tcp) {
-            if let Record::Inet(m) = record.unwrap() {
-                w.inet(Protocol::Tcp, &m).map_err(|e| match e {
-                    Failure::Run(e) => e,
-                    _ => panic!(),
-                })?;
-            }
-        }
-        w.sweep().unwrap();
-        Ok(String::from_utf8(std::mem::take(&mut w.table.out)).unwrap())
-    }
-
-    #[test]
-    fn known_sockets_with_damaged_replies_are_errors() {
-        let bytes = std::fs::read(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/tcp4.bin"
-        ))
-        .unwrap();
-        let o = options();
-        let mut w = watch(&o);
-        let first = replay_poll(&mut w, &bytes).unwrap();
-        assert!(first.lines().count() > 1, "{first}");
-        assert!(first.lines().all(|l| l.starts_with("+ tcp ")), "{first}");
-        // Nothing changed: nothing to say (the display view is not built).
-        assert_eq!(replay_poll(&mut w, &bytes).unwrap(), "");
-        // The first socket's first attribute (INET_DIAG_SHUTDOWN, one
-        // byte) now claims two: the steady-state path refuses it too.
-        let mut damaged = bytes.clone();
-        damaged[88] = 6;
-        let e = replay_poll(&mut w, &damaged).unwrap_err();
-        assert!(
-            e.starts_with("a damaged reply: tcp socket (cookie 0x"),
-            "{e}"
-        );
-        assert!(e.ends_with("payload of 2 bytes, expected 1"), "{e}");
-    }
-
     #[test]
     fn changes_are_found_whatever_the_order() {
-        use TcpState::{Established as E, TimeWait as T};
+        use sockdiag::inet::TcpState::{Established as E, TimeWait as T};
         let out = polls(&[
             &[(1, E), (2, E), (3, E)],
             &[(1, E), (2, E), (3, E)],

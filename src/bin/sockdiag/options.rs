@@ -1,0 +1,544 @@
+//! The one table of the command line's options ([`OPTIONS`]): what each
+//! is called, whether it takes a value, the modes where it means
+//! something, and its text. Parsing (`args`), the mode checks, `--help`,
+//! `docs/CLI.md` and the man page (`reference`) all read it.
+
+use bitflags::bitflags;
+
+/// What the run does: exactly one per invocation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// List the selected sockets once (from the kernel or `--replay`).
+    List,
+    /// `-K`: destroy the selected sockets and list them.
+    Kill,
+    /// `-E`: stream destroy events.
+    Events,
+    /// `-s`: counts.
+    Summary,
+    /// `watch`: poll and print what changed.
+    Watch,
+}
+
+bitflags! {
+    /// The modes in which an option means something.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct Modes: u8 {
+        /// A listing.
+        const LIST = 1;
+        /// `-s`.
+        const SUMMARY = 1 << 1;
+        /// `-K`.
+        const KILL = 1 << 2;
+        /// `-E`.
+        const EVENTS = 1 << 3;
+        /// `watch`.
+        const WATCH = 1 << 4;
+    }
+}
+
+impl Mode {
+    pub const ALL: [Mode; 5] = [
+        Mode::List,
+        Mode::Summary,
+        Mode::Kill,
+        Mode::Events,
+        Mode::Watch,
+    ];
+
+    pub fn bit(self) -> Modes {
+        match self {
+            Mode::List => Modes::LIST,
+            Mode::Summary => Modes::SUMMARY,
+            Mode::Kill => Modes::KILL,
+            Mode::Events => Modes::EVENTS,
+            Mode::Watch => Modes::WATCH,
+        }
+    }
+
+    /// The mode in messages: the option that selects it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Mode::List => "listings",
+            Mode::Summary => "-s",
+            Mode::Kill => "-K",
+            Mode::Events => "-E",
+            Mode::Watch => "watch",
+        }
+    }
+}
+
+/// What an option does; `args::Builder::apply` gives each its effect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Key {
+    Tcp,
+    Udp,
+    Raw,
+    Unix,
+    Sctp,
+    Mptcp,
+    Dccp,
+    Packet,
+    Netlink,
+    Query,
+    Family,
+    Ipv4,
+    Ipv6,
+    All,
+    Listening,
+    State,
+    Exclude,
+    Filter,
+    Net,
+    Numeric,
+    Info,
+    Memory,
+    Extended,
+    Options,
+    Processes,
+    Tos,
+    NoHeader,
+    Json,
+    Prom,
+    Summary,
+    Kill,
+    Events,
+    Watch,
+    Capture,
+    Replay,
+    Interval,
+    Count,
+    Track,
+    Threads,
+    Help,
+    Version,
+}
+
+/// Where an option is listed in `--help`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Section {
+    /// Which sockets.
+    Select,
+    /// What to show.
+    Show,
+    /// Output format.
+    Output,
+    /// The modes.
+    Modes,
+    /// Options of watch (and -E).
+    Watch,
+    /// Speed.
+    Speed,
+    /// Help and version.
+    Info,
+}
+
+/// One option of the command line.
+#[derive(Debug)]
+pub struct Opt {
+    /// What it does.
+    pub key: Key,
+    /// `-t`.
+    pub short: Option<char>,
+    /// `--tcp`, then other long names it answers to.
+    pub long: &'static [&'static str],
+    /// A bare word (`state`, `watch`) instead of a dash option.
+    pub word: Option<&'static str>,
+    /// The name of its value, if it takes one.
+    pub value: Option<&'static str>,
+    /// The modes where it means something.
+    pub modes: Modes,
+    /// Where `--help` lists it.
+    pub section: Section,
+    /// What it does, for `--help` (lines of at most 32 characters).
+    pub help: &'static str,
+    /// An example invocation.
+    pub example: &'static str,
+}
+
+/// Every mode.
+const ANY: Modes = Modes::all();
+/// Modes that print socket rows.
+const ROWS: Modes = Modes::LIST
+    .union(Modes::KILL)
+    .union(Modes::EVENTS)
+    .union(Modes::WATCH);
+
+/// The defaults of an option of each section of `--help`.
+const fn base(section: Section, modes: Modes) -> Opt {
+    Opt {
+        key: Key::Help,
+        short: None,
+        long: &[],
+        word: None,
+        value: None,
+        modes,
+        section,
+        help: "",
+        example: "",
+    }
+}
+const SELECT: Opt = base(Section::Select, ANY);
+const SHOW: Opt = base(Section::Show, ROWS);
+const OUTPUT: Opt = base(Section::Output, ANY);
+const MODE: Opt = base(Section::Modes, ANY);
+const WATCH: Opt = base(Section::Watch, Modes::WATCH);
+const SPEED: Opt = base(Section::Speed, ANY);
+const INFO: Opt = base(Section::Info, ANY);
+
+/// The words that are not options: the filter expression.
+pub const FILTER: Opt = Opt {
+    key: Key::Filter,
+    value: Some("FILTER"),
+    help: "ss's expression, compiled to\nkernel bytecode (inet sockets):\nsport = :443 and dst 10.0.0.0/8,\ndport >= 1024, ! ( src [::1] ),\ndev eth0, fwmark = 0x10/0xff,\ncgroup = /sys/fs/cgroup/x,\nautobound",
+    example: "sockdiag -tn 'sport = :22'",
+    ..SELECT
+};
+
+/// Every option: parsing, the mode check and `--help` read this table.
+pub static OPTIONS: &[Opt] = &[
+    Opt {
+        key: Key::Tcp,
+        short: Some('t'),
+        long: &["tcp"],
+        help: "TCP",
+        example: "sockdiag -t",
+        ..SELECT
+    },
+    Opt {
+        key: Key::Udp,
+        short: Some('u'),
+        long: &["udp"],
+        help: "UDP",
+        example: "sockdiag -u",
+        ..SELECT
+    },
+    Opt {
+        key: Key::Raw,
+        short: Some('w'),
+        long: &["raw"],
+        help: "RAW (needs raw_diag)",
+        example: "sockdiag -w",
+        ..SELECT
+    },
+    Opt {
+        key: Key::Unix,
+        short: Some('x'),
+        long: &["unix"],
+        help: "unix",
+        example: "sockdiag -x",
+        ..SELECT
+    },
+    Opt {
+        key: Key::Sctp,
+        short: Some('S'),
+        long: &["sctp"],
+        help: "SCTP (needs sctp_diag)",
+        example: "sockdiag -S",
+        ..SELECT
+    },
+    Opt {
+        key: Key::Mptcp,
+        short: Some('M'),
+        long: &["mptcp"],
+        help: "MPTCP",
+        example: "sockdiag -M",
+        ..SELECT
+    },
+    Opt {
+        key: Key::Dccp,
+        short: Some('d'),
+        long: &["dccp"],
+        help: "DCCP (removed from Linux 6.16)",
+        example: "sockdiag -d",
+        ..SELECT
+    },
+    Opt {
+        key: Key::Packet,
+        short: Some('0'),
+        long: &["packet"],
+        help: "packet",
+        example: "sockdiag -0",
+        ..SELECT
+    },
+    Opt {
+        key: Key::Netlink,
+        long: &["netlink"],
+        help: "netlink",
+        example: "sockdiag --netlink",
+        ..SELECT
+    },
+    Opt {
+        key: Key::Query,
+        short: Some('A'),
+        long: &["query", "socket"],
+        value: Some("LIST"),
+        help: "tables by name: all, inet, tcp,\nudp, udplite, raw, sctp, mptcp,\ndccp, unix, unix_stream,\nunix_dgram, unix_seqpacket,\npacket, packet_raw, packet_dgram,\nnetlink",
+        example: "sockdiag -A tcp,unix",
+        ..SELECT
+    },
+    Opt {
+        key: Key::Family,
+        short: Some('f'),
+        long: &["family"],
+        value: Some("FAM"),
+        help: "inet, inet6, unix, link, netlink",
+        example: "sockdiag -f inet6",
+        ..SELECT
+    },
+    Opt {
+        key: Key::Ipv4,
+        short: Some('4'),
+        long: &["ipv4"],
+        help: "IPv4 only",
+        example: "sockdiag -t4",
+        ..SELECT
+    },
+    Opt {
+        key: Key::Ipv6,
+        short: Some('6'),
+        long: &["ipv6"],
+        help: "IPv6 only",
+        example: "sockdiag -t6",
+        ..SELECT
+    },
+    Opt {
+        key: Key::All,
+        short: Some('a'),
+        long: &["all"],
+        help: "every state",
+        example: "sockdiag -ta",
+        ..SELECT
+    },
+    Opt {
+        key: Key::Listening,
+        short: Some('l'),
+        long: &["listening"],
+        help: "listening (and unconnected) only",
+        example: "sockdiag -tl",
+        ..SELECT
+    },
+    Opt {
+        key: Key::State,
+        word: Some("state"),
+        value: Some("STATE"),
+        help: "only this state (repeatable)",
+        example: "sockdiag -t state established",
+        ..SELECT
+    },
+    Opt {
+        key: Key::Exclude,
+        word: Some("exclude"),
+        value: Some("STATE"),
+        help: "every state but this one\nSTATE: established, syn-sent,\nsyn-recv, fin-wait-1, fin-wait-2,\ntime-wait, closed, close-wait,\nlast-ack, listening, closing,\nbound-inactive, or a group: all,\nconnected, synchronized, bucket,\nbig",
+        example: "sockdiag -t exclude time-wait",
+        ..SELECT
+    },
+    FILTER,
+    Opt {
+        key: Key::Net,
+        short: Some('N'),
+        long: &["net"],
+        value: Some("NAME"),
+        modes: Modes::LIST
+            .union(Modes::SUMMARY)
+            .union(Modes::KILL)
+            .union(Modes::WATCH),
+        help: "scan network namespace NAME\n(/run/netns/NAME) or a namespace\nfile path",
+        example: "sockdiag -N blue -t",
+        ..SELECT
+    },
+    Opt {
+        key: Key::Numeric,
+        short: Some('n'),
+        long: &["numeric"],
+        modes: ANY,
+        help: "numeric output (always)",
+        example: "sockdiag -tn",
+        ..SHOW
+    },
+    Opt {
+        key: Key::Info,
+        short: Some('i'),
+        long: &["info"],
+        modes: ROWS,
+        help: "tcp_info and congestion control",
+        example: "sockdiag -ti",
+        ..SHOW
+    },
+    Opt {
+        key: Key::Memory,
+        short: Some('m'),
+        long: &["memory"],
+        modes: ROWS,
+        help: "socket memory (skmem)",
+        example: "sockdiag -tm",
+        ..SHOW
+    },
+    Opt {
+        key: Key::Extended,
+        short: Some('e'),
+        long: &["extended"],
+        modes: ROWS,
+        help: "uid, inode, cookie, mark, cgroup",
+        example: "sockdiag -te",
+        ..SHOW
+    },
+    Opt {
+        key: Key::Options,
+        short: Some('o'),
+        long: &["options"],
+        modes: ROWS,
+        help: "timers",
+        example: "sockdiag -to",
+        ..SHOW
+    },
+    Opt {
+        key: Key::Processes,
+        short: Some('p'),
+        long: &["processes"],
+        modes: Modes::LIST.union(Modes::KILL),
+        help: "processes holding each socket",
+        example: "sockdiag -tp",
+        ..SHOW
+    },
+    Opt {
+        key: Key::Tos,
+        long: &["tos"],
+        modes: ROWS,
+        help: "TOS, traffic class, class id",
+        example: "sockdiag -t --tos",
+        ..SHOW
+    },
+    Opt {
+        key: Key::NoHeader,
+        short: Some('H'),
+        long: &["no-header"],
+        modes: Modes::LIST.union(Modes::KILL).union(Modes::EVENTS),
+        help: "no header line",
+        example: "sockdiag -tH",
+        ..SHOW
+    },
+    Opt {
+        key: Key::Json,
+        short: Some('j'),
+        long: &["json"],
+        help: "JSON Lines: one object per\nsocket, keys named after the\nkernel's fields (family,\nprotocol, state, src, sport,\ndst, dport, inode, uid, cookie,\nrqueue, wqueue; with -i a\ntcp_info object of the tcpi_\nfields the kernel sent)",
+        example: "sockdiag -ti --json",
+        ..OUTPUT
+    },
+    Opt {
+        key: Key::Prom,
+        long: &["prom"],
+        modes: Modes::LIST.union(Modes::SUMMARY),
+        help: "Prometheus text exposition:\nsocket counts by protocol,\nfamily and state; with -i\ntcp_info gauges per socket",
+        example: "sockdiag -ta --prom > x.prom",
+        ..OUTPUT
+    },
+    Opt {
+        key: Key::Capture,
+        short: Some('D'),
+        long: &["capture", "diag"],
+        value: Some("FILE"),
+        modes: Modes::LIST.union(Modes::SUMMARY).union(Modes::KILL),
+        help: "also write the raw dump to FILE\n(ss -D format)",
+        example: "sockdiag -ta --capture host.nl",
+        ..OUTPUT
+    },
+    Opt {
+        key: Key::Replay,
+        long: &["replay"],
+        value: Some("FILE"),
+        modes: Modes::LIST.union(Modes::SUMMARY),
+        help: "read a recorded dump (ours or\nss -D's) instead of the kernel,\nto list or count (-s); inet\nreplies are read as the one inet\ntable selected (default TCP)",
+        example: "sockdiag --replay host.nl -ta --json",
+        ..OUTPUT
+    },
+    Opt {
+        key: Key::Summary,
+        short: Some('s'),
+        long: &["summary"],
+        modes: Modes::SUMMARY,
+        help: "count by protocol, family and\nstate instead of listing",
+        example: "sockdiag -s",
+        ..MODE
+    },
+    Opt {
+        key: Key::Kill,
+        short: Some('K'),
+        long: &["kill"],
+        modes: Modes::KILL,
+        help: "DESTROY every selected socket\n(SOCK_DESTROY, CAP_NET_ADMIN)\nand list it. As in ss, with no\nfilter and no state that is\nevery connected socket of the\nselected tables: TCP, UDP,\nUDP-Lite, RAW, SCTP (default:\nTCP, UDP and RAW)",
+        example: "sockdiag -K -t dport = :8080",
+        ..MODE
+    },
+    Opt {
+        key: Key::Events,
+        short: Some('E'),
+        long: &["events"],
+        modes: Modes::EVENTS,
+        help: "stream TCP/UDP sockets as the\nkernel destroys them (default:\nboth)",
+        example: "sockdiag -E -t",
+        ..MODE
+    },
+    Opt {
+        key: Key::Watch,
+        word: Some("watch"),
+        modes: Modes::WATCH,
+        help: "(first word) poll and print what\nchanged; see WATCH below",
+        example: "sockdiag watch -t",
+        ..MODE
+    },
+    Opt {
+        key: Key::Interval,
+        long: &["interval"],
+        value: Some("DUR"),
+        modes: Modes::WATCH,
+        help: "time between polls (1s; down to\n1ms: 10ms, 500us)",
+        example: "sockdiag watch --interval 10ms",
+        ..WATCH
+    },
+    Opt {
+        key: Key::Count,
+        long: &["count"],
+        value: Some("N"),
+        modes: Modes::WATCH.union(Modes::EVENTS),
+        help: "stop after N polls (watch) or N\nevents (-E)",
+        example: "sockdiag -E -t --count 1",
+        ..WATCH
+    },
+    Opt {
+        key: Key::Track,
+        long: &["track"],
+        value: Some("LIST"),
+        modes: Modes::WATCH,
+        help: "tcp_info counters to report\n(implies -i; default with -i:\nbytes_acked,bytes_received,\ntotal_retrans)",
+        example: "sockdiag watch -t --track total_retrans",
+        ..WATCH
+    },
+    Opt {
+        key: Key::Threads,
+        long: &["threads"],
+        value: Some("N"),
+        modes: Modes::LIST.union(Modes::WATCH),
+        help: "1 or 2. With 2, the default on\ntwo or more CPUs, every TCP\nsocket (no filter, this\nnamespace) is listed or watched\nby two threads, each dumping\nhalf of the sockets on its own\nsocket through a kernel filter",
+        example: "sockdiag watch -t --threads 1",
+        ..SPEED
+    },
+    Opt {
+        key: Key::Help,
+        short: Some('h'),
+        long: &["help"],
+        help: "this help",
+        example: "sockdiag -h",
+        ..INFO
+    },
+    Opt {
+        key: Key::Version,
+        short: Some('V'),
+        long: &["version"],
+        help: "the version",
+        example: "sockdiag -V",
+        ..INFO
+    },
+];

@@ -1,0 +1,305 @@
+//! The option table rendered for people: `--help` (80 columns), the
+//! reference `docs/CLI.md`, and the man page `docs/sockdiag.1`. One
+//! document, three renderings; the test `reference_and_man_page_are_current`
+//! writes the two files (`SOCKDIAG_BLESS=1`) and keeps them current.
+
+use std::fmt::Write as _;
+
+use crate::options::{Opt, Section, OPTIONS};
+
+/// How `--help` names an option: `-t, --tcp`, `--netlink`, `state STATE`.
+pub fn spec(o: &Opt) -> String {
+    let mut names: Vec<String> = o.short.map(|c| format!("-{c}")).into_iter().collect();
+    if let Some(long) = o.long.first() {
+        names.push(format!("--{long}"));
+    }
+    names.extend(o.word.map(str::to_owned));
+    let mut s = names.join(", ");
+    if o.short.is_none() && o.word.is_none() && !o.long.is_empty() {
+        s.insert_str(0, "    ");
+    }
+    match (o.value, s.is_empty()) {
+        (Some(v), true) => v.to_owned(),
+        (Some(v), false) => format!("{s} {v}"),
+        (None, _) => s,
+    }
+}
+
+/// A part of the document: a paragraph, or a section of options with
+/// its heading.
+enum Part {
+    /// A heading and its text (either may be empty).
+    Text(&'static str, &'static str),
+    /// The options of a section, under a heading.
+    Options(&'static str, Section),
+}
+
+/// What the program is, in one line.
+const ABOUT: &str = "list, count, watch and kill sockets through the kernel's sock_diag netlink interface: `ss`'s options, faster, with JSON and Prometheus output.";
+
+/// The command lines.
+const USAGE: [&str; 2] = [
+    "sockdiag [OPTIONS] [state STATE]... [exclude STATE]... [FILTER]",
+    "sockdiag watch [OPTIONS] [--interval 10ms] [--count N] [FILTER]",
+];
+
+/// The document, in order.
+const DOC: &[Part] = &[
+    Part::Text(
+        "",
+        "Output is always numeric. Options may be clustered (-tanp), take values as `-N name`, `-Nname` or `--net=name`, and may follow the filter; `--` ends them. A run does one thing (list, -s, -K, -E or watch): two of them, or an option of another mode, is an error.",
+    ),
+    Part::Options("Which sockets", Section::Select),
+    Part::Text(
+        "",
+        "With no table option every table is listed (tables this kernel lacks are skipped); with no state option the states are ss's: connected TCP and unix sockets, connected UDP and RAW sockets, every packet and netlink socket.",
+    ),
+    Part::Options("What to show (listings, -K, -E, watch)", Section::Show),
+    Part::Options("Output (default: aligned columns like ss)", Section::Output),
+    Part::Options("Modes (one per run; the default lists)", Section::Modes),
+    Part::Text(
+        "Watch",
+        "sockdiag watch [OPTIONS] [FILTER] repeats the selected dumps, tracks sockets by cookie and prints only changes: `+` new, `-` gone, `~` state or tracked counter changed, and once a second a `#` line with polls, late polls, sockets, poll time and CPU used. A socket is gone when two polls in a row miss it (under churn the kernel's walk can rarely miss a live socket once). With two threads (--threads) the `#` line shows each one's sockets, `(A+B)`: the halves are divided where the sockets split evenly at the start, and anew whenever they drift a tenth apart.",
+    ),
+    Part::Options("", Section::Watch),
+    Part::Options("Speed", Section::Speed),
+    Part::Options("", Section::Info),
+    Part::Text(
+        "Exit status",
+        "0 success; 1 a failure while running (missing capability, protocol not available, unknown namespace, unreadable file); 2 a bad command line or filter expression. Errors are one line on standard error.",
+    ),
+];
+
+/// `text` wrapped to `width` columns, each line after `indent` spaces.
+fn wrap(out: &mut String, text: &str, indent: usize, width: usize) {
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && indent + line.len() + 1 + word.len() > width {
+            let _ = writeln!(out, "{:indent$}{line}", "");
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        let _ = writeln!(out, "{:indent$}{line}", "");
+    }
+}
+
+/// The options of `which` as `--help` lists them.
+fn options_text(out: &mut String, which: Section) {
+    for o in OPTIONS.iter().filter(|o| o.section == which) {
+        let spec = spec(o);
+        let _ = write!(out, "    {spec:<20}");
+        if spec.len() >= 20 {
+            let _ = write!(out, "\n    {:<20}", "");
+        }
+        let mut lines = o.help.lines().peekable();
+        while let Some(line) = lines.next() {
+            let last = lines.peek().is_none();
+            if last && line.len() <= 32 && o.example.len() <= 23 {
+                let _ = writeln!(out, "{line:<33}{}", o.example);
+            } else if last {
+                let _ = writeln!(out, "{line}\n    {:<20}e.g. {}", "", o.example);
+            } else {
+                let _ = write!(out, "{line}\n    {:<20}", "");
+            }
+        }
+    }
+}
+
+/// `--help`.
+pub fn help() -> String {
+    let mut out = String::new();
+    wrap(&mut out, &format!("sockdiag - {ABOUT}"), 0, 80);
+    out.push_str("\nUSAGE:\n");
+    for u in USAGE {
+        let _ = writeln!(out, "    {u}");
+    }
+    for part in DOC {
+        out.push('\n');
+        match part {
+            Part::Text(title, text) => {
+                if title.is_empty() {
+                    wrap(&mut out, text, 0, 76);
+                } else {
+                    let _ = writeln!(out, "{}", upper(title));
+                    wrap(&mut out, text, 4, 80);
+                }
+            }
+            Part::Options(title, section) => {
+                if !title.is_empty() {
+                    let _ = writeln!(out, "{}", upper(title));
+                }
+                options_text(&mut out, *section);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+/// The modes where an option means something, in words.
+fn modes(o: &Opt) -> String {
+    use crate::options::Mode;
+    let all: Vec<&str> = Mode::ALL
+        .iter()
+        .filter(|m| o.modes.contains(m.bit()))
+        .map(|m| m.label())
+        .collect();
+    if all.len() == Mode::ALL.len() {
+        "every mode".to_owned()
+    } else {
+        all.join(", ")
+    }
+}
+
+#[cfg(test)]
+/// `docs/CLI.md`: the reference, with each option's modes.
+pub fn markdown() -> String {
+    let mut out = String::from("# sockdiag command-line reference\n\n");
+    out.push_str("<!-- Generated from src/bin/sockdiag/options.rs: SOCKDIAG_BLESS=1 cargo test --bin sockdiag reference -->\n\n");
+    let _ = writeln!(out, "`sockdiag` {ABOUT}\n");
+    out.push_str("```\n");
+    for u in USAGE {
+        let _ = writeln!(out, "{u}");
+    }
+    out.push_str("```\n");
+    for part in DOC {
+        out.push('\n');
+        match part {
+            Part::Text(title, text) => {
+                if !title.is_empty() {
+                    let _ = writeln!(out, "## {title}\n");
+                }
+                let _ = writeln!(out, "{text}");
+            }
+            Part::Options(title, section) => {
+                if !title.is_empty() {
+                    let _ = writeln!(out, "## {title}\n");
+                }
+                out.push_str("| option | what | modes | example |\n|---|---|---|---|\n");
+                for o in OPTIONS.iter().filter(|o| o.section == *section) {
+                    let what = o.help.replace('\n', " ").replace('|', "\\|");
+                    let _ = writeln!(
+                        out,
+                        "| `{}` | {what} | {} | `{}` |",
+                        spec(o).trim(),
+                        modes(o),
+                        o.example.replace('|', "\\|")
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A heading as `--help` and the man page write it: `Which sockets (a, -s)`
+/// as `WHICH SOCKETS (a, -s)`, what is in parentheses unchanged.
+fn upper(title: &str) -> String {
+    match title.split_once(" (") {
+        Some((head, rest)) => format!("{} ({rest}", head.to_uppercase()),
+        None => title.to_uppercase(),
+    }
+}
+
+#[cfg(test)]
+/// Text for roff: backslashes and dashes escaped, no line starting with a
+/// control character.
+fn roff(text: &str) -> String {
+    let t = text.replace('\\', "\\e").replace('-', "\\-");
+    if t.starts_with('.') || t.starts_with('\'') {
+        format!("\\&{t}")
+    } else {
+        t
+    }
+}
+
+#[cfg(test)]
+/// `docs/sockdiag.1`: the man page.
+pub fn man() -> String {
+    let mut out = format!(
+        ".TH SOCKDIAG 1 \"\" \"sockdiag {}\" \"User Commands\"\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    out.push_str(".\\\" Generated from src/bin/sockdiag/options.rs: SOCKDIAG_BLESS=1 cargo test --bin sockdiag reference\n");
+    let _ = writeln!(out, ".SH NAME\nsockdiag \\- {}", roff(ABOUT));
+    out.push_str(".SH SYNOPSIS\n");
+    for u in USAGE {
+        let _ = writeln!(out, ".B {}\n.br", roff(u));
+    }
+    out.push_str(".SH DESCRIPTION\n");
+    for part in DOC {
+        match part {
+            Part::Text(title, text) => {
+                if !title.is_empty() {
+                    let _ = writeln!(out, ".SH {}", roff(&upper(title)));
+                } else {
+                    out.push_str(".PP\n");
+                }
+                let _ = writeln!(out, "{}", roff(text));
+            }
+            Part::Options(title, section) => {
+                if !title.is_empty() {
+                    let _ = writeln!(out, ".SH {}", roff(&upper(title)));
+                }
+                for o in OPTIONS.iter().filter(|o| o.section == *section) {
+                    let _ = writeln!(out, ".TP\n.B {}", roff(spec(o).trim()));
+                    let _ = writeln!(
+                        out,
+                        "{} (modes: {}).\n.br\nExample: \\fB{}\\fR",
+                        roff(&o.help.replace('\n', " ")),
+                        roff(&modes(o)),
+                        roff(o.example)
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The checked-in rendering `name` equals `text`; with
+    /// `SOCKDIAG_BLESS=1` it is rewritten instead.
+    fn current(name: &str, text: &str) {
+        let path = format!("{}/docs/{name}", env!("CARGO_MANIFEST_DIR"));
+        if std::env::var("SOCKDIAG_BLESS").is_ok_and(|v| v == "1") {
+            std::fs::write(&path, text).unwrap();
+        }
+        let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            on_disk == text,
+            "docs/{name} is not what the option table says: run SOCKDIAG_BLESS=1 cargo test --bin sockdiag reference"
+        );
+    }
+
+    #[test]
+    fn reference_and_man_page_are_current() {
+        current("CLI.md", &markdown());
+        current("sockdiag.1", &man());
+    }
+
+    #[test]
+    fn every_option_is_in_every_rendering() {
+        let (h, md, man) = (help(), markdown(), man());
+        for o in OPTIONS {
+            let s = spec(o);
+            assert!(
+                h.lines()
+                    .any(|l| l.trim_start().starts_with(s.trim_start())),
+                "{s}"
+            );
+            assert!(md.contains(&format!("| `{}` |", s.trim())), "{s}");
+            assert!(man.contains(&format!(".B {}", roff(s.trim()))), "{s}");
+            assert!(h.contains(o.example), "{}", o.example);
+        }
+        assert!(h.lines().all(|l| l.chars().count() <= 80), "{h}");
+    }
+}
