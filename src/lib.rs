@@ -152,9 +152,6 @@ pub use transport::{
     Batch, BatchIter, DestroyEvents, DestroyGroups, DiagSocket, Dump, DEFAULT_BUFFER_SIZE,
 };
 
-#[cfg(test)]
-mod family_tests;
-
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

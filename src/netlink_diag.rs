@@ -417,3 +417,6 @@ impl From<NetlinkMsg<'_>> for NetlinkSocket {
         s
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -515,3 +515,6 @@ impl From<PacketMsg<'_>> for PacketSocket {
         s
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -555,3 +555,6 @@ impl From<UnixMsg<'_>> for UnixSocket {
         s
     }
 }
+
+#[cfg(test)]
+mod tests;

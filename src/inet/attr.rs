@@ -793,3 +793,6 @@ impl Attributes {
         out
     }
 }
+
+#[cfg(test)]
+mod tests;

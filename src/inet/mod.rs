@@ -407,6 +407,4 @@ impl Extensions {
 }
 
 #[cfg(test)]
-mod attr_tests;
-#[cfg(test)]
 mod tests;

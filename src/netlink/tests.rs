@@ -30,6 +30,18 @@ pub(crate) fn attr(kind: u16, payload: &[u8]) -> Vec<u8> {
     v
 }
 
+/// A `SOCK_DIAG_BY_FAMILY` reply: the family's fixed struct, then `attrs`.
+pub(crate) fn reply(fixed: &[u8], attrs: &[Vec<u8>]) -> Vec<u8> {
+    let mut payload = fixed.to_vec();
+    payload.extend(attrs.concat());
+    msg(20, 2, 1, 1, &payload)
+}
+
+/// Host-order `u32`s as bytes.
+pub(crate) fn u32s(v: &[u32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_ne_bytes()).collect()
+}
+
 fn err_at(layer: Layer, offset: usize, kind: ParseErrorKind) -> ParseError {
     ParseError::new(layer, offset, kind)
 }

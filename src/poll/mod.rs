@@ -36,6 +36,7 @@
 //! # Ok::<(), sockdiag::Error>(())
 //! ```
 
+mod queue;
 mod scanner;
 mod tracker;
 

@@ -10,11 +10,11 @@
 
 use std::ops::RangeInclusive;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use super::queue::Queue;
 use crate::inet::filter::{Bytecode, Filter, Halves};
 use crate::inet::{InetRequest, LegacyRequest};
 use crate::netlink_diag::NetlinkRequest;
@@ -59,37 +59,28 @@ fn no_program<'s, R: Request>(
     sock.dump(req)
 }
 
-impl Scannable for InetRequest {
-    fn dump_on<'s>(
-        &self,
-        sock: &'s mut DiagSocket,
-        program: Option<&Bytecode<Vec<u8>>>,
-    ) -> Result<Dump<'s, Self>, Error> {
-        match program {
-            Some(p) => sock.dump_as(&self.with_bytecode(p), *self),
-            None => sock.dump(self),
+macro_rules! scannable_with_programs {
+    ($($t:ty: $takes:expr),*) => {$(
+        impl Scannable for $t {
+            fn dump_on<'s>(
+                &self,
+                sock: &'s mut DiagSocket,
+                program: Option<&Bytecode<Vec<u8>>>,
+            ) -> Result<Dump<'s, Self>, Error> {
+                match program {
+                    Some(p) => sock.dump_as(&self.with_bytecode(p), *self),
+                    None => sock.dump(self),
+                }
+            }
+            fn takes_programs(&self) -> bool {
+                let takes: fn(&Self) -> bool = $takes;
+                takes(self)
+            }
         }
-    }
-    fn takes_programs(&self) -> bool {
-        self.lookup_id().is_none()
-    }
+    )*};
 }
-
-impl Scannable for LegacyRequest {
-    fn dump_on<'s>(
-        &self,
-        sock: &'s mut DiagSocket,
-        program: Option<&Bytecode<Vec<u8>>>,
-    ) -> Result<Dump<'s, Self>, Error> {
-        match program {
-            Some(p) => sock.dump_as(&self.with_bytecode(p), *self),
-            None => sock.dump(self),
-        }
-    }
-    fn takes_programs(&self) -> bool {
-        true
-    }
-}
+// A lookup names one socket: nothing to split.
+scannable_with_programs!(InetRequest: |r| r.lookup_id().is_none(), LegacyRequest: |_| true);
 
 macro_rules! scannable_without_programs {
     ($($t:ty),*) => {$(
@@ -148,9 +139,9 @@ enum Step {
 
 /// A thread that runs dumps on its own socket.
 struct Worker<R> {
-    jobs: SyncSender<Job<R>>,
-    out: Receiver<Out>,
-    free: SyncSender<Box<[u8]>>,
+    jobs: Arc<Queue<Job<R>>>,
+    out: Arc<Queue<Out>>,
+    free: Arc<Queue<Box<[u8]>>>,
     cancel: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
     next_id: u64,
@@ -164,18 +155,28 @@ impl<R> std::fmt::Debug for Worker<R> {
     }
 }
 
+/// Closes the worker's outgoing queue when it stops, however it stops.
+struct Closing(Arc<Queue<Out>>);
+
+impl Drop for Closing {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
+
 /// The worker's loop: one job at a time until the scanner goes.
 fn work<R: Scannable>(
     mut sock: DiagSocket,
     mut req: R,
-    jobs: Receiver<Job<R>>,
-    out: SyncSender<Out>,
-    free: Receiver<Box<[u8]>>,
+    jobs: Arc<Queue<Job<R>>>,
+    out: Arc<Queue<Out>>,
+    free: Arc<Queue<Box<[u8]>>>,
     cancel: Arc<AtomicBool>,
 ) {
+    let _closing = Closing(Arc::clone(&out));
     let mut program = None;
     let mut spare: Option<Box<[u8]>> = None;
-    while let Ok(job) = jobs.recv() {
+    while let Some(job) = jobs.pop() {
         let sent = match job {
             Job::Program(p) => {
                 program = p;
@@ -185,7 +186,7 @@ fn work<R: Scannable>(
                 req = r;
                 Ok(())
             }
-            Job::Timeout(t) => out.send(Out::Set(sock.set_timeout(t))),
+            Job::Timeout(t) => out.push(Out::Set(sock.set_timeout(t))).map_err(drop),
             Job::Dump(id) => {
                 let result = (|| {
                     let mut dump = req.dump_on(&mut sock, program.as_ref())?;
@@ -197,14 +198,14 @@ fn work<R: Scannable>(
                         }
                         let mut buf = match spare.take() {
                             Some(b) => b,
-                            None => match free.recv() {
-                                Ok(b) => b,
-                                Err(_) => return Ok(false),
+                            None => match free.pop() {
+                                Some(b) => b,
+                                None => return Ok(false),
                             },
                         };
                         match dump.next_into(&mut buf) {
                             Ok(Some(datagram)) => {
-                                if out.send(Out::Batch { id, buf, datagram }).is_err() {
+                                if out.push(Out::Batch { id, buf, datagram }).is_err() {
                                     return Ok(false);
                                 }
                             }
@@ -219,7 +220,7 @@ fn work<R: Scannable>(
                         }
                     }
                 })();
-                out.send(Out::Done { id, result })
+                out.push(Out::Done { id, result }).map_err(drop)
             }
         };
         if sent.is_err() {
@@ -230,19 +231,24 @@ fn work<R: Scannable>(
 
 impl<R: Scannable> Worker<R> {
     fn spawn(sock: DiagSocket, req: R) -> Result<Worker<R>, Error> {
-        let (jobs, job_rx) = mpsc::sync_channel(4);
-        let (out_tx, out) = mpsc::sync_channel(POOL + 2);
-        let (free, free_rx) = mpsc::sync_channel(POOL);
+        let jobs = Arc::new(Queue::new(8));
+        let out = Arc::new(Queue::new(POOL + 4));
+        let free = Arc::new(Queue::new(POOL));
         for _ in 0..POOL {
             let buf = vec![0u8; sock.buffer_size().max(DEFAULT_BUFFER_SIZE)].into_boxed_slice();
-            free.send(buf)
+            free.push(buf)
                 .map_err(|_| Error::Io(std::io::Error::other("scan worker pool")))?;
         }
         let cancel = Arc::new(AtomicBool::new(false));
-        let c = Arc::clone(&cancel);
+        let (j, o, f, c) = (
+            Arc::clone(&jobs),
+            Arc::clone(&out),
+            Arc::clone(&free),
+            Arc::clone(&cancel),
+        );
         let thread = std::thread::Builder::new()
             .name("sockdiag-scan".into())
-            .spawn(move || work(sock, req, job_rx, out_tx, free_rx, c))
+            .spawn(move || work(sock, req, j, o, f, c))
             .map_err(Error::Io)?;
         Ok(Worker {
             jobs,
@@ -259,7 +265,7 @@ impl<R: Scannable> Worker<R> {
     }
 
     fn send(&self, job: Job<R>) -> Result<(), Error> {
-        self.jobs.send(job).map_err(|_| Self::gone())
+        self.jobs.push(job).map_err(|_| Self::gone())
     }
 
     /// Starts a dump; its id.
@@ -273,7 +279,7 @@ impl<R: Scannable> Worker<R> {
     fn set_timeout(&self, t: Option<Duration>) -> Result<(), Error> {
         self.send(Job::Timeout(t))?;
         loop {
-            match self.out.recv().map_err(|_| Self::gone())? {
+            match self.out.pop().ok_or_else(Self::gone)? {
                 Out::Set(r) => return r,
                 Out::Batch { buf, .. } => self.give_back(buf),
                 Out::Done { .. } => {}
@@ -292,12 +298,12 @@ impl<R: Scannable> Worker<R> {
         each: &mut dyn FnMut(R::Msg<'_>) -> Result<(), E>,
     ) -> Result<Step, E> {
         let msg = if block {
-            self.out.recv().map_err(|_| Self::gone())?
+            self.out.pop().ok_or_else(Self::gone)?
         } else {
-            match self.out.try_recv() {
-                Ok(m) => m,
-                Err(TryRecvError::Empty) => return Ok(Step::Empty),
-                Err(TryRecvError::Disconnected) => return Err(Self::gone().into()),
+            match self.out.try_pop() {
+                Ok(Some(m)) => m,
+                Ok(None) => return Ok(Step::Empty),
+                Err(()) => return Err(Self::gone().into()),
             }
         };
         match msg {
@@ -328,7 +334,7 @@ impl<R: Scannable> Worker<R> {
     /// back every buffer of dump `id` until it is done.
     fn abandon(&self, id: u64) {
         self.cancel.store(true, Ordering::Relaxed);
-        while let Ok(msg) = self.out.recv() {
+        while let Some(msg) = self.out.pop() {
             match msg {
                 Out::Batch { buf, .. } => self.give_back(buf),
                 Out::Done { id: got, .. } if got == id => break,
@@ -342,7 +348,7 @@ impl<R> Worker<R> {
     fn give_back(&self, buf: Box<[u8]>) {
         // The worker takes it back with its next datagram; if it has gone,
         // the buffer goes with the channel.
-        let _ = self.free.try_send(buf);
+        let _ = self.free.push(buf);
     }
 }
 
@@ -351,13 +357,9 @@ impl<R> Drop for Worker<R> {
         // Closing the job channel ends the worker's loop; if it is inside a
         // dump, the cancel flag ends that first.
         self.cancel.store(true, Ordering::Relaxed);
-        let (jobs, _) = mpsc::sync_channel(0);
-        drop(std::mem::replace(&mut self.jobs, jobs));
-        while let Ok(msg) = self.out.recv() {
-            if let Out::Batch { buf, .. } = msg {
-                self.give_back(buf);
-            }
-        }
+        self.jobs.close();
+        self.free.close();
+        while self.out.pop().is_some() {}
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }

@@ -15,6 +15,21 @@ use sockdiag::DiagSocket;
 use crate::support::{self, addr, inode_of, Population};
 use crate::{have_ss, require_live};
 
+#[allow(unused_imports)]
+use crate::*;
+
+/// The tests of this file.
+pub const TESTS: &[Test] = tests![
+    cli_json_prom_and_summary_describe_the_population,
+    cli_selection_matches_ss,
+    cli_kill_events_and_errors,
+    cli_capture_replay_and_fixtures,
+    cli_watch_reports_changes,
+    cli_watch_rebalances_its_halves,
+    cli_conflicting_modes_destroy_nothing,
+    cli_output_matches_ss,
+];
+
 const BIN: &str = env!("CARGO_BIN_EXE_sockdiag");
 
 fn run(args: &[&str]) -> Output {
@@ -1091,4 +1106,58 @@ pub fn cli_conflicting_modes_destroy_nothing() {
     assert!(kept.is_superset(&listeners), "{after:?}");
     assert_eq!(kept.len(), 7, "{after:?}");
     drop((p, l8080, clients));
+}
+
+pub fn cli_output_matches_ss() {
+    let _p = Population::create();
+    if !have_ss() {
+        assert!(
+            !require_live(),
+            "ss (iproute2) is required with SOCKDIAG_REQUIRE_LIVE=1"
+        );
+        println!("    (skipped: no `ss` on this machine)");
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_sockdiag");
+    // Some unix, packet and netlink sockets too.
+    let _unix = std::os::unix::net::UnixStream::pair().unwrap();
+    let _packet = support::packet_socket(libc::SOCK_DGRAM, support::ETH_P_IP);
+    // The diag sockets of sockdiag and of ss differ: leave netlink
+    // protocol 4 (NETLINK_SOCK_DIAG) user sockets out of the comparison.
+    let own_diag = |row: &Vec<String>| row.iter().any(|t| t.starts_with("4:") && t != "4:0");
+    for (ours, theirs) in [
+        (&["-tua"][..], &["-tuan"][..]),
+        (&["-t", "-4", "-a"][..], &["-tan", "-4"][..]),
+        (&["-u", "-6", "-a"][..], &["-uan", "-6"][..]),
+        (&["-xa"][..], &["-xan"][..]),
+        (&["-x"][..], &["-xn"][..]),
+        (&["-0a"][..], &["-0an"][..]),
+        (&["-0"][..], &["-0n"][..]),
+        (&["--netlink", "-a"][..], &["-A", "netlink", "-an"][..]),
+        (&["-t", "-u", "-x", "-0", "-a"][..], &["-tux0an"][..]),
+        (&["-a"][..], &["-an"][..]),
+    ] {
+        let out = Command::new(bin).args(ours).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let ss = Command::new("ss").args(theirs).output().unwrap();
+        assert!(ss.status.success());
+        let (mut ours_rows, mut ss_rows) = (
+            rows(&String::from_utf8(out.stdout).unwrap(), true),
+            rows(&String::from_utf8(ss.stdout).unwrap(), true),
+        );
+        ours_rows.retain(|r| !own_diag(r));
+        ss_rows.retain(|r| !own_diag(r));
+        assert!(!ss_rows.is_empty());
+        assert_eq!(ours_rows, ss_rows, "sockdiag {ours:?} vs ss {theirs:?}");
+    }
+    // -H drops the header; bad options are a one-line error, exit code 2.
+    let out = Command::new(bin).args(["-H", "-t"]).output().unwrap();
+    assert!(!String::from_utf8(out.stdout).unwrap().contains("Netid"));
+    let out = Command::new(bin).arg("--bogus").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(String::from_utf8(out.stderr).unwrap().lines().count(), 1);
 }

@@ -21,6 +21,16 @@ use sockdiag::DiagSocket;
 use super::support::addr;
 use super::{allocations_during, have_ss, require_live, ss_addr};
 
+#[allow(unused_imports)]
+use crate::*;
+
+/// The tests of this file.
+pub const TESTS: &[Test] = tests![
+    kernel_filters_match_userspace_and_ss,
+    mark_filters_need_the_capability,
+    local_audit_agrees_with_the_kernel,
+];
+
 // ---------------------------------------------------------------------
 // The population.
 

@@ -18,6 +18,18 @@ use sockdiag::{DiagSocket, Error, RawRequest, Request};
 use crate::dump_all;
 use crate::support::{self, addr, AttrPopulation, Population};
 
+#[allow(unused_imports)]
+use crate::*;
+
+/// The tests of this file.
+pub const TESTS: &[Test] = tests![
+    broken_replies_are_typed_errors,
+    dumps_survive_churn,
+    helper_scan,
+    unprivileged_scans_lack_only_privileged_fields,
+    datagrams_from_other_senders_are_dropped,
+];
+
 /// Replies the scanner must refuse, and errors it must name.
 pub fn broken_replies_are_typed_errors() {
     let _p = Population::create();
@@ -425,4 +437,32 @@ pub fn unprivileged_scans_lack_only_privileged_fields() {
     assert_eq!(count(&nobody, |v| v.1), 0);
     assert_eq!(count(&root, |v| v.2), count(&nobody, |v| v.2));
     assert!(count(&nobody, |v| v.2) > 0);
+}
+
+pub fn datagrams_from_other_senders_are_dropped() {
+    let _p = Population::create();
+    let req = InetRequest::new(Family::Inet, Protocol::Tcp);
+    let mut sock = DiagSocket::new().unwrap();
+    assert_eq!(dump_all(&mut sock, req).len(), 6); // seq 1
+                                                   // Another process-level socket forges the end of the next dump (seq 2).
+    let forger = socket::socket(
+        AddressFamily::Netlink,
+        SockType::Raw,
+        SockFlag::SOCK_CLOEXEC,
+        SockProtocol::NetlinkSockDiag,
+    )
+    .unwrap();
+    socket::bind(forger.as_raw_fd(), &NetlinkAddr::new(0, 0)).unwrap();
+    let mut forged = Vec::new();
+    forged.extend_from_slice(&20u32.to_ne_bytes());
+    forged.extend_from_slice(&3u16.to_ne_bytes()); // NLMSG_DONE
+    forged.extend_from_slice(&2u16.to_ne_bytes()); // NLM_F_MULTI
+    forged.extend_from_slice(&2u32.to_ne_bytes()); // the next sequence number
+    forged.extend_from_slice(&sock.port_id().to_ne_bytes());
+    forged.extend_from_slice(&0i32.to_ne_bytes());
+    let to = NetlinkAddr::new(sock.port_id(), 0);
+    socket::sendto(forger.as_raw_fd(), &forged, &to, MsgFlags::empty()).unwrap();
+    // Had it been believed, the dump would be empty.
+    assert_eq!(dump_all(&mut sock, req).len(), 6);
+    assert_eq!(sock.foreign_datagrams(), 1);
 }

@@ -406,9 +406,9 @@ fn watched(o: &Options, track: &[TcpField]) -> Result<Vec<Watched>, Failure> {
                     LegacyRequest::dccp()
                 }
                 .with_states(states)
-                .with_extensions(crate::extensions(o));
+                .with_extensions(crate::list::extensions(o));
                 let mut poller = poller(o, req, inet_track)?;
-                if crate::splittable(o) {
+                if crate::list::splittable(o) {
                     poller = poller
                         .with_halves()
                         .map_err(|e| crate::failure(e, "splitting the watch"))?;
@@ -419,7 +419,7 @@ fn watched(o: &Options, track: &[TcpField]) -> Result<Vec<Watched>, Failure> {
                 });
             }
             Table::Inet(p) => {
-                for req in crate::inet_requests(o, p) {
+                for req in crate::list::inet_requests(o, p) {
                     out.push(Watched {
                         table,
                         poller: Polling::Inet(poller(o, req, inet_track)?),

@@ -3,7 +3,7 @@
 //! ends held, at most ~19k descriptors per process under this machine's
 //! RLIMIT_NOFILE), then this process times the `/proc` walk.
 //!
-//! Run as root: `cargo run --release --example procmap -- 100000`
+//! Run as root: `cargo run --release -p sockdiag-tools --bin procmap -- 100000`
 //! (the argument is the total number of sockets).
 #![allow(
     clippy::unwrap_used,
@@ -12,7 +12,7 @@
     clippy::indexing_slicing
 )]
 
-#[path = "../tests/support/mod.rs"]
+#[path = "../../../tests/support/mod.rs"]
 mod support;
 
 use std::process::{Command, Stdio};

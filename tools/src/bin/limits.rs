@@ -8,7 +8,7 @@
 //! others; it prints the median wall time, the median CPU time of this
 //! process (user + system) and the sockets seen.
 //!
-//! Run as root: `cargo run --release --example limits -- 100000 9`
+//! Run as root: `cargo run --release -p sockdiag-tools --bin limits -- 100000 9`
 //! (connections, runs; default 10000 and 9).
 #![allow(
     clippy::unwrap_used,
@@ -17,7 +17,7 @@
     clippy::indexing_slicing
 )]
 
-#[path = "../tests/support/mod.rs"]
+#[path = "../../../tests/support/mod.rs"]
 mod support;
 
 use std::io::IoSliceMut;

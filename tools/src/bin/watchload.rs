@@ -6,7 +6,7 @@
 //! printing its final `# total` line (polls, late polls, poll time, CPU),
 //! then the library's `Poller` in this process the same way.
 //!
-//! Run as root: `cargo build --release && cargo run --release --example
+//! Run as root: `cargo build --release --workspace && cargo run --release -p sockdiag-tools --bin
 //! watchload -- 10000 10ms,1ms 300` (sockets, intervals, polls per run).
 #![allow(
     clippy::unwrap_used,
@@ -15,7 +15,7 @@
     clippy::indexing_slicing
 )]
 
-#[path = "../tests/support/mod.rs"]
+#[path = "../../../tests/support/mod.rs"]
 mod support;
 
 use std::process::{Command, Stdio};
@@ -75,7 +75,7 @@ fn main() {
         .unwrap()
         .parent()
         .unwrap()
-        .join("../sockdiag");
+        .join("sockdiag");
     println!(
         "{} TCP sockets (+1 listener) in a private namespace; {}",
         held.len(),

@@ -7,8 +7,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use zerocopy::IntoBytes;
 
-use super::info::tests::{pattern, set_bits};
 use super::*;
+use crate::inet::info::tests::{pattern, set_bits};
+use crate::inet::*;
 use crate::netlink::tests::{attr, msg};
 use crate::netlink::Messages;
 use crate::parse_error::{Layer, ParseError, ParseErrorKind};

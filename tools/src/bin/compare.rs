@@ -21,7 +21,7 @@
 //! each, with wall time as a ratio to the floor of the same run, and checks
 //! that every contender counted the same sockets.
 //!
-//! Run as root: `cargo build --release && cargo run --release --example
+//! Run as root: `cargo build --release --workspace && cargo run --release -p sockdiag-tools --bin
 //! compare -- 100000 7` (connections, runs; default 10000 and 7).
 #![allow(
     clippy::unwrap_used,
@@ -30,7 +30,7 @@
     clippy::indexing_slicing
 )]
 
-#[path = "../tests/support/mod.rs"]
+#[path = "../../../tests/support/mod.rs"]
 mod support;
 
 use std::io::{BufRead, BufReader, Read};
@@ -229,7 +229,7 @@ fn main() {
     let sockets = holders.sockets;
     let v6 = connections / 10;
     let me = std::env::current_exe().unwrap();
-    let cli = me.parent().unwrap().join("../sockdiag");
+    let cli = me.parent().unwrap().join("sockdiag");
     let cli = cli.to_str().unwrap();
     let me = me.to_str().unwrap();
     let contenders: Vec<(&str, &str, Vec<&str>, Counted)> = vec![

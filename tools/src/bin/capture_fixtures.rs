@@ -2,7 +2,7 @@
 //! inside a private network namespace holding the known population of
 //! `tests/support` (and, for the 1k captures, 500 more connections).
 //!
-//! Run as root: `cargo run --example capture_fixtures -- tests/fixtures`
+//! Run as root: `cargo run -p sockdiag-tools --bin capture_fixtures -- tests/fixtures`
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -10,7 +10,7 @@
     clippy::indexing_slicing
 )]
 
-#[path = "../tests/support/mod.rs"]
+#[path = "../../../tests/support/mod.rs"]
 mod support;
 
 use std::fmt::Write as _;

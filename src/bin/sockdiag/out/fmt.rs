@@ -1,0 +1,295 @@
+//! Text without allocation: numbers, padded columns, stack strings, JSON
+//! strings, and `ss`'s ways of writing times and rates.
+
+use std::fmt::{self, Write as _};
+use std::io::{self, Write};
+
+use sockdiag::inet::Timer;
+
+/// A fixed-capacity string on the stack, so that padded columns need no
+/// allocation per socket. Text that does not fit is cut.
+#[derive(Clone)]
+pub struct StackStr {
+    buf: [u8; 160],
+    len: usize,
+}
+
+impl Default for StackStr {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl StackStr {
+    pub fn new() -> Self {
+        StackStr {
+            buf: [0; 160],
+            len: 0,
+        }
+    }
+
+    /// Empties it for reuse (a table reuses two per row rather than
+    /// zeroing fresh ones).
+    pub fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    /// The text. Always whole characters: a cut falls on a boundary.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or_default()
+    }
+
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(self.as_bytes()).unwrap_or("")
+    }
+
+    /// Appends the UTF-8 text `bytes`, cut at a character boundary if it
+    /// does not fit.
+    pub fn push(&mut self, bytes: &[u8]) {
+        let room = self.buf.len().saturating_sub(self.len);
+        let mut n = bytes.len().min(room);
+        if n < bytes.len() {
+            // Back off over continuation bytes (0b10xx_xxxx) to a boundary.
+            while n > 0 && bytes.get(n).is_some_and(|b| b & 0xc0 == 0x80) {
+                n -= 1;
+            }
+        }
+        if let (Some(dst), Some(src)) = (self.buf.get_mut(self.len..self.len + n), bytes.get(..n)) {
+            dst.copy_from_slice(src);
+            self.len += n;
+        }
+    }
+
+    pub fn push_num(&mut self, v: u64) {
+        self.push(Num::new(v).as_bytes());
+    }
+
+    /// Appends an IPv4 address in dotted decimal.
+    pub fn push_ipv4(&mut self, octets: [u8; 4]) {
+        for (i, o) in octets.into_iter().enumerate() {
+            if i > 0 {
+                self.push(b".");
+            }
+            // Every u8 indexes the 256 entries.
+            if let Some((len, digits)) = OCTETS.get(usize::from(o)) {
+                self.push(digits.get(..usize::from(*len)).unwrap_or_default());
+            }
+        }
+    }
+}
+
+impl fmt::Write for StackStr {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.push(s.as_bytes());
+        Ok(())
+    }
+}
+
+/// The decimal text of every byte value: length and digits.
+// Evaluated at compile time: an index out of range would not compile.
+#[allow(clippy::indexing_slicing)]
+const OCTETS: [(u8, [u8; 3]); 256] = {
+    let mut t = [(0u8, [0u8; 3]); 256];
+    let mut v = 0;
+    while v < 256 {
+        let (h, d, u) = ((v / 100) as u8, (v / 10 % 10) as u8, (v % 10) as u8);
+        t[v] = if v >= 100 {
+            (3, [b'0' + h, b'0' + d, b'0' + u])
+        } else if v >= 10 {
+            (2, [b'0' + d, b'0' + u, 0])
+        } else {
+            (1, [b'0' + u, 0, 0])
+        };
+        v += 1;
+    }
+    t
+};
+
+/// Decimal digits of a number, on the stack: `fmt`'s integer formatting
+/// and padding cost more than the kernel's work per socket in a listing.
+pub struct Num {
+    buf: [u8; 20],
+    start: usize,
+}
+
+impl Num {
+    pub fn new(mut v: u64) -> Self {
+        let mut buf = [b'0'; 20];
+        let mut start = buf.len();
+        // Two digits at a time from a table, then the last one or two.
+        while v >= 100 && start >= 2 {
+            let pair = (v % 100) as usize * 2;
+            v /= 100;
+            start -= 2;
+            if let (Some(dst), Some(src)) =
+                (buf.get_mut(start..start + 2), PAIRS.get(pair..pair + 2))
+            {
+                dst.copy_from_slice(src);
+            }
+        }
+        if v >= 10 && start >= 2 {
+            let pair = v as usize * 2;
+            start -= 2;
+            if let (Some(dst), Some(src)) =
+                (buf.get_mut(start..start + 2), PAIRS.get(pair..pair + 2))
+            {
+                dst.copy_from_slice(src);
+            }
+        } else if start >= 1 {
+            start -= 1;
+            if let Some(d) = buf.get_mut(start) {
+                // `v < 10` here; `% 10` keeps even a broken invariant in range.
+                *d = b'0' + (v % 10) as u8;
+            }
+        }
+        Num { buf, start }
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        self.buf.get(self.start..).unwrap_or_default()
+    }
+}
+
+/// "00" to "99".
+const PAIRS: &[u8; 200] = b"\
+    0001020304050607080910111213141516171819\
+    2021222324252627282930313233343536373839\
+    4041424344454647484950515253545556575859\
+    6061626364656667686970717273747576777879\
+    8081828384858687888990919293949596979899";
+
+const SPACES: [u8; 64] = [b' '; 64];
+
+/// `text` left-aligned in `width` columns, then one space.
+pub fn column(w: &mut impl Write, text: &[u8], width: usize) -> io::Result<()> {
+    w.write_all(text)?;
+    let pad = width.saturating_sub(text.len()) + 1;
+    w.write_all(SPACES.get(..pad).unwrap_or(b" "))
+}
+
+/// A JSON string: escapes as it writes.
+pub struct JsonStr<T>(pub T);
+
+impl<T: fmt::Display> fmt::Display for JsonStr<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Escape<'a, 'b>(&'a mut fmt::Formatter<'b>);
+        impl fmt::Write for Escape<'_, '_> {
+            fn write_str(&mut self, s: &str) -> fmt::Result {
+                for c in s.chars() {
+                    match c {
+                        '"' => self.0.write_str("\\\"")?,
+                        '\\' => self.0.write_str("\\\\")?,
+                        '\n' => self.0.write_str("\\n")?,
+                        '\t' => self.0.write_str("\\t")?,
+                        '\r' => self.0.write_str("\\r")?,
+                        c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                            write!(self.0, "\\u{:04x}", c as u32)?
+                        }
+                        c => self.0.write_char(c)?,
+                    }
+                }
+                Ok(())
+            }
+        }
+        f.write_char('"')?;
+        write!(Escape(f), "{}", self.0)?;
+        f.write_char('"')
+    }
+}
+
+/// `ss`'s timer text: `1min`, `2.5sec`... (`print_ms_timer`).
+pub fn ms_timer(out: &mut impl fmt::Write, timeout: u32) -> fmt::Result {
+    let mut secs = timeout / 1000;
+    let minutes = secs / 60;
+    secs %= 60;
+    let mut msecs = timeout % 1000;
+    if minutes > 0 {
+        msecs = 0;
+        write!(out, "{minutes}min")?;
+        if minutes > 9 {
+            secs = 0;
+        }
+    }
+    if secs > 0 {
+        if secs > 9 {
+            msecs = 0;
+        }
+        write!(out, "{secs}{}", if msecs > 0 { "." } else { "sec" })?;
+    }
+    if msecs > 0 {
+        write!(out, "{msecs:03}ms")?;
+    }
+    Ok(())
+}
+/// `ss`'s timer names.
+pub fn timer_name(t: Timer) -> &'static str {
+    match t {
+        Timer::None => "off",
+        Timer::Retransmit => "on",
+        Timer::KeepAlive => "keepalive",
+        Timer::TimeWait => "timewait",
+        Timer::ZeroWindowProbe => "persist",
+        Timer::DelayedAck | Timer::Unknown(_) => "unknown",
+    }
+}
+/// ` name:value`.
+pub fn kv(w: &mut impl Write, name: &str, v: u64) -> io::Result<()> {
+    w.write_all(b" ")?;
+    w.write_all(name.as_bytes())?;
+    w.write_all(b":")?;
+    w.write_all(Num::new(v).as_bytes())
+}
+/// Microseconds as `ss` prints milliseconds (`%g` of `us / 1000`): `204`,
+/// `0.032`, `1.5`.
+pub fn ms(w: &mut impl Write, us: u32) -> io::Result<()> {
+    w.write_all(Num::new(u64::from(us / 1000)).as_bytes())?;
+    let frac = us % 1000;
+    if frac != 0 {
+        let digits = [
+            b'0' + (frac / 100) as u8,
+            b'0' + (frac / 10 % 10) as u8,
+            b'0' + (frac % 10) as u8,
+        ];
+        let len = if frac.is_multiple_of(100) {
+            1
+        } else if frac.is_multiple_of(10) {
+            2
+        } else {
+            3
+        };
+        w.write_all(b".")?;
+        w.write_all(digits.get(..len).unwrap_or_default())?;
+    }
+    Ok(())
+}
+/// ` name:MS`.
+pub fn kms(w: &mut impl Write, name: &str, us: u32) -> io::Result<()> {
+    w.write_all(b" ")?;
+    w.write_all(name.as_bytes())?;
+    w.write_all(b":")?;
+    ms(w, us)
+}
+/// A rate in bits per second as `ss` prints it (`1.5Mbps`), rounded to a
+/// tenth of the unit.
+pub fn rate(w: &mut impl Write, name: &str, bps: u64) -> io::Result<()> {
+    w.write_all(b" ")?;
+    w.write_all(name.as_bytes())?;
+    w.write_all(b" ")?;
+    let (unit, suffix): (u64, &[u8]) = match bps {
+        r if r >= 1_000_000_000 => (1_000_000_000, b"G"),
+        r if r >= 1_000_000 => (1_000_000, b"M"),
+        r if r >= 1_000 => (1_000, b"K"),
+        _ => (1, b""),
+    };
+    if unit == 1 {
+        w.write_all(Num::new(bps).as_bytes())?;
+    } else {
+        let tenths = (u128::from(bps) * 10 + u128::from(unit / 2)) / u128::from(unit);
+        let tenths = u64::try_from(tenths).unwrap_or(u64::MAX);
+        w.write_all(Num::new(tenths / 10).as_bytes())?;
+        w.write_all(b".")?;
+        w.write_all(Num::new(tenths % 10).as_bytes())?;
+    }
+    w.write_all(suffix)?;
+    w.write_all(b"bps")
+}

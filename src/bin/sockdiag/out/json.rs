@@ -1,0 +1,197 @@
+//! JSON Lines: one object per socket, keys named after the kernel's
+//! fields.
+
+use std::io::{self, Write};
+use std::time::Duration;
+
+use sockdiag::inet::TcpInfo;
+
+use super::fmt::{timer_name, JsonStr, Num};
+use super::{Context, Sink};
+use crate::view::{Endpoint, Sock};
+
+/// JSON Lines: one object per socket, keys named after the kernel's fields.
+pub struct JsonOut<W: Write> {
+    pub out: W,
+    pub cx: Context,
+}
+
+/// Writes `"key":{...}` with the `tcp_info` fields the kernel sent.
+fn json_tcp_info(w: &mut impl Write, i: &TcpInfo<&[u8]>) -> io::Result<()> {
+    write!(w, ",\"tcp_info\":{{")?;
+    let mut first = true;
+    for (name, v) in i.fields() {
+        if let Some(v) = v {
+            w.write_all(if first { b"\"" } else { b",\"" })?;
+            w.write_all(name.name().as_bytes())?;
+            w.write_all(b"\":")?;
+            w.write_all(Num::new(v).as_bytes())?;
+            first = false;
+        }
+    }
+    write!(w, "}}")
+}
+
+impl<W: Write> JsonOut<W> {
+    /// The object's members after `{`, without the closing brace.
+    pub fn members(&mut self, s: &Sock<'_>) -> io::Result<()> {
+        let w = &mut self.out;
+        write!(w, "\"netid\":\"{}\",\"family\":\"{}\"", s.netid, s.family)?;
+        match s.protocol {
+            Some(p) => write!(w, ",\"protocol\":\"{p}\"")?,
+            None => write!(w, ",\"protocol\":null")?,
+        }
+        write!(w, ",\"state\":\"{}\"", s.state.name())?;
+        match (s.local, s.peer) {
+            (
+                Endpoint::Ip {
+                    addr,
+                    port,
+                    ifindex,
+                },
+                Endpoint::Ip {
+                    addr: daddr,
+                    port: dport,
+                    ..
+                },
+            ) => write!(
+                w,
+                ",\"src\":\"{addr}\",\"sport\":{port},\"dst\":\"{daddr}\",\"dport\":{dport},\"interface\":{ifindex}"
+            )?,
+            (Endpoint::Unix { name, .. }, Endpoint::Unix { inode: peer, .. }) => {
+                match name {
+                    Some(n) => write!(w, ",\"src\":{}", JsonStr(n))?,
+                    None => write!(w, ",\"src\":null")?,
+                }
+                write!(w, ",\"peer_inode\":{peer}")?;
+            }
+            (Endpoint::Packet { protocol, ifindex }, _) => {
+                write!(w, ",\"ethertype\":{protocol},\"interface\":{ifindex}")?;
+            }
+            (Endpoint::Netlink { protocol, port_id }, Endpoint::NetlinkPeer { group, port_id: dst }) => {
+                write!(
+                    w,
+                    ",\"netlink_protocol\":{protocol},\"port_id\":{port_id},\"dst_port_id\":{dst},\"dst_group\":{group}"
+                )?;
+            }
+            _ => {}
+        }
+        write!(
+            w,
+            ",\"rqueue\":{},\"wqueue\":{},\"inode\":{}",
+            s.rq, s.wq, s.inode
+        )?;
+        if let Some(uid) = s.uid {
+            write!(w, ",\"uid\":{uid}")?;
+        }
+        write!(w, ",\"cookie\":{}", s.cookie)?;
+        let show = self.cx.show;
+        if show.timers {
+            if let Some((t, expires, retrans)) = s.timer {
+                write!(
+                    w,
+                    ",\"timer\":\"{}\",\"expires_ms\":{expires},\"retrans\":{retrans}",
+                    timer_name(t)
+                )?;
+            }
+        }
+        if show.ext {
+            if let Some(m) = s.x.mark {
+                write!(w, ",\"mark\":{m}")?;
+            }
+            if let Some(c) = s.x.cgroup_id {
+                write!(w, ",\"cgroup_id\":{c}")?;
+            }
+            if let Some(v) = s.x.v6only {
+                write!(w, ",\"v6only\":{v}")?;
+            }
+            if let Some(sh) = s.x.shutdown {
+                write!(w, ",\"shutdown\":{}", sh.bits())?;
+            }
+        }
+        if show.tos {
+            if let Some(t) = s.x.tos {
+                write!(w, ",\"tos\":{t}")?;
+            }
+            if let Some(t) = s.x.tclass {
+                write!(w, ",\"tclass\":{t}")?;
+            }
+            if let Some(c) = s.x.class_id {
+                write!(w, ",\"class_id\":{c}")?;
+            }
+        }
+        if show.mem {
+            if let Some(m) = s.x.skmem {
+                const NAMES: [&str; 9] = [
+                    "rmem_alloc",
+                    "rcvbuf",
+                    "wmem_alloc",
+                    "sndbuf",
+                    "fwd_alloc",
+                    "wmem_queued",
+                    "optmem",
+                    "backlog",
+                    "drops",
+                ];
+                write!(w, ",\"skmem\":{{")?;
+                for (n, name) in NAMES.iter().enumerate() {
+                    if let Some(v) = m.get(n) {
+                        write!(w, "{}\"{name}\":{v}", if n == 0 { "" } else { "," })?;
+                    }
+                }
+                write!(w, "}}")?;
+            }
+        }
+        if show.info {
+            if let Some(c) = s.x.cong {
+                write!(w, ",\"cong\":{}", JsonStr(c))?;
+            }
+            if let Some(i) = s.x.tcp_info {
+                json_tcp_info(w, &i)?;
+            }
+            if let Some(b) = s.x.bbr {
+                write!(
+                    w,
+                    ",\"bbr\":{{\"bw\":{},\"min_rtt\":{},\"pacing_gain\":{},\"cwnd_gain\":{}}}",
+                    b.bandwidth, b.min_rtt_us, b.pacing_gain, b.cwnd_gain
+                )?;
+            }
+        }
+        if show.procs {
+            if let Some(map) = &self.cx.procs {
+                write!(w, ",\"processes\":[")?;
+                if s.inode != 0 {
+                    for (n, o) in map.owners(s.inode).iter().enumerate() {
+                        let comm = map.command(o.pid).unwrap_or("");
+                        write!(
+                            w,
+                            "{}{{\"pid\":{},\"fd\":{},\"comm\":{}}}",
+                            if n == 0 { "" } else { "," },
+                            o.pid,
+                            o.fd,
+                            JsonStr(comm)
+                        )?;
+                    }
+                }
+                write!(w, "]")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<W: Write> Sink for JsonOut<W> {
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
+    fn sock(&mut self, s: &Sock<'_>) -> io::Result<()> {
+        write!(self.out, "{{")?;
+        self.members(s)?;
+        writeln!(self.out, "}}")
+    }
+
+    fn finish(&mut self, _elapsed: Duration) -> io::Result<()> {
+        self.out.flush()
+    }
+}
