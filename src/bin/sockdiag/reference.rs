@@ -59,7 +59,7 @@ const DOC: &[Part] = &[
     Part::Options("Modes (one per run; the default lists)", Section::Modes),
     Part::Text(
         "Watch",
-        "sockdiag watch [OPTIONS] [FILTER] repeats the selected dumps, tracks sockets by cookie and prints only changes: `+` new, `-` gone, `~` state or tracked counter changed, and once a second a `#` line with polls, late polls, sockets, poll time and CPU used. A socket is gone when two polls in a row miss it (under churn the kernel's walk can rarely miss a live socket once). With two threads (--threads) the `#` line shows each one's sockets, `(A+B)`: the halves are divided where the sockets split evenly at the start, and anew whenever they drift a tenth apart.",
+        "sockdiag watch [OPTIONS] [FILTER] repeats the selected dumps, tracks sockets by cookie and prints only changes: `+` new, `-` gone, `~` state or tracked counter changed, and once a second a `#` line of `key value` pairs: seconds, polls, late polls, sockets, new, gone, changed, poll time (poll_avg_us, poll_max_us) and CPU used (cpu_user_pct, cpu_sys_pct). A socket is gone when two polls in a row miss it (under churn the kernel's walk can rarely miss a live socket once). With two threads (--threads) the line shows each one's sockets, `halves A+B`: the halves are divided where the sockets split evenly at the first poll, and anew whenever they drift a tenth apart.",
     ),
     Part::Options("", Section::Watch),
     Part::Options("Speed", Section::Speed),

@@ -454,22 +454,20 @@ fn watched(o: &Options, track: &[TcpField]) -> Result<Vec<Watched>, Failure> {
     Ok(out)
 }
 
-/// The sockets of each half, when two threads share the watch:
-/// ` (A+B)` in a table, `,"halves":[A,B]` in JSON.
-struct Halves(Option<[usize; 2]>, bool);
-
-impl std::fmt::Display for Halves {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match (self.0, self.1) {
-            (Some([a, b]), true) => write!(f, ",\"halves\":[{a},{b}]"),
-            (Some([a, b]), false) => write!(f, " ({a}+{b})"),
-            (None, _) => Ok(()),
-        }
-    }
+/// A value of the `#` line.
+enum Value {
+    Count(u64),
+    /// Printed with three decimals.
+    Seconds(f64),
+    /// Printed with one decimal.
+    Percent(f64),
+    /// The sockets of each half: `A+B`, `[A,B]` in JSON.
+    Halves([usize; 2]),
 }
 
 /// The `#` line: what a window of polls cost, with the sockets tracked
-/// (by each thread).
+/// (by each thread): `# stats key value ...`, or in JSON one object with
+/// the same keys.
 fn report(
     out: &mut impl Write,
     json: bool,
@@ -484,43 +482,46 @@ fn report(
         .checked_div(u32::try_from(w.polls).unwrap_or(u32::MAX))
         .unwrap_or_default();
     let pct = |d: Duration| 100.0 * d.as_secs_f64() / wall.as_secs_f64().max(1e-9);
-    let halves = watched.iter().find_map(Watched::halves);
+    let micros = |d: Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
     let sockets: usize = watched.iter().map(Watched::len).sum();
+    let mut values = vec![
+        ("seconds", Value::Seconds(wall.as_secs_f64())),
+        ("polls", Value::Count(w.polls)),
+        ("late", Value::Count(w.late)),
+        ("sockets", Value::Count(sockets as u64)),
+    ];
+    if let Some(h) = watched.iter().find_map(Watched::halves) {
+        values.push(("halves", Value::Halves(h)));
+    }
+    values.extend([
+        ("new", Value::Count(w.new)),
+        ("gone", Value::Count(w.gone)),
+        ("changed", Value::Count(w.changed)),
+        ("poll_avg_us", Value::Count(micros(avg))),
+        ("poll_max_us", Value::Count(micros(w.poll_max))),
+        ("cpu_user_pct", Value::Percent(pct(cpu.0))),
+        ("cpu_sys_pct", Value::Percent(pct(cpu.1))),
+    ]);
     if json {
-        writeln!(
-            out,
-            "{{\"event\":\"{label}\",\"seconds\":{:.3},\"polls\":{},\"late\":{},\"sockets\":{}{},\"new\":{},\"gone\":{},\"changed\":{},\"poll_avg_us\":{},\"poll_max_us\":{},\"cpu_user_pct\":{:.1},\"cpu_sys_pct\":{:.1}}}",
-            wall.as_secs_f64(),
-            w.polls,
-            w.late,
-            sockets,
-            Halves(halves, json),
-            w.new,
-            w.gone,
-            w.changed,
-            avg.as_micros(),
-            w.poll_max.as_micros(),
-            pct(cpu.0),
-            pct(cpu.1)
-        )
+        write!(out, "{{\"event\":\"{label}\"")?;
     } else {
-        writeln!(
-            out,
-            "# {label} {:.3}s polls {} late {} sockets {}{} new {} gone {} changed {} poll avg {:.3}ms max {:.3}ms cpu {:.1}% (user {:.1}% sys {:.1}%)",
-            wall.as_secs_f64(),
-            w.polls,
-            w.late,
-            sockets,
-            Halves(halves, json),
-            w.new,
-            w.gone,
-            w.changed,
-            avg.as_secs_f64() * 1e3,
-            w.poll_max.as_secs_f64() * 1e3,
-            pct(cpu.0 + cpu.1),
-            pct(cpu.0),
-            pct(cpu.1)
-        )
+        write!(out, "# {label}")?;
+    }
+    for (key, v) in values {
+        let (open, sep) = if json { (",\"", "\":") } else { (" ", " ") };
+        write!(out, "{open}{key}{sep}")?;
+        match v {
+            Value::Count(n) => write!(out, "{n}")?,
+            Value::Seconds(s) => write!(out, "{s:.3}")?,
+            Value::Percent(p) => write!(out, "{p:.1}")?,
+            Value::Halves([a, b]) if json => write!(out, "[{a},{b}]")?,
+            Value::Halves([a, b]) => write!(out, "{a}+{b}")?,
+        }
+    }
+    if json {
+        writeln!(out, "}}")
+    } else {
+        writeln!(out)
     }
 }
 
