@@ -8,6 +8,7 @@
 use core::fmt;
 use std::io;
 
+use crate::files::FileError;
 use crate::inet::filter::FilterError;
 use crate::parse_error::{KernelError, ParseError};
 
@@ -85,6 +86,33 @@ pub enum Error {
     Filter(FilterError),
     /// An argument that cannot be used as given; nothing was sent.
     InvalidArgument(InvalidArgument),
+    /// A file of `/proc` or `/etc` ([`system`](crate::system)) could not
+    /// be read, or a line of it did not parse.
+    File {
+        /// The file.
+        path: String,
+        /// What failed.
+        error: FileFailure,
+    },
+}
+
+/// Why a file could not be used ([`Error::File`]).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum FileFailure {
+    /// Reading it failed.
+    Read(io::Error),
+    /// A line of it is not in the format the kernel writes.
+    Format(FileError),
+}
+
+impl fmt::Display for FileFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FileFailure::Read(e) => e.fmt(f),
+            FileFailure::Format(e) => e.fmt(f),
+        }
+    }
 }
 
 /// What was wrong with an argument ([`Error::InvalidArgument`]).
@@ -134,7 +162,11 @@ impl Error {
             Error::Kernel(k) => Some(k.errno()),
             Error::Unavailable { .. } => Some(crate::raw::ENOENT),
             Error::NotFound { errno } => Some(*errno),
-            Error::Namespace { error, .. } => error.raw_os_error(),
+            Error::Namespace { error, .. }
+            | Error::File {
+                error: FileFailure::Read(error),
+                ..
+            } => error.raw_os_error(),
             _ => None,
         }
     }
@@ -204,6 +236,7 @@ impl fmt::Display for Error {
             ),
             Error::Filter(e) => e.fmt(f),
             Error::InvalidArgument(a) => write!(f, "invalid argument: {a}"),
+            Error::File { path, error } => write!(f, "{path}: {error}"),
         }
     }
 }
@@ -212,7 +245,12 @@ impl std::error::Error for Error {
     /// What comes after the error that `Display` already wrote.
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Io(e) | Error::Namespace { error: e, .. } => e.source(),
+            Error::Io(e)
+            | Error::Namespace { error: e, .. }
+            | Error::File {
+                error: FileFailure::Read(e),
+                ..
+            } => e.source(),
             _ => None,
         }
     }

@@ -124,6 +124,7 @@
 // Parsing: bytes in, views out; no system calls (checked by tests/layers.rs).
 mod common;
 mod error;
+pub mod files;
 pub mod inet;
 pub mod netlink;
 pub mod netlink_diag;
@@ -142,10 +143,11 @@ mod transport;
 pub mod compat;
 
 pub use common::{Shutdown, SkMemInfo, U32Array};
-pub use error::{Error, InvalidArgument};
-pub use host::names::resolve_names;
+pub use error::{Error, FileFailure, InvalidArgument};
+pub use host::names::{resolve_names, NameLookup};
 pub use host::netns::NetNs;
 pub use host::procs;
+pub use host::system;
 pub use parse_error::{ErrorOrigin, KernelError, Layer, ParseError, ParseErrorKind};
 pub use request::{RawRequest, Request, RequestBytes};
 pub use transport::{

@@ -1,8 +1,10 @@
 //! Filters: the first byte picks the input's meaning.
 //!
-//! - Even: the rest is filter text. If it parses, its `Display` form must
-//!   parse back to an equal filter, it must compile to a program that
-//!   passes the audit, and tree and program must agree on sample sockets.
+//! - Even: the rest is filter text (read with unix names as the default
+//!   when the byte is a multiple of 4). If it parses, its `Display` form
+//!   must parse back to an equal filter, it must compile to a program
+//!   that passes the audit (or have unix names), tree and program must
+//!   agree on sample sockets, and unix sockets must evaluate.
 //! - Odd: the rest is a raw program. If it passes the audit, running it
 //!   on sample sockets must end (and never panic), and its `Debug`
 //!   disassembly must not panic either.
@@ -11,7 +13,7 @@
 use std::net::SocketAddr;
 
 use libfuzzer_sys::fuzz_target;
-use sockdiag::inet::filter::{Bytecode, Entry, Filter};
+use sockdiag::inet::filter::{AddressKind, Bytecode, Entry, Filter, UnixEntry};
 
 fn entries(data: &[u8]) -> Vec<Entry> {
     let sample = |src: &str, dst: &str| Entry {
@@ -53,9 +55,21 @@ fuzz_target!(|data: &[u8]| {
         let Ok(text) = std::str::from_utf8(rest) else {
             return;
         };
-        let Ok(filter) = text.parse::<Filter>() else {
+        let kind = if mode % 4 == 0 {
+            AddressKind::Unix
+        } else {
+            AddressKind::Inet
+        };
+        let Ok(filter) = Filter::parse_as(text, kind) else {
             return;
         };
+        for name in [None, Some(&b"/run/x.sock"[..]), Some(text.as_bytes())] {
+            std::hint::black_box(filter.matches_unix(&UnixEntry {
+                name,
+                inode: 22,
+                peer: 0,
+            }));
+        }
         let shown = filter.to_string();
         let again: Filter = shown
             .parse()

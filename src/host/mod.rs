@@ -1,7 +1,7 @@
 //! What uses the host beyond the netlink socket: network namespaces,
-//! `/proc`, `/proc/sys` settings.
+//! `/proc`, `/proc/sys` settings, the name databases of `/etc`.
 
 pub mod names;
 pub mod netns;
-pub mod ports;
 pub mod procs;
+pub mod system;

@@ -35,6 +35,11 @@ use nix::sys::stat::{fstatat, Mode, SFlag};
 pub struct Owner {
     /// Process id (in the pid namespace of the `/proc` that was walked).
     pub pid: u32,
+    /// The thread whose descriptor table was read: `pid` itself, or with
+    /// [`ProcessMap::scan_threads`] each other thread of the process too
+    /// (threads usually share the table, so a socket is listed once per
+    /// thread, as `ss -T` lists it).
+    pub tid: u32,
     /// The descriptor number in that process.
     pub fd: u32,
 }
@@ -71,14 +76,30 @@ fn fd_dir_path(pid: u32, buf: &mut [u8; 16]) -> &[u8] {
     buf.get(..len).unwrap_or_default()
 }
 
+/// `PID/task` as a NUL-free byte path, on the stack.
+fn task_dir_path(pid: u32, buf: &mut [u8; 16]) -> &[u8] {
+    use std::io::Write;
+    let mut cursor = io::Cursor::new(&mut buf[..]);
+    let _ = write!(cursor, "{pid}/task");
+    let len = usize::try_from(cursor.position()).unwrap_or(0);
+    buf.get(..len).unwrap_or_default()
+}
+
 impl ProcessMap {
     /// Walks `/proc`.
     pub fn scan() -> io::Result<Self> {
-        Self::scan_proc(Path::new("/proc"))
+        Self::scan_proc(Path::new("/proc"), false)
     }
 
-    /// Walks a `/proc` mounted at `proc_root` (another pid namespace's).
-    pub fn scan_proc(proc_root: &Path) -> io::Result<Self> {
+    /// Walks `/proc`, and the descriptor table of every thread of every
+    /// process (`/proc/TID/fd` for each `/proc/PID/task/TID`), as `ss -T`.
+    pub fn scan_threads() -> io::Result<Self> {
+        Self::scan_proc(Path::new("/proc"), true)
+    }
+
+    /// Walks a `/proc` mounted at `proc_root` (another pid namespace's),
+    /// with each thread's table if `threads`.
+    pub fn scan_proc(proc_root: &Path, threads: bool) -> io::Result<Self> {
         let mut map = ProcessMap::default();
         let mut entries: Vec<(u32, Owner)> = Vec::new();
         let mut proc_dir = Dir::open(
@@ -92,9 +113,31 @@ impl ProcessMap {
             .iter()
             .filter_map(|e| e.ok().and_then(|e| number(e.file_name())))
             .collect();
-        for pid in pids {
+        let mut tasks: Vec<(u32, u32)> = Vec::with_capacity(pids.len());
+        for &pid in &pids {
+            tasks.push((pid, pid));
+            if threads {
+                let mut buf = [0u8; 16];
+                let task_dir = task_dir_path(pid, &mut buf);
+                if let Ok(mut dir) = Dir::openat(
+                    &proc_fd,
+                    task_dir,
+                    OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+                    Mode::empty(),
+                ) {
+                    let mut tids: Vec<u32> = dir
+                        .iter()
+                        .filter_map(|e| e.ok().and_then(|e| number(e.file_name())))
+                        .filter(|&t| t != pid)
+                        .collect();
+                    tids.sort_unstable();
+                    tasks.extend(tids.into_iter().map(|t| (pid, t)));
+                }
+            }
+        }
+        for (pid, tid) in tasks {
             let before = entries.len();
-            let fd_path = fd_dir_path(pid, &mut path);
+            let fd_path = fd_dir_path(tid, &mut path);
             let mut fds = match Dir::openat(
                 &proc_fd,
                 fd_path,
@@ -126,12 +169,12 @@ impl ProcessMap {
                 };
                 if SFlag::from_bits_truncate(st.st_mode & SFlag::S_IFMT.bits()) == SFlag::S_IFSOCK {
                     if let Ok(inode) = u32::try_from(st.st_ino) {
-                        entries.push((inode, Owner { pid, fd }));
+                        entries.push((inode, Owner { pid, tid, fd }));
                     }
                 }
             }
             if entries.len() > before {
-                map.read_command(proc_root, pid);
+                map.read_command(proc_root, tid);
             }
         }
         entries.sort_unstable();
@@ -153,14 +196,16 @@ impl ProcessMap {
         self.commands.push((pid, buf, len as u8));
     }
 
-    /// The processes (and their descriptors) holding socket `inode`, by pid.
+    /// The processes (and their descriptors) holding socket `inode`, by
+    /// pid, thread and descriptor.
     pub fn owners(&self, inode: u32) -> &[Owner] {
         let start = self.inodes.partition_point(|&i| i < inode);
         let end = self.inodes.partition_point(|&i| i <= inode);
         self.owners.get(start..end).unwrap_or_default()
     }
 
-    /// The command name (`/proc/PID/comm`) of a process that holds sockets.
+    /// The command name (`/proc/PID/comm`) of a process (or, by its
+    /// [`tid`](Owner::tid), a thread) that holds sockets.
     pub fn command(&self, pid: u32) -> Option<&str> {
         let i = self.commands.binary_search_by_key(&pid, |c| c.0).ok()?;
         let (_, buf, len) = self.commands.get(i)?;

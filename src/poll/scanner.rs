@@ -734,10 +734,7 @@ fn split<R: Scannable, E: From<Error>>(
 /// `net.ipv4.ip_local_port_range` of the socket's network namespace, or
 /// Linux's default.
 fn ephemeral_range_of(sock: &DiagSocket) -> Result<RangeInclusive<u16>, Error> {
-    sock.run_in_netns(|| {
-        let (lo, hi) = crate::host::ports::ephemeral_range();
-        Ok(lo..=hi)
-    })
+    sock.run_in_netns(|| Ok(crate::host::system::ephemeral_ports()))
 }
 
 impl Division {

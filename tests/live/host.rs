@@ -299,6 +299,7 @@ pub fn process_attribution() {
         assert!(
             owners.contains(&Owner {
                 pid: me,
+                tid: me,
                 fd: fd as u32
             }),
             "fd {fd}: {owners:?}"

@@ -13,7 +13,7 @@ use sockdiag::procs::ProcessMap;
 use sockdiag::replay::{Record, Replay};
 
 use crate::args::Show;
-use crate::out::{Context, Counts, IfNames, JsonOut, PromOut, Scratch, Sink, SummaryOut, TableOut};
+use crate::out::{Context, Counts, JsonOut, Names, PromOut, Sink, SummaryOut, TableOut};
 use crate::view;
 
 struct Counting;
@@ -46,18 +46,26 @@ unsafe impl GlobalAlloc for Counting {
 static GLOBAL: Counting = Counting;
 
 fn every_field() -> Context {
-    Context {
-        show: Show {
+    Context::new(
+        Show {
             info: true,
             mem: true,
             ext: true,
             timers: true,
             procs: true,
+            threads: true,
             tos: true,
+            cgroup: true,
+            sockopt: true,
+            bpf: true,
+            // Service and host names looked up, as without -n and with -r.
+            numeric: false,
+            resolve: true,
+            oneline: false,
         },
-        procs: Some(ProcessMap::default()),
-        ifnames: IfNames::default(),
-    }
+        Some(ProcessMap::default()),
+        Names::default(),
+    )
 }
 
 /// Feeds every socket of `bytes` to `sink`; returns (sockets, allocations).
@@ -85,14 +93,7 @@ fn every_format_writes_sockets_without_allocating() {
     let mut sinks: Vec<(&str, Box<dyn Sink>)> = vec![
         (
             "table",
-            Box::new(TableOut {
-                scratch: Scratch::default(),
-                out: out(),
-                netid: true,
-                state: true,
-                header: true,
-                cx: every_field(),
-            }),
+            Box::new(TableOut::new(out(), every_field(), true, true, true, false)),
         ),
         (
             "json",

@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use sockdiag::inet::filter::Filter;
+use sockdiag::inet::filter::{AddressKind, Filter};
 use sockdiag::inet::{Protocol, States, TcpField};
 
 pub use crate::options::Mode;
@@ -29,36 +29,48 @@ pub enum Table {
     Packet,
     /// Netlink sockets.
     Netlink,
+    /// A family `ss` lists that this does not yet: vsock, TIPC, XDP.
+    Other(OtherFamily),
+}
+
+/// The families of [`Table::Other`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OtherFamily {
+    Vsock,
+    Tipc,
+    Xdp,
+}
+
+impl OtherFamily {
+    /// The name in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            OtherFamily::Vsock => "vsock",
+            OtherFamily::Tipc => "TIPC",
+            OtherFamily::Xdp => "XDP",
+        }
+    }
+
+    /// The name in `/proc/net/protocols` of its sockets.
+    pub fn proto_name(self) -> &'static str {
+        match self {
+            OtherFamily::Vsock => "AF_VSOCK",
+            OtherFamily::Tipc => "TIPC",
+            OtherFamily::Xdp => "XDP",
+        }
+    }
+
+    /// The module that would list them.
+    pub fn diag_module(self) -> &'static str {
+        match self {
+            OtherFamily::Vsock => "vsock_diag",
+            OtherFamily::Tipc => "tipc_diag",
+            OtherFamily::Xdp => "xsk_diag",
+        }
+    }
 }
 
 impl Table {
-    /// `ss`'s state selection when none is given: connected sockets for
-    /// connection-oriented tables, connected datagram sockets for UDP and
-    /// RAW, and every packet and netlink socket (they are all `UNCONN`).
-    pub fn default_states(self) -> States {
-        let conn = States::DEFAULT
-            - (States::LISTEN
-                | States::CLOSE
-                | States::TIME_WAIT
-                | States::SYN_RECV
-                | States::NEW_SYN_RECV);
-        match self {
-            Table::Inet(Protocol::Udp | Protocol::UdpLite | Protocol::Raw) => States::ESTABLISHED,
-            Table::Inet(_) | Table::Unix => conn,
-            Table::Packet | Table::Netlink => States::CLOSE,
-        }
-    }
-
-    /// How many Netid values the table contributes (unix: stream, dgram,
-    /// seqpacket; packet: raw, dgram).
-    fn netids(self) -> usize {
-        match self {
-            Table::Unix => 3,
-            Table::Packet => 2,
-            _ => 1,
-        }
-    }
-
     /// Whether the kernel can destroy its sockets (`SOCK_DESTROY`: the
     /// protocol has a `diag_destroy`).
     pub fn destroyable(self) -> bool {
@@ -77,6 +89,150 @@ impl Table {
             Table::Unix => "unix sockets".to_owned(),
             Table::Packet => "packet sockets".to_owned(),
             Table::Netlink => "netlink sockets".to_owned(),
+            Table::Other(f) => format!("{} sockets", f.name()),
+        }
+    }
+}
+
+bitflags::bitflags! {
+    /// `ss`'s socket tables (its `*_DB`), plus UDP-Lite.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct Dbs: u32 {
+        const TCP = 1;
+        const MPTCP = 1 << 1;
+        const DCCP = 1 << 2;
+        const UDP = 1 << 3;
+        const UDPLITE = 1 << 4;
+        const RAW = 1 << 5;
+        const UNIX_DG = 1 << 6;
+        const UNIX_ST = 1 << 7;
+        const UNIX_SQ = 1 << 8;
+        const PACKET_DG = 1 << 9;
+        const PACKET_R = 1 << 10;
+        const NETLINK = 1 << 11;
+        const SCTP = 1 << 12;
+        const VSOCK_ST = 1 << 13;
+        const VSOCK_DG = 1 << 14;
+        const TIPC = 1 << 15;
+        const XDP = 1 << 16;
+        const UNIX = Self::UNIX_DG.bits() | Self::UNIX_ST.bits() | Self::UNIX_SQ.bits();
+        const PACKET = Self::PACKET_DG.bits() | Self::PACKET_R.bits();
+        const VSOCK = Self::VSOCK_ST.bits() | Self::VSOCK_DG.bits();
+        /// `ss -A inet`.
+        const INET = Self::UDP.bits() | Self::DCCP.bits() | Self::TCP.bits()
+            | Self::MPTCP.bits() | Self::SCTP.bits() | Self::RAW.bits();
+        /// `ss -A all` and the default: every table but TIPC (and
+        /// UDP-Lite, which ss does not have).
+        const ALL = Self::INET.bits() | Self::UNIX.bits() | Self::PACKET.bits()
+            | Self::NETLINK.bits() | Self::VSOCK.bits() | Self::XDP.bits();
+    }
+
+    /// `ss`'s families (its `FAMILY_MASK`s).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct Fams: u16 {
+        const INET = 1;
+        const INET6 = 1 << 1;
+        const UNIX = 1 << 2;
+        const PACKET = 1 << 3;
+        const NETLINK = 1 << 4;
+        const VSOCK = 1 << 5;
+        const TIPC = 1 << 6;
+        const XDP = 1 << 7;
+    }
+}
+
+/// `ss`'s `SS_CONN`: every state but LISTEN, CLOSE, TIME-WAIT and
+/// SYN-RECV.
+pub const SS_CONN: States = States::DEFAULT
+    .difference(States::LISTEN)
+    .difference(States::CLOSE)
+    .difference(States::TIME_WAIT)
+    .difference(States::SYN_RECV)
+    .difference(States::NEW_SYN_RECV);
+
+impl Dbs {
+    /// `ss`'s `default_dbs[db].states`: what selecting the table adds.
+    fn default_states(self) -> States {
+        if self.intersects(Dbs::UDP | Dbs::UDPLITE | Dbs::RAW) {
+            States::ESTABLISHED
+        } else if self.intersects(Dbs::UNIX_DG | Dbs::PACKET | Dbs::NETLINK | Dbs::XDP) {
+            States::CLOSE
+        } else if self.contains(Dbs::TIPC) {
+            States::ESTABLISHED | States::LISTEN | States::CLOSE
+        } else {
+            SS_CONN
+        }
+    }
+
+    /// `ss`'s `default_dbs[db].families`.
+    fn families(self) -> Fams {
+        if self.intersects(Dbs::UNIX) {
+            Fams::UNIX
+        } else if self.intersects(Dbs::PACKET) {
+            Fams::PACKET
+        } else if self.contains(Dbs::NETLINK) {
+            Fams::NETLINK
+        } else if self.intersects(Dbs::VSOCK) {
+            Fams::VSOCK
+        } else if self.contains(Dbs::TIPC) {
+            Fams::TIPC
+        } else if self.contains(Dbs::XDP) {
+            Fams::XDP
+        } else {
+            Fams::INET | Fams::INET6
+        }
+    }
+
+    /// The tables of `ss -A WORD`.
+    fn of_word(word: &str) -> Option<Dbs> {
+        Some(match word {
+            "all" => Dbs::ALL,
+            "inet" => Dbs::INET,
+            "udp" => Dbs::UDP,
+            "udplite" => Dbs::UDPLITE,
+            "dccp" => Dbs::DCCP,
+            "tcp" => Dbs::TCP,
+            "mptcp" => Dbs::MPTCP,
+            "sctp" => Dbs::SCTP,
+            "raw" => Dbs::RAW,
+            "unix" => Dbs::UNIX,
+            "unix_stream" | "u_str" => Dbs::UNIX_ST,
+            "unix_dgram" | "u_dgr" => Dbs::UNIX_DG,
+            "unix_seqpacket" | "u_seq" => Dbs::UNIX_SQ,
+            "packet" => Dbs::PACKET,
+            "packet_raw" | "p_raw" => Dbs::PACKET_R,
+            "packet_dgram" | "p_dgr" => Dbs::PACKET_DG,
+            "netlink" => Dbs::NETLINK,
+            "tipc" => Dbs::TIPC,
+            "vsock" => Dbs::VSOCK,
+            "vsock_stream" | "v_str" => Dbs::VSOCK_ST,
+            "vsock_dgram" | "v_dgr" => Dbs::VSOCK_DG,
+            "xdp" => Dbs::XDP,
+            _ => return None,
+        })
+    }
+}
+
+impl Fams {
+    /// `ss`'s `default_afs[af]`: the states and tables a family brings.
+    fn defaults(self) -> (States, Dbs) {
+        if self.intersects(Fams::INET | Fams::INET6) {
+            (SS_CONN, Dbs::INET)
+        } else if self.contains(Fams::UNIX) {
+            (SS_CONN, Dbs::UNIX)
+        } else if self.contains(Fams::PACKET) {
+            (States::CLOSE, Dbs::PACKET)
+        } else if self.contains(Fams::NETLINK) {
+            (States::CLOSE, Dbs::NETLINK)
+        } else if self.contains(Fams::VSOCK) {
+            (SS_CONN, Dbs::VSOCK)
+        } else if self.contains(Fams::TIPC) {
+            (
+                States::ESTABLISHED | States::LISTEN | States::CLOSE,
+                Dbs::TIPC,
+            )
+        } else {
+            (States::CLOSE, Dbs::XDP)
         }
     }
 }
@@ -99,14 +255,28 @@ pub struct Show {
     pub info: bool,
     /// `-m`: socket memory.
     pub mem: bool,
-    /// `-e`: uid, inode, cookie, mark, cgroup.
+    /// `-e`: uid, inode, cookie, mark, cgroup (and, as in `ss`, timers).
     pub ext: bool,
-    /// `-o`: timers.
+    /// `-o` (and `-e`, `-b`): timers, and with `-i` the TCP options.
     pub timers: bool,
     /// `-p`: processes.
     pub procs: bool,
+    /// `-T`: processes, one entry per thread.
+    pub threads: bool,
     /// `--tos`: TOS, traffic class, class id.
     pub tos: bool,
+    /// `--cgroup`: the cgroup's path.
+    pub cgroup: bool,
+    /// `--inet-sockopt`: inet socket options.
+    pub sockopt: bool,
+    /// `-b`: packet sockets' BPF filters.
+    pub bpf: bool,
+    /// `-n`: no service names.
+    pub numeric: bool,
+    /// `-r`: host names from `/etc/hosts`.
+    pub resolve: bool,
+    /// `-O`: each socket on one line.
+    pub oneline: bool,
 }
 
 /// Parsed command line.
@@ -114,9 +284,12 @@ pub struct Show {
 pub struct Options {
     /// Tables to list, in `ss`'s order.
     pub tables: Vec<Table>,
-    /// Whether the user named the tables (an unavailable module is then
-    /// an error rather than skipped).
+    /// Whether the user chose the tables (not `ss`'s default).
     pub explicit_tables: bool,
+    /// The tables the user named one by one (`-t`, `-x`, `-A sctp`,
+    /// `--vsock`; not `-A all`, `-A inet` or `-4`): one of them that
+    /// cannot be listed is an error, any other a note on standard error.
+    pub named: Vec<Table>,
     /// Unix socket types to keep (`-A unix_dgram`, ...): `SOCK_*` bits.
     pub unix_types: u8,
     /// Packet socket types to keep: bit `SOCK_RAW`, `SOCK_DGRAM`.
@@ -125,8 +298,11 @@ pub struct Options {
     pub v4: bool,
     /// See `v4`.
     pub v6: bool,
-    /// The user's state selection; `None`: each table's default.
+    /// The states the user chose (`-a`, `-l`, `state`, `exclude`).
     pub states: Option<States>,
+    /// The states `ss` would list: one set for every table, from the
+    /// tables' defaults unless the user chose.
+    pub list_states: States,
     /// The filter expression and its text.
     pub filter: Option<(Filter, String)>,
     /// `-N NAME`.
@@ -137,10 +313,21 @@ pub struct Options {
     pub format: Format,
     /// Print the header line.
     pub header: bool,
+    /// `ss` shows the Netid column (more than one table).
+    pub netid_column: bool,
+    /// `ss` shows the State column (more than one state).
+    pub state_column: bool,
+    /// `--ss-layout`: buffer the table and size it as `ss` does.
+    pub ss_layout: bool,
     /// What to do.
     pub mode: Mode,
+    /// `-s` with nothing selected: the kernel's counters, as `ss -s`.
+    pub kernel_summary: bool,
     /// `--capture FILE`.
     pub capture: Option<PathBuf>,
+    /// `-D FILE`: the raw TCP dump to FILE (`-` standard output), nothing
+    /// else.
+    pub diag: Option<PathBuf>,
     /// `--replay FILE`.
     pub replay: Option<PathBuf>,
     /// `--interval` of watch mode.
@@ -149,36 +336,32 @@ pub struct Options {
     pub count: Option<u64>,
     /// `--track`: tcp_info counters watch mode reports.
     pub track: Vec<TcpField>,
-    /// `--threads`: 2 to list or watch every TCP socket on two threads
+    /// `--workers`: 2 to list or watch every TCP socket on two threads
     /// (the default with two or more CPUs), 1 for one.
-    pub threads: u8,
+    pub workers: u8,
+    /// `-Z`/`-z`: SELinux contexts, asked for.
+    pub selinux: Option<String>,
 }
 
 impl Options {
     /// The states listed for `table`.
-    pub fn states_for(&self, table: Table) -> States {
+    pub fn states_for(&self, _table: Table) -> States {
         match (self.states, self.mode) {
             (Some(s), _) => s,
             // Counting, watching and event streams see every state.
             (None, Mode::Summary | Mode::Watch | Mode::Events) => States::DEFAULT,
-            (None, _) => table.default_states(),
+            (None, _) => self.list_states,
         }
     }
 
     /// `ss` prints the Netid column when more than one table is listed.
     pub fn netid_column(&self) -> bool {
-        self.tables.iter().map(|t| t.netids()).sum::<usize>() > 1
+        self.netid_column
     }
 
     /// `ss` prints the State column unless exactly one state is selected.
     pub fn state_column(&self) -> bool {
-        let union = self
-            .tables
-            .iter()
-            .fold(States::empty(), |acc, &t| acc | self.states_for(t))
-            - States::NEW_SYN_RECV
-            - States::BOUND_INACTIVE;
-        union.bits().count_ones() != 1
+        self.state_column
     }
 }
 
@@ -186,34 +369,28 @@ impl Options {
 #[derive(Debug)]
 pub struct Usage(pub String);
 
-/// `ss`'s state names and groups.
+/// `ss`'s state names and groups (`scan_state`).
 fn state_word(word: &str) -> Option<States> {
-    let conn = Table::Inet(Protocol::Tcp).default_states();
-    Some(match word {
+    let syn_recv = States::SYN_RECV | States::NEW_SYN_RECV;
+    Some(match word.to_ascii_lowercase().as_str() {
         "all" => States::DEFAULT,
-        "connected" => States::DEFAULT - States::LISTEN - States::CLOSE - States::BOUND_INACTIVE,
-        "synchronized" => {
-            States::DEFAULT
-                - States::LISTEN
-                - States::CLOSE
-                - States::SYN_SENT
-                - States::BOUND_INACTIVE
-        }
-        "bucket" => States::SYN_RECV | States::NEW_SYN_RECV | States::TIME_WAIT,
-        "big" => States::DEFAULT - States::SYN_RECV - States::NEW_SYN_RECV - States::TIME_WAIT,
+        "connected" => States::DEFAULT - States::LISTEN - States::CLOSE,
+        "synchronized" => States::DEFAULT - States::LISTEN - States::CLOSE - States::SYN_SENT,
+        "bucket" => syn_recv | States::TIME_WAIT,
+        "big" => States::DEFAULT - syn_recv - States::TIME_WAIT,
         "established" => States::ESTABLISHED,
         "syn-sent" => States::SYN_SENT,
-        "syn-recv" => States::SYN_RECV | States::NEW_SYN_RECV,
+        "syn-recv" | "syn-rcv" => syn_recv,
         "fin-wait-1" => States::FIN_WAIT1,
         "fin-wait-2" => States::FIN_WAIT2,
         "time-wait" => States::TIME_WAIT,
-        "closed" | "unconnected" => States::CLOSE,
+        "closed" | "close" | "unconnected" => States::CLOSE,
         "close-wait" => States::CLOSE_WAIT,
         "last-ack" => States::LAST_ACK,
         "listening" | "listen" => States::LISTEN,
         "closing" => States::CLOSING,
         "bound-inactive" => States::BOUND_INACTIVE,
-        "conn" => conn,
+        "conn" => SS_CONN,
         _ => return None,
     })
 }
@@ -242,19 +419,35 @@ pub enum Parsed {
     Run(Box<Options>),
 }
 
-/// The command line as it is read: options and what they stand for, before
-/// the checks that need all of it.
+/// The command line as it is read, `ss`'s way: the tables, families and
+/// states each option adds, before the checks that need all of it.
 struct Builder {
     o: Options,
-    unix: u8,
-    packet: u8,
-    all: bool,
-    listening: bool,
-    state_words: Option<States>,
-    excluded: States,
+    /// `ss`'s `current_filter.dbs`.
+    dbs: Dbs,
+    /// `current_filter.families`.
+    fams: Fams,
+    /// `current_filter.states`: what the tables and families add.
+    states: States,
+    /// `state_filter`: `-a`, `-l`, or `-A`'s default.
+    state_filter: Option<States>,
+    /// The `state`/`exclude` words, applied in order.
+    word_states: Option<States>,
+    /// No table or family option was given.
+    do_default: bool,
+    /// A `-A` was seen (the first one clears the tables).
+    saw_query: bool,
+    /// Tables and families named one by one.
+    named_dbs: Dbs,
+    named_fams: Fams,
+    /// The last family option (`-4`, `-6`, `-x`, `-0`, `-f`): how a bare
+    /// filter address reads.
+    preferred: Option<Fams>,
     filter_words: Vec<String>,
-    /// Each table and the option that first selected it.
-    origin: Vec<(Table, String)>,
+    /// `-F FILE`'s text.
+    filter_file: Option<String>,
+    /// Each table bit and the option that first selected it.
+    origin: Vec<(Dbs, String)>,
     /// Every option given, as spelled, with its table entry.
     used: Vec<(&'static Opt, String)>,
     /// The mode options given (`-K`, `-s`, ...), as spelled.
@@ -269,35 +462,48 @@ impl Builder {
             o: Options {
                 tables: Vec::new(),
                 explicit_tables: false,
+                named: Vec::new(),
                 unix_types: 0,
                 packet_types: 0,
                 v4: false,
                 v6: false,
                 states: None,
+                list_states: SS_CONN,
                 filter: None,
                 netns: None,
                 show: Show::default(),
                 format: Format::Table,
                 header: true,
+                netid_column: true,
+                state_column: true,
+                ss_layout: false,
                 mode: Mode::List,
+                kernel_summary: false,
                 capture: None,
+                diag: None,
                 replay: None,
                 interval: Duration::from_secs(1),
                 count: None,
                 track: Vec::new(),
-                threads: if std::thread::available_parallelism().map_or(1, |n| n.get()) >= 2 {
+                workers: if std::thread::available_parallelism().map_or(1, |n| n.get()) >= 2 {
                     2
                 } else {
                     1
                 },
+                selinux: None,
             },
-            unix: 0,
-            packet: 0,
-            all: false,
-            listening: false,
-            state_words: None,
-            excluded: States::empty(),
+            dbs: Dbs::empty(),
+            fams: Fams::empty(),
+            states: States::empty(),
+            state_filter: None,
+            word_states: None,
+            do_default: true,
+            saw_query: false,
+            named_dbs: Dbs::empty(),
+            named_fams: Fams::empty(),
+            preferred: None,
             filter_words: Vec::new(),
+            filter_file: None,
             origin: Vec::new(),
             used: Vec::new(),
             modes: Vec::new(),
@@ -305,66 +511,55 @@ impl Builder {
         }
     }
 
-    /// Adds a table, remembering which option asked for it.
-    fn add(&mut self, t: Table, by: &str) {
-        if !self.o.tables.contains(&t) {
-            self.o.tables.push(t);
-            self.origin.push((t, by.to_owned()));
+    /// `ss`'s `filter_db_set`.
+    fn db(&mut self, db: Dbs, enable: bool, by: &str) {
+        if enable && db != Dbs::ALL && db != Dbs::INET {
+            self.named_dbs |= db;
         }
+        if enable {
+            for bit in db.iter() {
+                self.states |= bit.default_states();
+                if !self.dbs.contains(bit) {
+                    self.origin.push((bit, by.to_owned()));
+                }
+            }
+            self.dbs |= db;
+        } else {
+            self.dbs -= db;
+        }
+        self.do_default = false;
     }
 
-    /// Adds the tables a `-A`/`--query` word names (`by`: the option).
-    fn query(&mut self, word: &str, by: &str) -> Result<(), Usage> {
-        let inet = [Protocol::Tcp, Protocol::Udp, Protocol::Raw, Protocol::Mptcp];
-        match word {
-            "all" => {
-                for p in inet {
-                    self.add(Table::Inet(p), by);
-                }
-                self.add(Table::Unix, by);
-                self.add(Table::Packet, by);
-                self.add(Table::Netlink, by);
-                self.unix = !0;
-                self.packet = !0;
-            }
-            "inet" => inet.into_iter().for_each(|p| self.add(Table::Inet(p), by)),
-            "tcp" => self.add(Table::Inet(Protocol::Tcp), by),
-            "udp" => self.add(Table::Inet(Protocol::Udp), by),
-            "udplite" => self.add(Table::Inet(Protocol::UdpLite), by),
-            "raw" => self.add(Table::Inet(Protocol::Raw), by),
-            "sctp" => self.add(Table::Inet(Protocol::Sctp), by),
-            "mptcp" => self.add(Table::Inet(Protocol::Mptcp), by),
-            "dccp" => self.add(Table::Inet(Protocol::Dccp), by),
-            "unix" => {
-                self.add(Table::Unix, by);
-                self.unix = !0;
-            }
-            "unix_stream" | "unix_dgram" | "unix_seqpacket" => {
-                self.add(Table::Unix, by);
-                self.unix |= match word {
-                    "unix_stream" => 1 << sockdiag::raw::SOCK_STREAM,
-                    "unix_dgram" => 1 << sockdiag::raw::SOCK_DGRAM,
-                    _ => 1 << sockdiag::raw::SOCK_SEQPACKET,
-                };
-            }
-            "packet" => {
-                self.add(Table::Packet, by);
-                self.packet = !0;
-            }
-            "packet_raw" | "packet_dgram" => {
-                self.add(Table::Packet, by);
-                self.packet |= if word == "packet_raw" {
-                    1 << sockdiag::raw::SOCK_RAW
-                } else {
-                    1 << sockdiag::raw::SOCK_DGRAM
-                };
-            }
-            "netlink" => self.add(Table::Netlink, by),
-            other => {
-                return Err(Usage(format!(
-                    "unknown socket table '{other}' for -A (all, inet, tcp, udp, udplite, raw, sctp, mptcp, dccp, unix, unix_stream, unix_dgram, unix_seqpacket, packet, packet_raw, packet_dgram, netlink)"
-                )))
-            }
+    /// `ss`'s `filter_af_set`.
+    fn family(&mut self, af: Fams) {
+        if !af.intersects(Fams::INET | Fams::INET6) {
+            self.named_fams |= af;
+        }
+        self.states |= af.defaults().0;
+        self.fams |= af;
+        self.do_default = false;
+        self.preferred = Some(af);
+    }
+
+    /// `-A LIST` (`by`: the option as spelled).
+    fn query(&mut self, list: &str, by: &str) -> Result<(), Usage> {
+        if !self.saw_query {
+            self.dbs = Dbs::empty();
+            self.state_filter = Some(self.state_filter.unwrap_or(SS_CONN));
+            self.saw_query = true;
+            self.do_default = false;
+        }
+        for word in list.split(',') {
+            let (enable, name) = match word.strip_prefix('!') {
+                Some(rest) => (false, rest),
+                None => (true, word),
+            };
+            let db = Dbs::of_word(name).ok_or_else(|| {
+                Usage(format!(
+                    "unknown socket table '{word}' for {by} (all, inet, tcp, udp, udplite, raw, sctp, mptcp, dccp, unix, unix_stream, unix_dgram, unix_seqpacket, packet, packet_raw, packet_dgram, netlink, vsock, vsock_stream, vsock_dgram, tipc, xdp; !NAME removes one)"
+                ))
+            })?;
+            self.db(db, enable, by);
         }
         Ok(())
     }
@@ -379,47 +574,66 @@ impl Builder {
     ) -> Result<Option<String>, Usage> {
         self.used.push((opt, by.to_owned()));
         let value = value.unwrap_or_default();
+        let show = &mut self.o.show;
         match opt.key {
             Key::Help => return Ok(Some(help())),
             Key::Version => return Ok(Some(format!("sockdiag {}\n", env!("CARGO_PKG_VERSION")))),
-            Key::Tcp => self.query("tcp", by)?,
-            Key::Udp => self.query("udp", by)?,
-            Key::Raw => self.query("raw", by)?,
-            Key::Unix => self.query("unix", by)?,
-            Key::Sctp => self.query("sctp", by)?,
-            Key::Mptcp => self.query("mptcp", by)?,
-            Key::Dccp => self.query("dccp", by)?,
-            Key::Packet => self.query("packet", by)?,
-            Key::Netlink => self.query("netlink", by)?,
-            Key::Query => {
-                for w in value.split(',') {
-                    self.query(w, by)?;
-                }
-            }
+            Key::Tcp => self.db(Dbs::TCP, true, by),
+            Key::Udp => self.db(Dbs::UDP, true, by),
+            Key::Raw => self.db(Dbs::RAW, true, by),
+            Key::Sctp => self.db(Dbs::SCTP, true, by),
+            Key::Mptcp => self.db(Dbs::MPTCP, true, by),
+            Key::Dccp => self.db(Dbs::DCCP, true, by),
+            Key::Netlink => self.family(Fams::NETLINK),
+            Key::Unix => self.family(Fams::UNIX),
+            Key::Packet => self.family(Fams::PACKET),
+            Key::Vsock => self.family(Fams::VSOCK),
+            Key::Tipc => self.family(Fams::TIPC),
+            Key::Xdp => self.family(Fams::XDP),
+            Key::Ipv4 => self.family(Fams::INET),
+            Key::Ipv6 => self.family(Fams::INET6),
+            Key::Query => self.query(&value, by)?,
             Key::Family => match value.as_str() {
-                "inet" => self.o.v4 = true,
-                "inet6" => self.o.v6 = true,
-                "unix" => self.query("unix", by)?,
-                "link" | "packet" => self.query("packet", by)?,
-                "netlink" => self.query("netlink", by)?,
+                "inet" => self.family(Fams::INET),
+                "inet6" => self.family(Fams::INET6),
+                "link" | "packet" => self.family(Fams::PACKET),
+                "unix" => self.family(Fams::UNIX),
+                "netlink" => self.family(Fams::NETLINK),
+                "tipc" => self.family(Fams::TIPC),
+                "vsock" => self.family(Fams::VSOCK),
+                "xdp" => self.family(Fams::XDP),
+                "help" => return Ok(Some(help())),
                 other => {
                     return Err(Usage(format!(
-                        "unknown family '{other}' for -f (inet, inet6, unix, link, netlink)"
+                        "unknown family '{other}' for -f (inet, inet6, link, unix, netlink, vsock, tipc, xdp)"
                     )))
                 }
             },
-            Key::Ipv4 => self.o.v4 = true,
-            Key::Ipv6 => self.o.v6 = true,
-            Key::All => self.all = true,
-            Key::Listening => self.listening = true,
-            Key::Numeric => {}
+            Key::All => self.state_filter = Some(States::DEFAULT),
+            Key::Listening => self.state_filter = Some(States::LISTEN | States::CLOSE),
+            Key::Numeric => show.numeric = true,
+            Key::Resolve => show.resolve = true,
             Key::NoHeader => self.o.header = false,
-            Key::Info => self.o.show.info = true,
-            Key::Memory => self.o.show.mem = true,
-            Key::Extended => self.o.show.ext = true,
-            Key::Options => self.o.show.timers = true,
-            Key::Processes => self.o.show.procs = true,
-            Key::Tos => self.o.show.tos = true,
+            Key::Info => show.info = true,
+            Key::Memory => show.mem = true,
+            Key::Extended => {
+                show.ext = true;
+                show.timers = true;
+            }
+            Key::Options => show.timers = true,
+            Key::Processes => show.procs = true,
+            Key::Threads => show.threads = true,
+            Key::Bpf => {
+                show.bpf = true;
+                show.timers = true;
+            }
+            Key::Tos => show.tos = true,
+            Key::Cgroup => show.cgroup = true,
+            Key::InetSockopt => show.sockopt = true,
+            Key::Oneline => show.oneline = true,
+            Key::Context | Key::Contexts => self.o.selinux = Some(by.to_owned()),
+            Key::TipcInfo => {}
+            Key::SsLayout => self.o.ss_layout = true,
             Key::Kill => self.modes.push((Mode::Kill, by.to_owned())),
             Key::Events => self.modes.push((Mode::Events, by.to_owned())),
             Key::Summary => self.modes.push((Mode::Summary, by.to_owned())),
@@ -428,7 +642,25 @@ impl Builder {
             Key::Prom => self.formats.push((Format::Prom, by.to_owned())),
             Key::Net => self.o.netns = Some(value),
             Key::Capture => self.o.capture = Some(value.into()),
+            Key::Diag => self.o.diag = Some(value.into()),
             Key::Replay => self.o.replay = Some(value.into()),
+            Key::FilterFile => {
+                if self.filter_file.is_some() {
+                    return Err(Usage("more than one filter file (-F)".to_owned()));
+                }
+                let text = if value == "-" {
+                    std::io::read_to_string(std::io::stdin())
+                } else {
+                    std::fs::read_to_string(&value)
+                }
+                .map_err(|e| Usage(format!("-F {value}: {e}")))?;
+                // Lines starting with `#` are comments, as in ss.
+                let text: Vec<&str> = text
+                    .lines()
+                    .filter(|l| !l.trim_start().starts_with('#'))
+                    .collect();
+                self.filter_file = Some(text.join(" "));
+            }
             Key::Interval => {
                 self.o.interval = duration(&value).ok_or_else(|| {
                     Usage(format!(
@@ -443,11 +675,11 @@ impl Builder {
                         .map_err(|_| Usage(format!("bad --count '{value}' (a whole number)")))?,
                 );
             }
-            Key::Threads => {
-                self.o.threads = match value.as_str() {
+            Key::Workers => {
+                self.o.workers = match value.as_str() {
                     "1" => 1,
                     "2" => 2,
-                    _ => return Err(Usage(format!("bad --threads '{value}' (1 or 2)"))),
+                    _ => return Err(Usage(format!("bad {by} '{value}' (1 or 2)"))),
                 };
             }
             Key::Track => {
@@ -466,11 +698,13 @@ impl Builder {
                         "unknown state '{value}' (all, connected, synchronized, bucket, big, established, syn-sent, syn-recv, fin-wait-1, fin-wait-2, time-wait, closed, close-wait, last-ack, listening, closing, bound-inactive)"
                     ))
                 })?;
-                if opt.key == Key::State {
-                    self.state_words = Some(self.state_words.unwrap_or(States::empty()) | s);
+                // ss: the first word starts from nothing (`state`) or from
+                // everything (`exclude`); the others add or remove.
+                self.word_states = Some(if opt.key == Key::State {
+                    self.word_states.unwrap_or(States::empty()) | s
                 } else {
-                    self.excluded |= s;
-                }
+                    self.word_states.unwrap_or(States::DEFAULT) - s
+                });
             }
             Key::Filter => self.filter_words.push(value),
         }
@@ -521,10 +755,157 @@ impl Builder {
 
     /// The option that selected `t`.
     fn origin(&self, t: Table) -> &str {
+        let bits = match t {
+            Table::Inet(Protocol::Tcp) => Dbs::TCP,
+            Table::Inet(Protocol::Udp) => Dbs::UDP,
+            Table::Inet(Protocol::UdpLite) => Dbs::UDPLITE,
+            Table::Inet(Protocol::Raw) => Dbs::RAW,
+            Table::Inet(Protocol::Sctp) => Dbs::SCTP,
+            Table::Inet(Protocol::Dccp) => Dbs::DCCP,
+            Table::Inet(_) => Dbs::MPTCP,
+            Table::Unix => Dbs::UNIX,
+            Table::Packet => Dbs::PACKET,
+            Table::Netlink => Dbs::NETLINK,
+            Table::Other(OtherFamily::Vsock) => Dbs::VSOCK,
+            Table::Other(OtherFamily::Tipc) => Dbs::TIPC,
+            Table::Other(OtherFamily::Xdp) => Dbs::XDP,
+        };
         self.origin
             .iter()
-            .find(|(u, _)| *u == t)
-            .map_or("the selection", |(_, by)| by.as_str())
+            .find(|(d, _)| d.intersects(bits))
+            .map_or_else(
+                || {
+                    self.used
+                        .iter()
+                        .find(|(o, _)| {
+                            matches!(
+                                (o.key, t),
+                                (Key::Unix, Table::Unix)
+                                    | (Key::Packet, Table::Packet)
+                                    | (Key::Netlink, Table::Netlink)
+                                    | (Key::Family, _)
+                            )
+                        })
+                        .map_or("the selection", |(_, by)| by.as_str())
+                },
+                |(_, by)| by.as_str(),
+            )
+    }
+
+    /// `ss`'s selection at the end of its option parsing: the default
+    /// tables, the one state set, each table's family and each family's
+    /// tables (`filter_merge_defaults`).
+    fn select(&mut self) {
+        let mut states = self.states;
+        if let Some(f) = self.state_filter {
+            states = f;
+        }
+        if let Some(w) = self.word_states {
+            states = w;
+        }
+        if self.do_default {
+            if self.word_states.is_none() && self.state_filter.is_none() {
+                states = SS_CONN;
+            }
+            self.dbs = Dbs::ALL;
+        }
+        for db in self.dbs.iter() {
+            if !db.families().intersects(self.fams) {
+                self.fams |= db.families();
+            }
+        }
+        for af in self.fams.iter() {
+            let (_, dbs) = af.defaults();
+            // UDP-Lite (not in ss) is an inet table too.
+            let of_family = if dbs == Dbs::INET {
+                dbs | Dbs::UDPLITE
+            } else {
+                dbs
+            };
+            if !of_family.intersects(self.dbs) {
+                self.dbs |= dbs;
+            }
+        }
+        self.o.list_states = states;
+        let fams = self.fams;
+        let dbs = self.dbs;
+        let inet = fams.intersects(Fams::INET | Fams::INET6);
+        let mut tables = Vec::new();
+        for (db, table) in [
+            (Dbs::NETLINK, Table::Netlink),
+            (Dbs::PACKET, Table::Packet),
+            (Dbs::UNIX, Table::Unix),
+        ] {
+            let fam = match table {
+                Table::Netlink => Fams::NETLINK,
+                Table::Packet => Fams::PACKET,
+                _ => Fams::UNIX,
+            };
+            if dbs.intersects(db) && fams.contains(fam) {
+                tables.push(table);
+            }
+        }
+        if inet {
+            for (db, p) in [
+                (Dbs::RAW, Protocol::Raw),
+                (Dbs::UDP, Protocol::Udp),
+                (Dbs::UDPLITE, Protocol::UdpLite),
+                (Dbs::TCP, Protocol::Tcp),
+                (Dbs::DCCP, Protocol::Dccp),
+                (Dbs::SCTP, Protocol::Sctp),
+            ] {
+                if dbs.contains(db) {
+                    tables.push(Table::Inet(p));
+                }
+            }
+        }
+        for (db, fam, other) in [
+            (Dbs::VSOCK, Fams::VSOCK, OtherFamily::Vsock),
+            (Dbs::TIPC, Fams::TIPC, OtherFamily::Tipc),
+            (Dbs::XDP, Fams::XDP, OtherFamily::Xdp),
+        ] {
+            if dbs.intersects(db) && fams.contains(fam) {
+                tables.push(Table::Other(other));
+            }
+        }
+        if inet && dbs.contains(Dbs::MPTCP) {
+            tables.push(Table::Inet(Protocol::Mptcp));
+        }
+        let bit = |d: Dbs, shift: u8| if dbs.intersects(d) { 1u8 << shift } else { 0 };
+        self.o.unix_types = bit(Dbs::UNIX_ST, sockdiag::raw::SOCK_STREAM)
+            | bit(Dbs::UNIX_DG, sockdiag::raw::SOCK_DGRAM)
+            | bit(Dbs::UNIX_SQ, sockdiag::raw::SOCK_SEQPACKET);
+        self.o.packet_types = bit(Dbs::PACKET_R, sockdiag::raw::SOCK_RAW)
+            | bit(Dbs::PACKET_DG, sockdiag::raw::SOCK_DGRAM);
+        self.o.v4 = fams.contains(Fams::INET);
+        self.o.v6 = fams.contains(Fams::INET6);
+        // ss's two column rules: one table, one state.
+        self.o.netid_column = dbs.bits().count_ones() != 1;
+        let shown = states - States::NEW_SYN_RECV - States::BOUND_INACTIVE;
+        self.o.state_column = shown.bits().count_ones() != 1;
+        self.o.named = tables
+            .iter()
+            .copied()
+            .filter(|t| {
+                let (db, fam) = match t {
+                    Table::Inet(Protocol::Tcp) => (Dbs::TCP, Fams::empty()),
+                    Table::Inet(Protocol::Udp) => (Dbs::UDP, Fams::empty()),
+                    Table::Inet(Protocol::UdpLite) => (Dbs::UDPLITE, Fams::empty()),
+                    Table::Inet(Protocol::Raw) => (Dbs::RAW, Fams::empty()),
+                    Table::Inet(Protocol::Sctp) => (Dbs::SCTP, Fams::empty()),
+                    Table::Inet(Protocol::Dccp) => (Dbs::DCCP, Fams::empty()),
+                    Table::Inet(_) => (Dbs::MPTCP, Fams::empty()),
+                    Table::Unix => (Dbs::UNIX, Fams::UNIX),
+                    Table::Packet => (Dbs::PACKET, Fams::PACKET),
+                    Table::Netlink => (Dbs::NETLINK, Fams::NETLINK),
+                    Table::Other(OtherFamily::Vsock) => (Dbs::VSOCK, Fams::VSOCK),
+                    Table::Other(OtherFamily::Tipc) => (Dbs::TIPC, Fams::TIPC),
+                    Table::Other(OtherFamily::Xdp) => (Dbs::XDP, Fams::XDP),
+                };
+                self.named_dbs.intersects(db) || self.named_fams.intersects(fam)
+            })
+            .collect();
+        self.o.tables = tables;
     }
 
     /// Resolves the selection and checks what needs all of the command line.
@@ -542,21 +923,36 @@ impl Builder {
             self.o.format = *f;
         }
         let mode = self.o.mode;
-        self.o.explicit_tables = !self.o.tables.is_empty();
-        if self.o.tables.is_empty() {
-            // ss's default: every table this kernel may have; the modes
-            // that handle only some take those.
-            self.query("all", "the default selection")?;
+        let words = self.filter_words.len() + usize::from(self.filter_file.is_some());
+        self.o.explicit_tables = !self.do_default;
+        self.o.kernel_summary = mode == Mode::Summary
+            && self.do_default
+            && self.word_states.is_none()
+            && words == 0
+            && self.o.replay.is_none();
+        if self.do_default {
+            // ss's default is every table; the modes that handle only some
+            // take those.
             match mode {
-                Mode::Watch => self.o.tables.retain(|t| matches!(t, Table::Inet(_))),
-                Mode::Kill => self.o.tables.retain(|t| t.destroyable()),
-                Mode::Events => self
-                    .o
-                    .tables
-                    .retain(|t| matches!(t, Table::Inet(Protocol::Tcp | Protocol::Udp))),
+                Mode::Watch => self.dbs = Dbs::INET,
+                Mode::Kill => self.dbs = Dbs::TCP | Dbs::UDP | Dbs::RAW,
+                Mode::Events => self.dbs = Dbs::TCP | Dbs::UDP,
                 Mode::List | Mode::Summary => {}
             }
+            if mode != Mode::List && mode != Mode::Summary {
+                self.do_default = false;
+                if self.state_filter.is_none() && self.word_states.is_none() {
+                    self.state_filter = Some(SS_CONN);
+                }
+            }
         }
+        let explicit_states = self.word_states.is_some()
+            || self
+                .used
+                .iter()
+                .any(|(o, _)| matches!(o.key, Key::All | Key::Listening));
+        self.select();
+        self.o.states = explicit_states.then_some(self.o.list_states);
         if mode == Mode::Kill {
             if let Some(&t) = self.o.tables.iter().find(|t| !t.destroyable()) {
                 return Err(Usage(format!(
@@ -566,57 +962,49 @@ impl Builder {
                 )));
             }
         }
-        let o = &mut self.o;
-        if o.v4 || o.v6 {
-            // A family restriction drops the tables without that family.
-            o.tables.retain(|t| matches!(t, Table::Inet(_)));
-        } else {
-            (o.v4, o.v6) = (true, true);
-        }
-        o.unix_types = self.unix;
-        o.packet_types = self.packet;
-        // ss's order: netlink, packet, unix, then inet (udp, tcp, ...).
-        let rank = |t: &Table| match t {
-            Table::Netlink => 0,
-            Table::Packet => 1,
-            Table::Unix => 2,
-            Table::Inet(Protocol::Raw) => 3,
-            Table::Inet(Protocol::Udp) => 4,
-            Table::Inet(Protocol::UdpLite) => 5,
-            Table::Inet(Protocol::Tcp) => 6,
-            Table::Inet(_) => 7,
-        };
-        o.tables.sort_by_key(rank);
-        let base = if self.all {
-            Some(States::DEFAULT)
-        } else if self.listening {
-            Some(States::LISTEN | States::CLOSE)
-        } else {
-            None
-        };
-        o.states = match (self.state_words, base, self.excluded.is_empty()) {
-            (Some(s), _, _) => Some(s - self.excluded),
-            (None, Some(b), _) => Some(b - self.excluded),
-            (None, None, false) => Some(States::DEFAULT - self.excluded),
-            (None, None, true) => None,
-        };
         if let Some(first) = self.filter_words.first() {
             if matches!(first.as_str(), "watch") {
                 return Err(Usage(format!(
                     "'{first}' is a command: give it first (sockdiag {first} -t ...)"
                 )));
             }
-            let text = self.filter_words.join(" ");
-            let filter: Filter = text
-                .parse()
-                .map_err(|e| Usage(format!("{e} in '{text}'")))?;
-            if o.tables.iter().any(|t| !matches!(t, Table::Inet(_))) {
+        }
+        let mut text = self.filter_words.join(" ");
+        if let Some(file) = &self.filter_file {
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            text.push_str(file);
+        }
+        let o = &mut self.o;
+        if !text.trim().is_empty() {
+            let kind = if self.preferred == Some(Fams::UNIX) {
+                AddressKind::Unix
+            } else {
+                AddressKind::Inet
+            };
+            let filter =
+                Filter::parse_as(&text, kind).map_err(|e| Usage(format!("{e} in '{text}'")))?;
+            if filter.has_unix_names() {
+                // A unix name selects unix sockets only, as in ss.
+                o.tables.retain(|t| *t == Table::Unix);
+                if o.tables.is_empty() {
+                    return Err(Usage(format!(
+                        "'{text}' names unix sockets, and no unix table is selected (-x)"
+                    )));
+                }
+            } else if o
+                .tables
+                .iter()
+                .any(|t| matches!(t, Table::Packet | Table::Netlink))
+            {
                 if o.explicit_tables {
                     return Err(Usage(
-                        "a filter expression applies to inet sockets (TCP, UDP, RAW, SCTP, MPTCP, DCCP); drop -x, -0 and --netlink".to_owned(),
+                        "a filter expression applies to inet sockets and unix sockets; drop -0 and --netlink".to_owned(),
                     ));
                 }
-                o.tables.retain(|t| matches!(t, Table::Inet(_)));
+                o.tables
+                    .retain(|t| !matches!(t, Table::Packet | Table::Netlink));
             }
             o.filter = Some((filter, text));
         }
@@ -808,15 +1196,15 @@ mod tests {
         assert_eq!(o.states, Some(States::ESTABLISHED));
         assert_eq!(o.filter.map(|f| f.1).as_deref(), Some("dport = :1"));
         assert_eq!(run("watch -t").mode, Mode::Watch);
-        assert!(fail("-t sport = :x").contains("at byte"));
-        assert!(fail("-x sport = :22").contains("inet sockets"));
+        assert!(fail("-t sport = :-x").contains("at byte"));
+        assert!(fail("-0 sport = :22").contains("inet sockets"));
         assert!(fail("-t --bogus").contains("unknown option '--bogus'"));
         assert!(fail("-t -N").contains("needs a value"));
         assert!(fail("-A bogus").contains("unknown socket table"));
         assert!(fail("watch --interval 0ms").contains("bad --interval"));
-        assert_eq!(run("-t --threads 1").threads, 1);
-        assert_eq!(run("watch -t --threads=2").threads, 2);
-        assert!(fail("-t --threads 3").contains("bad --threads '3' (1 or 2)"));
+        assert_eq!(run("-t --workers 1").workers, 1);
+        assert_eq!(run("watch -t --workers=2").workers, 2);
+        assert!(fail("-t --workers 3").contains("bad --workers '3' (1 or 2)"));
         assert_eq!(
             run("watch --interval 1ms").interval,
             Duration::from_millis(1)
@@ -911,7 +1299,7 @@ mod tests {
             Key::State | Key::Exclude => "established",
             Key::Filter => "sport = :1",
             Key::Interval => "10ms",
-            Key::Count | Key::Threads => "1",
+            Key::Count | Key::Workers => "1",
             Key::Track => "total_retrans",
             _ => "x",
         }

@@ -5,18 +5,25 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::time::Instant;
 
-use sockdiag::inet::filter::Bytecode;
+use std::ops::RangeInclusive;
+
+use sockdiag::inet::filter::{Bytecode, Entry, UnixEntry};
 use sockdiag::inet::{Extensions, Family, InetMsg, InetRequest, LegacyRequest, Protocol, SocketId};
 use sockdiag::netlink_diag::{NetlinkRequest, NetlinkShow};
 use sockdiag::packet::{PacketRequest, PacketShow};
 use sockdiag::poll::Scanner;
+use sockdiag::system::{ProcNet, ProcTable};
+use sockdiag::unix::UnixName;
 use sockdiag::unix::{UnixRequest, UnixShow};
 use sockdiag::{DiagSocket, Error, Request};
 
-use crate::args::{Format, Mode, Options, Table};
+use crate::args::{Format, Mode, Options, OtherFamily, Table};
 use crate::out::Sink;
-use crate::view::{self, Sock};
-use crate::{failure, open, sink, Failure};
+use crate::view::{self, Endpoint, Sock};
+use crate::{failure, in_netns, open, sink, Failure};
+
+/// Where the raw replies also go (`--capture`, `-D`).
+pub type Capture = Option<Box<dyn Write>>;
 
 /// The extensions the shown fields need.
 pub fn extensions(o: &Options) -> Extensions {
@@ -25,7 +32,7 @@ pub fn extensions(o: &Options) -> Extensions {
         ext |= Extensions::INFO | Extensions::CONG | Extensions::VEGASINFO;
     }
     if o.show.mem {
-        ext |= Extensions::SKMEMINFO;
+        ext |= Extensions::MEMINFO | Extensions::SKMEMINFO;
     }
     if o.show.tos {
         ext |= Extensions::TOS | Extensions::TCLASS;
@@ -55,7 +62,7 @@ pub fn dump_inet(
     p: Protocol,
     program: Option<&Bytecode>,
     sock: &mut DiagSocket,
-    capture: &mut Option<BufWriter<File>>,
+    capture: &mut Capture,
     each: &mut dyn FnMut(InetMsg<'_>) -> Result<(), Failure>,
 ) -> Result<(), Failure> {
     if matches!(p, Protocol::Tcp | Protocol::Dccp) && o.v4 && o.v6 {
@@ -96,7 +103,7 @@ pub fn selected(o: &Options, table: Table, s: &Sock<'_>, socket_type: u8) -> boo
 fn dump<R: Request>(
     sock: &mut DiagSocket,
     req: &R,
-    capture: &mut Option<BufWriter<File>>,
+    capture: &mut Capture,
     mut each: impl FnMut(R::Msg<'_>) -> Result<(), Failure>,
 ) -> Result<(), Failure> {
     let mut d = sock.dump(req)?;
@@ -111,14 +118,185 @@ fn dump<R: Request>(
     Ok(())
 }
 
-/// Ends a table's dumps: an unavailable module is skipped when the user
-/// did not name the table.
+/// The names in `/proc/net/protocols` of a protocol's sockets.
+fn protocol_names(p: Protocol) -> &'static [&'static str] {
+    match p {
+        Protocol::Tcp => &["TCP", "TCPv6"],
+        Protocol::Udp => &["UDP", "UDPv6"],
+        Protocol::UdpLite => &["UDP-Lite", "UDPLITEv6"],
+        Protocol::Raw => &["RAW", "RAWv6"],
+        Protocol::Sctp => &["SCTP", "SCTPv6"],
+        Protocol::Dccp => &["DCCP", "DCCPv6"],
+        Protocol::Mptcp => &["MPTCP", "MPTCPv6"],
+        _ => &[],
+    }
+}
+
+/// Whether sockets named `names` in `/proc/net/protocols` can exist:
+/// their protocol is registered. (If the file cannot be read, they may.)
+fn may_exist(names: &[&str]) -> bool {
+    match sockdiag::system::protocols() {
+        Ok(registered) => registered.iter().any(|r| names.contains(&r.as_str())),
+        Err(_) => true,
+    }
+}
+
+/// A table that cannot be listed although its sockets may exist: an error
+/// if the user named it, else a note on standard error (the listing goes
+/// on, and says what it lacks).
+fn cannot_list(o: &Options, t: Table, why: &str) -> Result<(), Failure> {
+    if o.named.contains(&t) {
+        return Err(Failure::Run(format!("{}: {why}", t.name())));
+    }
+    eprintln!("sockdiag: note: {} are not listed: {why}", t.name());
+    Ok(())
+}
+
+/// Ends a table's dumps. A diag module the kernel lacks leaves an empty
+/// table only where no such socket can exist (its protocol is not
+/// registered); otherwise that is said ([`cannot_list`]).
 fn table_result(o: &Options, t: Table, r: Result<(), Failure>) -> Result<(), Failure> {
     match r {
-        Err(Failure::Lib(Error::Unavailable { .. })) if !o.explicit_tables => Ok(()),
+        Err(Failure::Lib(e @ Error::Unavailable { .. })) => {
+            let names = match t {
+                Table::Inet(p) => protocol_names(p),
+                _ => &[],
+            };
+            if !may_exist(names) {
+                return Ok(());
+            }
+            cannot_list(o, t, &format!("{e}"))
+        }
         Err(Failure::Lib(e)) => Err(failure(e, &format!("dumping {}", t.name()))),
         r => r,
     }
+}
+
+/// RAW sockets from `/proc/net/raw` and `raw6`, as `ss` reads them when
+/// the kernel has no `raw_diag`: the states and the filter applied here.
+fn proc_raw(
+    o: &Options,
+    each: &mut dyn FnMut(&Sock<'_>, InetReply<'_, '_>) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    let tables = in_netns(o, || {
+        let mut v = Vec::new();
+        for (on, t) in [(o.v4, ProcNet::Raw), (o.v6, ProcNet::Raw6)] {
+            if on {
+                v.extend(ProcTable::read(t)?);
+            }
+        }
+        Ok(v)
+    })
+    .map_err(|e| failure(e, "reading RAW sockets from /proc/net"))?;
+    let states = o.states_for(Table::Inet(Protocol::Raw));
+    let range = ephemeral(o);
+    for t in &tables {
+        for p in t.sockets() {
+            let p = p.map_err(|e| failure(e, "reading RAW sockets"))?;
+            let s = view::proc_raw(&p);
+            if states.bits() & (1 << p.state) == 0 || !inet_passes(o, &range, &s) {
+                continue;
+            }
+            each(&s, None)?;
+        }
+    }
+    Ok(())
+}
+
+/// The ephemeral port range of the listed namespace (`ss`'s
+/// `autobound`).
+pub fn ephemeral(o: &Options) -> RangeInclusive<u16> {
+    in_netns(o, || Ok(sockdiag::system::ephemeral_ports())).unwrap_or(32768..=60999)
+}
+
+/// `ss`'s check of the filter in userspace, after the kernel's bytecode:
+/// `autobound` is a local port in the ephemeral range (the kernel's
+/// test, no bind lock, also passes accepted connections and TIME-WAIT
+/// sockets); an absent mark or cgroup is 0.
+pub fn inet_passes(o: &Options, range: &RangeInclusive<u16>, s: &Sock<'_>) -> bool {
+    let Some((f, _)) = &o.filter else { return true };
+    let (
+        Endpoint::Ip {
+            addr,
+            port,
+            ifindex,
+        },
+        Endpoint::Ip {
+            addr: daddr,
+            port: dport,
+            ..
+        },
+    ) = (s.local, s.peer)
+    else {
+        return true;
+    };
+    let entry = Entry {
+        src: std::net::SocketAddr::new(addr, port),
+        dst: std::net::SocketAddr::new(daddr, dport),
+        interface: ifindex,
+        auto_bound: Some(range.contains(&port)),
+        mark: Some(s.x.mark.unwrap_or(0)),
+        cgroup_id: Some(s.x.cgroup_id.unwrap_or(0)),
+    };
+    f.matches(&entry) != Some(false)
+}
+
+/// `ss`'s check of the filter on a unix socket: name patterns, and what
+/// inet conditions mean there ([`Filter::matches_unix`]).
+///
+/// [`Filter::matches_unix`]: sockdiag::inet::filter::Filter::matches_unix
+pub fn unix_passes(o: &Options, s: &Sock<'_>) -> bool {
+    let Some((f, _)) = &o.filter else { return true };
+    let (Endpoint::Unix { name, inode }, Endpoint::Unix { inode: peer, .. }) = (s.local, s.peer)
+    else {
+        return true;
+    };
+    // The name as ss holds it: `@` for an abstract name's NULs.
+    let mut buf = [0u8; 128];
+    let name = name.map(|n| {
+        let mut len = 0;
+        let mut put = |b: u8| {
+            if let Some(slot) = buf.get_mut(len) {
+                *slot = b;
+                len += 1;
+            }
+        };
+        match n {
+            UnixName::Path(p) => {
+                std::os::unix::ffi::OsStrExt::as_bytes(p.as_os_str())
+                    .iter()
+                    .for_each(|&b| put(b));
+            }
+            UnixName::Abstract(a) => {
+                put(b'@');
+                a.iter().for_each(|&b| put(if b == 0 { b'@' } else { b }));
+            }
+        }
+        len
+    });
+    let entry = UnixEntry {
+        name: name.map(|len| buf.get(..len).unwrap_or_default()),
+        inode,
+        peer,
+    };
+    f.matches_unix(&entry) != Some(false)
+}
+
+/// vsock, TIPC and XDP: not listed yet. Nothing to say where no such
+/// socket can exist; otherwise a note or an error ([`cannot_list`]).
+fn other_family(o: &Options, f: OtherFamily) -> Result<(), Failure> {
+    if !may_exist(&[f.proto_name()]) {
+        return Ok(());
+    }
+    cannot_list(
+        o,
+        Table::Other(f),
+        &format!(
+            "sockdiag does not read {} yet (ss would, with the {} module)",
+            f.name(),
+            f.diag_module()
+        ),
+    )
 }
 
 /// `-K`: destroys each listed inet socket through a second socket, as
@@ -145,6 +323,8 @@ impl Killer {
 pub fn program(o: &Options) -> Result<Option<Bytecode>, Failure> {
     o.filter
         .as_ref()
+        // A filter of unix names lists only unix sockets (matched here).
+        .filter(|(f, _)| !f.has_unix_names())
         .map(|(f, text)| {
             f.compile()
                 .map_err(|e| Failure::Usage(format!("{e} in '{text}'")))
@@ -165,15 +345,18 @@ pub fn dump_table(
     table: Table,
     program: Option<&Bytecode>,
     sock: &mut DiagSocket,
-    capture: &mut Option<BufWriter<File>>,
+    capture: &mut Capture,
     each: &mut dyn FnMut(&Sock<'_>, InetReply<'_, '_>) -> Result<(), Failure>,
 ) -> Result<(), Failure> {
+    let range = ephemeral(o);
     let r = match table {
+        Table::Other(f) => return other_family(o, f),
         Table::Inet(p) => dump_inet(o, p, program, sock, capture, &mut |m| {
-            each(
-                &view::inet(Some(p), &m).whole().map_err(Failure::Run)?,
-                Some((p, &m)),
-            )
+            let s = view::inet(Some(p), &m).whole().map_err(Failure::Run)?;
+            if inet_passes(o, &range, &s) {
+                each(&s, Some((p, &m)))?;
+            }
+            Ok(())
         }),
         Table::Unix => {
             let mut show = UnixShow::NAME | UnixShow::PEER | UnixShow::RQLEN;
@@ -181,21 +364,27 @@ pub fn dump_table(
                 show |= UnixShow::MEMINFO;
             }
             if o.show.ext {
-                show |= UnixShow::UID;
+                show |= UnixShow::UID | UnixShow::VFS | UnixShow::ICONS;
             }
             let req = UnixRequest::new()
                 .with_states(o.states_for(table))
                 .with_show(show);
             dump(sock, &req, capture, |m| {
                 let s = view::unix(&m).whole().map_err(Failure::Run)?;
-                if selected(o, table, &s, m.socket_type().to_raw()) {
+                if selected(o, table, &s, m.socket_type().to_raw()) && unix_passes(o, &s) {
                     each(&s, None)?;
                 }
                 Ok(())
             })
         }
         Table::Packet => {
-            let req = PacketRequest::new().with_show(PacketShow::INFO | PacketShow::MEMINFO);
+            let req = PacketRequest::new().with_show(
+                PacketShow::INFO
+                    | PacketShow::MEMINFO
+                    | PacketShow::FILTER
+                    | PacketShow::RING_CFG
+                    | PacketShow::FANOUT,
+            );
             dump(sock, &req, capture, |m| {
                 let s = view::packet(&m).whole().map_err(Failure::Run)?;
                 if selected(o, table, &s, m.socket_type()) {
@@ -205,7 +394,7 @@ pub fn dump_table(
             })
         }
         Table::Netlink => {
-            let req = NetlinkRequest::new().with_show(NetlinkShow::MEMINFO);
+            let req = NetlinkRequest::new().with_show(NetlinkShow::MEMINFO | NetlinkShow::GROUPS);
             dump(sock, &req, capture, |m| {
                 let s = view::netlink(&m).whole().map_err(Failure::Run)?;
                 if selected(o, table, &s, 0) {
@@ -215,7 +404,13 @@ pub fn dump_table(
             })
         }
     };
-    table_result(o, table, r)
+    match (table, r) {
+        // No raw_diag: /proc/net/raw, as ss.
+        (Table::Inet(Protocol::Raw), Err(Failure::Lib(Error::Unavailable { .. }))) => {
+            proc_raw(o, each)
+        }
+        (_, r) => table_result(o, table, r),
+    }
 }
 
 /// Lists (or kills) the selected sockets into `sink`.
@@ -226,12 +421,10 @@ pub fn list(o: &Options, sink: &mut dyn Sink) -> Result<(), Failure> {
         Mode::Kill => Some(Killer { sock: open(o)? }),
         _ => None,
     };
-    let mut capture = match &o.capture {
-        Some(path) => {
-            Some(BufWriter::new(File::create(path).map_err(|e| {
-                Failure::Run(format!("--capture {}: {e}", path.display()))
-            })?))
-        }
+    let mut capture: Capture = match &o.capture {
+        Some(path) => Some(Box::new(BufWriter::new(File::create(path).map_err(
+            |e| Failure::Run(format!("--capture {}: {e}", path.display())),
+        )?))),
         None => None,
     };
     let program = program(o)?;
@@ -251,6 +444,7 @@ pub fn list(o: &Options, sink: &mut dyn Sink) -> Result<(), Failure> {
                 sink.sock(s).map_err(Failure::from)
             },
         )?;
+        sink.table_done()?;
     }
     if let Some(mut c) = capture {
         c.flush()
@@ -267,7 +461,8 @@ pub fn list(o: &Options, sink: &mut dyn Sink) -> Result<(), Failure> {
 /// namespace.
 pub fn splittable(o: &Options) -> bool {
     matches!(o.mode, Mode::List | Mode::Watch)
-        && o.threads >= 2
+        && o.workers >= 2
+        && !o.ss_layout
         && matches!(o.format, Format::Table | Format::Json)
         && o.tables == [Table::Inet(Protocol::Tcp)]
         && o.v4
@@ -300,5 +495,39 @@ pub fn list_split(o: &Options) -> Result<(), Failure> {
         other => other,
     })?;
     sink.finish(start.elapsed())?;
+    Ok(())
+}
+
+/// `-D FILE`, as `ss -D`: the raw replies of the selected TCP sockets to
+/// FILE (`-`: standard output), and nothing else.
+pub fn diag(o: &Options) -> Result<(), Failure> {
+    let Some(path) = &o.diag else { return Ok(()) };
+    if !o.tables.contains(&Table::Inet(Protocol::Tcp)) {
+        // ss says so and succeeds.
+        eprintln!("sockdiag: -D dumps TCP sockets, and none are selected");
+        return Ok(());
+    }
+    let mut capture: Capture = Some(if path.as_os_str() == "-" {
+        Box::new(BufWriter::new(std::io::stdout()))
+    } else {
+        Box::new(BufWriter::new(File::create(path).map_err(|e| {
+            Failure::Run(format!("-D {}: {e}", path.display()))
+        })?))
+    });
+    let mut sock = open(o)?;
+    let program = program(o)?;
+    let r = dump_inet(
+        o,
+        Protocol::Tcp,
+        program.as_ref(),
+        &mut sock,
+        &mut capture,
+        &mut |_| Ok(()),
+    );
+    table_result(o, Table::Inet(Protocol::Tcp), r)?;
+    if let Some(mut c) = capture {
+        c.flush()
+            .map_err(|e| Failure::Run(format!("-D {}: {e}", path.display())))?;
+    }
     Ok(())
 }

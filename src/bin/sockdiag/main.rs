@@ -19,7 +19,7 @@ use std::process::ExitCode;
 use sockdiag::{DiagSocket, Error, NetNs};
 
 use args::{Format, Mode, Options, Parsed, Usage};
-use out::{Context, Counts, IfNames, JsonOut, PromOut, Scratch, Sink, SummaryOut, TableOut};
+use out::{Context, Counts, JsonOut, Names, PromOut, Sink, SummaryOut, TableOut};
 
 /// Why a run failed: the one line to print and the exit code.
 pub enum Failure {
@@ -80,6 +80,17 @@ fn netns(ns: &str) -> NetNs<'_> {
     }
 }
 
+/// Runs `f` in `-N`'s namespace if given, here otherwise.
+pub fn in_netns<T: Send>(
+    o: &Options,
+    f: impl FnOnce() -> Result<T, Error> + Send,
+) -> Result<T, Error> {
+    match &o.netns {
+        None => f(),
+        Some(ns) => netns(ns).run(f),
+    }
+}
+
 /// Opens the netlink socket, in `-N`'s namespace if given.
 fn open(o: &Options) -> Result<DiagSocket, Failure> {
     let r = match &o.netns {
@@ -89,8 +100,10 @@ fn open(o: &Options) -> Result<DiagSocket, Failure> {
     r.map_err(|e| failure(e, "opening a sock_diag socket"))
 }
 
-/// Looks up the interface names and cgroup paths of the filter, in `-N`'s
-/// namespace if given (parsing left them as names).
+/// Looks up the names of the filter (interfaces, cgroups, services,
+/// hosts), in `-N`'s namespace if given (parsing left them as names);
+/// services for the listed protocols and addresses of the listed
+/// families, as `ss` reads them.
 fn resolve_filter(o: &mut Options) -> Result<(), Failure> {
     let Some((f, text)) = &o.filter else {
         return Ok(());
@@ -98,12 +111,17 @@ fn resolve_filter(o: &mut Options) -> Result<(), Failure> {
     if f.names().is_empty() {
         return Ok(());
     }
-    let lookup = || sockdiag::resolve_names(f).map_err(Error::from);
-    let r = match &o.netns {
-        None => lookup(),
-        Some(ns) => netns(ns).run(lookup),
-    };
-    let resolved = r.map_err(|e| match e {
+    let tcp = o.tables.iter().any(|t| matches!(t, args::Table::Inet(p) if *p != sockdiag::inet::Protocol::Udp && *p != sockdiag::inet::Protocol::UdpLite && *p != sockdiag::inet::Protocol::Raw));
+    let udp = o.tables.iter().any(|t| {
+        matches!(
+            t,
+            args::Table::Inet(sockdiag::inet::Protocol::Udp | sockdiag::inet::Protocol::UdpLite)
+        )
+    });
+    let lookup = sockdiag::NameLookup::new()
+        .services(tcp, udp)
+        .families(o.v4, o.v6);
+    let resolved = in_netns(o, || lookup.resolve(f).map_err(Error::from)).map_err(|e| match e {
         Error::Filter(e) => Failure::Usage(format!("{e} in '{text}'")),
         e => failure(e, "looking up the filter's names"),
     })?;
@@ -114,11 +132,15 @@ fn resolve_filter(o: &mut Options) -> Result<(), Failure> {
 /// The output for the chosen format.
 /// The processes for `-p`.
 fn procs(o: &Options) -> Result<Option<sockdiag::procs::ProcessMap>, Failure> {
-    if !o.show.procs {
+    if !o.show.procs && !o.show.threads {
         return Ok(None);
     }
-    sockdiag::procs::ProcessMap::scan()
-        .map(Some)
+    let scan = if o.show.threads {
+        sockdiag::procs::ProcessMap::scan_threads()
+    } else {
+        sockdiag::procs::ProcessMap::scan()
+    };
+    scan.map(Some)
         .map_err(|e| Failure::Run(format!("reading /proc for -p: {e}")))
 }
 
@@ -129,11 +151,7 @@ fn sink_to<W: Write + Send + 'static>(
     procs: Option<sockdiag::procs::ProcessMap>,
     header: bool,
 ) -> Box<dyn Sink + Send> {
-    let cx = Context {
-        show: o.show,
-        procs,
-        ifnames: IfNames::default(),
-    };
+    let cx = Context::new(o.show, procs, Names::new(list::ephemeral(o)));
     match (o.mode, o.format) {
         (Mode::Summary, Format::Prom) | (_, Format::Prom) => Box::new(PromOut {
             out,
@@ -146,14 +164,14 @@ fn sink_to<W: Write + Send + 'static>(
             json: f == Format::Json,
         }),
         (_, Format::Json) => Box::new(JsonOut { out, cx }),
-        (_, Format::Table) => Box::new(TableOut {
-            scratch: Scratch::default(),
+        (_, Format::Table) => Box::new(TableOut::new(
             out,
-            netid: o.netid_column(),
-            state: o.state_column(),
-            header,
             cx,
-        }),
+            o.netid_column(),
+            o.state_column(),
+            header,
+            o.ss_layout,
+        )),
     }
 }
 
@@ -164,8 +182,22 @@ fn sink(o: &Options) -> Result<Box<dyn Sink + Send>, Failure> {
 }
 
 fn run(mut o: Options) -> Result<(), Failure> {
+    if let Some(by) = &o.selinux {
+        let enabled = std::path::Path::new("/sys/fs/selinux/enforce").exists();
+        return Err(Failure::Run(if enabled {
+            format!("{by}: SELinux contexts are not supported")
+        } else {
+            format!("{by}: SELinux is not enabled")
+        }));
+    }
     resolve_filter(&mut o)?;
     let o = &o;
+    if o.kernel_summary {
+        return out::summary::kernel(o);
+    }
+    if o.diag.is_some() {
+        return list::diag(o);
+    }
     if o.mode == Mode::Watch {
         return watch::run(o);
     }

@@ -80,6 +80,9 @@ pub enum Key {
     Dccp,
     Packet,
     Netlink,
+    Vsock,
+    Tipc,
+    Xdp,
     Query,
     Family,
     Ipv4,
@@ -91,12 +94,22 @@ pub enum Key {
     Filter,
     Net,
     Numeric,
+    Resolve,
     Info,
     Memory,
     Extended,
     Options,
     Processes,
+    Threads,
+    Bpf,
     Tos,
+    Cgroup,
+    InetSockopt,
+    Oneline,
+    Context,
+    Contexts,
+    TipcInfo,
+    SsLayout,
     NoHeader,
     Json,
     Prom,
@@ -105,11 +118,13 @@ pub enum Key {
     Events,
     Watch,
     Capture,
+    Diag,
+    FilterFile,
     Replay,
     Interval,
     Count,
     Track,
-    Threads,
+    Workers,
     Help,
     Version,
 }
@@ -190,7 +205,7 @@ const INFO: Opt = base(Section::Info, ANY);
 pub const FILTER: Opt = Opt {
     key: Key::Filter,
     value: Some("FILTER"),
-    help: "ss's expression, compiled to\nkernel bytecode (inet sockets):\nsport = :443 and dst 10.0.0.0/8,\ndport >= 1024, ! ( src [::1] ),\ndev eth0, fwmark = 0x10/0xff,\ncgroup = /sys/fs/cgroup/x,\nautobound",
+    help: "ss's expression, compiled to\nkernel bytecode for inet\nsockets, matched here for unix:\nsport = :443 and dst 10.0.0.0/8,\ndport >= 1024, ! ( src [::1] ),\nsport = :ssh, dst localhost,\nsrc /run/*.sock (unix names),\ndev eth0, fwmark = 0x10/0xff,\ncgroup = /sys/fs/cgroup/x,\nautobound. AND AND OR ARE READ\nLEFT TO RIGHT, as in ss:\na or b and c = (a or b) and c",
     example: "sockdiag -tn 'sport = :22'",
     ..SELECT
 };
@@ -269,11 +284,32 @@ pub static OPTIONS: &[Opt] = &[
         ..SELECT
     },
     Opt {
+        key: Key::Vsock,
+        long: &["vsock"],
+        help: "vsock (not listed yet: says so)",
+        example: "sockdiag --vsock",
+        ..SELECT
+    },
+    Opt {
+        key: Key::Tipc,
+        long: &["tipc"],
+        help: "TIPC (not listed yet: says so)",
+        example: "sockdiag --tipc",
+        ..SELECT
+    },
+    Opt {
+        key: Key::Xdp,
+        long: &["xdp"],
+        help: "XDP (not listed yet: says so)",
+        example: "sockdiag --xdp",
+        ..SELECT
+    },
+    Opt {
         key: Key::Query,
         short: Some('A'),
         long: &["query", "socket"],
         value: Some("LIST"),
-        help: "tables by name: all, inet, tcp,\nudp, udplite, raw, sctp, mptcp,\ndccp, unix, unix_stream,\nunix_dgram, unix_seqpacket,\npacket, packet_raw, packet_dgram,\nnetlink",
+        help: "tables by name: all, inet, tcp,\nudp, udplite, raw, sctp, mptcp,\ndccp, unix, unix_stream,\nunix_dgram, unix_seqpacket,\npacket, packet_raw, packet_dgram,\nnetlink, vsock, tipc, xdp;\n!NAME drops one (inet,!raw)",
         example: "sockdiag -A tcp,unix",
         ..SELECT
     },
@@ -282,7 +318,7 @@ pub static OPTIONS: &[Opt] = &[
         short: Some('f'),
         long: &["family"],
         value: Some("FAM"),
-        help: "inet, inet6, unix, link, netlink",
+        help: "inet, inet6, link, unix,\nnetlink, vsock, tipc, xdp",
         example: "sockdiag -f inet6",
         ..SELECT
     },
@@ -336,6 +372,15 @@ pub static OPTIONS: &[Opt] = &[
     },
     FILTER,
     Opt {
+        key: Key::FilterFile,
+        short: Some('F'),
+        long: &["filter"],
+        value: Some("FILE"),
+        help: "read the filter expression from\nFILE (- for standard input; #\nstarts a comment line)",
+        example: "sockdiag -t -F rules.txt",
+        ..SELECT
+    },
+    Opt {
         key: Key::Net,
         short: Some('N'),
         long: &["net"],
@@ -353,8 +398,17 @@ pub static OPTIONS: &[Opt] = &[
         short: Some('n'),
         long: &["numeric"],
         modes: ANY,
-        help: "numeric output (always)",
+        help: "numbers, not service names\n(without it ports are named\nfrom /etc/services, as in ss)",
         example: "sockdiag -tn",
+        ..SHOW
+    },
+    Opt {
+        key: Key::Resolve,
+        short: Some('r'),
+        long: &["resolve"],
+        modes: ROWS,
+        help: "host names, from /etc/hosts\nonly (never DNS: never waits)",
+        example: "sockdiag -tr",
         ..SHOW
     },
     Opt {
@@ -380,7 +434,7 @@ pub static OPTIONS: &[Opt] = &[
         short: Some('e'),
         long: &["extended"],
         modes: ROWS,
-        help: "uid, inode, cookie, mark, cgroup",
+        help: "uid, inode, cookie, mark,\ncgroup, shutdown, timers; unix:\nbound file, listener's peers;\npacket: version, rings, fanout",
         example: "sockdiag -te",
         ..SHOW
     },
@@ -403,11 +457,80 @@ pub static OPTIONS: &[Opt] = &[
         ..SHOW
     },
     Opt {
+        key: Key::Threads,
+        short: Some('T'),
+        long: &["threads"],
+        modes: Modes::LIST.union(Modes::KILL),
+        help: "processes, one entry per\nthread (tid=)",
+        example: "sockdiag -tT",
+        ..SHOW
+    },
+    Opt {
+        key: Key::Bpf,
+        short: Some('b'),
+        long: &["bpf"],
+        modes: ROWS,
+        help: "packet sockets' BPF filters\n(and timers, as in ss)",
+        example: "sockdiag -0b",
+        ..SHOW
+    },
+    Opt {
         key: Key::Tos,
         long: &["tos"],
         modes: ROWS,
         help: "TOS, traffic class, class id",
         example: "sockdiag -t --tos",
+        ..SHOW
+    },
+    Opt {
+        key: Key::Cgroup,
+        long: &["cgroup"],
+        modes: ROWS,
+        help: "cgroup v2 path",
+        example: "sockdiag -t --cgroup",
+        ..SHOW
+    },
+    Opt {
+        key: Key::InetSockopt,
+        long: &["inet-sockopt"],
+        modes: ROWS,
+        help: "inet socket options (recverr,\nfreebind, transparent, ...)",
+        example: "sockdiag -t --inet-sockopt",
+        ..SHOW
+    },
+    Opt {
+        key: Key::Oneline,
+        short: Some('O'),
+        long: &["oneline"],
+        modes: ROWS,
+        help: "each socket on one line",
+        example: "sockdiag -tiO",
+        ..SHOW
+    },
+    Opt {
+        key: Key::Context,
+        short: Some('Z'),
+        long: &["context"],
+        modes: Modes::LIST.union(Modes::KILL),
+        help: "SELinux contexts of processes\n(not supported: an error)",
+        example: "sockdiag -tZ",
+        ..SHOW
+    },
+    Opt {
+        key: Key::Contexts,
+        short: Some('z'),
+        long: &["contexts"],
+        modes: Modes::LIST.union(Modes::KILL),
+        help: "and of sockets (same)",
+        example: "sockdiag -tz",
+        ..SHOW
+    },
+    Opt {
+        key: Key::TipcInfo,
+        long: &["tipcinfo"],
+        modes: ROWS,
+        help: "TIPC details (TIPC is not\nlisted yet)",
+        example: "sockdiag --tipc --tipcinfo",
         ..SHOW
     },
     Opt {
@@ -436,13 +559,30 @@ pub static OPTIONS: &[Opt] = &[
         ..OUTPUT
     },
     Opt {
+        key: Key::SsLayout,
+        long: &["ss-layout"],
+        modes: Modes::LIST.union(Modes::KILL),
+        help: "hold the table and size its\ncolumns to their text as ss\ndoes, in ss's order (IPv4 rows\nbefore IPv6); the default\nstreams rows at fixed widths",
+        example: "sockdiag -tan --ss-layout",
+        ..OUTPUT
+    },
+    Opt {
         key: Key::Capture,
-        short: Some('D'),
-        long: &["capture", "diag"],
+        long: &["capture"],
         value: Some("FILE"),
         modes: Modes::LIST.union(Modes::SUMMARY).union(Modes::KILL),
         help: "also write the raw dump to FILE\n(ss -D format)",
         example: "sockdiag -ta --capture host.nl",
+        ..OUTPUT
+    },
+    Opt {
+        key: Key::Diag,
+        short: Some('D'),
+        long: &["diag"],
+        value: Some("FILE"),
+        modes: Modes::LIST,
+        help: "as ss -D: write the raw dump of\nthe TCP sockets to FILE (- for\nstandard output), print nothing",
+        example: "sockdiag -ta -D host.nl",
         ..OUTPUT
     },
     Opt {
@@ -459,7 +599,7 @@ pub static OPTIONS: &[Opt] = &[
         short: Some('s'),
         long: &["summary"],
         modes: Modes::SUMMARY,
-        help: "count by protocol, family and\nstate instead of listing",
+        help: "ss's totals, from the kernel's\ncounters (/proc/net/sockstat);\nwith a table, state or filter\nchosen, counts of those by\nprotocol, family and state",
         example: "sockdiag -s",
         ..MODE
     },
@@ -517,12 +657,12 @@ pub static OPTIONS: &[Opt] = &[
         ..WATCH
     },
     Opt {
-        key: Key::Threads,
-        long: &["threads"],
+        key: Key::Workers,
+        long: &["workers"],
         value: Some("N"),
         modes: Modes::LIST.union(Modes::WATCH),
         help: "1 or 2. With 2, the default on\ntwo or more CPUs, every TCP\nsocket (no filter, this\nnamespace) is listed or watched\nby two threads, each dumping\nhalf of the sockets on its own\nsocket through a kernel filter",
-        example: "sockdiag watch -t --threads 1",
+        example: "sockdiag watch -t --workers 1",
         ..SPEED
     },
     Opt {

@@ -32,7 +32,56 @@ enum Part {
     Text(&'static str, &'static str),
     /// The options of a section, under a heading.
     Options(&'static str, Section),
+    /// Every option of `ss`, with what this does with it.
+    Ss(&'static str),
 }
+
+/// Every option of `ss` (iproute2 6.1's usage), and its status here.
+pub const SS_OPTIONS: &[(&str, &str)] = &[
+    ("-h, --help", "same"),
+    ("-V, --version", "same (this program's version)"),
+    ("-n, --numeric", "same"),
+    ("-r, --resolve", "same, from /etc/hosts only: never DNS"),
+    ("-a, --all", "same"),
+    ("-l, --listening", "same"),
+    ("-o, --options", "same"),
+    ("-e, --extended", "same; -xe's dev: is the true major/minor"),
+    ("-m, --memory", "same"),
+    ("-p, --processes", "same"),
+    ("-T, --threads", "same"),
+    ("-i, --info", "same"),
+    ("--tipcinfo", "accepted; TIPC is not listed yet"),
+    ("-s, --summary", "same totals; with a selection, counts it"),
+    ("--tos", "same"),
+    ("--cgroup", "same"),
+    ("-b, --bpf", "same"),
+    ("-E, --events", "same (TCP and UDP)"),
+    ("-Z, --context", "an error: SELinux is not supported"),
+    ("-z, --contexts", "an error: SELinux is not supported"),
+    ("-N, --net", "same"),
+    ("-4, --ipv4", "same"),
+    ("-6, --ipv6", "same"),
+    ("-0, --packet", "same"),
+    ("-t, --tcp", "same"),
+    ("-M, --mptcp", "same"),
+    ("-S, --sctp", "same"),
+    ("-u, --udp", "same"),
+    ("-d, --dccp", "same"),
+    ("-w, --raw", "same (from /proc/net/raw without raw_diag)"),
+    ("-x, --unix", "same"),
+    ("--tipc", "not listed yet: says so"),
+    ("--vsock", "not listed yet: says so"),
+    ("--xdp", "not listed yet: says so"),
+    ("-f, --family", "same"),
+    ("-K, --kill", "same; destroyable tables only"),
+    ("-H, --no-header", "same"),
+    ("-O, --oneline", "same"),
+    ("--inet-sockopt", "same"),
+    ("-A, --query, --socket", "same, and udplite"),
+    ("-D, --diag", "same: the TCP dump, nothing printed"),
+    ("-F, --filter", "same"),
+    ("FILTER", "same, but no link:, netlink:, vsock:"),
+];
 
 /// What the program is, in one line.
 const ABOUT: &str = "list, count, watch and kill sockets through the kernel's sock_diag netlink interface: `ss`'s options, faster, with JSON and Prometheus output.";
@@ -47,23 +96,28 @@ const USAGE: [&str; 2] = [
 const DOC: &[Part] = &[
     Part::Text(
         "",
-        "Output is always numeric. Options may be clustered (-tanp), take values as `-N name`, `-Nname` or `--net=name`, and may follow the filter; `--` ends them. A run does one thing (list, -s, -K, -E or watch): two of them, or an option of another mode, is an error.",
+        "The table is ss's, row for row and field for field (ports named from /etc/services unless -n). Options may be clustered (-tanp), take values as `-N name`, `-Nname` or `--net=name`, and may follow the filter; `--` ends them. A run does one thing (list, -s, -K, -E or watch): two of them, or an option of another mode, is an error.",
     ),
     Part::Options("Which sockets", Section::Select),
     Part::Text(
         "",
-        "With no table option every table is listed (tables this kernel lacks are skipped); with no state option the states are ss's: connected TCP and unix sockets, connected UDP and RAW sockets, every packet and netlink socket.",
+        "Tables and states are chosen as ss chooses them: with no table option every table, with no state option the states the chosen tables bring (connected sockets: packet and netlink sockets, always UNCONN, need -a or -l), one set of states for all tables. A table whose diag module the kernel lacks is empty only where no such socket can exist (the protocol is not in /proc/net/protocols); RAW sockets are then read from /proc/net/raw as ss reads them; anything else is an error if named, else a note on standard error.",
     ),
     Part::Options("What to show (listings, -K, -E, watch)", Section::Show),
     Part::Options("Output (default: aligned columns like ss)", Section::Output),
     Part::Options("Modes (one per run; the default lists)", Section::Modes),
     Part::Text(
         "Watch",
-        "sockdiag watch [OPTIONS] [FILTER] repeats the selected dumps, tracks sockets by cookie and prints only changes: `+` new, `-` gone, `~` state or tracked counter changed, and once a second a `#` line of `key value` pairs: seconds, polls, late polls, sockets, new, gone, changed, poll time (poll_avg_us, poll_max_us) and CPU used (cpu_user_pct, cpu_sys_pct). A socket is gone when two polls in a row miss it (under churn the kernel's walk can rarely miss a live socket once). With two threads (--threads) the line shows each one's sockets, `halves A+B`: the halves are divided where the sockets split evenly at the first poll, and anew whenever they drift a tenth apart.",
+        "sockdiag watch [OPTIONS] [FILTER] repeats the selected dumps, tracks sockets by cookie and prints only changes: `+` new, `-` gone, `~` state or tracked counter changed, and once a second a `#` line of `key value` pairs: seconds, polls, late polls, sockets, new, gone, changed, poll time (poll_avg_us, poll_max_us) and CPU used (cpu_user_pct, cpu_sys_pct). A socket is gone when two polls in a row miss it (under churn the kernel's walk can rarely miss a live socket once). With two workers (--workers) the line shows each one's sockets, `halves A+B`: the halves are divided where the sockets split evenly at the first poll, and anew whenever they drift a tenth apart.",
     ),
     Part::Options("", Section::Watch),
     Part::Options("Speed", Section::Speed),
     Part::Options("", Section::Info),
+    Part::Ss("Compared with ss"),
+    Part::Text(
+        "",
+        "Deliberate differences. Row order: a listing streams rows as the kernel sends them, so TCP's IPv4 and IPv6 rows are interleaved (one walk of the kernel's tables, not two) and with --workers 2 the two halves alternate; --ss-layout gives ss's order. Layout: columns are fixed-width so that rows stream in bounded memory; --ss-layout holds the table and sizes it exactly as ss does into a pipe or file (ss also spreads columns to a terminal's width). -xe prints the bound file's true device major/minor (ss 6.1 decodes the kernel's number with the userspace encoding). MD5 keys are printed in their row (ss 6.1 writes them ahead of its buffered table). -r reads /etc/hosts only. A filter lists inet and unix sockets: with -0 or --netlink it is an error (ss compares ports with interface indexes and port ids there). -s with a table, state or filter counts those sockets by state (ss prints its totals, then lists them). vsock, TIPC and XDP sockets are not listed yet. Beyond ss: watch, --json, --prom, --capture, --replay, --ss-layout, --workers, -A udplite, state bound-inactive, cgroupid = N.",
+    ),
     Part::Text(
         "Exit status",
         "0 success; 1 a failure while running (missing capability, protocol not available, unknown namespace, unreadable file); 2 a bad command line or filter expression. Errors are one line on standard error.",
@@ -135,6 +189,12 @@ pub fn help() -> String {
                 }
                 options_text(&mut out, *section);
             }
+            Part::Ss(title) => {
+                let _ = writeln!(out, "{}", upper(title));
+                for (opt, status) in SS_OPTIONS {
+                    let _ = writeln!(out, "    {opt:<24}{status}");
+                }
+            }
         }
     }
     out
@@ -190,6 +250,13 @@ pub fn markdown() -> String {
                         modes(o),
                         o.example.replace('|', "\\|")
                     );
+                }
+            }
+            Part::Ss(title) => {
+                let _ = writeln!(out, "## {title}\n");
+                out.push_str("| ss option | here |\n|---|---|\n");
+                for (opt, status) in SS_OPTIONS {
+                    let _ = writeln!(out, "| `{opt}` | {status} |");
                 }
             }
         }
@@ -257,6 +324,12 @@ pub fn man() -> String {
                     );
                 }
             }
+            Part::Ss(title) => {
+                let _ = writeln!(out, ".SH {}", roff(&upper(title)));
+                for (opt, status) in SS_OPTIONS {
+                    let _ = writeln!(out, ".TP\n.B {}\n{}", roff(opt), roff(status));
+                }
+            }
         }
     }
     out
@@ -301,5 +374,80 @@ mod tests {
             assert!(h.contains(o.example), "{}", o.example);
         }
         assert!(h.lines().all(|l| l.chars().count() <= 80), "{h}");
+    }
+
+    #[test]
+    fn every_ss_option_has_a_status_and_exists_here() {
+        let (h, md, man) = (help(), markdown(), man());
+        for (opt, status) in SS_OPTIONS {
+            assert!(h.contains(&format!("    {opt:<24}{status}")), "{opt}");
+            assert!(md.contains(&format!("| `{opt}` | {status} |")), "{opt}");
+            assert!(man.contains(&roff(opt)), "{opt}");
+            // Each of ss's spellings is an option of this command line.
+            for name in opt.split(", ") {
+                let known = match name.strip_prefix("--") {
+                    Some(long) => OPTIONS.iter().any(|o| o.long.contains(&long)),
+                    None => match name.strip_prefix('-') {
+                        Some(c) => OPTIONS
+                            .iter()
+                            .any(|o| o.short.map(String::from).as_deref() == Some(c)),
+                        None => name == "FILTER",
+                    },
+                };
+                assert!(known, "{name} is not an option");
+            }
+        }
+        // And iproute2 6.1's usage names no option missing from the list.
+        for ss in [
+            "-h",
+            "-V",
+            "-n",
+            "-r",
+            "-a",
+            "-l",
+            "-o",
+            "-e",
+            "-m",
+            "-p",
+            "-T",
+            "-i",
+            "--tipcinfo",
+            "-s",
+            "--tos",
+            "--cgroup",
+            "-b",
+            "-E",
+            "-Z",
+            "-z",
+            "-N",
+            "-4",
+            "-6",
+            "-0",
+            "-t",
+            "-M",
+            "-S",
+            "-u",
+            "-d",
+            "-w",
+            "-x",
+            "--tipc",
+            "--vsock",
+            "--xdp",
+            "-f",
+            "-K",
+            "-H",
+            "-O",
+            "--inet-sockopt",
+            "-A",
+            "-D",
+            "-F",
+        ] {
+            assert!(
+                SS_OPTIONS
+                    .iter()
+                    .any(|(o, _)| o.split(", ").any(|n| n == ss)),
+                "{ss}"
+            );
+        }
     }
 }

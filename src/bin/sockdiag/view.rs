@@ -3,11 +3,14 @@
 
 use std::net::IpAddr;
 
-use sockdiag::inet::{BbrInfo, Family, InetAttr, InetMsg, Protocol, TcpInfo, TcpState, Timer};
-use sockdiag::netlink_diag::{NetlinkAttr, NetlinkMsg};
-use sockdiag::packet::{PacketAttr, PacketMsg};
-use sockdiag::unix::{UnixAttr, UnixMsg, UnixName};
-use sockdiag::{ParseError, Shutdown, SkMemInfo};
+use sockdiag::inet::{
+    BbrInfo, DctcpInfo, Family, InetAttr, InetMsg, Md5Keys, MemInfo, MptcpInfo, Protocol, SctpInfo,
+    SockAddrs, SockOpt, TcpInfo, TcpState, Timer, UlpInfo, VegasInfo,
+};
+use sockdiag::netlink_diag::{Groups, NetlinkAttr, NetlinkMsg};
+use sockdiag::packet::{BpfProgram, Fanout, PacketAttr, PacketInfo, PacketMsg, PacketRing};
+use sockdiag::unix::{UnixAttr, UnixMsg, UnixName, UnixVfs};
+use sockdiag::{ParseError, Shutdown, SkMemInfo, U32Array};
 
 /// One end of a socket.
 #[derive(Clone, Copy, Debug)]
@@ -66,6 +69,47 @@ pub struct Extras<'a> {
     pub cgroup_id: Option<u64>,
     pub v6only: Option<bool>,
     pub shutdown: Option<Shutdown>,
+    /// inet: `INET_DIAG_MEMINFO`.
+    pub meminfo: Option<MemInfo>,
+    /// inet: `INET_DIAG_VEGASINFO`.
+    pub vegas: Option<VegasInfo>,
+    /// inet: `INET_DIAG_DCTCPINFO`.
+    pub dctcp: Option<DctcpInfo>,
+    /// inet: `INET_DIAG_PROTOCOL` (RAW sockets' protocol).
+    pub protocol_attr: Option<u8>,
+    /// inet: `INET_DIAG_MD5SIG`.
+    pub md5: Option<Md5Keys<'a>>,
+    /// inet: `INET_DIAG_ULP_INFO`.
+    pub ulp: Option<UlpInfo<&'a [u8]>>,
+    /// inet: `INET_DIAG_SOCKOPT`.
+    pub sockopt: Option<SockOpt>,
+    /// SCTP: `INET_DIAG_INFO` as `sctp_info`.
+    pub sctp_info: Option<SctpInfo<&'a [u8]>>,
+    /// MPTCP: `INET_DIAG_INFO` as `mptcp_info`.
+    pub mptcp_info: Option<MptcpInfo<&'a [u8]>>,
+    /// SCTP: `INET_DIAG_LOCALS`.
+    pub locals: Option<SockAddrs<&'a [u8]>>,
+    /// SCTP: `INET_DIAG_PEERS`.
+    pub peers: Option<SockAddrs<&'a [u8]>>,
+    /// unix: `UNIX_DIAG_VFS`.
+    pub vfs: Option<UnixVfs>,
+    /// unix: `UNIX_DIAG_ICONS`.
+    pub icons: Option<U32Array<'a>>,
+    /// packet: `PACKET_DIAG_INFO`.
+    pub packet_info: Option<PacketInfo>,
+    /// packet: `PACKET_DIAG_RX_RING`.
+    pub rx_ring: Option<PacketRing>,
+    /// packet: `PACKET_DIAG_TX_RING`.
+    pub tx_ring: Option<PacketRing>,
+    /// packet: `PACKET_DIAG_FANOUT`.
+    pub fanout: Option<Fanout>,
+    /// packet: `PACKET_DIAG_FILTER`.
+    pub bpf: Option<BpfProgram<'a>>,
+    /// netlink: `NETLINK_DIAG_GROUPS`.
+    pub groups: Option<Groups<'a>>,
+    /// A socket read from `/proc/net/raw`: the rest of its line (`ss -e`
+    /// prints it as `opt:"..."`).
+    pub proc_opt: Option<&'a str>,
     /// The first attribute that did not parse: the socket is shown
     /// without it only if the caller chooses to (see [`Sock::whole`]).
     pub error: Option<ParseError>,
@@ -90,6 +134,9 @@ pub struct Sock<'a> {
     pub protocol: Option<&'static str>,
     /// State (`TCP_*` numbering for every family).
     pub state: TcpState,
+    /// The state as the kernel sent it (an SCTP association's is an
+    /// `SCTP_STATE_*`).
+    pub raw_state: u8,
     /// Receive queue as `ss` shows it.
     pub rq: u32,
     /// Send queue as `ss` shows it.
@@ -163,6 +210,17 @@ pub fn inet<'a>(protocol: Option<Protocol>, m: &InetMsg<'a>) -> Sock<'a> {
             InetAttr::V6Only(v) => x.v6only = Some(v),
             InetAttr::Mark(v) => x.mark = Some(v),
             InetAttr::CgroupId(v) => x.cgroup_id = Some(v),
+            InetAttr::MemInfo(v) => x.meminfo = Some(v),
+            InetAttr::Vegas(v) => x.vegas = Some(v),
+            InetAttr::Dctcp(v) => x.dctcp = Some(v),
+            InetAttr::Protocol(v) => x.protocol_attr = Some(v),
+            InetAttr::Md5Sig(v) => x.md5 = Some(v),
+            InetAttr::UlpInfo(v) => x.ulp = Some(v),
+            InetAttr::SockOpt(v) => x.sockopt = Some(v),
+            InetAttr::SctpInfo(v) => x.sctp_info = Some(v),
+            InetAttr::MptcpInfo(v) => x.mptcp_info = Some(v),
+            InetAttr::Locals(v) => x.locals = Some(v),
+            InetAttr::Peers(v) => x.peers = Some(v),
             _ => {}
         }
     }
@@ -181,6 +239,7 @@ pub fn inet<'a>(protocol: Option<Protocol>, m: &InetMsg<'a>) -> Sock<'a> {
         },
         protocol: protocol.map(Protocol::name),
         state: m.state(),
+        raw_state: m.raw().idiag_state,
         rq: m.rqueue(),
         wq: m.wqueue(),
         local: inet(m.src_addr(), m.src_port(), m.interface()),
@@ -206,6 +265,8 @@ pub fn unix<'a>(m: &UnixMsg<'a>) -> Sock<'a> {
             UnixAttr::MemInfo(v) => x.skmem = Some(v),
             UnixAttr::Shutdown(v) => x.shutdown = Some(v),
             UnixAttr::Uid(v) => uid = Some(v),
+            UnixAttr::Vfs(v) => x.vfs = Some(v),
+            UnixAttr::Icons(v) => x.icons = Some(v),
             _ => {}
         }
     }
@@ -215,6 +276,7 @@ pub fn unix<'a>(m: &UnixMsg<'a>) -> Sock<'a> {
         family: "unix",
         protocol: Some("unix"),
         state: m.state(),
+        raw_state: m.raw().udiag_state,
         rq: queues.0,
         wq: queues.1,
         local: Endpoint::Unix {
@@ -246,7 +308,14 @@ pub fn packet<'a>(m: &PacketMsg<'a>) -> Sock<'a> {
     let mut error = None;
     for attr in parsed(m.attributes(), &mut error) {
         match attr {
-            PacketAttr::Info(i) => ifindex = i.index,
+            PacketAttr::Info(i) => {
+                ifindex = i.index;
+                x.packet_info = Some(i);
+            }
+            PacketAttr::RxRing(r) => x.rx_ring = Some(r),
+            PacketAttr::TxRing(r) => x.tx_ring = Some(r),
+            PacketAttr::Fanout(f) => x.fanout = Some(f),
+            PacketAttr::Filter(f) => x.bpf = Some(f),
             PacketAttr::MemInfo(v) => {
                 queues = mem_queues(&v);
                 x.skmem = Some(v);
@@ -265,6 +334,7 @@ pub fn packet<'a>(m: &PacketMsg<'a>) -> Sock<'a> {
         family: "packet",
         protocol: Some("packet"),
         state: TcpState::Close,
+        raw_state: 7,
         rq: queues.0,
         wq: queues.1,
         local: Endpoint::Packet {
@@ -289,9 +359,13 @@ pub fn netlink<'a>(m: &NetlinkMsg<'a>) -> Sock<'a> {
     let mut queues = (0, 0);
     let mut error = None;
     for attr in parsed(m.attributes(), &mut error) {
-        if let NetlinkAttr::MemInfo(v) = attr {
-            queues = mem_queues(&v);
-            x.skmem = Some(v);
+        match attr {
+            NetlinkAttr::MemInfo(v) => {
+                queues = mem_queues(&v);
+                x.skmem = Some(v);
+            }
+            NetlinkAttr::Groups(g) => x.groups = Some(g),
+            _ => {}
         }
     }
     x.error = error;
@@ -304,6 +378,7 @@ pub fn netlink<'a>(m: &NetlinkMsg<'a>) -> Sock<'a> {
         } else {
             TcpState::Close
         },
+        raw_state: m.raw().ndiag_state,
         rq: queues.0,
         wq: queues.1,
         local: Endpoint::Netlink {
@@ -320,4 +395,48 @@ pub fn netlink<'a>(m: &NetlinkMsg<'a>) -> Sock<'a> {
         timer: None,
         x,
     }
+}
+
+/// A RAW socket read from `/proc/net/raw` or `raw6` (what `ss` reads when
+/// the kernel has no `raw_diag`).
+pub fn proc_raw<'a>(p: &sockdiag::files::ProcSocket<'a>) -> Sock<'a> {
+    let x = Extras {
+        // ss's `opt`: what follows the reference count and the pointer.
+        proc_opt: Some(after_words(p.rest, 2)),
+        ..Extras::default()
+    };
+    let ip = |a: std::net::SocketAddr| Endpoint::Ip {
+        addr: a.ip(),
+        port: a.port(),
+        ifindex: 0,
+    };
+    Sock {
+        netid: "raw",
+        family: if p.local.is_ipv6() { "inet6" } else { "inet" },
+        protocol: Some("raw"),
+        state: TcpState::from_raw(p.state),
+        raw_state: p.state,
+        rq: p.rx_queue,
+        wq: p.tx_queue,
+        local: ip(p.local),
+        peer: ip(p.remote),
+        inode: p.inode,
+        uid: Some(p.uid),
+        cookie: 0,
+        timer: None,
+        x,
+    }
+}
+
+/// `text` after its first `n` blank-separated words and the blanks after
+/// them.
+fn after_words(text: &str, n: usize) -> &str {
+    let mut rest = text.trim_start();
+    for _ in 0..n {
+        let end = rest
+            .find(|c: char| c.is_ascii_whitespace())
+            .unwrap_or(rest.len());
+        rest = rest.get(end..).unwrap_or_default().trim_start();
+    }
+    rest
 }

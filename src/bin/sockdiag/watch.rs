@@ -17,8 +17,8 @@ use sockdiag::poll::{Brief, Change, End, Kind, Polled, Poller, Strategy, What};
 use sockdiag::unix::{UnixMsg, UnixRequest, UnixShow};
 use sockdiag::Error;
 
-use crate::args::{Format, Options, Table};
-use crate::out::{Context, IfNames, JsonOut, Scratch, TableOut};
+use crate::args::{Format, Options, Show, Table};
+use crate::out::{Context, JsonOut, Names, TableOut};
 use crate::view::{self, ss_state, Sock};
 use crate::Failure;
 
@@ -115,18 +115,22 @@ impl<'o> Printer<'o> {
     fn new(o: &'o Options) -> Self {
         Printer {
             o,
-            table: TableOut {
-                scratch: Scratch::default(),
-                out: Vec::with_capacity(64 * 1024),
-                netid: true,
-                state: true,
-                header: false,
-                cx: Context {
-                    show: o.show,
-                    procs: None,
-                    ifnames: IfNames::default(),
-                },
-            },
+            table: TableOut::new(
+                Vec::with_capacity(64 * 1024),
+                // The watch's lines are all numeric.
+                Context::new(
+                    Show {
+                        numeric: true,
+                        ..o.show
+                    },
+                    None,
+                    Names::default(),
+                ),
+                true,
+                true,
+                false,
+                false,
+            ),
             window: Window::default(),
             error: None,
         }
@@ -193,20 +197,16 @@ impl<'o> Printer<'o> {
         self.window.new += 1;
         if self.json() {
             let mut j = JsonOut {
-                out: &mut self.table.out,
-                cx: Context {
-                    show: self.o.show,
-                    procs: None,
-                    ifnames: IfNames::default(),
-                },
+                out: self.table.output(),
+                cx: Context::new(self.o.show, None, Names::default()),
             };
             write!(j.out, "{{\"event\":\"new\",")?;
             j.members(s)?;
             writeln!(j.out, "}}")
         } else {
-            write!(self.table.out, "+ ")?;
+            write!(self.table.output(), "+ ")?;
             self.table.line(s)?;
-            writeln!(self.table.out)
+            writeln!(self.table.output())
         }
     }
 
@@ -221,7 +221,7 @@ impl<'o> Printer<'o> {
     ) -> io::Result<()> {
         self.window.changed += 1;
         let json = self.json();
-        let w = &mut self.table.out;
+        let w = self.table.output();
         let (local, peer) = (now.local(), now.peer());
         if json {
             write!(
@@ -260,7 +260,7 @@ impl<'o> Printer<'o> {
     /// The line of a gone socket.
     fn gone(&mut self, netid: &str, cookie: u64, last: &Brief<'_>) -> io::Result<()> {
         self.window.gone += 1;
-        let w = &mut self.table.out;
+        let w = self.table.output();
         if self.o.format == Format::Json {
             writeln!(
                 w,
@@ -399,6 +399,12 @@ fn watched(o: &Options, track: &[TcpField]) -> Result<Vec<Watched>, Failure> {
             &[]
         };
         match table {
+            Table::Other(f) => {
+                return Err(Failure::Run(format!(
+                    "watch cannot poll {} sockets yet",
+                    f.name()
+                )))
+            }
             Table::Inet(p @ (Protocol::Tcp | Protocol::Dccp)) if o.v4 && o.v6 => {
                 let req = if p == Protocol::Tcp {
                     LegacyRequest::tcp()
@@ -577,8 +583,8 @@ pub fn run(o: &Options) -> Result<(), Failure> {
             }
         }
         let took = t0.elapsed();
-        out.write_all(&printer.table.out)?;
-        printer.table.out.clear();
+        out.write_all(printer.table.output())?;
+        printer.table.output().clear();
         window = window.merge(Window {
             polls: 1,
             poll_total: took,
@@ -684,6 +690,7 @@ mod tests {
             family: "inet",
             protocol: Some("tcp"),
             state,
+            raw_state: state.to_raw(),
             rq: 0,
             wq: 0,
             local: ip(u16::try_from(cookie).unwrap()),
@@ -753,7 +760,7 @@ mod tests {
                 };
                 p.change(table, gone, |s: &Sock<'_>| Ok(*s))
             });
-            let text = String::from_utf8(std::mem::take(&mut p.table.out)).unwrap();
+            let text = String::from_utf8(std::mem::take(p.table.output())).unwrap();
             let mut lines: Vec<String> = text
                 .lines()
                 .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))

@@ -540,6 +540,11 @@ impl Filter {
                 name: name.to_string(),
             });
         }
+        if self.has_unix_names() {
+            return Err(FilterError::NotInet {
+                filter: self.to_string(),
+            });
+        }
         let needed = size(&self.node);
         let available = storage.len().min(MAX_BYTECODE_LEN);
         let Some(out) = storage.get_mut(..needed).filter(|_| needed <= available) else {
@@ -576,7 +581,7 @@ fn size(node: &Node) -> usize {
         Node::Device(_) => OP + 4,
         Node::Mark { .. } | Node::Cgroup(_) => OP + 8,
         // Refused before sizing.
-        Node::Name(_) => 0,
+        Node::Name(_) | Node::NamedPort(..) | Node::NamedHost(..) | Node::Unix(..) => 0,
         Node::Not(inner) => size(inner).saturating_add(OP),
         Node::And(list) => list.iter().map(size).fold(0, usize::saturating_add),
         Node::Or(list) => list
@@ -649,7 +654,7 @@ fn emit(node: &Node, out: &mut [u8]) {
             put(out, OP, &id.to_ne_bytes());
         }
         // Refused before emitting.
-        Node::Name(_) => {}
+        Node::Name(_) | Node::NamedPort(..) | Node::NamedHost(..) | Node::Unix(..) => {}
         Node::Not(inner) => {
             let m = n - OP;
             if let Some(body) = out.get_mut(..m) {

@@ -43,39 +43,44 @@
 //!
 //! # Text syntax
 //!
-//! The filter expressions of `ss(8)`, parsed by [`str::parse`]:
+//! The filter expressions of `ss(8)`, read as `ss` reads them, by
+//! [`str::parse`] (or [`Filter::parse_as`] for `ss -x`'s unix names):
 //!
 //! | expression | meaning |
 //! |---|---|
-//! | `sport = :443`, `dport >= 1024`, `sport != :22`, `dport < :1024` | port comparisons (`=` `==` `eq`, `!=` `ne`, `>=` `ge`, `<=` `le`, `>` `gt`, `<` `lt`; the colon is optional) |
-//! | `src 10.0.0.0/8`, `dst 10.1.2.3:80`, `src [::1]`, `dst [fe80::/10]:22`, `dst fe80::/10`, `src *:22` | addresses with optional prefix and port (`=`, `!=` allowed); IPv6 in brackets unless it has a prefix length |
+//! | `sport = :443`, `dport >= 1024`, `sport != :22`, `dport < :0x400`, `sport = :ssh` | port comparisons (`=` `==` `eq`, `!=` `ne` `neq`, `>=` `ge` `geq`, `<=` `le` `leq`, `>` `gt`, `<` `lt`; the colon is optional; numbers as C reads them: `22`, `0x16`, `026`; `:*` is any port; a service name is looked up in `/etc/services` when [resolved](crate::resolve_names)) |
+//! | `src 10.0.0.0/8`, `dst 10.1.2.3:80`, `src 127.0.0.1:*`, `src [::1]`, `dst [fe80::/10]:22`, `dst fe80::/10`, `src *:22`, `dst localhost:https` | addresses with optional prefix and port (`=`, `!=` allowed); IPv6 in brackets unless it has a prefix length; IPv4 as iproute2 reads it (`127.1` is 127.1.0.0, parts may be hex), prefix lengths as numbers or masks (`/255.0.0.0`); a host name is looked up in `/etc/hosts` when resolved, and matches any of its addresses |
+//! | `src unix:/run/*`, `src /run/*.sock`, `src @abstract` | unix socket names, `fnmatch(3)` patterns ignoring case ([`Filter::matches_unix`]); `\` quotes a blank, `(`, `)`, `&` or `\|` |
 //! | `autobound` | the kernel chose the local port |
-//! | `dev = eth0`, `dev = 2` | bound interface, by name (looked up when parsed) or index |
+//! | `dev = eth0`, `dev = 2` | bound interface, by name (looked up when resolved) or index |
 //! | `fwmark = 0x10/0xff` | `mark & mask == value` (mask defaults to all ones) |
-//! | `cgroup = /system.slice/x.service` | cgroup v2 path below the cgroup2 mount (looked up when parsed) |
+//! | `cgroup = /system.slice/x.service` | cgroup v2 path below the cgroup2 mount (looked up when resolved) |
 //! | `cgroupid = 1234` | cgroup v2 id |
 //! | `a and b`, `a && b`, `a & b`, `a b` | both |
 //! | `a or b`, `a \|\| b`, `a \| b` | either |
 //! | `not a`, `! a`, `( a )` | negation, grouping |
 //!
-//! `ss` gives `and` and `or` the same precedence and reads them left to
-//! right (`a or b and c` is `(a or b) and c`); to avoid reading such an
-//! expression differently from `ss`, this parser refuses to mix them
-//! without parentheses. Errors give the byte offset of the offending token.
+//! Mind that `and` and `or` have **the same precedence and apply left to
+//! right**, as in `ss`: `a or b and c` is `(a or b) and c`. Parenthesise
+//! when in doubt; [`Display`](fmt::Display) always does. Errors give the
+//! byte offset of the offending token.
 
 mod bytecode;
 mod parse;
 mod split;
+mod unix;
 
 #[cfg(test)]
 mod tests;
 
-use core::fmt;
+use core::fmt::{self, Write as _};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::str::FromStr;
 
 pub use bytecode::{AuditRule, Branch, Bytecode, MAX_BYTECODE_LEN};
+pub use parse::AddressKind;
 pub use split::Halves;
+pub use unix::UnixEntry;
 
 use super::{InetMsg, InetSocket};
 
@@ -386,13 +391,39 @@ enum Node {
         mask: u32,
     },
     Cgroup(u64),
-    /// A name only the host can look up.
+    /// An interface or cgroup name only the host can look up.
     Name(Name),
+    /// A port comparison with a service name.
+    NamedPort(Side, Cmp, Name),
+    /// An address condition with a host name, a service name, or both.
+    NamedHost(Side, AddrPart, PortPart),
+    /// A unix socket name pattern (`fnmatch`, ignoring case).
+    Unix(Side, String),
     Not(Box<Node>),
     /// Two or more.
     And(Vec<Node>),
     /// Two or more.
     Or(Vec<Node>),
+}
+
+/// The address of a [`Node::NamedHost`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum AddrPart {
+    /// A prefix, or any address.
+    Prefix(Option<Prefix>),
+    /// A host name.
+    Name(Name),
+}
+
+/// The port of a [`Node::NamedHost`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum PortPart {
+    /// Any port.
+    Any,
+    /// This port.
+    Port(u16),
+    /// A service name.
+    Name(Name),
 }
 
 /// What a [`Name`] in a filter names.
@@ -403,6 +434,25 @@ pub enum NameKind {
     Device,
     /// A cgroup v2 (`cgroup /system.slice`): its id is needed.
     Cgroup,
+    /// A service (`sport = :https`): its port is needed.
+    Service,
+    /// A host (`dst localhost`): its addresses are needed.
+    Host,
+}
+
+/// What the host found for a [`Name`], for [`Filter::resolve`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Resolved {
+    /// The index of an interface ([`NameKind::Device`]).
+    Device(u32),
+    /// The id of a cgroup v2 ([`NameKind::Cgroup`]).
+    Cgroup(u64),
+    /// The port of a service ([`NameKind::Service`]).
+    Port(u16),
+    /// The addresses of a host ([`NameKind::Host`]): the condition holds
+    /// for any of them.
+    Addresses(Vec<IpAddr>),
 }
 
 /// A name in a filter that only the host can turn into the number the
@@ -451,9 +501,12 @@ impl core::hash::Hash for Name {
 
 impl fmt::Display for Name {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = Escaped(&self.text);
         match self.kind {
-            NameKind::Device => write!(f, "dev = {}", self.text),
-            NameKind::Cgroup => write!(f, "cgroup = {}", self.text),
+            NameKind::Device => write!(f, "dev = {text}"),
+            NameKind::Cgroup => write!(f, "cgroup = {text}"),
+            NameKind::Service => write!(f, ":{text}"),
+            NameKind::Host => write!(f, "{text}"),
         }
     }
 }
@@ -543,53 +596,131 @@ impl Filter {
     pub fn names(&self) -> Vec<&Name> {
         fn walk<'a>(node: &'a Node, out: &mut Vec<&'a Name>) {
             match node {
-                Node::Name(n) => out.push(n),
+                Node::Name(n) | Node::NamedPort(_, _, n) => out.push(n),
+                Node::NamedHost(_, addr, port) => {
+                    if let AddrPart::Name(n) = addr {
+                        out.push(n);
+                    }
+                    if let PortPart::Name(n) = port {
+                        out.push(n);
+                    }
+                }
                 Node::Not(inner) => walk(inner, out),
                 Node::And(list) | Node::Or(list) => list.iter().for_each(|n| walk(n, out)),
                 _ => {}
             }
         }
         let mut out = Vec::new();
-        walk(&self.node, &mut out);
+        if self.depth <= MAX_DEPTH {
+            walk(&self.node, &mut out);
+        }
         out
     }
 
-    /// The filter with each interface name replaced by the index `device`
-    /// gives it and each cgroup path by the id `cgroup` gives it; the first
-    /// error of either is returned. Pure: the lookups are the caller's
+    /// The filter with each [`Name`] replaced by what `lookup` found for
+    /// it: an interface index, a cgroup id, a port, or addresses (a host
+    /// condition then holds for any of them). The first error of `lookup`
+    /// is returned; a name answered with a value of another kind, or with
+    /// no addresses, stays a name. Pure: the lookups are the caller's
     /// ([`resolve_names`](crate::resolve_names) asks the host).
     pub fn resolve<E>(
         &self,
-        mut device: impl FnMut(&Name) -> Result<u32, E>,
-        mut cgroup: impl FnMut(&Name) -> Result<u64, E>,
+        mut lookup: impl FnMut(&Name) -> Result<Resolved, E>,
     ) -> Result<Filter, E> {
         fn walk<E>(
             node: &Node,
-            device: &mut dyn FnMut(&Name) -> Result<u32, E>,
-            cgroup: &mut dyn FnMut(&Name) -> Result<u64, E>,
+            lookup: &mut dyn FnMut(&Name) -> Result<Resolved, E>,
         ) -> Result<Node, E> {
             Ok(match node {
-                Node::Name(n) => match n.kind {
-                    NameKind::Device => Node::Device(device(n)?),
-                    NameKind::Cgroup => Node::Cgroup(cgroup(n)?),
+                Node::Name(n) => match (n.kind, lookup(n)?) {
+                    (NameKind::Device, Resolved::Device(i)) => Node::Device(i),
+                    (NameKind::Cgroup, Resolved::Cgroup(id)) => Node::Cgroup(id),
+                    _ => node.clone(),
                 },
-                Node::Not(inner) => Node::Not(Box::new(walk(inner, device, cgroup)?)),
+                Node::NamedPort(side, cmp, n) => match lookup(n)? {
+                    Resolved::Port(p) if n.kind == NameKind::Service => Node::Port(*side, *cmp, p),
+                    _ => node.clone(),
+                },
+                Node::NamedHost(side, addr, port) => {
+                    let port = match port {
+                        PortPart::Name(n) => match lookup(n)? {
+                            Resolved::Port(p) if n.kind == NameKind::Service => PortPart::Port(p),
+                            _ => port.clone(),
+                        },
+                        other => other.clone(),
+                    };
+                    let addrs = match addr {
+                        AddrPart::Name(n) => match lookup(n)? {
+                            Resolved::Addresses(v) if n.kind == NameKind::Host && !v.is_empty() => {
+                                Some(v)
+                            }
+                            _ => None,
+                        },
+                        AddrPart::Prefix(_) => None,
+                    };
+                    let number = |p: &PortPart| match p {
+                        PortPart::Port(n) => Some(*n),
+                        _ => None,
+                    };
+                    match (addr, addrs, &port) {
+                        (_, _, PortPart::Name(_)) | (AddrPart::Name(_), None, _) => {
+                            Node::NamedHost(*side, addr.clone(), port.clone())
+                        }
+                        (AddrPart::Prefix(prefix), _, port) => Node::Host(
+                            *side,
+                            Host {
+                                prefix: *prefix,
+                                port: number(port),
+                            },
+                        ),
+                        (AddrPart::Name(_), Some(addrs), port) => {
+                            let mut hosts: Vec<Node> = addrs
+                                .into_iter()
+                                .map(|a| {
+                                    Node::Host(
+                                        *side,
+                                        Host {
+                                            prefix: Some(Prefix::from(a)),
+                                            port: number(port),
+                                        },
+                                    )
+                                })
+                                .collect();
+                            match hosts.len() {
+                                1 => hosts.pop().unwrap_or_else(|| node.clone()),
+                                _ => Node::Or(hosts),
+                            }
+                        }
+                    }
+                }
+                Node::Not(inner) => Node::Not(Box::new(walk(inner, lookup)?)),
                 Node::And(list) => Node::And(
                     list.iter()
-                        .map(|n| walk(n, device, cgroup))
+                        .map(|n| walk(n, lookup))
                         .collect::<Result<_, E>>()?,
                 ),
-                Node::Or(list) => Node::Or(
-                    list.iter()
-                        .map(|n| walk(n, device, cgroup))
-                        .collect::<Result<_, E>>()?,
-                ),
+                Node::Or(list) => {
+                    // A host that became several stays one flat chain.
+                    let mut out = Vec::with_capacity(list.len());
+                    for n in list {
+                        match walk(n, lookup)? {
+                            Node::Or(inner) => out.extend(inner),
+                            other => out.push(other),
+                        }
+                    }
+                    Node::Or(out)
+                }
                 other => other.clone(),
             })
         }
+        if self.depth > MAX_DEPTH {
+            // Refused by `compile` and `matches`; not walked.
+            return Ok(self.clone());
+        }
+        let node = walk(&self.node, &mut lookup)?;
         Ok(Filter {
-            node: walk(&self.node, &mut device, &mut cgroup)?,
-            depth: self.depth,
+            depth: depth_of(&node),
+            node,
         })
     }
 
@@ -629,6 +760,15 @@ impl Filter {
         Filter { node, depth }
     }
 
+    /// Parses `ss`'s filter syntax with `kind` as the meaning of a bare
+    /// `src`/`dst` value: `ss -x src '/run/*'` is
+    /// `Filter::parse_as("src /run/*", AddressKind::Unix)` (a value with
+    /// `unix:`, or starting with `/` or `@`, is a unix name pattern
+    /// either way). [`str::parse`] is `AddressKind::Inet`.
+    pub fn parse_as(text: &str, kind: AddressKind) -> Result<Filter, FilterError> {
+        parse::filter(text, kind)
+    }
+
     /// The nesting depth: 1 for a single condition.
     pub fn depth(&self) -> usize {
         self.depth
@@ -662,7 +802,9 @@ fn eval(node: &Node, e: &Entry) -> Option<bool> {
         Node::Device(index) => Some(e.interface == *index),
         Node::Mark { value, mask } => e.mark.map(|m| m & mask == *value),
         Node::Cgroup(id) => e.cgroup_id.map(|c| c == *id),
-        Node::Name(_) => None,
+        Node::Name(_) | Node::NamedPort(..) | Node::NamedHost(..) => None,
+        // A unix name is never that of an inet socket.
+        Node::Unix(..) => Some(false),
         Node::Not(inner) => eval(inner, e).map(|b| !b),
         Node::And(list) => {
             let mut unknown = false;
@@ -689,6 +831,20 @@ fn eval(node: &Node, e: &Entry) -> Option<bool> {
     }
 }
 
+/// The nesting depth of `node`: 1 for a condition.
+fn depth_of(node: &Node) -> usize {
+    match node {
+        Node::Not(inner) => depth_of(inner).saturating_add(1),
+        Node::And(list) | Node::Or(list) => list
+            .iter()
+            .map(depth_of)
+            .max()
+            .unwrap_or(0)
+            .saturating_add(1),
+        _ => 1,
+    }
+}
+
 impl core::ops::Not for Filter {
     type Output = Filter;
 
@@ -708,7 +864,7 @@ impl FromStr for Filter {
     /// Parsing is pure: interface names and cgroup paths stay
     /// [names](Filter::names) until [resolved](Filter::resolve).
     fn from_str(s: &str) -> Result<Filter, FilterError> {
-        parse::filter(s)
+        parse::filter(s, AddressKind::Inet)
     }
 }
 
@@ -740,6 +896,32 @@ fn write_node(f: &mut fmt::Formatter<'_>, node: &Node) -> fmt::Result {
         Node::Mark { value, mask } => write!(f, "fwmark = {value:#x}/{mask:#x}"),
         Node::Cgroup(id) => write!(f, "cgroupid = {id}"),
         Node::Name(n) => write!(f, "{n}"),
+        Node::NamedPort(side, cmp, name) => {
+            let op = match cmp {
+                Cmp::Eq => "=",
+                Cmp::Ge => ">=",
+                Cmp::Le => "<=",
+            };
+            let keyword = match side {
+                Side::Src => "sport",
+                Side::Dst => "dport",
+            };
+            write!(f, "{keyword} {op} {name}")
+        }
+        Node::NamedHost(side, addr, port) => {
+            write!(f, "{} ", side.name())?;
+            match addr {
+                AddrPart::Prefix(Some(p)) => write!(f, "{p}")?,
+                AddrPart::Prefix(None) => f.write_str("*")?,
+                AddrPart::Name(n) => write!(f, "{n}")?,
+            }
+            match port {
+                PortPart::Any => Ok(()),
+                PortPart::Port(p) => write!(f, ":{p}"),
+                PortPart::Name(n) => write!(f, "{n}"),
+            }
+        }
+        Node::Unix(side, pattern) => write!(f, "{} unix:{}", side.name(), Escaped(pattern)),
         Node::Not(inner) => {
             f.write_str("not ")?;
             write_operand(f, inner)
@@ -770,6 +952,22 @@ fn write_operand(f: &mut fmt::Formatter<'_>, node: &Node) -> fmt::Result {
         f.write_str(")")
     } else {
         write_node(f, node)
+    }
+}
+
+/// Text as a value of the filter syntax: whitespace, `(`, `)` and `\\`
+/// escaped with a backslash.
+struct Escaped<'a>(&'a str);
+
+impl fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in self.0.chars() {
+            if c.is_whitespace() || matches!(c, '(' | ')' | '\\') {
+                f.write_char('\\')?;
+            }
+            f.write_char(c)?;
+        }
+        Ok(())
     }
 }
 
@@ -869,11 +1067,40 @@ pub enum FilterError {
         /// The error number of the lookup (`ENODEV`, `ENOENT`, ...).
         errno: i32,
     },
+    /// A name of the text is not in the host's database (`/etc/services`,
+    /// `/etc/hosts`).
+    Unknown {
+        /// Byte offset of the name in the text.
+        offset: usize,
+        /// The name.
+        token: String,
+        /// What it should name.
+        kind: NameKind,
+    },
+    /// A service name is one port for TCP and another for UDP, and both
+    /// are listed (`ss` refuses it too).
+    Ambiguous {
+        /// Byte offset of the name in the text.
+        offset: usize,
+        /// The name.
+        token: String,
+        /// Its TCP port.
+        tcp: u16,
+        /// Its UDP port.
+        udp: u16,
+    },
     /// The filter still holds a [`Name`]: [resolve](Filter::resolve) it
     /// before compiling.
     Unresolved {
         /// The name's condition, as written (`dev = eth0`).
         name: String,
+    },
+    /// The filter has unix name conditions: it selects unix sockets, which
+    /// `ss` filters in userspace ([`Filter::matches_unix`]); the kernel's
+    /// inet bytecode cannot express it.
+    NotInet {
+        /// The filter, in `ss`'s syntax.
+        filter: String,
     },
     /// The compiled program needs more room than there is.
     TooLong {
@@ -919,9 +1146,35 @@ impl fmt::Display for FilterError {
                 "filter: cannot look up {token:?} at byte {offset}: {}",
                 std::io::Error::from_raw_os_error(*errno)
             ),
+            FilterError::Unknown {
+                offset,
+                token,
+                kind,
+            } => {
+                let (what, file) = match kind {
+                    NameKind::Service => ("service", "/etc/services"),
+                    NameKind::Host => ("host", "/etc/hosts (no DNS is asked)"),
+                    NameKind::Device => ("interface", "this network namespace"),
+                    NameKind::Cgroup => ("cgroup", "the cgroup2 hierarchy"),
+                };
+                write!(f, "filter: no {what} {token:?} (byte {offset}) in {file}")
+            }
+            FilterError::Ambiguous {
+                offset,
+                token,
+                tcp,
+                udp,
+            } => write!(
+                f,
+                "filter: service {token:?} (byte {offset}) is port {tcp} for TCP and {udp} for UDP: give the number, or list one protocol"
+            ),
             FilterError::Unresolved { name } => write!(
                 f,
                 "filter: `{name}` names what only the host can look up: resolve it before compiling"
+            ),
+            FilterError::NotInet { filter } => write!(
+                f,
+                "filter `{filter}` names unix sockets: it applies to unix sockets, not to an inet dump"
             ),
             FilterError::TooLong { needed, available } => write!(
                 f,

@@ -60,10 +60,6 @@ impl StackStr {
         }
     }
 
-    pub fn push_num(&mut self, v: u64) {
-        self.push(Num::new(v).as_bytes());
-    }
-
     /// Appends an IPv4 address in dotted decimal.
     pub fn push_ipv4(&mut self, octets: [u8; 4]) {
         for (i, o) in octets.into_iter().enumerate() {
@@ -158,15 +154,6 @@ const PAIRS: &[u8; 200] = b"\
     6061626364656667686970717273747576777879\
     8081828384858687888990919293949596979899";
 
-const SPACES: [u8; 64] = [b' '; 64];
-
-/// `text` left-aligned in `width` columns, then one space.
-pub fn column(w: &mut impl Write, text: &[u8], width: usize) -> io::Result<()> {
-    w.write_all(text)?;
-    let pad = width.saturating_sub(text.len()) + 1;
-    w.write_all(SPACES.get(..pad).unwrap_or(b" "))
-}
-
 /// A JSON string: escapes as it writes.
 pub struct JsonStr<T>(pub T);
 
@@ -232,64 +219,81 @@ pub fn timer_name(t: Timer) -> &'static str {
         Timer::DelayedAck | Timer::Unknown(_) => "unknown",
     }
 }
-/// ` name:value`.
-pub fn kv(w: &mut impl Write, name: &str, v: u64) -> io::Result<()> {
-    w.write_all(b" ")?;
-    w.write_all(name.as_bytes())?;
-    w.write_all(b":")?;
-    w.write_all(Num::new(v).as_bytes())
-}
-/// Microseconds as `ss` prints milliseconds (`%g` of `us / 1000`): `204`,
-/// `0.032`, `1.5`.
-pub fn ms(w: &mut impl Write, us: u32) -> io::Result<()> {
-    w.write_all(Num::new(u64::from(us / 1000)).as_bytes())?;
-    let frac = us % 1000;
-    if frac != 0 {
-        let digits = [
-            b'0' + (frac / 100) as u8,
-            b'0' + (frac / 10 % 10) as u8,
-            b'0' + (frac % 10) as u8,
-        ];
-        let len = if frac.is_multiple_of(100) {
-            1
-        } else if frac.is_multiple_of(10) {
-            2
+
+/// C's `%.{precision}g` of `v` (`%g` is precision 6): the shorter of
+/// `%e` and `%f` at that many significant digits, trailing zeros cut.
+pub fn g(w: &mut impl Write, v: f64, precision: usize) -> io::Result<()> {
+    let p = precision.max(1);
+    if !v.is_finite() {
+        let text = if v.is_nan() {
+            "nan"
+        } else if v > 0.0 {
+            "inf"
         } else {
-            3
+            "-inf"
         };
-        w.write_all(b".")?;
-        w.write_all(digits.get(..len).unwrap_or_default())?;
+        return w.write_all(text.as_bytes());
     }
-    Ok(())
-}
-/// ` name:MS`.
-pub fn kms(w: &mut impl Write, name: &str, us: u32) -> io::Result<()> {
-    w.write_all(b" ")?;
-    w.write_all(name.as_bytes())?;
-    w.write_all(b":")?;
-    ms(w, us)
-}
-/// A rate in bits per second as `ss` prints it (`1.5Mbps`), rounded to a
-/// tenth of the unit.
-pub fn rate(w: &mut impl Write, name: &str, bps: u64) -> io::Result<()> {
-    w.write_all(b" ")?;
-    w.write_all(name.as_bytes())?;
-    w.write_all(b" ")?;
-    let (unit, suffix): (u64, &[u8]) = match bps {
-        r if r >= 1_000_000_000 => (1_000_000_000, b"G"),
-        r if r >= 1_000_000 => (1_000_000, b"M"),
-        r if r >= 1_000 => (1_000, b"K"),
-        _ => (1, b""),
-    };
-    if unit == 1 {
-        w.write_all(Num::new(bps).as_bytes())?;
+    if v == 0.0 {
+        return w.write_all(if v.is_sign_negative() { b"-0" } else { b"0" });
+    }
+    // The exponent after rounding to `p` significant digits.
+    let mut e = StackStr::new();
+    let _ = write!(e, "{:.*e}", p - 1, v);
+    let (mantissa, exp) = e.as_str().split_once('e').unwrap_or((e.as_str(), "0"));
+    let x: i32 = exp.parse().unwrap_or(0);
+    let p = i32::try_from(p).unwrap_or(6);
+    if x < -4 || x >= p {
+        w.write_all(trim_zeros(mantissa).as_bytes())?;
+        let sign = if x < 0 { '-' } else { '+' };
+        write!(w, "e{sign}{:02}", x.unsigned_abs())
     } else {
-        let tenths = (u128::from(bps) * 10 + u128::from(unit / 2)) / u128::from(unit);
-        let tenths = u64::try_from(tenths).unwrap_or(u64::MAX);
-        w.write_all(Num::new(tenths / 10).as_bytes())?;
-        w.write_all(b".")?;
-        w.write_all(Num::new(tenths % 10).as_bytes())?;
+        let decimals = usize::try_from(p - 1 - x).unwrap_or(0);
+        let mut f = StackStr::new();
+        let _ = write!(f, "{v:.decimals$}");
+        w.write_all(trim_zeros(f.as_str()).as_bytes())
     }
-    w.write_all(suffix)?;
-    w.write_all(b"bps")
+}
+
+/// `1.500` as `1.5`, `2.000` as `2`; text without a point as it is.
+fn trim_zeros(s: &str) -> &str {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        s
+    }
+}
+
+/// `ss`'s `sprint_bw`: bits per second as `%.0f` with `-n`, else `%.3g`
+/// with a unit (`k`, `M`, `G`, `T`) or bare `%g` below 1000.
+pub fn bw(w: &mut impl Write, bps: f64, numeric: bool) -> io::Result<()> {
+    if numeric {
+        return write!(w, "{bps:.0}");
+    }
+    let (div, unit) = if bps >= 1e12 {
+        (1e12, "T")
+    } else if bps >= 1e9 {
+        (1e9, "G")
+    } else if bps >= 1e6 {
+        (1e6, "M")
+    } else if bps >= 1e3 {
+        (1e3, "k")
+    } else {
+        return g(w, bps, 6);
+    };
+    g(w, bps / div, 3)?;
+    w.write_all(unit.as_bytes())
+}
+
+/// C's `%#x`: `0` for zero, `0x..` otherwise.
+pub struct AltHex(pub u64);
+
+impl fmt::Display for AltHex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0 == 0 {
+            f.write_str("0")
+        } else {
+            write!(f, "{:#x}", self.0)
+        }
+    }
 }

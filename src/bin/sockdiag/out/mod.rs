@@ -5,13 +5,16 @@
 mod fmt;
 mod json;
 mod prom;
-mod summary;
+mod row;
+mod ss;
+pub mod summary;
 mod table;
 
 pub use json::JsonOut;
 pub use prom::PromOut;
+pub use ss::Names;
 pub use summary::SummaryOut;
-pub use table::{Scratch, TableOut};
+pub use table::TableOut;
 
 use std::io;
 use std::time::Duration;
@@ -51,6 +54,11 @@ pub trait Sink {
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
+    /// After each table's dumps (`ss` prints a table's IPv4 sockets
+    /// before its IPv6 ones).
+    fn table_done(&mut self) -> io::Result<()> {
+        Ok(())
+    }
     /// After the last socket: totals, flush. `elapsed` is the time the
     /// dumps took.
     fn finish(&mut self, elapsed: Duration) -> io::Result<()>;
@@ -61,6 +69,24 @@ pub struct Context {
     pub show: Show,
     pub procs: Option<ProcessMap>,
     pub ifnames: IfNames,
+    /// Services, hosts, cgroups and the like, looked up as needed.
+    pub names: Names,
+    /// The inode of the last SCTP socket listed: its associations follow
+    /// it (`ss` prints them as `` `- STATE`` rows).
+    pub last_sctp_inode: Option<u32>,
+}
+
+impl Context {
+    /// What `show` needs, nothing looked up yet.
+    pub fn new(show: Show, procs: Option<ProcessMap>, names: Names) -> Context {
+        Context {
+            show,
+            procs,
+            ifnames: IfNames::default(),
+            names,
+            last_sctp_inode: None,
+        }
+    }
 }
 
 /// Sockets counted by (netid, family, state).
@@ -87,11 +113,18 @@ impl Counts {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::fmt::*;
-    use super::table::endpoint;
+    use super::row::{render_row, Col, Row, COLS};
     use super::*;
-    use crate::view::Endpoint;
+    use crate::view::{Endpoint, Extras};
     use std::fmt::Write as _;
+    use std::io::Write as _;
     use std::net::IpAddr;
+
+    fn text(f: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) -> String {
+        let mut out = Vec::new();
+        f(&mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
 
     #[test]
     fn numbers_and_columns_like_fmt() {
@@ -103,22 +136,63 @@ mod tests {
         for v in edges.into_iter().chain(0..100_000) {
             assert_eq!(Num::new(v).as_bytes(), v.to_string().as_bytes());
         }
-        let mut out = Vec::new();
-        column(&mut out, b"ESTAB", 10).unwrap();
-        column(&mut out, b"a-very-long-address:65535", 6).unwrap();
+        // Columns: left-aligned text padded to its width, the address
+        // right-aligned, as ss's render writes them.
+        let mut row = Row::default();
+        row.to(Col::State);
+        row.write_all(b"ESTAB").unwrap();
+        row.to(Col::Addr);
+        row.write_all(b"a-very-long-address:").unwrap();
+        row.to(Col::Serv);
+        row.write_all(b"65535").unwrap();
+        row.finish();
+        let mut enabled = [true; COLS];
+        enabled[Col::Netid as usize] = false;
+        let mut widths = [0; COLS];
+        widths[Col::State as usize] = 11;
+        widths[Col::Addr as usize] = 6;
+        let line = text(|w| render_row(w, &enabled, &widths, &mut None, |i| row.field(i)));
+        // (Empty columns still get their delimiter, as in ss.)
         assert_eq!(
-            out,
-            format!("{:<10} {:<6} ", "ESTAB", "a-very-long-address:65535").as_bytes()
+            line,
+            format!("{:<11}   a-very-long-address:65535 ", "ESTAB")
         );
-        let mut s = StackStr::new();
-        let mut names = IfNames::default();
-        let e = Endpoint::Ip {
+        // An inet socket's address and port columns.
+        let e = |port| Endpoint::Ip {
             addr: IpAddr::from([10, 0, 255, 1]),
-            port: 443,
+            port,
             ifindex: 0,
         };
-        endpoint(&mut s, &e, false, &mut names, true);
-        assert_eq!(s.as_str(), "10.0.255.1:443");
+        let sock = crate::view::Sock {
+            netid: "tcp",
+            family: "inet",
+            protocol: Some("tcp"),
+            state: sockdiag::inet::TcpState::Established,
+            raw_state: 1,
+            rq: 0,
+            wq: 0,
+            local: e(443),
+            peer: e(0),
+            inode: 0,
+            uid: None,
+            cookie: 1,
+            timer: None,
+            x: Extras::default(),
+        };
+        let show = crate::args::Show {
+            numeric: true,
+            ..Default::default()
+        };
+        let mut cx = Context::new(show, None, Names::default());
+        super::ss::row(&mut row, &sock, &mut cx).unwrap();
+        let cols = |a: Col, b: Col| {
+            let mut v = row.field(a as usize).to_vec();
+            v.extend_from_slice(row.field(b as usize));
+            String::from_utf8(v).unwrap()
+        };
+        assert_eq!(cols(Col::Addr, Col::Serv), "10.0.255.1:443");
+        assert_eq!(cols(Col::RAddr, Col::RServ), "10.0.255.1:*");
+        let mut s = StackStr::new();
         for o in 0..=255u8 {
             s.clear();
             s.push_ipv4([o, 9, 99, 100]);
@@ -132,22 +206,56 @@ mod tests {
         assert_eq!(s.as_bytes().len(), 159);
         assert_eq!(s.as_str().len(), 159);
         assert!(s.as_str().ends_with('é'));
-        let mut out = Vec::new();
-        for us in [0, 1, 10, 100, 204_000, 1_500, 32, 1_230, 999_999] {
-            ms(&mut out, us).unwrap();
-            out.push(b' ');
+        // Milliseconds from microseconds, as ss's %g prints them.
+        let ms = text(|w| {
+            for us in [0u32, 1, 10, 100, 204_000, 1_500, 32, 1_230, 999_999] {
+                g(w, f64::from(us) / 1000.0, 6)?;
+                w.push(b' ');
+            }
+            Ok(())
+        });
+        assert_eq!(ms, "0 0.001 0.01 0.1 204 1.5 0.032 1.23 999.999 ");
+        // Rates as ss's sprint_bw: %.3g with a unit, %.0f with -n.
+        let rates = text(|w| {
+            for r in [
+                999.0,
+                1_500.0,
+                26_733_974_980.0 * 8.0,
+                2_520_615_384.0 * 8.0,
+            ] {
+                w.push(b' ');
+                bw(w, r, false)?;
+            }
+            w.push(b' ');
+            bw(w, 2_497_228_785_112.0, true)
+        });
+        assert_eq!(rates, " 999 1.5k 214G 20.2G 2497228785112");
+    }
+
+    #[test]
+    fn percent_g_is_c_s() {
+        let cases: &[(f64, usize, &str)] = &[
+            (0.0, 6, "0"),
+            (1.0, 6, "1"),
+            (0.0001, 6, "0.0001"),
+            (0.00001, 6, "1e-05"),
+            (123456.0, 6, "123456"),
+            (1234567.0, 6, "1.23457e+06"),
+            (1234.567, 6, "1234.57"),
+            (0.5, 6, "0.5"),
+            (999.9996, 6, "1000"),
+            (9.9996e5, 6, "999960"),
+            (999999.5, 6, "1e+06"),
+            (2.5, 3, "2.5"),
+            (213.9, 3, "214"),
+            (1.0e12, 3, "1e+12"),
+            (-1.5, 6, "-1.5"),
+            (f64::INFINITY, 6, "inf"),
+        ];
+        for &(v, p, want) in cases {
+            assert_eq!(text(|w| g(w, v, p)), want, "%.{p}g of {v}");
         }
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            "0 0.001 0.01 0.1 204 1.5 0.032 1.23 999.999 "
-        );
-        let mut out = Vec::new();
-        for r in [999, 1_500, 26_733_974_980 * 8, 2_520_615_384 * 8] {
-            rate(&mut out, "r", r).unwrap();
-        }
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            " r 999bps r 1.5Kbps r 213.9Gbps r 20.2Gbps"
-        );
+        assert_eq!(format!("{}", AltHex(0)), "0");
+        assert_eq!(format!("{}", AltHex(16)), "0x10");
     }
 }
