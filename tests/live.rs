@@ -43,6 +43,8 @@ mod host;
 mod inet;
 #[path = "live/reliability.rs"]
 mod reliability;
+#[path = "live/ss.rs"]
+mod ss;
 mod support;
 
 /// Every file of live tests, its source and its tests: a `pub fn` without
@@ -73,6 +75,7 @@ const FILES: &[(&str, &str, &[Test])] = &[
         include_str!("live/reliability.rs"),
         reliability::TESTS,
     ),
+    ("ss.rs", include_str!("live/ss.rs"), ss::TESTS),
 ];
 
 /// The tests of every file, after checking that none was left out.

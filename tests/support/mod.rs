@@ -455,6 +455,8 @@ pub fn udplite_socket(addr: SocketAddr) -> io::Result<UdpSocket> {
 pub const ETH_P_ARP: u16 = 0x0806;
 /// `ETH_P_IP`.
 pub const ETH_P_IP: u16 = 0x0800;
+/// `ETH_P_ALL`: every protocol.
+pub const ETH_P_ALL: u16 = 0x0003;
 
 fn check(r: libc::c_int, what: &str) {
     assert!(r >= 0, "{what}: {}", io::Error::last_os_error());

@@ -875,8 +875,10 @@ impl Builder {
         self.o.unix_types = bit(Dbs::UNIX_ST, sockdiag::raw::SOCK_STREAM)
             | bit(Dbs::UNIX_DG, sockdiag::raw::SOCK_DGRAM)
             | bit(Dbs::UNIX_SQ, sockdiag::raw::SOCK_SEQPACKET);
-        self.o.packet_types = bit(Dbs::PACKET_R, sockdiag::raw::SOCK_RAW)
-            | bit(Dbs::PACKET_DG, sockdiag::raw::SOCK_DGRAM);
+        // ss lists every packet socket for either packet table (its
+        // netlink path never checks the type): so does this.
+        self.o.packet_types =
+            bit(Dbs::PACKET, sockdiag::raw::SOCK_RAW) | bit(Dbs::PACKET, sockdiag::raw::SOCK_DGRAM);
         self.o.v4 = fams.contains(Fams::INET);
         self.o.v6 = fams.contains(Fams::INET6);
         // ss's two column rules: one table, one state.

@@ -107,8 +107,8 @@ pub struct Extras<'a> {
     pub bpf: Option<BpfProgram<'a>>,
     /// netlink: `NETLINK_DIAG_GROUPS`.
     pub groups: Option<Groups<'a>>,
-    /// A socket read from `/proc/net/raw`: the rest of its line (`ss -e`
-    /// prints it as `opt:"..."`).
+    /// A socket read from `/proc/net/raw`: the rest of its line after
+    /// the socket pointer (what ss calls `opt`).
     pub proc_opt: Option<&'a str>,
     /// The first attribute that did not parse: the socket is shown
     /// without it only if the caller chooses to (see [`Sock::whole`]).

@@ -987,13 +987,9 @@ fn proc_inet(row: &mut Row, s: &Sock<'_>, cx: &mut Context) -> io::Result<()> {
         inet_endpoint(row, cx, Col::RAddr, daddr, dport, 0, false, "raw", true)?;
     }
     row.to(Col::Ext);
-    users(row, cx, s.inode)?;
-    if cx.show.ext {
-        if let Some(opt) = s.x.proc_opt.filter(|o| !o.is_empty()) {
-            write!(row, " opt:\"{opt}\"")?;
-        }
-    }
-    Ok(())
+    // ss 6.1 would print ` opt:"..."` with -e, but counts its fields one
+    // short and never does.
+    users(row, cx, s.inode)
 }
 
 fn unix(row: &mut Row, s: &Sock<'_>, cx: &mut Context) -> io::Result<()> {
