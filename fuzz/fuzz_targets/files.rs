@@ -32,7 +32,11 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         3 => {
-            let (a, b) = text.split_at(text.len() / 2);
+            let mut mid = text.len() / 2;
+            while !text.is_char_boundary(mid) {
+                mid -= 1;
+            }
+            let (a, b) = text.split_at(mid);
             std::hint::black_box(SockStat::parse(a, b, &text).ok());
         }
         _ => {

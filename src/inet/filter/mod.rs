@@ -910,13 +910,25 @@ fn write_node(f: &mut fmt::Formatter<'_>, node: &Node) -> fmt::Result {
         }
         Node::NamedHost(side, addr, port) => {
             write!(f, "{} ", side.name())?;
+            // A host named like a family prefix (`inet6`) would read as
+            // one: behind `inet:` it reads as the name.
+            if let AddrPart::Name(n) = addr {
+                if ["inet", "inet6", "unix", "link", "netlink", "vsock"].contains(&n.text()) {
+                    f.write_str("inet:")?;
+                }
+            }
             match addr {
                 AddrPart::Prefix(Some(p)) => write!(f, "{p}")?,
                 AddrPart::Prefix(None) => f.write_str("*")?,
                 AddrPart::Name(n) => write!(f, "{n}")?,
             }
             match port {
-                PortPart::Any => Ok(()),
+                // A host named like an operator (`ne`) would read as one:
+                // `ne:` (any port) reads as the name.
+                PortPart::Any => match addr {
+                    AddrPart::Name(n) if OP_WORDS.contains(&n.text()) => f.write_str(":"),
+                    _ => Ok(()),
+                },
                 PortPart::Port(p) => write!(f, ":{p}"),
                 PortPart::Name(n) => write!(f, "{n}"),
             }
@@ -955,14 +967,17 @@ fn write_operand(f: &mut fmt::Formatter<'_>, node: &Node) -> fmt::Result {
     }
 }
 
-/// Text as a value of the filter syntax: whitespace, `(`, `)` and `\\`
-/// escaped with a backslash.
+/// The words that are comparison operators.
+const OP_WORDS: &[&str] = &["eq", "ne", "neq", "ge", "geq", "le", "leq", "gt", "lt"];
+
+/// Text as a value of the filter syntax: whitespace and what ends a value
+/// (`)`, `&`, `|`), `(` and `\\` escaped with a backslash.
 struct Escaped<'a>(&'a str);
 
 impl fmt::Display for Escaped<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for c in self.0.chars() {
-            if c.is_whitespace() || matches!(c, '(' | ')' | '\\') {
+            if c.is_whitespace() || matches!(c, '(' | ')' | '&' | '|' | '\\') {
                 f.write_char('\\')?;
             }
             f.write_char(c)?;

@@ -465,13 +465,12 @@ fn port_value(text: &str, at: Token<'_>) -> Result<PortValue, FilterError> {
     }))
 }
 
-/// Whether `s` can be a name in `/etc/services`: a letter first, then
-/// no blank, `:` or `/`.
+/// Whether `s` can be a name in `/etc/services`: a letter, then letters,
+/// digits, `-`, `_`, `.`, `+` or `*` (`sql*net`).
 fn service_like(s: &str) -> bool {
     s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && !s
-            .chars()
-            .any(|c| c.is_whitespace() || matches!(c, ':' | '/' | '[' | ']'))
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '+' | '*'))
 }
 
 /// Whether `s` can be a host name: letters, digits, `-`, `_` and `.`,

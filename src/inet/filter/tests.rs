@@ -886,6 +886,35 @@ fn reads_the_forms_ss_accepts() {
 }
 
 #[test]
+fn fuzz_crashes_stay_fixed() {
+    // A unix pattern holding `&` (which ends a value) was shown unquoted
+    // and parsed back cut short.
+    let text = "src [:::204\\\\:\\\\\\&\\\\,\\\\yyyy\\\\\\\\\\\\\\\\\\\\\\\0\0\0\0\\\\?";
+    let f = Filter::parse_as(text, AddressKind::Unix).unwrap();
+    let shown = f.to_string();
+    assert_eq!(
+        shown.parse::<Filter>().unwrap(),
+        f,
+        "{text:?} shows as {shown:?}"
+    );
+    // A host named like an operator was shown as one.
+    for text in [
+        "src ne:",
+        "dst lt:",
+        "src eq:80",
+        "dst inet6:inet6:tt",
+        "src inet:unix:ssh",
+    ] {
+        let f = parse(text);
+        assert_eq!(parse(&f.to_string()), f, "{text} shows as {f}");
+    }
+    for odd in ["a&b", "a|b", "a b", "a(b)", "a\\b", "&&||"] {
+        let f = Filter::src_unix(odd);
+        assert_eq!(f.to_string().parse::<Filter>().unwrap(), f, "{odd:?}");
+    }
+}
+
+#[test]
 fn unix_sockets_are_matched_as_ss_matches_them() {
     let e = |name: Option<&'static str>, inode, peer| UnixEntry {
         name: name.map(str::as_bytes),

@@ -14,7 +14,7 @@
 //!   viewed (addresses, ports, state, queues, inode, cookie read);
 //!   `sockdiag+info` also decoding `tcp_info`; `sockdiag legacy`: one
 //!   `TCPDIAG_GETSOCK` walk for both families;
-//! - the CLI: `sockdiag -taH`, `sockdiag -taiH`;
+//! - the CLI: `sockdiag -tanH`, `sockdiag -taniH` (numeric, as the `ss` runs);
 //! - `ss -tanH`, `ss -taniH`; `cat /proc/net/tcp /proc/net/tcp6`.
 //!
 //! It prints the median wall, user and system time and the peak RSS of
@@ -259,11 +259,11 @@ fn main() {
             vec!["--library", "split"],
             Counted::Printed,
         ),
-        ("sockdiag -taH (CLI)", cli, vec!["-taH"], Counted::Lines),
+        ("sockdiag -tanH (CLI)", cli, vec!["-tanH"], Counted::Lines),
         (
-            "sockdiag -taiH (CLI)",
+            "sockdiag -taniH (CLI)",
             cli,
-            vec!["-taiH"],
+            vec!["-taniH"],
             Counted::LinesNoTab,
         ),
         ("ss -tanH", "ss", vec!["-tanH"], Counted::Lines),

@@ -268,6 +268,11 @@ fn trim_zeros(s: &str) -> &str {
 /// with a unit (`k`, `M`, `G`, `T`) or bare `%g` below 1000.
 pub fn bw(w: &mut impl Write, bps: f64, numeric: bool) -> io::Result<()> {
     if numeric {
+        let whole = bps.round_ties_even();
+        if (0.0..9.0e18).contains(&whole) {
+            // %.0f of a double below 2^63: its nearest integer, exactly.
+            return w.write_all(Num::new(whole as u64).as_bytes());
+        }
         return write!(w, "{bps:.0}");
     }
     let (div, unit) = if bps >= 1e12 {
@@ -296,4 +301,45 @@ impl fmt::Display for AltHex {
             write!(f, "{:#x}", self.0)
         }
     }
+}
+
+/// C's `%g` of `n / 256` (BBR's gains): the value is exact in binary and
+/// in eight decimals, so the six significant digits and their rounding
+/// (half to even, as `printf` rounds an exact tie) come from integers.
+pub fn g_256(w: &mut impl Write, n: u32) -> io::Result<()> {
+    // n / 256 = n * 390625 / 10^8, exactly.
+    let exact = u64::from(n) * 390_625;
+    if exact == 0 {
+        return w.write_all(b"0");
+    }
+    let digits = exact.ilog10() + 1; // of the scaled integer
+                                     // Exponent of the leading digit in the value: digits - 1 - 8.
+    let exp = i64::from(digits) - 9;
+    if !(-4..6).contains(&exp) {
+        return g(w, f64::from(n) / 256.0, 6);
+    }
+    // Keep six significant digits: drop `digits - 6` of the scaled ones.
+    let drop = digits.saturating_sub(6);
+    let unit = 10u64.pow(drop);
+    let (mut kept, rest) = (exact / unit, exact % unit);
+    let half = unit / 2;
+    if unit > 1 && (rest > half || (rest == half && kept % 2 == 1)) {
+        kept += 1;
+    }
+    // kept * 10^drop / 10^8: decimals left = 8 - drop (may be negative).
+    let decimals = 8i64 - i64::from(drop);
+    let mut text = StackStr::new();
+    if decimals <= 0 {
+        let whole = kept * 10u64.pow(u32::try_from(-decimals).unwrap_or(0));
+        text.push(Num::new(whole).as_bytes());
+    } else {
+        let d = u32::try_from(decimals).unwrap_or(0);
+        let p = 10u64.pow(d);
+        text.push(Num::new(kept / p).as_bytes());
+        text.push(b".");
+        // The decimals, zero-padded: those of p + fraction after its 1.
+        let frac = Num::new(p + kept % p);
+        text.push(frac.as_bytes().get(1..).unwrap_or_default());
+    }
+    w.write_all(trim_zeros(text.as_str()).as_bytes())
 }

@@ -151,7 +151,7 @@ mod tests {
         let mut widths = [0; COLS];
         widths[Col::State as usize] = 11;
         widths[Col::Addr as usize] = 6;
-        let line = text(|w| render_row(w, &enabled, &widths, &mut None, |i| row.field(i)));
+        let line = text(|w| render_row(w, &enabled, &widths, &mut None, false, |i| row.field(i)));
         // (Empty columns still get their delimiter, as in ss.)
         assert_eq!(
             line,
@@ -254,6 +254,14 @@ mod tests {
         ];
         for &(v, p, want) in cases {
             assert_eq!(text(|w| g(w, v, p)), want, "%.{p}g of {v}");
+        }
+        // BBR's gains, from integers, as %g of the double.
+        for n in (0..70_000u32).chain([u32::MAX, 1 << 30]) {
+            assert_eq!(
+                text(|w| g_256(w, n)),
+                text(|w| g(w, f64::from(n) / 256.0, 6)),
+                "{n}/256"
+            );
         }
         assert_eq!(format!("{}", AltHex(0)), "0");
         assert_eq!(format!("{}", AltHex(16)), "0x10");

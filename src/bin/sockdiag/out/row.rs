@@ -115,11 +115,19 @@ impl Row {
 
 impl Write for Row {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        if !bytes.is_empty() {
-            self.touch();
-        }
-        self.buf.extend_from_slice(bytes);
+        self.write_all(bytes)?;
         Ok(bytes.len())
+    }
+
+    #[inline]
+    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        if !bytes.is_empty() {
+            if let Some(w) = self.written.get_mut(self.cur) {
+                *w = true;
+            }
+            self.buf.extend_from_slice(bytes);
+        }
+        Ok(())
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -141,18 +149,31 @@ fn spaces(w: &mut impl Write, mut n: usize) -> io::Result<()> {
 
 /// Writes one row's columns at `widths` (each including its delimiter,
 /// as in `ss`), the way `ss`'s `render` writes them; `text(i)` is column
-/// `i`'s text. The line is not ended.
+/// `i`'s text. The line is not ended. With `trim`, nothing is written
+/// after the last text (no padding, no delimiters of empty columns).
 pub fn render_row<'a>(
     out: &mut impl Write,
     enabled: &[bool; COLS],
     widths: &[usize; COLS],
     first: &mut Option<usize>,
+    trim: bool,
     text: impl Fn(usize) -> &'a [u8],
 ) -> io::Result<()> {
     let mut started = false;
+    let last_text = if trim {
+        (0..COLS)
+            .rev()
+            .find(|&i| enabled.get(i).copied().unwrap_or(false) && !text(i).is_empty())
+            .unwrap_or(0)
+    } else {
+        COLS
+    };
     for (i, &(align, _, delim)) in COLUMNS.iter().enumerate() {
         if !enabled.get(i).copied().unwrap_or(false) {
             continue;
+        }
+        if i > last_text {
+            break;
         }
         // ss skips leading columns of no width once, at the start of a
         // rendering.
@@ -177,7 +198,7 @@ pub fn render_row<'a>(
         }
         out.write_all(t)?;
         printed += t.len();
-        if width > 0 && align == Align::Left {
+        if width > 0 && align == Align::Left && i != last_text {
             spaces(out, width.saturating_sub(printed))?;
         }
     }
@@ -364,7 +385,7 @@ impl SsBuffer {
                 }
                 at += len;
             }
-            render_row(out, enabled, &widths, &mut first_col, |i| {
+            render_row(out, enabled, &widths, &mut first_col, false, |i| {
                 texts.get(i).copied().unwrap_or_default()
             })?;
             out.write_all(b"\n")?;

@@ -12,7 +12,7 @@ use sockdiag::inet::{TcpInfo, TcpState, TcpiOptions, Timer};
 use sockdiag::system::CgroupPaths;
 use sockdiag::unix::UnixName;
 
-use super::fmt::{bw, g, ms_timer, timer_name, AltHex, StackStr};
+use super::fmt::{bw, g, g_256, ms_timer, timer_name, AltHex, Num, StackStr};
 use super::row::{Col, Row};
 use super::Context;
 use crate::view::{ss_state, Endpoint, Sock};
@@ -136,6 +136,73 @@ fn service_protocol(netid: &str) -> &'static str {
     }
 }
 
+/// ` name:value`, the number two digits at a time.
+fn kv(row: &mut Row, name: &str, v: u64) -> io::Result<()> {
+    row.write_all(b" ")?;
+    row.write_all(name.as_bytes())?;
+    row.write_all(b":")?;
+    row.write_all(Num::new(v).as_bytes())
+}
+
+/// `%g` of `us / 1000.0`: below 1,000,000 the exact decimal (at most six
+/// digits, as `%g` keeps them), without formatting a float.
+fn ms_g(row: &mut Row, us: u32) -> io::Result<()> {
+    if us >= 1_000_000 {
+        return g(row, f64::from(us) / 1000.0, 6);
+    }
+    row.write_all(Num::new(u64::from(us / 1000)).as_bytes())?;
+    let frac = us % 1000;
+    if frac != 0 {
+        let digits = [
+            b'0' + (frac / 100) as u8,
+            b'0' + (frac / 10 % 10) as u8,
+            b'0' + (frac % 10) as u8,
+        ];
+        let len = if frac.is_multiple_of(100) {
+            1
+        } else if frac.is_multiple_of(10) {
+            2
+        } else {
+            3
+        };
+        row.write_all(b".")?;
+        row.write_all(digits.get(..len).unwrap_or_default())?;
+    }
+    Ok(())
+}
+
+/// ` name:MS` of microseconds.
+fn kms(row: &mut Row, name: &str, us: u32) -> io::Result<()> {
+    row.write_all(b" ")?;
+    row.write_all(name.as_bytes())?;
+    row.write_all(b":")?;
+    ms_g(row, us)
+}
+
+/// ` NAME RATEbps`: `ss`'s `sprint_bw`; with `-n` a whole number of bits
+/// per second written without formatting a float where it fits.
+fn rate(row: &mut Row, name: &str, bps: f64, numeric: bool) -> io::Result<()> {
+    row.write_all(b" ")?;
+    row.write_all(name.as_bytes())?;
+    row.write_all(b" ")?;
+    bw(row, bps, numeric)?;
+    row.write_all(b"bps")
+}
+
+/// `%-6d` of a C int.
+fn queue(row: &mut Row, v: u32) -> io::Result<()> {
+    let v = v as i32;
+    match u64::try_from(v) {
+        Ok(u) => {
+            let n = Num::new(u);
+            row.write_all(n.as_bytes())?;
+            let pad = 6usize.saturating_sub(n.as_bytes().len());
+            row.write_all(b"      ".get(..pad).unwrap_or_default())
+        }
+        Err(_) => write!(row, "{v:<6}"),
+    }
+}
+
 /// `ss`'s `sock_state_print`: Netid, State, Recv-Q, Send-Q (the queues as
 /// `%-6d`).
 fn state_columns(row: &mut Row, netid: &str, state: &str, rq: u32, wq: u32) -> io::Result<()> {
@@ -144,11 +211,9 @@ fn state_columns(row: &mut Row, netid: &str, state: &str, rq: u32, wq: u32) -> i
     row.to(Col::State);
     row.write_all(state.as_bytes())?;
     row.to(Col::RecvQ);
-    // `%-6d` of a C int.
-    write!(row, "{:<6}", rq as i32)?;
+    queue(row, rq)?;
     row.to(Col::SendQ);
-    write!(row, "{:<6}", wq as i32)?;
-    Ok(())
+    queue(row, wq)
 }
 
 /// `inet_ntop`'s text of an IPv6 address: as Rust writes it, but with
@@ -203,7 +268,7 @@ fn inet_endpoint(
     if port == 0 {
         row.write_all(b"*")?;
     } else if cx.show.numeric {
-        write!(row, "{port}")?;
+        row.write_all(Num::new(port.into()).as_bytes())?;
     } else if raw {
         match u8::try_from(port).ok().and_then(|p| cx.names.protocol(p)) {
             Some(name) => row.write_all(name.as_bytes())?,
@@ -212,7 +277,7 @@ fn inet_endpoint(
     } else {
         match cx.names.service(port, service) {
             Some(name) => row.write_all(name.as_bytes())?,
-            None => write!(row, "{port}")?,
+            None => row.write_all(Num::new(port.into()).as_bytes())?,
         }
     }
     Ok(())
@@ -385,9 +450,9 @@ fn inet(row: &mut Row, s: &Sock<'_>, cx: &mut Context) -> io::Result<()> {
         row.to(Col::State);
         write!(row, "`- {}", sctp_state(s.raw_state))?;
         row.to(Col::RecvQ);
-        write!(row, "{:<6}", s.rq as i32)?;
+        queue(row, s.rq)?;
         row.to(Col::SendQ);
-        write!(row, "{:<6}", s.wq as i32)?;
+        queue(row, s.wq)?;
     } else {
         state_columns(row, netid, ss_state(s.state), s.rq, s.wq)?;
     }
@@ -546,32 +611,25 @@ fn tcp_info(
         write!(row, " {cong}")?;
     }
     if opts.contains(TcpiOptions::WSCALE) {
-        write!(
-            row,
-            " wscale:{},{}",
-            i.snd_wscale().unwrap_or(0),
-            i.rcv_wscale().unwrap_or(0)
-        )?;
+        kv(row, "wscale", i.snd_wscale().unwrap_or(0).into())?;
+        row.write_all(b",")?;
+        row.write_all(Num::new(i.rcv_wscale().unwrap_or(0).into()).as_bytes())?;
     }
-    let ms = |us: u32| f64::from(us) / 1000.0;
     let rto = z(i.rto());
     if rto != 0 && rto != 3_000_000 {
-        row.write_all(b" rto:")?;
-        g(row, ms(rto), 6)?;
+        kms(row, "rto", rto)?;
     }
     if let Some(b) = i.backoff().filter(|&b| b != 0) {
-        write!(row, " backoff:{b}")?;
+        kv(row, "backoff", b.into())?;
     }
     let rtt = z(i.rtt());
     if rtt != 0 {
-        row.write_all(b" rtt:")?;
-        g(row, ms(rtt), 6)?;
+        kms(row, "rtt", rtt)?;
         row.write_all(b"/")?;
-        g(row, ms(z(i.rttvar())), 6)?;
+        ms_g(row, z(i.rttvar()))?;
     }
     if let Some(ato) = i.ato().filter(|&a| a != 0) {
-        row.write_all(b" ato:")?;
-        g(row, ms(ato), 6)?;
+        kms(row, "ato", ato)?;
     }
     let mss = z(i.snd_mss());
     let cwnd = z(i.snd_cwnd());
@@ -583,11 +641,11 @@ fn tcp_info(
         ("cwnd", cwnd),
     ] {
         if v != 0 {
-            write!(row, " {name}:{v}")?;
+            kv(row, name, v.into())?;
         }
     }
     if let Some(t) = i.snd_ssthresh().filter(|&t| t != 0 && t < 0xffff) {
-        write!(row, " ssthresh:{t}")?;
+        kv(row, "ssthresh", t.into())?;
     }
     for (name, v) in [
         ("bytes_sent", z64(i.bytes_sent())),
@@ -600,7 +658,7 @@ fn tcp_info(
         ("data_segs_in", z(i.data_segs_in()).into()),
     ] {
         if v != 0 {
-            write!(row, " {name}:{v}")?;
+            kv(row, name, v)?;
         }
     }
     if let Some(d) = s.x.dctcp {
@@ -618,14 +676,14 @@ fn tcp_info(
         row.write_all(b" bbr:(bw:")?;
         bw(row, b.bandwidth as f64 * 8.0, numeric)?;
         row.write_all(b"bps,mrtt:")?;
-        g(row, f64::from(b.min_rtt_us) / 1000.0, 6)?;
+        ms_g(row, b.min_rtt_us)?;
         if b.pacing_gain != 0 {
             row.write_all(b",pacing_gain:")?;
-            g(row, f64::from(b.pacing_gain) / 256.0, 6)?;
+            g_256(row, b.pacing_gain)?;
         }
         if b.cwnd_gain != 0 {
             row.write_all(b",cwnd_gain:")?;
-            g(row, f64::from(b.cwnd_gain) / 256.0, 6)?;
+            g_256(row, b.cwnd_gain)?;
         }
         row.write_all(b")")?;
     }
@@ -637,13 +695,12 @@ fn tcp_info(
         }
     }
     if rtt_us > 0.0 && mss != 0 && cwnd != 0 {
-        row.write_all(b" send ")?;
-        bw(
+        rate(
             row,
+            "send",
             f64::from(cwnd) * f64::from(mss) * 8_000_000.0 / rtt_us,
             numeric,
         )?;
-        row.write_all(b"bps")?;
     }
     for (name, v) in [
         ("lastsnd", z(i.last_data_sent())),
@@ -651,14 +708,12 @@ fn tcp_info(
         ("lastack", z(i.last_ack_recv())),
     ] {
         if v != 0 {
-            write!(row, " {name}:{v}")?;
+            kv(row, name, v.into())?;
         }
     }
     let pacing = z64(i.pacing_rate());
     if pacing != 0 && pacing != u64::MAX {
-        row.write_all(b" pacing_rate ")?;
-        bw(row, pacing as f64 * 8.0, numeric)?;
-        row.write_all(b"bps")?;
+        rate(row, "pacing_rate", pacing as f64 * 8.0, numeric)?;
         let max = z64(i.max_pacing_rate());
         if max != 0 && max != u64::MAX {
             row.write_all(b"/")?;
@@ -668,16 +723,14 @@ fn tcp_info(
     }
     let delivery = z64(i.delivery_rate()) as f64 * 8.0;
     if delivery != 0.0 {
-        row.write_all(b" delivery_rate ")?;
-        bw(row, delivery, numeric)?;
-        row.write_all(b"bps")?;
+        rate(row, "delivery_rate", delivery, numeric)?;
     }
     for (name, v) in [
         ("delivered", z(i.delivered())),
         ("delivered_ce", z(i.delivered_ce())),
     ] {
         if v != 0 {
-            write!(row, " {name}:{v}")?;
+            kv(row, name, v.into())?;
         }
     }
     if i.delivery_rate_app_limited() == Some(true) {
@@ -701,18 +754,20 @@ fn tcp_info(
         }
     }
     if let Some(u) = i.unacked().filter(|&u| u != 0) {
-        write!(row, " unacked:{u}")?;
+        kv(row, "unacked", u.into())?;
     }
     let (retrans, total) = (i.retrans().unwrap_or(0), z(i.total_retrans()));
     if retrans != 0 || total != 0 {
-        write!(row, " retrans:{retrans}/{total}")?;
+        kv(row, "retrans", retrans.into())?;
+        row.write_all(b"/")?;
+        row.write_all(Num::new(total.into()).as_bytes())?;
     }
     if let Some(l) = i.lost().filter(|&l| l != 0) {
-        write!(row, " lost:{l}")?;
+        kv(row, "lost", l.into())?;
     }
     if let Some(sk) = i.sacked().filter(|&v| v != 0) {
         if s.state != TcpState::Listen {
-            write!(row, " sacked:{sk}")?;
+            kv(row, "sacked", sk.into())?;
         }
     }
     for (name, v) in [
@@ -720,7 +775,7 @@ fn tcp_info(
         ("fackets", z(i.fackets())),
     ] {
         if v != 0 {
-            write!(row, " {name}:{v}")?;
+            kv(row, name, v.into())?;
         }
     }
     let reordering = z(i.reordering());
@@ -731,8 +786,7 @@ fn tcp_info(
         write!(row, " reord_seen:{}", r as i32)?;
     }
     if let Some(r) = i.rcv_rtt().filter(|&r| r != 0) {
-        row.write_all(b" rcv_rtt:")?;
-        g(row, ms(r), 6)?;
+        kms(row, "rcv_rtt", r)?;
     }
     if let Some(r) = i.rcv_space().filter(|&r| r != 0) {
         write!(row, " rcv_space:{}", r as i32)?;
@@ -742,19 +796,18 @@ fn tcp_info(
         ("notsent", z(i.notsent_bytes())),
     ] {
         if v != 0 {
-            write!(row, " {name}:{v}")?;
+            kv(row, name, v.into())?;
         }
     }
     if let Some(m) = i.min_rtt().filter(|&m| m != 0 && m != u32::MAX) {
-        row.write_all(b" minrtt:")?;
-        g(row, ms(m), 6)?;
+        kms(row, "minrtt", m)?;
     }
     for (name, v) in [
         ("rcv_ooopack", z(i.rcv_ooopack())),
         ("snd_wnd", z(i.snd_wnd())),
     ] {
         if v != 0 {
-            write!(row, " {name}:{v}")?;
+            kv(row, name, v.into())?;
         }
     }
     Ok(())
@@ -1300,6 +1353,52 @@ mod tests {
         assert_eq!(stat_comm(b"42 (a) b) S 1"), Some("a".into()));
         assert_eq!(stat_comm(b"42 () S"), None);
         assert_eq!(stat_comm(b"garbage"), None);
+    }
+
+    #[test]
+    fn fast_numbers_are_percent_g_and_percent_0f() {
+        let text = |f: &dyn Fn(&mut Row) -> io::Result<()>| {
+            let mut r = Row::default();
+            f(&mut r).unwrap();
+            r.finish();
+            String::from_utf8(r.field(0).to_vec()).unwrap()
+        };
+        let mut us: Vec<u32> = (0..3000).collect();
+        us.extend([
+            999_999,
+            1_000_000,
+            1_234_567,
+            99_999_999,
+            u32::MAX,
+            204_000,
+            40_500,
+        ]);
+        for u in us {
+            assert_eq!(
+                text(&|r| ms_g(r, u)),
+                text(&|r| g(r, f64::from(u) / 1000.0, 6)),
+                "{u}"
+            );
+        }
+        for v in [
+            0.0,
+            0.5,
+            1.5,
+            2.5,
+            524_288_000_000.0,
+            137_970_526_315.789,
+            1e19,
+            3.7e25,
+        ] {
+            assert_eq!(
+                text(&|r| rate(r, "x", v, true)),
+                format!(" x {v:.0}bps"),
+                "{v}"
+            );
+        }
+        for q in [0u32, 7, 999_999, 1_000_000, u32::MAX] {
+            assert_eq!(text(&|r| queue(r, q)), format!("{:<6}", q as i32), "{q}");
+        }
     }
 
     #[test]

@@ -156,13 +156,12 @@ fn col_at(i: usize) -> Col {
     .unwrap_or(Col::Proc)
 }
 
-/// One row at the fixed widths, without trailing blanks.
+/// One row at the fixed widths, nothing after its last text.
 fn stream(line: &mut Vec<u8>, enabled: &[bool; COLS], row: &Row) -> io::Result<()> {
     let mut first = None;
-    render_row(line, enabled, &STREAM_WIDTHS, &mut first, |i| row.field(i))?;
-    let keep = line.iter().rposition(|&b| b != b' ').map_or(0, |p| p + 1);
-    line.truncate(keep);
-    Ok(())
+    render_row(line, enabled, &STREAM_WIDTHS, &mut first, true, |i| {
+        row.field(i)
+    })
 }
 
 impl<W: Write> Sink for TableOut<W> {
