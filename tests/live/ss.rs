@@ -298,6 +298,9 @@ impl SsPopulation {
         keep.push(b.into());
         keep.push(UnixDatagram::unbound().unwrap().into());
 
+        // A filter file for -F (a comment line, then the expression).
+        std::fs::write(dir.join("filter.txt"), "# the ssh port\nsport = :22\n").unwrap();
+
         // Netlink, and packet sockets that drop every packet (so that
         // their queues do not move between two listings), one bound to
         // lo in a fanout group.
@@ -624,6 +627,7 @@ const COMBOS: &[(&str, usize)] = &[
     ("-tar", 18),
     ("-ua", 3),
     ("-tl", 6),
+    ("-tan -F DIR/filter.txt", 2),
     ("-xa src DIR/*", 5),
     ("-xa src @sockdiag*", 1),
     ("-xa src unix:*SRV*", 2),
@@ -742,5 +746,23 @@ pub fn cli_rows_equal_ss_over_many_combinations() {
     };
     assert_eq!(replayed(&ours_d), replayed(&theirs_d));
     assert!(replayed(&ours_d).len() > 10);
+
+    // What this does not do is said, in one line, exit 1.
+    let registered = std::fs::read_to_string("/proc/net/protocols").unwrap();
+    let fails = |args: &[&str], needle: &str| {
+        let out = Command::new(BIN).args(args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+    };
+    fails(&["-tZ"], "SELinux");
+    fails(&["-tz"], "SELinux");
+    if registered.lines().any(|l| l.starts_with("AF_VSOCK ")) {
+        fails(
+            &["--vsock"],
+            "vsock sockets: sockdiag does not read vsock yet",
+        );
+    }
     drop(p);
 }
