@@ -215,26 +215,14 @@ pub fn ephemeral(o: &Options) -> RangeInclusive<u16> {
 /// sockets); an absent mark or cgroup is 0.
 pub fn inet_passes(o: &Options, range: &RangeInclusive<u16>, s: &Sock<'_>) -> bool {
     let Some((f, _)) = &o.filter else { return true };
-    let (
-        Endpoint::Ip {
-            addr,
-            port,
-            ifindex,
-        },
-        Endpoint::Ip {
-            addr: daddr,
-            port: dport,
-            ..
-        },
-    ) = (s.local, s.peer)
-    else {
+    let Some((src, dst, interface)) = s.inet_ends() else {
         return true;
     };
     let entry = Entry {
-        src: std::net::SocketAddr::new(addr, port),
-        dst: std::net::SocketAddr::new(daddr, dport),
-        interface: ifindex,
-        auto_bound: Some(range.contains(&port)),
+        src,
+        dst,
+        interface,
+        auto_bound: Some(range.contains(&src.port())),
         mark: Some(s.x.mark.unwrap_or(0)),
         cgroup_id: Some(s.x.cgroup_id.unwrap_or(0)),
     };

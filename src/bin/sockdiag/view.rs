@@ -158,6 +158,29 @@ pub struct Sock<'a> {
 }
 
 impl<'a> Sock<'a> {
+    /// An inet socket's local and remote ends and its bound interface.
+    pub fn inet_ends(&self) -> Option<(std::net::SocketAddr, std::net::SocketAddr, u32)> {
+        match (self.local, self.peer) {
+            (
+                Endpoint::Ip {
+                    addr,
+                    port,
+                    ifindex,
+                },
+                Endpoint::Ip {
+                    addr: daddr,
+                    port: dport,
+                    ..
+                },
+            ) => Some((
+                std::net::SocketAddr::new(addr, port),
+                std::net::SocketAddr::new(daddr, dport),
+                ifindex,
+            )),
+            _ => None,
+        }
+    }
+
     /// The socket, or an error naming it and the attribute that did not
     /// parse: a row is never printed with a field silently missing.
     pub fn whole(self) -> Result<Self, String> {

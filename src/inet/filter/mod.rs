@@ -806,29 +806,27 @@ fn eval(node: &Node, e: &Entry) -> Option<bool> {
         // A unix name is never that of an inet socket.
         Node::Unix(..) => Some(false),
         Node::Not(inner) => eval(inner, e).map(|b| !b),
-        Node::And(list) => {
-            let mut unknown = false;
-            for n in list {
-                match eval(n, e) {
-                    Some(false) => return Some(false),
-                    None => unknown = true,
-                    Some(true) => {}
-                }
-            }
-            (!unknown).then_some(true)
-        }
-        Node::Or(list) => {
-            let mut unknown = false;
-            for n in list {
-                match eval(n, e) {
-                    Some(true) => return Some(true),
-                    None => unknown = true,
-                    Some(false) => {}
-                }
-            }
-            (!unknown).then_some(false)
+        Node::And(list) => all_or_any(list, true, |n| eval(n, e)),
+        Node::Or(list) => all_or_any(list, false, |n| eval(n, e)),
+    }
+}
+
+/// `and` (`all`) or `or` of `list` in three-valued logic: the deciding
+/// value as soon as one is found, else `None` if any is unknown.
+fn all_or_any(
+    list: &[Node],
+    all: bool,
+    mut eval: impl FnMut(&Node) -> Option<bool>,
+) -> Option<bool> {
+    let mut unknown = false;
+    for n in list {
+        match eval(n) {
+            Some(v) if v != all => return Some(v),
+            None => unknown = true,
+            Some(_) => {}
         }
     }
+    (!unknown).then_some(all)
 }
 
 /// The nesting depth of `node`: 1 for a condition.

@@ -1,7 +1,7 @@
 //! Filters over unix sockets, as `ss` applies them in userspace: name
 //! patterns, and what the inet conditions mean for a unix socket.
 
-use super::{Filter, Node, Side, MAX_DEPTH};
+use super::{all_or_any, Filter, Node, Side, MAX_DEPTH};
 
 /// A unix socket as a [`Filter`] sees it ([`Filter::matches_unix`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -100,28 +100,8 @@ fn eval(node: &Node, e: &UnixEntry<'_>) -> Option<bool> {
         Node::Cgroup(id) => *id == 0,
         Node::Name(_) | Node::NamedPort(..) | Node::NamedHost(..) => return None,
         Node::Not(inner) => !eval(inner, e)?,
-        Node::And(list) => {
-            let mut unknown = false;
-            for n in list {
-                match eval(n, e) {
-                    Some(false) => return Some(false),
-                    None => unknown = true,
-                    Some(true) => {}
-                }
-            }
-            return (!unknown).then_some(true);
-        }
-        Node::Or(list) => {
-            let mut unknown = false;
-            for n in list {
-                match eval(n, e) {
-                    Some(true) => return Some(true),
-                    None => unknown = true,
-                    Some(false) => {}
-                }
-            }
-            return (!unknown).then_some(false);
-        }
+        Node::And(list) => return all_or_any(list, true, |n| eval(n, e)),
+        Node::Or(list) => return all_or_any(list, false, |n| eval(n, e)),
     })
 }
 

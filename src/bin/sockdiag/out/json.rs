@@ -42,22 +42,17 @@ impl<W: Write> JsonOut<W> {
             None => write!(w, ",\"protocol\":null")?,
         }
         write!(w, ",\"state\":\"{}\"", s.state.name())?;
-        match (s.local, s.peer) {
-            (
-                Endpoint::Ip {
-                    addr,
-                    port,
-                    ifindex,
-                },
-                Endpoint::Ip {
-                    addr: daddr,
-                    port: dport,
-                    ..
-                },
-            ) => write!(
+        if let Some((src, dst, interface)) = s.inet_ends() {
+            write!(
                 w,
-                ",\"src\":\"{addr}\",\"sport\":{port},\"dst\":\"{daddr}\",\"dport\":{dport},\"interface\":{ifindex}"
-            )?,
+                ",\"src\":\"{}\",\"sport\":{},\"dst\":\"{}\",\"dport\":{},\"interface\":{interface}",
+                src.ip(),
+                src.port(),
+                dst.ip(),
+                dst.port()
+            )?;
+        }
+        match (s.local, s.peer) {
             (Endpoint::Unix { name, .. }, Endpoint::Unix { inode: peer, .. }) => {
                 match name {
                     Some(n) => write!(w, ",\"src\":{}", JsonStr(n))?,
@@ -68,7 +63,13 @@ impl<W: Write> JsonOut<W> {
             (Endpoint::Packet { protocol, ifindex }, _) => {
                 write!(w, ",\"ethertype\":{protocol},\"interface\":{ifindex}")?;
             }
-            (Endpoint::Netlink { protocol, port_id }, Endpoint::NetlinkPeer { group, port_id: dst }) => {
+            (
+                Endpoint::Netlink { protocol, port_id },
+                Endpoint::NetlinkPeer {
+                    group,
+                    port_id: dst,
+                },
+            ) => {
                 write!(
                     w,
                     ",\"netlink_protocol\":{protocol},\"port_id\":{port_id},\"dst_port_id\":{dst},\"dst_group\":{group}"

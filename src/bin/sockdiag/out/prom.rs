@@ -7,7 +7,7 @@ use std::time::Duration;
 use sockdiag::inet::{TcpField, TcpState};
 
 use super::{Counts, Sink};
-use crate::view::{Endpoint, Sock};
+use crate::view::Sock;
 
 /// Prometheus text exposition.
 pub struct PromOut<W: Write> {
@@ -32,24 +32,16 @@ pub struct InfoLabels {
 impl<W: Write> Sink for PromOut<W> {
     fn sock(&mut self, s: &Sock<'_>) -> io::Result<()> {
         self.counts.add(s);
-        if let (
-            Some((labels, values)),
-            Some(i),
-            Endpoint::Ip { addr, port, .. },
-            Endpoint::Ip {
-                addr: dst,
-                port: dport,
-                ..
-            },
-        ) = (&mut self.info, s.x.tcp_info, s.local, s.peer)
+        if let (Some((labels, values)), Some(i), Some((src, dst, _))) =
+            (&mut self.info, s.x.tcp_info, s.inet_ends())
         {
             labels.push(InfoLabels {
                 family: s.family,
                 state: s.state,
-                src: addr,
-                sport: port,
-                dst,
-                dport,
+                src: src.ip(),
+                sport: src.port(),
+                dst: dst.ip(),
+                dport: dst.port(),
             });
             values.extend(i.fields().map(|(_, v)| v.unwrap_or(u64::MAX)));
         }

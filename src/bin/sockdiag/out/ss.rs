@@ -235,13 +235,13 @@ fn inet_endpoint(
     row: &mut Row,
     cx: &mut Context,
     col: Col,
-    addr: IpAddr,
-    port: u16,
+    at: std::net::SocketAddr,
     ifindex: u32,
     v6only: bool,
     service: &str,
     raw: bool,
 ) -> io::Result<()> {
+    let (addr, port) = (at.ip(), at.port());
     row.to(col);
     let mut text = StackStr::new();
     let resolve = cx.show.resolve && !cx.show.numeric;
@@ -458,31 +458,9 @@ fn inet(row: &mut Row, s: &Sock<'_>, cx: &mut Context) -> io::Result<()> {
     }
     let service = service_protocol(s.netid);
     let raw = s.netid == "raw";
-    if let (
-        Endpoint::Ip {
-            addr,
-            port,
-            ifindex,
-        },
-        Endpoint::Ip {
-            addr: daddr,
-            port: dport,
-            ..
-        },
-    ) = (s.local, s.peer)
-    {
-        inet_endpoint(
-            row,
-            cx,
-            Col::Addr,
-            addr,
-            port,
-            ifindex,
-            v6only,
-            service,
-            raw,
-        )?;
-        inet_endpoint(row, cx, Col::RAddr, daddr, dport, 0, v6only, service, raw)?;
+    if let Some((local, remote, ifindex)) = s.inet_ends() {
+        inet_endpoint(row, cx, Col::Addr, local, ifindex, v6only, service, raw)?;
+        inet_endpoint(row, cx, Col::RAddr, remote, 0, v6only, service, raw)?;
     }
     row.to(Col::Ext);
     users(row, cx, s.inode)?;
@@ -1027,17 +1005,9 @@ fn sctp_info(row: &mut Row, cx: &mut Context, s: &Sock<'_>) -> io::Result<()> {
 /// A RAW socket read from `/proc/net/raw` (`dgram_show_line`).
 fn proc_inet(row: &mut Row, s: &Sock<'_>, cx: &mut Context) -> io::Result<()> {
     state_columns(row, s.netid, ss_state(s.state), s.rq, s.wq)?;
-    if let (
-        Endpoint::Ip { addr, port, .. },
-        Endpoint::Ip {
-            addr: daddr,
-            port: dport,
-            ..
-        },
-    ) = (s.local, s.peer)
-    {
-        inet_endpoint(row, cx, Col::Addr, addr, port, 0, false, "raw", true)?;
-        inet_endpoint(row, cx, Col::RAddr, daddr, dport, 0, false, "raw", true)?;
+    if let Some((local, remote, _)) = s.inet_ends() {
+        inet_endpoint(row, cx, Col::Addr, local, 0, false, "raw", true)?;
+        inet_endpoint(row, cx, Col::RAddr, remote, 0, false, "raw", true)?;
     }
     row.to(Col::Ext);
     // ss 6.1 would print ` opt:"..."` with -e, but counts its fields one
