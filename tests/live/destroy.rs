@@ -13,6 +13,7 @@ pub const TESTS: &[Test] = tests![
     destroy_closes_the_victim_and_needs_the_capability,
     destroy_many_while_the_dump_runs,
     destroy_events_announce_closed_sockets,
+    kill_lists_only_what_the_kernel_destroyed,
 ];
 
 /// Helper mode: try to destroy the TCP socket `src` -> `dst` and print
@@ -157,4 +158,51 @@ pub fn destroy_events_announce_closed_sockets() {
         .set_timeout(Some(std::time::Duration::from_millis(200)))
         .unwrap();
     assert!(matches!(events.next_batch(), Err(Error::Timeout)));
+}
+
+/// `-K` never lists a socket as destroyed that it did not destroy: RAW
+/// sockets read from `/proc/net/raw` (a kernel without `raw_diag`) cannot
+/// be, so `-K -w` fails and `-K` notes it, and the socket lives on.
+pub fn kill_lists_only_what_the_kernel_destroyed() {
+    use std::os::fd::AsRawFd;
+    let raw = socket::socket(
+        AddressFamily::Inet,
+        SockType::Raw,
+        SockFlag::SOCK_CLOEXEC,
+        SockProtocol::Icmp,
+    )
+    .unwrap();
+    socket::connect(raw.as_raw_fd(), &socket::SockaddrIn::new(127, 0, 0, 1, 0)).unwrap();
+    let listed = || {
+        std::fs::read_to_string("/proc/thread-self/net/raw")
+            .unwrap()
+            .lines()
+            .skip(1)
+            .count()
+    };
+    assert_eq!(listed(), 1);
+    let bin = env!("CARGO_BIN_EXE_sockdiag");
+    for args in [&["-K", "-w", "-n"][..], &["-K", "-n"][..]] {
+        let out = Command::new(bin).args(args).output().unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        // The RAW socket's row: local address 127.0.0.1, "port" 1 (ICMP).
+        let rows = stdout
+            .lines()
+            .filter(|l| l.contains("127.0.0.1:1 "))
+            .count();
+        if listed() == 1 {
+            // Not destroyed (no raw_diag here): never listed as if it were.
+            assert_eq!(
+                rows, 0,
+                "sockdiag {args:?} listed a RAW socket it left alive:\n{stdout}"
+            );
+        } else {
+            // A kernel with raw_diag destroyed it, as asked: and listed it.
+            assert!(
+                out.status.success() && rows == 1,
+                "sockdiag {args:?}:\n{stdout}"
+            );
+        }
+    }
+    drop(raw);
 }

@@ -393,8 +393,11 @@ pub fn dump_table(
         }
     };
     match (table, r) {
-        // No raw_diag: /proc/net/raw, as ss.
-        (Table::Inet(Protocol::Raw), Err(Failure::Lib(Error::Unavailable { .. }))) => {
+        // No raw_diag: /proc/net/raw, as ss (to list: what /proc shows
+        // cannot be destroyed, -K says so instead).
+        (Table::Inet(Protocol::Raw), Err(Failure::Lib(Error::Unavailable { .. })))
+            if o.mode != Mode::Kill =>
+        {
             proc_raw(o, each)
         }
         (_, r) => table_result(o, table, r),
@@ -424,7 +427,14 @@ pub fn list(o: &Options, sink: &mut dyn Sink) -> Result<(), Failure> {
             &mut sock,
             &mut capture,
             &mut |s, inet| {
-                if let (Some(k), Some((p, m))) = (killer.as_mut(), inet) {
+                if let Some(k) = killer.as_mut() {
+                    // Listed as destroyed only once the kernel destroyed it.
+                    let Some((p, m)) = inet else {
+                        return Err(Failure::Run(format!(
+                            "-K: {} {} cannot be destroyed (no kernel reply to name it)",
+                            s.netid, s.cookie
+                        )));
+                    };
                     if !k.kill(p, m)? {
                         return Ok(());
                     }
