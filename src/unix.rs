@@ -270,6 +270,11 @@ impl fmt::Debug for UnixMsg<'_> {
     }
 }
 
+/// The longest unix socket name as `ss` prints it
+/// ([`UnixName::ss_bytes`]): `sun_path`'s 108 bytes, an abstract name's
+/// leading NUL shown as `@`.
+pub const UNIX_NAME_MAX: usize = 108;
+
 /// The name a unix socket is bound to (`UNIX_DIAG_NAME`).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub enum UnixName<'buf> {
@@ -292,6 +297,28 @@ impl<'buf> UnixName<'buf> {
                 )))
             }
         }
+    }
+
+    /// The name as `ss` prints it, in `buf`: a path's bytes, or `@` and
+    /// an abstract name's bytes with each NUL as `@` (the form
+    /// [`UnixEntry`](crate::inet::filter::UnixEntry) matches). Bytes past
+    /// [`UNIX_NAME_MAX`] are cut.
+    pub fn ss_bytes<'b>(&self, buf: &'b mut [u8; UNIX_NAME_MAX]) -> &'b [u8] {
+        let mut len = 0;
+        let mut put = |b: u8| {
+            if let Some(slot) = buf.get_mut(len) {
+                *slot = b;
+                len += 1;
+            }
+        };
+        match self {
+            UnixName::Path(p) => p.as_os_str().as_bytes().iter().for_each(|&b| put(b)),
+            UnixName::Abstract(a) => {
+                put(b'@');
+                a.iter().for_each(|&b| put(if b == 0 { b'@' } else { b }));
+            }
+        }
+        buf.get(..len).unwrap_or_default()
     }
 
     /// An owned copy.

@@ -38,6 +38,15 @@ fn unix_names() {
     );
     let abs = UnixName::from_sun_path(b"\0a\0b");
     assert_eq!(abs, UnixName::Abstract(b"a\0b"));
+    // As ss prints them: `@` for the leading and every inner NUL.
+    let mut buf = [0u8; UNIX_NAME_MAX];
+    assert_eq!(abs.ss_bytes(&mut buf), b"@a@b");
+    let long = UnixName::Abstract(&[b'x'; 200]);
+    assert_eq!(long.ss_bytes(&mut buf).len(), UNIX_NAME_MAX);
+    assert_eq!(
+        UnixName::from_sun_path(b"/run/x\0junk").ss_bytes(&mut buf),
+        b"/run/x"
+    );
     assert_eq!(abs.to_string(), "@a@b");
     assert_eq!(abs.to_owned(), UnixAddr::Abstract(b"a\0b".to_vec()));
     assert_eq!(format!("{abs:?}"), "Abstract(\"a\\x00b\")");

@@ -292,8 +292,6 @@ pub struct Options {
     pub named: Vec<Table>,
     /// Unix socket types to keep (`-A unix_dgram`, ...): `SOCK_*` bits.
     pub unix_types: u8,
-    /// Packet socket types to keep: bit `SOCK_RAW`, `SOCK_DGRAM`.
-    pub packet_types: u8,
     /// IPv4 and IPv6.
     pub v4: bool,
     /// See `v4`.
@@ -362,6 +360,26 @@ impl Options {
     /// `ss` prints the State column unless exactly one state is selected.
     pub fn state_column(&self) -> bool {
         self.state_column
+    }
+}
+
+/// The `ss` tables and the family (for families named as a whole) of
+/// table `t`.
+fn table_bits(t: Table) -> (Dbs, Fams) {
+    match t {
+        Table::Inet(Protocol::Tcp) => (Dbs::TCP, Fams::empty()),
+        Table::Inet(Protocol::Udp) => (Dbs::UDP, Fams::empty()),
+        Table::Inet(Protocol::UdpLite) => (Dbs::UDPLITE, Fams::empty()),
+        Table::Inet(Protocol::Raw) => (Dbs::RAW, Fams::empty()),
+        Table::Inet(Protocol::Sctp) => (Dbs::SCTP, Fams::empty()),
+        Table::Inet(Protocol::Dccp) => (Dbs::DCCP, Fams::empty()),
+        Table::Inet(_) => (Dbs::MPTCP, Fams::empty()),
+        Table::Unix => (Dbs::UNIX, Fams::UNIX),
+        Table::Packet => (Dbs::PACKET, Fams::PACKET),
+        Table::Netlink => (Dbs::NETLINK, Fams::NETLINK),
+        Table::Other(OtherFamily::Vsock) => (Dbs::VSOCK, Fams::VSOCK),
+        Table::Other(OtherFamily::Tipc) => (Dbs::TIPC, Fams::TIPC),
+        Table::Other(OtherFamily::Xdp) => (Dbs::XDP, Fams::XDP),
     }
 }
 
@@ -464,7 +482,6 @@ impl Builder {
                 explicit_tables: false,
                 named: Vec::new(),
                 unix_types: 0,
-                packet_types: 0,
                 v4: false,
                 v6: false,
                 states: None,
@@ -530,11 +547,12 @@ impl Builder {
         self.do_default = false;
     }
 
-    /// `ss`'s `filter_af_set`.
-    fn family(&mut self, af: Fams) {
+    /// `ss`'s `filter_af_set` (`by`: the option as spelled).
+    fn family(&mut self, af: Fams, by: &str) {
         if !af.intersects(Fams::INET | Fams::INET6) {
             self.named_fams |= af;
         }
+        self.origin.push((af.defaults().1, by.to_owned()));
         self.states |= af.defaults().0;
         self.fams |= af;
         self.do_default = false;
@@ -584,24 +602,24 @@ impl Builder {
             Key::Sctp => self.db(Dbs::SCTP, true, by),
             Key::Mptcp => self.db(Dbs::MPTCP, true, by),
             Key::Dccp => self.db(Dbs::DCCP, true, by),
-            Key::Netlink => self.family(Fams::NETLINK),
-            Key::Unix => self.family(Fams::UNIX),
-            Key::Packet => self.family(Fams::PACKET),
-            Key::Vsock => self.family(Fams::VSOCK),
-            Key::Tipc => self.family(Fams::TIPC),
-            Key::Xdp => self.family(Fams::XDP),
-            Key::Ipv4 => self.family(Fams::INET),
-            Key::Ipv6 => self.family(Fams::INET6),
+            Key::Netlink => self.family(Fams::NETLINK, by),
+            Key::Unix => self.family(Fams::UNIX, by),
+            Key::Packet => self.family(Fams::PACKET, by),
+            Key::Vsock => self.family(Fams::VSOCK, by),
+            Key::Tipc => self.family(Fams::TIPC, by),
+            Key::Xdp => self.family(Fams::XDP, by),
+            Key::Ipv4 => self.family(Fams::INET, by),
+            Key::Ipv6 => self.family(Fams::INET6, by),
             Key::Query => self.query(&value, by)?,
             Key::Family => match value.as_str() {
-                "inet" => self.family(Fams::INET),
-                "inet6" => self.family(Fams::INET6),
-                "link" | "packet" => self.family(Fams::PACKET),
-                "unix" => self.family(Fams::UNIX),
-                "netlink" => self.family(Fams::NETLINK),
-                "tipc" => self.family(Fams::TIPC),
-                "vsock" => self.family(Fams::VSOCK),
-                "xdp" => self.family(Fams::XDP),
+                "inet" => self.family(Fams::INET, by),
+                "inet6" => self.family(Fams::INET6, by),
+                "link" | "packet" => self.family(Fams::PACKET, by),
+                "unix" => self.family(Fams::UNIX, by),
+                "netlink" => self.family(Fams::NETLINK, by),
+                "tipc" => self.family(Fams::TIPC, by),
+                "vsock" => self.family(Fams::VSOCK, by),
+                "xdp" => self.family(Fams::XDP, by),
                 "help" => return Ok(Some(help())),
                 other => {
                     return Err(Usage(format!(
@@ -755,41 +773,11 @@ impl Builder {
 
     /// The option that selected `t`.
     fn origin(&self, t: Table) -> &str {
-        let bits = match t {
-            Table::Inet(Protocol::Tcp) => Dbs::TCP,
-            Table::Inet(Protocol::Udp) => Dbs::UDP,
-            Table::Inet(Protocol::UdpLite) => Dbs::UDPLITE,
-            Table::Inet(Protocol::Raw) => Dbs::RAW,
-            Table::Inet(Protocol::Sctp) => Dbs::SCTP,
-            Table::Inet(Protocol::Dccp) => Dbs::DCCP,
-            Table::Inet(_) => Dbs::MPTCP,
-            Table::Unix => Dbs::UNIX,
-            Table::Packet => Dbs::PACKET,
-            Table::Netlink => Dbs::NETLINK,
-            Table::Other(OtherFamily::Vsock) => Dbs::VSOCK,
-            Table::Other(OtherFamily::Tipc) => Dbs::TIPC,
-            Table::Other(OtherFamily::Xdp) => Dbs::XDP,
-        };
+        let (bits, _) = table_bits(t);
         self.origin
             .iter()
             .find(|(d, _)| d.intersects(bits))
-            .map_or_else(
-                || {
-                    self.used
-                        .iter()
-                        .find(|(o, _)| {
-                            matches!(
-                                (o.key, t),
-                                (Key::Unix, Table::Unix)
-                                    | (Key::Packet, Table::Packet)
-                                    | (Key::Netlink, Table::Netlink)
-                                    | (Key::Family, _)
-                            )
-                        })
-                        .map_or("the selection", |(_, by)| by.as_str())
-                },
-                |(_, by)| by.as_str(),
-            )
+            .map_or("the selection", |(_, by)| by.as_str())
     }
 
     /// `ss`'s selection at the end of its option parsing: the default
@@ -875,10 +863,8 @@ impl Builder {
         self.o.unix_types = bit(Dbs::UNIX_ST, sockdiag::raw::SOCK_STREAM)
             | bit(Dbs::UNIX_DG, sockdiag::raw::SOCK_DGRAM)
             | bit(Dbs::UNIX_SQ, sockdiag::raw::SOCK_SEQPACKET);
-        // ss lists every packet socket for either packet table (its
-        // netlink path never checks the type): so does this.
-        self.o.packet_types =
-            bit(Dbs::PACKET, sockdiag::raw::SOCK_RAW) | bit(Dbs::PACKET, sockdiag::raw::SOCK_DGRAM);
+        // (ss lists every packet socket for either packet table: its
+        // netlink path never checks the type. So does this.)
         self.o.v4 = fams.contains(Fams::INET);
         self.o.v6 = fams.contains(Fams::INET6);
         // ss's two column rules: one table, one state.
@@ -888,22 +874,8 @@ impl Builder {
         self.o.named = tables
             .iter()
             .copied()
-            .filter(|t| {
-                let (db, fam) = match t {
-                    Table::Inet(Protocol::Tcp) => (Dbs::TCP, Fams::empty()),
-                    Table::Inet(Protocol::Udp) => (Dbs::UDP, Fams::empty()),
-                    Table::Inet(Protocol::UdpLite) => (Dbs::UDPLITE, Fams::empty()),
-                    Table::Inet(Protocol::Raw) => (Dbs::RAW, Fams::empty()),
-                    Table::Inet(Protocol::Sctp) => (Dbs::SCTP, Fams::empty()),
-                    Table::Inet(Protocol::Dccp) => (Dbs::DCCP, Fams::empty()),
-                    Table::Inet(_) => (Dbs::MPTCP, Fams::empty()),
-                    Table::Unix => (Dbs::UNIX, Fams::UNIX),
-                    Table::Packet => (Dbs::PACKET, Fams::PACKET),
-                    Table::Netlink => (Dbs::NETLINK, Fams::NETLINK),
-                    Table::Other(OtherFamily::Vsock) => (Dbs::VSOCK, Fams::VSOCK),
-                    Table::Other(OtherFamily::Tipc) => (Dbs::TIPC, Fams::TIPC),
-                    Table::Other(OtherFamily::Xdp) => (Dbs::XDP, Fams::XDP),
-                };
+            .filter(|&t| {
+                let (db, fam) = table_bits(t);
                 self.named_dbs.intersects(db) || self.named_fams.intersects(fam)
             })
             .collect();

@@ -13,7 +13,7 @@ use sockdiag::netlink_diag::{NetlinkRequest, NetlinkShow};
 use sockdiag::packet::{PacketRequest, PacketShow};
 use sockdiag::poll::Scanner;
 use sockdiag::system::{ProcNet, ProcTable};
-use sockdiag::unix::UnixName;
+use sockdiag::unix::UNIX_NAME_MAX;
 use sockdiag::unix::{UnixRequest, UnixShow};
 use sockdiag::{DiagSocket, Error, Request};
 
@@ -88,14 +88,10 @@ pub fn dump_inet(
 }
 
 /// Whether a socket passes the selection that the kernel did not apply
-/// (packet and netlink states, unix and packet types).
+/// (packet and netlink states, unix types).
 pub fn selected(o: &Options, table: Table, s: &Sock<'_>, socket_type: u8) -> bool {
     let state_ok = o.states_for(table).bits() & (1 << s.state.to_raw()) != 0;
-    let type_ok = match table {
-        Table::Unix => o.unix_types & (1 << socket_type) != 0,
-        Table::Packet => o.packet_types & (1 << socket_type) != 0,
-        _ => true,
-    };
+    let type_ok = table != Table::Unix || o.unix_types & (1 << socket_type) != 0;
     state_ok && type_ok
 }
 
@@ -204,9 +200,14 @@ fn proc_raw(
 }
 
 /// The ephemeral port range of the listed namespace (`ss`'s
-/// `autobound`).
+/// `autobound`), read once per run (a run lists one namespace).
 pub fn ephemeral(o: &Options) -> RangeInclusive<u16> {
-    in_netns(o, || Ok(sockdiag::system::ephemeral_ports())).unwrap_or(32768..=60999)
+    static RANGE: std::sync::OnceLock<RangeInclusive<u16>> = std::sync::OnceLock::new();
+    RANGE
+        .get_or_init(|| {
+            in_netns(o, || Ok(sockdiag::system::ephemeral_ports())).unwrap_or(32768..=60999)
+        })
+        .clone()
 }
 
 /// `ss`'s check of the filter in userspace, after the kernel's bytecode:
@@ -239,31 +240,9 @@ pub fn unix_passes(o: &Options, s: &Sock<'_>) -> bool {
     else {
         return true;
     };
-    // The name as ss holds it: `@` for an abstract name's NULs.
-    let mut buf = [0u8; 128];
-    let name = name.map(|n| {
-        let mut len = 0;
-        let mut put = |b: u8| {
-            if let Some(slot) = buf.get_mut(len) {
-                *slot = b;
-                len += 1;
-            }
-        };
-        match n {
-            UnixName::Path(p) => {
-                std::os::unix::ffi::OsStrExt::as_bytes(p.as_os_str())
-                    .iter()
-                    .for_each(|&b| put(b));
-            }
-            UnixName::Abstract(a) => {
-                put(b'@');
-                a.iter().for_each(|&b| put(if b == 0 { b'@' } else { b }));
-            }
-        }
-        len
-    });
+    let mut buf = [0u8; UNIX_NAME_MAX];
     let entry = UnixEntry {
-        name: name.map(|len| buf.get(..len).unwrap_or_default()),
+        name: name.map(|n| n.ss_bytes(&mut buf)),
         inode,
         peer,
     };
@@ -393,12 +372,25 @@ pub fn dump_table(
         }
     };
     match (table, r) {
-        // No raw_diag: /proc/net/raw, as ss (to list: what /proc shows
-        // cannot be destroyed, -K says so instead).
-        (Table::Inet(Protocol::Raw), Err(Failure::Lib(Error::Unavailable { .. })))
-            if o.mode != Mode::Kill =>
-        {
-            proc_raw(o, each)
+        // No raw_diag: /proc/net/raw, as ss. What /proc shows cannot be
+        // destroyed: -K says so of the sockets it would have destroyed.
+        (Table::Inet(Protocol::Raw), Err(Failure::Lib(Error::Unavailable { .. }))) => {
+            if o.mode != Mode::Kill {
+                return proc_raw(o, each);
+            }
+            let mut n = 0usize;
+            proc_raw(o, &mut |_, _| {
+                n += 1;
+                Ok(())
+            })?;
+            if n == 0 {
+                return Ok(());
+            }
+            cannot_list(
+                o,
+                table,
+                &format!("{n} of them cannot be destroyed: the kernel has no raw_diag (SOCK_DESTROY of RAW sockets needs it)"),
+            )
         }
         (_, r) => table_result(o, table, r),
     }

@@ -141,14 +141,13 @@ impl<'o> Printer<'o> {
     }
 
     /// Whether the user's selection takes this socket of `table` (unix
-    /// and packet types, packet and netlink states are selected here; the
-    /// kernel selected the rest).
+    /// types, packet and netlink states are selected here; the kernel
+    /// selected the rest).
     fn selected(&self, table: Table, b: &Brief<'_>) -> bool {
         let o = self.o;
         let state_ok = o.states_for(table).bits() & (1 << b.state().to_raw()) != 0;
         let type_ok = match b.kind() {
             Kind::Unix(t) => o.unix_types & (1 << t.to_raw()) != 0,
-            Kind::Packet { socket_type, .. } => o.packet_types & (1 << socket_type) != 0,
             _ => true,
         };
         state_ok && type_ok

@@ -659,6 +659,14 @@ fn syntax_error(s: &str) -> (usize, String, &'static str) {
     }
 }
 
+/// Each name of `f`: its kind, text and offset.
+fn names_of(f: &Filter) -> Vec<(NameKind, &str, Option<usize>)> {
+    f.names()
+        .iter()
+        .map(|n| (n.kind(), n.text(), n.offset()))
+        .collect()
+}
+
 fn fe80() -> IpAddr {
     "fe80::".parse().unwrap()
 }
@@ -823,11 +831,7 @@ fn reads_the_forms_ss_accepts() {
     assert_eq!(parse("src inet:127.0.0.1"), Filter::src(v4("127.0.0.1")));
     // Service and host names stay names until looked up.
     let f = parse("sport = :ssh or dst localhost:https or src *:domain");
-    let names: Vec<(NameKind, &str, Option<usize>)> = f
-        .names()
-        .iter()
-        .map(|n| (n.kind(), n.text(), n.offset()))
-        .collect();
+    let names = names_of(&f);
     assert_eq!(
         names,
         [
@@ -1049,11 +1053,7 @@ fn unknown_interface_names_are_lookup_errors() {
 #[test]
 fn names_stay_names_until_resolved() {
     let f = parse("dev eth0 and (cgroup /system.slice or sport = :22)");
-    let names: Vec<(NameKind, &str, Option<usize>)> = f
-        .names()
-        .iter()
-        .map(|n| (n.kind(), n.text(), n.offset()))
-        .collect();
+    let names = names_of(&f);
     assert_eq!(
         names,
         [

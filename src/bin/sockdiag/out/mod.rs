@@ -233,6 +233,13 @@ mod tests {
     }
 
     #[test]
+    fn every_column_is_at_its_index() {
+        for (i, c) in super::row::ALL.iter().enumerate() {
+            assert_eq!(*c as usize, i);
+        }
+    }
+
+    #[test]
     fn percent_g_is_c_s() {
         let cases: &[(f64, usize, &str)] = &[
             (0.0, 6, "0"),

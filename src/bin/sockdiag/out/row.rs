@@ -28,6 +28,20 @@ pub enum Col {
 /// How many columns.
 pub const COLS: usize = 10;
 
+/// Every column, in order (`ALL[c as usize] == c`).
+pub const ALL: [Col; COLS] = [
+    Col::Netid,
+    Col::State,
+    Col::RecvQ,
+    Col::SendQ,
+    Col::Addr,
+    Col::Serv,
+    Col::RAddr,
+    Col::RServ,
+    Col::Ext,
+    Col::Proc,
+];
+
 /// How a column aligns its text in its width.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Align {

@@ -10,7 +10,7 @@ use std::ops::RangeInclusive;
 use sockdiag::files::{Hosts, Protocols, Services};
 use sockdiag::inet::{TcpInfo, TcpState, TcpiOptions, Timer};
 use sockdiag::system::CgroupPaths;
-use sockdiag::unix::UnixName;
+use sockdiag::unix::UNIX_NAME_MAX;
 
 use super::fmt::{bw, g, g_256, ms_timer, timer_name, AltHex, Num, StackStr};
 use super::row::{Col, Row};
@@ -245,13 +245,12 @@ fn inet_endpoint(
     row.to(col);
     let mut text = StackStr::new();
     let resolve = cx.show.resolve && !cx.show.numeric;
-    match addr {
-        IpAddr::V6(a) if a.is_unspecified() && !v6only => text.push(b"*"),
-        a if resolve && cx.names.host(a).is_some() => {
-            text.push(cx.names.host(a).unwrap_or_default().as_bytes());
-        }
-        IpAddr::V4(a) => text.push_ipv4(a.octets()),
-        IpAddr::V6(a) => {
+    let name = if resolve { cx.names.host(addr) } else { None };
+    match (addr, name) {
+        (IpAddr::V6(a), _) if a.is_unspecified() && !v6only => text.push(b"*"),
+        (_, Some(name)) => text.push(name.as_bytes()),
+        (IpAddr::V4(a), None) => text.push_ipv4(a.octets()),
+        (IpAddr::V6(a), None) => {
             text.push(b"[");
             write_v6(&mut text, a);
             text.push(b"]");
@@ -1021,23 +1020,11 @@ fn unix(row: &mut Row, s: &Sock<'_>, cx: &mut Context) -> io::Result<()> {
     else {
         return Ok(());
     };
-    // A name is at most 108 bytes: it fits.
-    let mut local = StackStr::new();
-    match name {
-        Some(UnixName::Path(p)) => {
-            local.push(std::os::unix::ffi::OsStrExt::as_bytes(p.as_os_str()));
-        }
-        Some(UnixName::Abstract(a)) => {
-            local.push(b"@");
-            for &b in a {
-                local.push(&[if b == 0 { b'@' } else { b }]);
-            }
-        }
-        None => local.push(b"*"),
-    }
+    let mut buf = [0u8; UNIX_NAME_MAX];
+    let local = name.map_or(&b"*"[..], |n| n.ss_bytes(&mut buf));
     let mut num = StackStr::new();
     let _ = write!(num, "{}", inode as i32);
-    plain_endpoint(row, Col::Addr, local.as_bytes(), b" ", num.as_bytes())?;
+    plain_endpoint(row, Col::Addr, local, b" ", num.as_bytes())?;
     num.clear();
     let _ = write!(num, "{}", peer as i32);
     plain_endpoint(row, Col::RAddr, b"*", b" ", num.as_bytes())?;
@@ -1174,7 +1161,6 @@ fn packet(row: &mut Row, s: &Sock<'_>, cx: &mut Context) -> io::Result<()> {
         }
         for (name, ring) in [("ring_rx", s.x.rx_ring), ("ring_tx", s.x.tx_ring)] {
             if let Some(r) = ring {
-                let nl = if cx.show.oneline { " " } else { "\n\t" };
                 write!(
                     row,
                     "{nl}{name}(blk_size:{},blk_nr:{},frm_size:{},frm_nr:{},tmo:{},features:0x{:x})",

@@ -6,7 +6,7 @@
 use std::io::{self, Write};
 use std::time::Duration;
 
-use super::row::{render_row, Col, Row, SsBuffer, COLS, COLUMNS, STREAM_WIDTHS};
+use super::row::{render_row, Col, Row, SsBuffer, ALL, COLS, COLUMNS, STREAM_WIDTHS};
 use super::{ss, Context, Sink};
 use crate::view::Sock;
 
@@ -22,6 +22,8 @@ pub enum Layout {
         buffer: Box<SsBuffer>,
         /// The IPv6 rows of the table being listed, held back.
         deferred: Vec<Row>,
+        /// Rows released, kept for reuse (their buffers stay allocated).
+        spare: Vec<Row>,
     },
 }
 
@@ -69,6 +71,7 @@ impl<W: Write> TableOut<W> {
                 Layout::Ss {
                     buffer: Box::default(),
                     deferred: Vec::new(),
+                    spare: Vec::new(),
                 }
             } else {
                 Layout::Stream
@@ -89,8 +92,8 @@ impl<W: Write> TableOut<W> {
             return Ok(());
         }
         self.row.clear();
-        for (i, &(_, title, _)) in COLUMNS.iter().enumerate().take(COLS - 1) {
-            self.row.to(col_at(i));
+        for (&col, &(_, title, _)) in ALL.iter().zip(COLUMNS.iter()).take(COLS - 1) {
+            self.row.to(col);
             self.row.write_all(title.as_bytes())?;
         }
         self.row.finish();
@@ -107,8 +110,11 @@ impl<W: Write> TableOut<W> {
                 self.line.push(b'\n');
                 self.out.write_all(&self.line)
             }
-            Layout::Ss { deferred, .. } if ipv6 => {
-                deferred.push(std::mem::take(&mut self.row));
+            Layout::Ss {
+                deferred, spare, ..
+            } if ipv6 => {
+                let fresh = spare.pop().unwrap_or_default();
+                deferred.push(std::mem::replace(&mut self.row, fresh));
                 Ok(())
             }
             Layout::Ss { buffer, .. } => {
@@ -128,32 +134,19 @@ impl<W: Write> TableOut<W> {
 
     /// The held-back IPv6 rows, into the buffer.
     fn release(&mut self) -> io::Result<()> {
-        if let Layout::Ss { buffer, deferred } = &mut self.layout {
+        if let Layout::Ss {
+            buffer,
+            deferred,
+            spare,
+        } = &mut self.layout
+        {
             for row in deferred.drain(..) {
                 buffer.push(&mut self.out, &self.enabled, &row, false)?;
+                spare.push(row);
             }
         }
         Ok(())
     }
-}
-
-/// The column at index `i`.
-fn col_at(i: usize) -> Col {
-    [
-        Col::Netid,
-        Col::State,
-        Col::RecvQ,
-        Col::SendQ,
-        Col::Addr,
-        Col::Serv,
-        Col::RAddr,
-        Col::RServ,
-        Col::Ext,
-        Col::Proc,
-    ]
-    .get(i)
-    .copied()
-    .unwrap_or(Col::Proc)
 }
 
 /// One row at the fixed widths, nothing after its last text.
