@@ -125,13 +125,15 @@ impl ProcessMap {
                     OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
                     Mode::empty(),
                 ) {
-                    let mut tids: Vec<u32> = dir
-                        .iter()
-                        .filter_map(|e| e.ok().and_then(|e| number(e.file_name())))
-                        .filter(|&t| t != pid)
-                        .collect();
-                    tids.sort_unstable();
-                    tasks.extend(tids.into_iter().map(|t| (pid, t)));
+                    // In the kernel's order (the threads' creation order),
+                    // which is the order `ss -T` finds them in; not by
+                    // number, which wraps.
+                    tasks.extend(
+                        dir.iter()
+                            .filter_map(|e| e.ok().and_then(|e| number(e.file_name())))
+                            .filter(|&t| t != pid)
+                            .map(|t| (pid, t)),
+                    );
                 }
             }
         }
@@ -177,7 +179,8 @@ impl ProcessMap {
                 map.read_command(proc_root, tid);
             }
         }
-        entries.sort_unstable();
+        // Stable: a socket's owners stay in the order the walk found them.
+        entries.sort_by_key(|e| e.0);
         (map.inodes, map.owners) = entries.into_iter().unzip();
         map.commands.sort_unstable_by_key(|c| c.0);
         Ok(map)
@@ -196,8 +199,10 @@ impl ProcessMap {
         self.commands.push((pid, buf, len as u8));
     }
 
-    /// The processes (and their descriptors) holding socket `inode`, by
-    /// pid, thread and descriptor.
+    /// The processes (and their descriptors) holding socket `inode`, in
+    /// the order the walk found them: by pid, a process's own table before
+    /// its threads' (in the order the threads were created), and by
+    /// descriptor.
     pub fn owners(&self, inode: u32) -> &[Owner] {
         let start = self.inodes.partition_point(|&i| i < inode);
         let end = self.inodes.partition_point(|&i| i <= inode);
@@ -231,5 +236,57 @@ impl ProcessMap {
     /// Every (inode, owner) pair, sorted by inode.
     pub fn iter(&self) -> impl Iterator<Item = (u32, Owner)> + '_ {
         self.inodes.iter().copied().zip(self.owners.iter().copied())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::{symlink, MetadataExt};
+    use std::os::unix::net::UnixListener;
+
+    /// A process's own table comes before its threads' whatever their
+    /// numbers: a thread numbered below its process (pids wrap) is still
+    /// listed after it, as `ss -T` finds them.
+    #[test]
+    fn a_process_comes_before_its_threads_whatever_their_numbers() {
+        let root = std::env::temp_dir().join(format!("sockdiag-procs-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let dirs = ["100/task/100", "100/task/7", "100/fd", "7/fd"];
+        for d in dirs {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+        }
+        let sock = root.join("sock");
+        let _listener = UnixListener::bind(&sock).unwrap();
+        symlink(&sock, root.join("100/fd/3")).unwrap();
+        symlink(&sock, root.join("7/fd/5")).unwrap();
+        std::fs::write(root.join("100/comm"), "leader\n").unwrap();
+        std::fs::write(root.join("7/comm"), "worker\n").unwrap();
+        let inode = u32::try_from(std::fs::metadata(&sock).unwrap().ino()).unwrap();
+
+        let map = ProcessMap::scan_proc(&root, true).unwrap();
+        let of_100: Vec<Owner> = map
+            .owners(inode)
+            .iter()
+            .copied()
+            .filter(|o| o.pid == 100)
+            .collect();
+        assert_eq!(
+            of_100,
+            [
+                Owner {
+                    pid: 100,
+                    tid: 100,
+                    fd: 3
+                },
+                Owner {
+                    pid: 100,
+                    tid: 7,
+                    fd: 5
+                }
+            ]
+        );
+        assert_eq!(map.command(7), Some("worker"));
+        std::fs::remove_dir_all(&root).unwrap();
     }
 }
