@@ -37,7 +37,7 @@ fn framing(bytes: &[u8]) -> usize {
 
 /// Reads every field of the fixed part.
 fn fields(v: &InetMsg<'_>) -> u64 {
-    black_box((v.src_addr(), v.dst_addr()));
+    black_box((v.src_ip(), v.dst_ip()));
     v.cookie()
         .wrapping_add(u64::from(v.src_port()) ^ u64::from(v.dst_port()))
         .wrapping_add(u64::from(v.rqueue() ^ v.wqueue() ^ v.inode() ^ v.uid()))

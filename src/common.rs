@@ -12,6 +12,7 @@ use zerocopy::{FromBytes, Immutable, KnownLayout};
 use crate::netlink::Attr;
 use crate::parse_error::{Layer, ParseError, ParseErrorKind};
 use crate::raw::sock_diag as sd;
+use crate::raw::{SOCK_DGRAM, SOCK_RAW, SOCK_SEQPACKET, SOCK_STREAM};
 
 /// Integers readable from host-order bytes.
 pub(crate) trait Scalar: Sized {
@@ -222,6 +223,121 @@ macro_rules! attr_iterator {
     };
 }
 pub(crate) use attr_iterator;
+
+/// The type of a socket (`SOCK_*`: `udiag_type`, `ndiag_type`,
+/// `pdiag_type`), for every family that reports one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SocketType {
+    /// 1 `SOCK_STREAM`.
+    Stream,
+    /// 2 `SOCK_DGRAM`.
+    Dgram,
+    /// 3 `SOCK_RAW`.
+    Raw,
+    /// 4 `SOCK_RDM`.
+    Rdm,
+    /// 5 `SOCK_SEQPACKET`.
+    SeqPacket,
+    /// 6 `SOCK_DCCP`.
+    Dccp,
+    /// 10 `SOCK_PACKET` (the obsolete packet interface).
+    Packet,
+    /// A value this library does not know.
+    Unknown(u8),
+}
+
+impl SocketType {
+    /// The type for a `SOCK_*` value.
+    pub const fn from_raw(v: u8) -> Self {
+        match v {
+            SOCK_STREAM => SocketType::Stream,
+            SOCK_DGRAM => SocketType::Dgram,
+            SOCK_RAW => SocketType::Raw,
+            4 => SocketType::Rdm,
+            SOCK_SEQPACKET => SocketType::SeqPacket,
+            6 => SocketType::Dccp,
+            10 => SocketType::Packet,
+            v => SocketType::Unknown(v),
+        }
+    }
+
+    /// The `SOCK_*` value.
+    pub const fn to_raw(self) -> u8 {
+        match self {
+            SocketType::Stream => SOCK_STREAM,
+            SocketType::Dgram => SOCK_DGRAM,
+            SocketType::Raw => SOCK_RAW,
+            SocketType::Rdm => 4,
+            SocketType::SeqPacket => SOCK_SEQPACKET,
+            SocketType::Dccp => 6,
+            SocketType::Packet => 10,
+            SocketType::Unknown(v) => v,
+        }
+    }
+
+    /// The lower-case name without `SOCK_` (`stream`, `seqpacket`);
+    /// `unknown` for unknown values.
+    pub const fn name(self) -> &'static str {
+        match self {
+            SocketType::Stream => "stream",
+            SocketType::Dgram => "dgram",
+            SocketType::Raw => "raw",
+            SocketType::Rdm => "rdm",
+            SocketType::SeqPacket => "seqpacket",
+            SocketType::Dccp => "dccp",
+            SocketType::Packet => "packet",
+            SocketType::Unknown(_) => "unknown",
+        }
+    }
+}
+
+impl SocketType {
+    /// `ss`'s Netid of a unix socket of this type: `u_str`, `u_dgr`,
+    /// `u_seq` (`u_???` for others).
+    pub const fn unix_netid(self) -> &'static str {
+        match self {
+            SocketType::Stream => "u_str",
+            SocketType::Dgram => "u_dgr",
+            SocketType::SeqPacket => "u_seq",
+            _ => "u_???",
+        }
+    }
+}
+
+impl fmt::Display for SocketType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SocketType::Unknown(v) => write!(f, "unknown({v})"),
+            t => f.write_str(t.name()),
+        }
+    }
+}
+
+/// Typed shortcuts to single attributes of a borrowed view: each finds the
+/// first attribute of its type and decodes it (`$decode(view, attr)`), so
+/// that a damaged attribute is an error and never reads as absent.
+macro_rules! attr_shortcuts {
+    ($decode:expr => $attr:ident, $consts:ident;
+     $( $(#[$m:meta])* $name:ident($kind:ident) -> $variant:ident($ty:ty); )*) => {
+        $(
+            $(#[$m])*
+            #[doc = ""]
+            #[doc = concat!("`Ok(None)` if the kernel did not send `", stringify!($kind),
+                "`; an error if it, or the attribute framing before it, is malformed.")]
+            pub fn $name(&self) -> Result<Option<$ty>, $crate::ParseError> {
+                let Some(attr) = self.attrs().find($consts::$kind)? else {
+                    return Ok(None);
+                };
+                #[allow(unreachable_patterns)]
+                match $decode(self, attr)? {
+                    $attr::$variant(v) => Ok(Some(v)),
+                    _ => Ok(None),
+                }
+            }
+        )*
+    };
+}
+pub(crate) use attr_shortcuts;
 
 /// `Debug` for an iterator: its items as a list (the iterator is cloned).
 pub(crate) struct DebugIter<I>(pub(crate) I);

@@ -13,7 +13,7 @@
 //! | `ParseNetlinkError`, `NetlinkErrno` | [`parse_netlink_error`], [`NetlinkErrno`] |
 //! | `ParseNetlinkRouteAttr`, `RtaLength`, `RtaPayload` | [`parse_netlink_route_attr`], [`rta_length`], [`rta_payload`] |
 //! | `GetEndian` | [`get_endian`] |
-//! | `InetDiagMsg` (`SrcIP`, `DstIP`, `SrcPort`, `DstPort`, `FastHash`) | [`InetMsg`] (`src_addr`, `dst_addr`, `src_port`, `dst_port`, `fast_hash`) |
+//! | `InetDiagMsg` (`SrcIP`, `DstIP`, `SrcPort`, `DstPort`, `FastHash`) | [`InetMsg`] (`src_ip`, `dst_ip`, `src_port`, `dst_port`, `fast_hash`) |
 //! | `Socket`, `SocketID`, `TCPState` | [`InetSocket`], [`SocketId`], [`TcpState`] |
 //! | `UDIAG_SHOW_*`, `UNIX_DIAG_*` | [`UDIAG_SHOW_NAME`] …, [`UNIX_DIAG_NAME`] … |
 //! | `NewUnixDiagReq()`, `UnixConnections()` | [`new_unix_diag_req`], [`unix_connections`] |

@@ -142,7 +142,7 @@ mod transport;
 
 pub mod compat;
 
-pub use common::{Shutdown, SkMemInfo, U32Array};
+pub use common::{Shutdown, SkMemInfo, SocketType, U32Array};
 pub use error::{Error, FileFailure, InvalidArgument};
 pub use host::names::{resolve_names, NameLookup};
 pub use host::netns::NetNs;

@@ -8,7 +8,9 @@ use bitflags::bitflags;
 use zerocopy::byteorder::native_endian::{U16, U32};
 use zerocopy::IntoBytes;
 
-use crate::common::{attr_iterator, fixed_attr, DebugIter, SkMemInfo, U32Array};
+use crate::common::{
+    attr_iterator, attr_shortcuts, fixed_attr, DebugIter, SkMemInfo, SocketType, U32Array,
+};
 use crate::netlink::{Attr, Attrs, NlMsg};
 use crate::parse_error::{Layer, ParseError};
 use crate::raw::netlink_diag::{self as rn, netlink_diag_msg, netlink_diag_req, netlink_diag_ring};
@@ -171,9 +173,10 @@ impl<'buf> NetlinkMsg<'buf> {
         self.raw
     }
 
-    /// Socket type (`ndiag_type`): `SOCK_RAW` (3) or `SOCK_DGRAM` (2).
-    pub fn socket_type(&self) -> u8 {
-        self.raw.ndiag_type
+    /// Socket type (`ndiag_type`): [`Raw`](SocketType::Raw) or
+    /// [`Dgram`](SocketType::Dgram).
+    pub fn socket_type(&self) -> SocketType {
+        SocketType::from_raw(self.raw.ndiag_type)
     }
 
     /// Netlink protocol (`ndiag_protocol`): `NETLINK_ROUTE` = 0, ...
@@ -219,6 +222,20 @@ impl<'buf> NetlinkMsg<'buf> {
     /// The attributes, decoded.
     pub fn attributes(&self) -> NetlinkAttrs<'buf> {
         NetlinkAttrs::new(self.attrs())
+    }
+
+    attr_shortcuts! {
+        |_: &Self, a| NetlinkAttr::decode(a) => NetlinkAttr, rn;
+        /// `NETLINK_DIAG_MEMINFO`: the socket's memory counters.
+        skmeminfo(NETLINK_DIAG_MEMINFO) -> SkMemInfo(SkMemInfo<&'buf [u8]>);
+        /// `NETLINK_DIAG_GROUPS`: the multicast groups joined.
+        groups(NETLINK_DIAG_GROUPS) -> Groups(Groups<'buf>);
+        /// `NETLINK_DIAG_FLAGS`: the socket's options.
+        flags(NETLINK_DIAG_FLAGS) -> Flags(NetlinkFlags);
+        /// `NETLINK_DIAG_RX_RING`: the receive ring (kernels before 4.6).
+        rx_ring(NETLINK_DIAG_RX_RING) -> RxRing(NetlinkRing);
+        /// `NETLINK_DIAG_TX_RING`: the transmit ring (kernels before 4.6).
+        tx_ring(NETLINK_DIAG_TX_RING) -> TxRing(NetlinkRing);
     }
 }
 
@@ -299,7 +316,7 @@ pub struct NetlinkRing {
 #[non_exhaustive]
 pub enum NetlinkAttr<'buf> {
     /// 0 `NETLINK_DIAG_MEMINFO`.
-    MemInfo(SkMemInfo<&'buf [u8]>),
+    SkMemInfo(SkMemInfo<&'buf [u8]>),
     /// 1 `NETLINK_DIAG_GROUPS`.
     Groups(Groups<'buf>),
     /// 2 `NETLINK_DIAG_RX_RING` (kernels before 4.6 with an mmap ring).
@@ -328,7 +345,7 @@ impl<'buf> NetlinkAttr<'buf> {
     pub fn decode(attr: Attr<'buf>) -> Result<Self, ParseError> {
         Ok(match attr.kind() {
             rn::NETLINK_DIAG_MEMINFO => {
-                NetlinkAttr::MemInfo(SkMemInfo::new(attr.payload(), attr.offset())?)
+                NetlinkAttr::SkMemInfo(SkMemInfo::new(attr.payload(), attr.offset())?)
             }
             rn::NETLINK_DIAG_GROUPS => NetlinkAttr::Groups(Groups {
                 words: U32Array::new(attr.payload(), attr.offset())?,
@@ -353,7 +370,7 @@ attr_iterator! {
 #[non_exhaustive]
 pub struct NetlinkSocket {
     /// Socket type.
-    pub socket_type: u8,
+    pub socket_type: SocketType,
     /// Netlink protocol.
     pub protocol: u8,
     /// Connected to a peer.
@@ -369,7 +386,7 @@ pub struct NetlinkSocket {
     /// Cookie.
     pub cookie: u64,
     /// `NETLINK_DIAG_MEMINFO`.
-    pub meminfo: Option<SkMemInfo<Box<[u8]>>>,
+    pub skmeminfo: Option<SkMemInfo<Box<[u8]>>>,
     /// `NETLINK_DIAG_GROUPS`, 1-based.
     pub groups: Option<Vec<u32>>,
     /// `NETLINK_DIAG_RX_RING`.
@@ -395,7 +412,7 @@ impl From<NetlinkMsg<'_>> for NetlinkSocket {
             dst_group: m.dst_group(),
             inode: m.inode(),
             cookie: m.cookie(),
-            meminfo: None,
+            skmeminfo: None,
             groups: None,
             rx_ring: None,
             tx_ring: None,
@@ -405,7 +422,7 @@ impl From<NetlinkMsg<'_>> for NetlinkSocket {
         };
         for attr in m.attributes() {
             match attr {
-                Ok(NetlinkAttr::MemInfo(mi)) => s.meminfo = Some(mi.into_owned()),
+                Ok(NetlinkAttr::SkMemInfo(mi)) => s.skmeminfo = Some(mi.into_owned()),
                 Ok(NetlinkAttr::Groups(g)) => s.groups = Some(g.iter().collect()),
                 Ok(NetlinkAttr::RxRing(r)) => s.rx_ring = Some(r),
                 Ok(NetlinkAttr::TxRing(r)) => s.tx_ring = Some(r),

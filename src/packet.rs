@@ -8,7 +8,7 @@ use bitflags::bitflags;
 use zerocopy::byteorder::native_endian::{U16, U32};
 use zerocopy::{FromBytes, IntoBytes};
 
-use crate::common::{attr_iterator, fixed_attr, DebugIter, SkMemInfo};
+use crate::common::{attr_iterator, attr_shortcuts, fixed_attr, DebugIter, SkMemInfo, SocketType};
 use crate::netlink::{Attr, Attrs, NlMsg};
 use crate::parse_error::{Layer, ParseError, ParseErrorKind};
 use crate::raw::packet_diag::{
@@ -163,9 +163,10 @@ impl<'buf> PacketMsg<'buf> {
         self.raw
     }
 
-    /// Socket type (`pdiag_type`): `SOCK_RAW` (3) or `SOCK_DGRAM` (2).
-    pub fn socket_type(&self) -> u8 {
-        self.raw.pdiag_type
+    /// Socket type (`pdiag_type`): [`Raw`](SocketType::Raw) or
+    /// [`Dgram`](SocketType::Dgram).
+    pub fn socket_type(&self) -> SocketType {
+        SocketType::from_raw(self.raw.pdiag_type)
     }
 
     /// Ethernet protocol (`pdiag_num`, host byte order): `ETH_P_ALL` = 3,
@@ -192,6 +193,26 @@ impl<'buf> PacketMsg<'buf> {
     /// The attributes, decoded.
     pub fn attributes(&self) -> PacketAttrs<'buf> {
         PacketAttrs::new(self.attrs())
+    }
+
+    attr_shortcuts! {
+        |_: &Self, a| PacketAttr::decode(a) => PacketAttr, rp;
+        /// `PACKET_DIAG_INFO`: interface, version and options.
+        info(PACKET_DIAG_INFO) -> Info(PacketInfo);
+        /// `PACKET_DIAG_MCLIST`: the multicast memberships.
+        memberships(PACKET_DIAG_MCLIST) -> Memberships(Memberships<'buf>);
+        /// `PACKET_DIAG_RX_RING`: the receive ring.
+        rx_ring(PACKET_DIAG_RX_RING) -> RxRing(PacketRing);
+        /// `PACKET_DIAG_TX_RING`: the transmit ring.
+        tx_ring(PACKET_DIAG_TX_RING) -> TxRing(PacketRing);
+        /// `PACKET_DIAG_FANOUT`: the fanout group.
+        fanout(PACKET_DIAG_FANOUT) -> Fanout(Fanout);
+        /// `PACKET_DIAG_UID`: the owner's uid.
+        uid(PACKET_DIAG_UID) -> Uid(u32);
+        /// `PACKET_DIAG_MEMINFO`: the socket's memory counters.
+        skmeminfo(PACKET_DIAG_MEMINFO) -> SkMemInfo(SkMemInfo<&'buf [u8]>);
+        /// `PACKET_DIAG_FILTER`: the attached classic BPF program.
+        filter(PACKET_DIAG_FILTER) -> Filter(BpfProgram<'buf>);
     }
 }
 
@@ -372,7 +393,7 @@ pub enum PacketAttr<'buf> {
     /// 5 `PACKET_DIAG_UID`: owner uid.
     Uid(u32),
     /// 6 `PACKET_DIAG_MEMINFO`.
-    MemInfo(SkMemInfo<&'buf [u8]>),
+    SkMemInfo(SkMemInfo<&'buf [u8]>),
     /// 7 `PACKET_DIAG_FILTER`.
     Filter(BpfProgram<'buf>),
     /// Any other type, raw.
@@ -431,7 +452,7 @@ impl<'buf> PacketAttr<'buf> {
             rp::PACKET_DIAG_FANOUT => PacketAttr::Fanout(Fanout(attr.u32()?)),
             rp::PACKET_DIAG_UID => PacketAttr::Uid(attr.u32()?),
             rp::PACKET_DIAG_MEMINFO => {
-                PacketAttr::MemInfo(SkMemInfo::new(attr.payload(), attr.offset())?)
+                PacketAttr::SkMemInfo(SkMemInfo::new(attr.payload(), attr.offset())?)
             }
             rp::PACKET_DIAG_FILTER => PacketAttr::Filter(BpfProgram {
                 insns: array(&attr)?,
@@ -451,7 +472,7 @@ attr_iterator! {
 #[non_exhaustive]
 pub struct PacketSocket {
     /// Socket type.
-    pub socket_type: u8,
+    pub socket_type: SocketType,
     /// Ethernet protocol.
     pub protocol: u16,
     /// Inode.
@@ -471,7 +492,7 @@ pub struct PacketSocket {
     /// `PACKET_DIAG_UID`.
     pub uid: Option<u32>,
     /// `PACKET_DIAG_MEMINFO`.
-    pub meminfo: Option<SkMemInfo<Box<[u8]>>>,
+    pub skmeminfo: Option<SkMemInfo<Box<[u8]>>>,
     /// `PACKET_DIAG_FILTER`.
     pub filter: Option<Vec<sock_filter>>,
     /// Attributes of other types, as (type, payload).
@@ -493,7 +514,7 @@ impl From<PacketMsg<'_>> for PacketSocket {
             tx_ring: None,
             fanout: None,
             uid: None,
-            meminfo: None,
+            skmeminfo: None,
             filter: None,
             other: Vec::new(),
             errors: Vec::new(),
@@ -506,7 +527,7 @@ impl From<PacketMsg<'_>> for PacketSocket {
                 Ok(PacketAttr::TxRing(r)) => s.tx_ring = Some(r),
                 Ok(PacketAttr::Fanout(f)) => s.fanout = Some(f),
                 Ok(PacketAttr::Uid(u)) => s.uid = Some(u),
-                Ok(PacketAttr::MemInfo(mi)) => s.meminfo = Some(mi.into_owned()),
+                Ok(PacketAttr::SkMemInfo(mi)) => s.skmeminfo = Some(mi.into_owned()),
                 Ok(PacketAttr::Filter(p)) => s.filter = Some(p.instructions().to_vec()),
                 Ok(PacketAttr::Other(a)) => s.other.push((a.kind(), a.payload().into())),
                 Err(e) => s.errors.push(e),

@@ -102,6 +102,11 @@ pub enum ParseErrorKind {
         /// The family byte found.
         found: u8,
     },
+    /// A protocol-specific attribute (`INET_DIAG_INFO`) of a view that does
+    /// not know its protocol (one made by
+    /// [`InetMsg::from_payload`](crate::inet::InetMsg::from_payload): give it
+    /// one with [`InetMsg::with_protocol`](crate::inet::InetMsg::with_protocol)).
+    UnknownProtocol,
 }
 
 impl fmt::Display for ParseErrorKind {
@@ -134,6 +139,9 @@ impl fmt::Display for ParseErrorKind {
             }
             ParseErrorKind::UnknownFamily { found } => {
                 write!(f, "unknown address family {found}")
+            }
+            ParseErrorKind::UnknownProtocol => {
+                f.write_str("protocol-specific attribute of a reply whose protocol is not known")
             }
         }
     }

@@ -14,7 +14,9 @@ use bitflags::bitflags;
 use zerocopy::byteorder::native_endian::{U16, U32};
 use zerocopy::IntoBytes;
 
-use crate::common::{attr_iterator, fixed_attr, DebugIter, Shutdown, SkMemInfo, U32Array};
+use crate::common::{
+    attr_iterator, attr_shortcuts, fixed_attr, DebugIter, Shutdown, SkMemInfo, SocketType, U32Array,
+};
 use crate::inet::{States, TcpState};
 use crate::netlink::{Attr, Attrs, NlMsg};
 use crate::parse_error::{Layer, ParseError};
@@ -22,55 +24,10 @@ use crate::raw::sock_diag::SOCK_DIAG_BY_FAMILY;
 use crate::raw::unix_diag::{
     self as ru, unix_diag_msg, unix_diag_req, unix_diag_rqlen, unix_diag_vfs,
 };
-use crate::raw::{AF_UNIX, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM};
+use crate::raw::AF_UNIX;
 use crate::request::split_reply;
 use crate::request::{cookie, cookie_words, header, RequestBytes};
 use crate::request::{sealed, Request};
-
-/// The type of a unix socket (`udiag_type`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum UnixType {
-    /// `SOCK_STREAM`.
-    Stream,
-    /// `SOCK_DGRAM`.
-    Dgram,
-    /// `SOCK_SEQPACKET`.
-    SeqPacket,
-    /// Another value.
-    Unknown(u8),
-}
-
-impl UnixType {
-    /// The type for a `SOCK_*` value.
-    pub const fn from_raw(v: u8) -> Self {
-        match v {
-            SOCK_STREAM => UnixType::Stream,
-            SOCK_DGRAM => UnixType::Dgram,
-            SOCK_SEQPACKET => UnixType::SeqPacket,
-            v => UnixType::Unknown(v),
-        }
-    }
-
-    /// The `SOCK_*` value.
-    pub const fn to_raw(self) -> u8 {
-        match self {
-            UnixType::Stream => SOCK_STREAM,
-            UnixType::Dgram => SOCK_DGRAM,
-            UnixType::SeqPacket => SOCK_SEQPACKET,
-            UnixType::Unknown(v) => v,
-        }
-    }
-
-    /// `ss`'s Netid: `u_str`, `u_dgr`, `u_seq`.
-    pub const fn netid(self) -> &'static str {
-        match self {
-            UnixType::Stream => "u_str",
-            UnixType::Dgram => "u_dgr",
-            UnixType::SeqPacket => "u_seq",
-            UnixType::Unknown(_) => "u_???",
-        }
-    }
-}
 
 bitflags! {
     /// What a unix request asks the kernel to show (`udiag_show`).
@@ -227,8 +184,8 @@ impl<'buf> UnixMsg<'buf> {
     }
 
     /// Socket type (`udiag_type`).
-    pub fn socket_type(&self) -> UnixType {
-        UnixType::from_raw(self.raw.udiag_type)
+    pub fn socket_type(&self) -> SocketType {
+        SocketType::from_raw(self.raw.udiag_type)
     }
 
     /// State (`udiag_state`): `Established` (connected), `Listen` or
@@ -255,6 +212,27 @@ impl<'buf> UnixMsg<'buf> {
     /// The attributes, decoded.
     pub fn attributes(&self) -> UnixAttrs<'buf> {
         UnixAttrs::new(self.attrs())
+    }
+
+    attr_shortcuts! {
+        |_: &Self, a| UnixAttr::decode(a) => UnixAttr, ru;
+        /// `UNIX_DIAG_NAME`: the bound name (`Ok(None)` also for an unnamed
+        /// socket, or without [`UnixShow::NAME`]).
+        name(UNIX_DIAG_NAME) -> Name(UnixName<'buf>);
+        /// `UNIX_DIAG_PEER`: the peer's inode.
+        peer(UNIX_DIAG_PEER) -> Peer(u32);
+        /// `UNIX_DIAG_RQLEN`: the queues (what `ss` shows as Recv-Q and Send-Q).
+        rqlen(UNIX_DIAG_RQLEN) -> RqLen(UnixRqLen);
+        /// `UNIX_DIAG_VFS`: the inode and device of a path's file.
+        vfs(UNIX_DIAG_VFS) -> Vfs(UnixVfs);
+        /// `UNIX_DIAG_ICONS`: a listener's pending connections.
+        icons(UNIX_DIAG_ICONS) -> Icons(U32Array<'buf>);
+        /// `UNIX_DIAG_MEMINFO`: the socket's memory counters.
+        skmeminfo(UNIX_DIAG_MEMINFO) -> SkMemInfo(SkMemInfo<&'buf [u8]>);
+        /// `UNIX_DIAG_SHUTDOWN`: the directions shut down.
+        shutdown(UNIX_DIAG_SHUTDOWN) -> Shutdown(Shutdown);
+        /// `UNIX_DIAG_UID`: the owner's uid.
+        uid(UNIX_DIAG_UID) -> Uid(u32);
     }
 }
 
@@ -466,7 +444,7 @@ pub enum UnixAttr<'buf> {
     /// 4 `UNIX_DIAG_RQLEN`.
     RqLen(UnixRqLen),
     /// 5 `UNIX_DIAG_MEMINFO`.
-    MemInfo(SkMemInfo<&'buf [u8]>),
+    SkMemInfo(SkMemInfo<&'buf [u8]>),
     /// 6 `UNIX_DIAG_SHUTDOWN`.
     Shutdown(Shutdown),
     /// 7 `UNIX_DIAG_UID`: owner uid, mapped into the requester's namespace.
@@ -498,7 +476,7 @@ impl<'buf> UnixAttr<'buf> {
                 })
             }
             ru::UNIX_DIAG_MEMINFO => {
-                UnixAttr::MemInfo(SkMemInfo::new(attr.payload(), attr.offset())?)
+                UnixAttr::SkMemInfo(SkMemInfo::new(attr.payload(), attr.offset())?)
             }
             ru::UNIX_DIAG_SHUTDOWN => UnixAttr::Shutdown(Shutdown::from_bits_retain(attr.u8()?)),
             ru::UNIX_DIAG_UID => UnixAttr::Uid(attr.u32()?),
@@ -518,7 +496,7 @@ attr_iterator! {
 #[non_exhaustive]
 pub struct UnixSocket {
     /// Socket type.
-    pub socket_type: UnixType,
+    pub socket_type: SocketType,
     /// State.
     pub state: TcpState,
     /// Inode.
@@ -536,7 +514,7 @@ pub struct UnixSocket {
     /// `UNIX_DIAG_RQLEN`.
     pub rqlen: Option<UnixRqLen>,
     /// `UNIX_DIAG_MEMINFO`.
-    pub meminfo: Option<SkMemInfo<Box<[u8]>>>,
+    pub skmeminfo: Option<SkMemInfo<Box<[u8]>>>,
     /// `UNIX_DIAG_SHUTDOWN`.
     pub shutdown: Option<Shutdown>,
     /// `UNIX_DIAG_UID`.
@@ -559,7 +537,7 @@ impl From<UnixMsg<'_>> for UnixSocket {
             peer: None,
             icons: None,
             rqlen: None,
-            meminfo: None,
+            skmeminfo: None,
             shutdown: None,
             uid: None,
             other: Vec::new(),
@@ -572,7 +550,7 @@ impl From<UnixMsg<'_>> for UnixSocket {
                 Ok(UnixAttr::Peer(p)) => s.peer = Some(p),
                 Ok(UnixAttr::Icons(i)) => s.icons = Some(i.iter().collect()),
                 Ok(UnixAttr::RqLen(q)) => s.rqlen = Some(q),
-                Ok(UnixAttr::MemInfo(mi)) => s.meminfo = Some(mi.into_owned()),
+                Ok(UnixAttr::SkMemInfo(mi)) => s.skmeminfo = Some(mi.into_owned()),
                 Ok(UnixAttr::Shutdown(sh)) => s.shutdown = Some(sh),
                 Ok(UnixAttr::Uid(u)) => s.uid = Some(u),
                 Ok(UnixAttr::Other(a)) => s.other.push((a.kind(), a.payload().into())),

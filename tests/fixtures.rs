@@ -21,8 +21,9 @@ use sockdiag::netlink_diag::{NetlinkFlags, NetlinkMsg, NetlinkSocket};
 use sockdiag::packet::{PacketInfoFlags, PacketMsg, PacketSocket};
 use sockdiag::raw::inet_diag as r;
 use sockdiag::raw::netlink::{NLMSG_DONE, NLMSG_ERROR};
-use sockdiag::unix::{UnixAddr, UnixMsg, UnixSocket, UnixType};
+use sockdiag::unix::{UnixAddr, UnixMsg, UnixSocket};
 use sockdiag::Shutdown;
+use sockdiag::SocketType;
 
 const TCP4: &[u8] = include_bytes!("fixtures/tcp4.bin");
 const TCP6: &[u8] = include_bytes!("fixtures/tcp6.bin");
@@ -192,7 +193,7 @@ fn tcp6_dump_keeps_dual_stack_and_mapped() {
     let mapped = get("[::ffff:127.0.0.1]:5003", "[::ffff:127.0.0.1]:40004");
     assert_eq!(mapped.state(), TcpState::Established);
     assert_eq!(mapped.inode(), inode("dual_server"));
-    assert!(matches!(mapped.src_addr(), IpAddr::V6(a) if a.to_ipv4_mapped().is_some()));
+    assert!(matches!(mapped.src_ip(), IpAddr::V6(a) if a.to_ipv4_mapped().is_some()));
     // IPV6_V6ONLY is reported for listeners: on for [::1], off for [::].
     let v6only = |m: &InetMsg<'_>| {
         m.attrs()
@@ -347,7 +348,7 @@ fn every_attribute_this_kernel_sends_is_typed() {
     let tcp4 = owned(ATTRS_TCP4, Protocol::Tcp);
     assert_eq!(tcp4.len(), 16);
     for s in tcp4.values() {
-        let a = &s.attributes;
+        let a = &s;
         assert!(a.errors.is_empty(), "{:?}", a.errors);
         assert!(a.other.is_empty(), "unknown attributes {:?}", a.other);
         // Sent for every TCP socket with every extension bit, as root.
@@ -370,24 +371,20 @@ fn every_attribute_this_kernel_sends_is_typed() {
     }
     let get = |src: &str, dst: &str| &tcp4[&(sa(src), sa(dst))];
     // Mark, TOS and priority (CLASS_ID falls back to SO_PRIORITY).
-    let marked = &get("127.0.0.1:6001", "0.0.0.0:0").attributes;
+    let marked = &get("127.0.0.1:6001", "0.0.0.0:0");
     assert_eq!(
         (marked.mark, marked.tos, marked.class_id),
         (Some(0x1234), Some(0x10), Some(3))
     );
     // TCP-MD5 key.
-    let md5 = get("127.0.0.1:6002", "0.0.0.0:0")
-        .attributes
-        .md5sig
-        .clone()
-        .unwrap();
+    let md5 = get("127.0.0.1:6002", "0.0.0.0:0").md5sig.clone().unwrap();
     assert_eq!(md5.len(), 1);
     assert_eq!(md5[0].addr, "127.0.0.1".parse::<IpAddr>().unwrap());
     assert_eq!((md5[0].prefix_len, md5[0].key()), (32, &b"sekrit"[..]));
     // BBR, with 4000 bytes moved; the client shut down its sending side.
     let bbr = get("127.0.0.1:41001", "127.0.0.1:6003");
     assert!(matches!(bbr.state, TcpState::FinWait1 | TcpState::FinWait2));
-    let a = &bbr.attributes;
+    let a = &bbr;
     assert_eq!(a.cong.as_deref(), Some("bbr"));
     assert!(a.bbr.unwrap().bandwidth > 0 && a.bbr.unwrap().min_rtt_us > 0);
     assert_eq!(a.shutdown, Some(Shutdown::SEND));
@@ -398,7 +395,7 @@ fn every_attribute_this_kernel_sends_is_typed() {
         .unwrap()
         .contains(TcpiOptions::SACK | TcpiOptions::TIMESTAMPS | TcpiOptions::WSCALE));
     assert_eq!((info.snd_wscale(), info.rcv_wscale()), (Some(10), Some(10)));
-    let server = &get("127.0.0.1:6003", "127.0.0.1:41001").attributes;
+    let server = &get("127.0.0.1:6003", "127.0.0.1:41001");
     assert_eq!(
         server.tcp_info.as_ref().unwrap().bytes_received(),
         Some(4001),
@@ -406,20 +403,16 @@ fn every_attribute_this_kernel_sends_is_typed() {
     );
     assert_eq!(server.shutdown, Some(Shutdown::RECEIVE));
     // Cubic: named, and no BBR info.
-    let cubic = &get("127.0.0.1:41002", "127.0.0.1:6003").attributes;
+    let cubic = &get("127.0.0.1:41002", "127.0.0.1:6003");
     assert_eq!(cubic.cong.as_deref(), Some("cubic"));
     assert_eq!(cubic.bbr, None);
     // MPTCP subflows carry ULP info; the subflow listener names the ULP.
-    let sub = get("127.0.0.1:6005", "0.0.0.0:0")
-        .attributes
-        .ulp
-        .clone()
-        .unwrap();
+    let sub = get("127.0.0.1:6005", "0.0.0.0:0").ulp.clone().unwrap();
     assert_eq!(sub.name(), "mptcp");
     let subflows: Vec<_> = tcp4
         .values()
         .filter(|s| s.state == TcpState::Established)
-        .filter_map(|s| Some((s, s.attributes.ulp.as_ref()?.mptcp()?)))
+        .filter_map(|s| Some((s, s.ulp.as_ref()?.mptcp()?)))
         .collect();
     assert_eq!(subflows.len(), 2);
 
@@ -429,29 +422,26 @@ fn every_attribute_this_kernel_sends_is_typed() {
     assert_eq!(mptcp.len(), 3);
     for (key, s) in &mptcp {
         assert_eq!(s.protocol, Some(Protocol::Mptcp));
-        let info = s.attributes.mptcp_info.as_ref().unwrap();
+        let info = s.mptcp_info.as_ref().unwrap();
         assert_eq!(info.len(), 96);
-        assert!(s.attributes.tcp_info.is_none());
+        assert!(s.tcp_info.is_none());
         if s.state == TcpState::Established {
-            let sub = tcp4[key].attributes.ulp.as_ref().unwrap().mptcp().unwrap();
+            let sub = tcp4[key].ulp.as_ref().unwrap().mptcp().unwrap();
             assert_eq!(info.token(), sub.token_loc);
         }
     }
 
     // IPv6: traffic class where it was set, v6only on the listener.
     let tcp6 = owned(ATTRS_TCP6, Protocol::Tcp);
-    let c = &tcp6[&(sa("[::1]:41003"), sa("[::1]:6004"))].attributes;
+    let c = &tcp6[&(sa("[::1]:41003"), sa("[::1]:6004"))];
     assert_eq!((c.tclass, c.tos), (Some(0x20), Some(0)));
-    assert_eq!(
-        tcp6[&(sa("[::1]:6004"), sa("[::]:0"))].attributes.v6only,
-        Some(true)
-    );
+    assert_eq!(tcp6[&(sa("[::1]:6004"), sa("[::]:0"))].v6only, Some(true));
 
     // UDP: memory attributes, no INFO.
     for s in owned(ATTRS_UDP4, Protocol::Udp).values() {
-        assert!(s.attributes.tcp_info.is_none() && s.attributes.info.is_none());
-        assert!(s.attributes.meminfo.is_some() && s.attributes.skmeminfo.is_some());
-        assert!(!s.attributes.sockopt.unwrap().contains(SockOpt::IS_ICSK));
+        assert!(s.tcp_info.is_none() && s.info.is_none());
+        assert!(s.meminfo.is_some() && s.skmeminfo.is_some());
+        assert!(!s.sockopt.unwrap().contains(SockOpt::IS_ICSK));
     }
 }
 
@@ -521,14 +511,14 @@ fn unix_dump_of_every_kind() {
     for s in socks.values() {
         assert!(s.errors.is_empty() && s.other.is_empty());
         assert_eq!(
-            (s.uid, s.meminfo.as_ref().map(|m| m.len())),
+            (s.uid, s.skmeminfo.as_ref().map(|m| m.len())),
             (Some(0), Some(9))
         );
     }
     let l = get("unix_listener");
     assert_eq!(
         (l.socket_type, l.state),
-        (UnixType::Stream, TcpState::Listen)
+        (SocketType::Stream, TcpState::Listen)
     );
     assert_eq!(
         l.name,
@@ -555,9 +545,9 @@ fn unix_dump_of_every_kind() {
         "@sockdiag-abstract"
     );
     for (a, b, ty, unread) in [
-        ("unix_stream_a", "unix_stream_b", UnixType::Stream, 7),
-        ("unix_seq_a", "unix_seq_b", UnixType::SeqPacket, 5),
-        ("unix_dgram_a", "unix_dgram_b", UnixType::Dgram, 9),
+        ("unix_stream_a", "unix_stream_b", SocketType::Stream, 7),
+        ("unix_seq_a", "unix_seq_b", SocketType::SeqPacket, 5),
+        ("unix_dgram_a", "unix_dgram_b", SocketType::Dgram, 9),
     ] {
         let (a, b) = (get(a), get(b));
         assert_eq!(
@@ -595,7 +585,7 @@ fn netlink_dump() {
     assert_eq!(socks.len(), 11);
     assert!(socks
         .iter()
-        .all(|s| s.errors.is_empty() && s.meminfo.is_some() && s.flags.is_some()));
+        .all(|s| s.errors.is_empty() && s.skmeminfo.is_some() && s.flags.is_some()));
     let route = socks
         .iter()
         .find(|s| s.inode == inode_in(FAMILY_INODES, "netlink_route"))
@@ -627,7 +617,7 @@ fn packet_dump() {
         .find(|s| s.inode == inode_in(FAMILY_INODES, "packet_raw"))
         .unwrap();
     assert_eq!(
-        (raw.socket_type, raw.protocol),
+        (raw.socket_type.to_raw(), raw.protocol),
         (3, 0x0806),
         "ETH_P_ARP, host order"
     );
@@ -646,7 +636,7 @@ fn packet_dump() {
         .iter()
         .find(|s| s.inode == inode_in(FAMILY_INODES, "packet_dgram"))
         .unwrap();
-    assert_eq!((dgram.socket_type, dgram.protocol), (2, 0x0800));
+    assert_eq!((dgram.socket_type.to_raw(), dgram.protocol), (2, 0x0800));
 }
 
 #[test]

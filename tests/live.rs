@@ -234,10 +234,7 @@ fn dump_all(sock: &mut DiagSocket, req: InetRequest) -> Vec<InetSocket> {
 
 fn by_endpoints(socks: Vec<InetSocket>) -> HashMap<(SocketAddr, SocketAddr), InetSocket> {
     let n = socks.len();
-    let map: HashMap<_, _> = socks
-        .into_iter()
-        .map(|s| ((s.id.src, s.id.dst), s))
-        .collect();
+    let map: HashMap<_, _> = socks.into_iter().map(|s| ((s.src, s.dst), s)).collect();
     assert_eq!(map.len(), n, "a socket appeared twice");
     map
 }
@@ -277,7 +274,7 @@ fn assert_exactly(family: Family, socks: Vec<InetSocket>, expected: &[Expect]) {
             e.src,
             e.dst
         );
-        assert_ne!(s.id.cookie, u64::MAX);
+        assert_ne!(s.cookie, u64::MAX);
     }
     assert!(map.is_empty(), "unexpected sockets: {:?}", map.values());
 }

@@ -8,7 +8,8 @@ use std::fmt::Write;
 
 use libfuzzer_sys::fuzz_target;
 use sockdiag::inet::{
-    Attributes, InetAttr, InetAttrs, MptcpInfo, Protocol, SctpInfo, SockAddrs, TcpInfo, UlpInfo,
+    InetAttr, InetAttrs, InetMsg, InetSocket, MptcpInfo, Protocol, SctpInfo, SockAddrs, TcpInfo,
+    UlpInfo,
 };
 use sockdiag::netlink::Attrs;
 use sockdiag::SkMemInfo;
@@ -23,11 +24,37 @@ fuzz_target!(|data: &[u8]| {
             let _ = write!(out, "{:?} {:?}", i.to_zero_extended(), i.into_owned());
         }
     }
-    let _ = write!(
-        out,
-        "{:?}",
-        Attributes::collect(InetAttrs::new(Attrs::new(rest), protocol))
-    );
+    // The same attributes after an IPv4 `inet_diag_msg`: the owned form,
+    // and every typed shortcut (each agrees with the iteration: a value
+    // it finds is the first attribute of its type).
+    let mut whole = vec![0u8; 72];
+    whole[0] = 2;
+    whole.extend_from_slice(rest);
+    if let Ok(mut m) = InetMsg::from_payload(&whole, 0) {
+        if let Some(p) = protocol {
+            m = m.with_protocol(p);
+        }
+        let _ = write!(out, "{m} {:?}", InetSocket::from(m));
+        let _ = write!(
+            out,
+            "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+            m.tcp_info(),
+            m.sctp_info(),
+            m.mptcp_info(),
+            m.meminfo(),
+            m.skmeminfo(),
+            m.cong(),
+            m.bbr(),
+            m.shutdown(),
+            m.tos(),
+            m.tclass(),
+            m.mark(),
+            m.class_id(),
+            m.cgroup_id(),
+            m.v6only(),
+            m.expires(),
+        );
+    }
     let _ = write!(
         out,
         "{:?} {:?}",

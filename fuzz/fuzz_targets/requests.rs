@@ -142,7 +142,7 @@ fn inet(data: &mut Input<'_>, out: &mut Vec<u8>) {
         assert_eq!(raw.idiag_ext, ext.bits());
         assert_eq!(raw.pad, raw_protocol);
         assert_eq!(raw.idiag_states.get(), states.bits());
-        let number = protocol.number();
+        let number = protocol.to_raw();
         let mut seen_protocol = None;
         let mut seen_program = None;
         for a in Attrs::new(attrs) {

@@ -249,6 +249,7 @@ mod tests {
     /// numbers: a thread numbered below its process (pids wrap) is still
     /// listed after it, as `ss -T` finds them.
     #[test]
+    #[cfg_attr(miri, ignore = "walks a directory tree")]
     fn a_process_comes_before_its_threads_whatever_their_numbers() {
         let root = std::env::temp_dir().join(format!("sockdiag-procs-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);

@@ -35,7 +35,7 @@ impl Request for DestroyEvent {
             .ok()
             .flatten()
             .and_then(|a| a.u8().ok())
-            .and_then(|p| Protocol::from_number(u16::from(p)));
+            .and_then(|p| Protocol::from_raw(u16::from(p)));
         Ok(match protocol {
             Some(p) => InetMsg::parse_as(msg, p)?,
             None => m,

@@ -11,8 +11,8 @@ mod owned;
 mod request;
 
 pub use attr::{
-    Attributes, BbrInfo, DctcpInfo, InetAttr, InetAttrs, Md5Key, Md5Keys, MemInfo,
-    MptcpSubflowInfo, SockAddrs, SockOpt, TlsInfo, UlpInfo, VegasInfo,
+    BbrInfo, DctcpInfo, InetAttr, InetAttrs, Md5Key, Md5Keys, MemInfo, MptcpSubflowInfo, SockAddrs,
+    SockOpt, TlsInfo, UlpInfo, VegasInfo,
 };
 pub use events::DestroyEvent;
 pub use info::{
@@ -102,7 +102,7 @@ impl Protocol {
     ];
 
     /// The `IPPROTO_*` number.
-    pub const fn number(self) -> u16 {
+    pub const fn to_raw(self) -> u16 {
         match self {
             Protocol::Tcp => rawinet::IPPROTO_TCP as u16,
             Protocol::Udp => rawinet::IPPROTO_UDP as u16,
@@ -115,7 +115,7 @@ impl Protocol {
     }
 
     /// The protocol for an `IPPROTO_*` number, if it is one of these.
-    pub const fn from_number(n: u16) -> Option<Self> {
+    pub const fn from_raw(n: u16) -> Option<Self> {
         Some(match n {
             6 => Protocol::Tcp,
             17 => Protocol::Udp,
@@ -311,6 +311,26 @@ impl Timer {
             Timer::DelayedAck => 5,
             Timer::Unknown(v) => v,
         }
+    }
+
+    /// The name `ss -o` prints (`timer:(on,...)`): `off`, `on`
+    /// (retransmit), `keepalive`, `timewait`, `persist` (zero-window
+    /// probe), and `unknown` for the rest.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Timer::None => "off",
+            Timer::Retransmit => "on",
+            Timer::KeepAlive => "keepalive",
+            Timer::TimeWait => "timewait",
+            Timer::ZeroWindowProbe => "persist",
+            Timer::DelayedAck | Timer::Unknown(_) => "unknown",
+        }
+    }
+}
+
+impl fmt::Display for Timer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }
 

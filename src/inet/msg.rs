@@ -2,13 +2,17 @@
 
 use core::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::time::Duration;
 
 use zerocopy::FromBytes;
 
-use super::attr::InetAttrs;
+use super::attr::{BbrInfo, InetAttr, InetAttrs, MemInfo};
+use super::info::{MptcpInfo, SctpInfo, TcpInfo};
 use super::{Family, Protocol, TcpState, Timer};
+use crate::common::{attr_shortcuts, Shutdown, SkMemInfo};
 use crate::netlink::{Attrs, NlMsg};
 use crate::parse_error::{Layer, ParseError, ParseErrorKind};
+use crate::raw::inet_diag as ri;
 use crate::raw::inet_diag::{inet_diag_msg, inet_diag_sockid, DCCPDIAG_GETSOCK, TCPDIAG_GETSOCK};
 use crate::raw::sock_diag::SOCK_DIAG_BY_FAMILY;
 
@@ -98,6 +102,15 @@ impl<'buf> InetMsg<'buf> {
         self.protocol
     }
 
+    /// The same view, known to be a reply of `protocol` (which decides how
+    /// `INET_DIAG_INFO` is read): for a view made by
+    /// [`from_payload`](Self::from_payload).
+    #[must_use]
+    pub fn with_protocol(mut self, protocol: Protocol) -> Self {
+        self.protocol = Some(protocol);
+        self
+    }
+
     /// The raw `struct inet_diag_msg`.
     pub fn raw(&self) -> &'buf inet_diag_msg {
         self.raw
@@ -126,12 +139,12 @@ impl<'buf> InetMsg<'buf> {
     /// Source (local) address (`id.idiag_src`): the first 4 bytes for
     /// IPv4; all 16 for IPv6, where a dual-stack socket's IPv4 peer stays
     /// a v4-mapped IPv6 address (`::ffff:a.b.c.d`).
-    pub fn src_addr(&self) -> IpAddr {
+    pub fn src_ip(&self) -> IpAddr {
         addr(self.family, &self.raw.id.idiag_src)
     }
 
-    /// Destination (remote) address (`id.idiag_dst`), as [`src_addr`](Self::src_addr).
-    pub fn dst_addr(&self) -> IpAddr {
+    /// Destination (remote) address (`id.idiag_dst`), as [`src_ip`](Self::src_ip).
+    pub fn dst_ip(&self) -> IpAddr {
         addr(self.family, &self.raw.id.idiag_dst)
     }
 
@@ -147,12 +160,12 @@ impl<'buf> InetMsg<'buf> {
 
     /// Source address and port.
     pub fn src(&self) -> SocketAddr {
-        SocketAddr::new(self.src_addr(), self.src_port())
+        SocketAddr::new(self.src_ip(), self.src_port())
     }
 
     /// Destination address and port.
     pub fn dst(&self) -> SocketAddr {
-        SocketAddr::new(self.dst_addr(), self.dst_port())
+        SocketAddr::new(self.dst_ip(), self.dst_port())
     }
 
     /// Interface index the socket is bound to, or 0 (`id.idiag_if`).
@@ -169,6 +182,11 @@ impl<'buf> InetMsg<'buf> {
     /// Milliseconds until the pending timer fires (`idiag_expires`).
     pub fn expires_ms(&self) -> u32 {
         self.raw.idiag_expires.get()
+    }
+
+    /// [`expires_ms`](Self::expires_ms) as a `Duration`.
+    pub fn expires(&self) -> Duration {
+        Duration::from_millis(self.expires_ms().into())
     }
 
     /// Receive queue (`idiag_rqueue`): unread bytes for TCP, accept-queue
@@ -205,6 +223,84 @@ impl<'buf> InetMsg<'buf> {
         InetAttrs::new(self.attrs(), self.protocol)
     }
 
+    attr_shortcuts! {
+        |m: &Self, a| InetAttr::decode(a, m.protocol) => InetAttr, ri;
+        /// `INET_DIAG_MEMINFO`: the socket's memory in four numbers.
+        meminfo(INET_DIAG_MEMINFO) -> MemInfo(MemInfo);
+        /// `INET_DIAG_SKMEMINFO`: the socket's memory counters (what `ss -m` shows).
+        skmeminfo(INET_DIAG_SKMEMINFO) -> SkMemInfo(SkMemInfo<&'buf [u8]>);
+        /// `INET_DIAG_CONG`: the congestion control algorithm's name.
+        cong(INET_DIAG_CONG) -> Cong(&'buf str);
+        /// `INET_DIAG_BBRINFO`: BBR's model.
+        bbr(INET_DIAG_BBRINFO) -> Bbr(BbrInfo);
+        /// `INET_DIAG_SHUTDOWN`: the directions shut down.
+        shutdown(INET_DIAG_SHUTDOWN) -> Shutdown(Shutdown);
+        /// `INET_DIAG_TOS`: the IPv4 TOS byte.
+        tos(INET_DIAG_TOS) -> Tos(u8);
+        /// `INET_DIAG_TCLASS`: the IPv6 traffic class.
+        tclass(INET_DIAG_TCLASS) -> TClass(u8);
+        /// `INET_DIAG_MARK`: the socket's mark (sent only to `CAP_NET_ADMIN`).
+        mark(INET_DIAG_MARK) -> Mark(u32);
+        /// `INET_DIAG_CLASS_ID`: the net_cls class id (or the priority).
+        class_id(INET_DIAG_CLASS_ID) -> ClassId(u32);
+        /// `INET_DIAG_CGROUP_ID`: the cgroup v2 id of the socket's cgroup.
+        cgroup_id(INET_DIAG_CGROUP_ID) -> CgroupId(u64);
+        /// `INET_DIAG_SKV6ONLY`: `IPV6_V6ONLY` of an IPv6 socket.
+        v6only(INET_DIAG_SKV6ONLY) -> V6Only(bool);
+    }
+
+    /// `INET_DIAG_INFO` of a TCP (or DCCP) socket: `struct tcp_info`, as
+    /// long as the kernel sent it. `Ok(None)` if the kernel sent none or
+    /// the socket is of another protocol; an error if the view does not
+    /// know its protocol ([`ParseErrorKind::UnknownProtocol`]) or the
+    /// attribute framing before it is malformed.
+    ///
+    /// ```
+    /// # fn f(msg: sockdiag::inet::InetMsg<'_>) -> Result<(), sockdiag::ParseError> {
+    /// if let Some(info) = msg.tcp_info()? {
+    ///     println!("rtt {:?} cwnd {:?}", info.rtt_duration(), info.snd_cwnd());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn tcp_info(&self) -> Result<Option<TcpInfo<&'buf [u8]>>, ParseError> {
+        match self.info()? {
+            Some(InetAttr::TcpInfo(i)) => Ok(Some(i)),
+            _ => Ok(None),
+        }
+    }
+
+    /// `INET_DIAG_INFO` of an SCTP socket, as [`tcp_info`](Self::tcp_info).
+    pub fn sctp_info(&self) -> Result<Option<SctpInfo<&'buf [u8]>>, ParseError> {
+        match self.info()? {
+            Some(InetAttr::SctpInfo(i)) => Ok(Some(i)),
+            _ => Ok(None),
+        }
+    }
+
+    /// `INET_DIAG_INFO` of an MPTCP socket, as [`tcp_info`](Self::tcp_info).
+    pub fn mptcp_info(&self) -> Result<Option<MptcpInfo<&'buf [u8]>>, ParseError> {
+        match self.info()? {
+            Some(InetAttr::MptcpInfo(i)) => Ok(Some(i)),
+            _ => Ok(None),
+        }
+    }
+
+    /// `INET_DIAG_INFO` decoded by protocol; an error for a view that does
+    /// not know its protocol.
+    fn info(&self) -> Result<Option<InetAttr<'buf>>, ParseError> {
+        let Some(attr) = self.attrs().find(ri::INET_DIAG_INFO)? else {
+            return Ok(None);
+        };
+        if self.protocol.is_none() {
+            return Err(ParseError::new(
+                Layer::Attribute,
+                attr.offset(),
+                ParseErrorKind::UnknownProtocol,
+            ));
+        }
+        InetAttr::decode(attr, self.protocol).map(Some)
+    }
+
     /// gopsutil's `FastHash`: FNV-1 (64-bit) over the source address bytes
     /// (4 for IPv4, 16 for IPv6), the destination address bytes, then the
     /// big-endian source and destination ports.
@@ -217,6 +313,18 @@ impl<'buf> InetMsg<'buf> {
             id.idiag_sport.get(),
             id.idiag_dport.get(),
         )
+    }
+}
+
+/// One line: protocol (or family when it is not known), state, the two
+/// ends: `tcp ESTABLISHED 127.0.0.1:40001 -> 127.0.0.1:5001`.
+impl fmt::Display for InetMsg<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.protocol {
+            Some(p) => write!(f, "{p}")?,
+            None => write!(f, "{}", self.family)?,
+        }
+        write!(f, " {} {} -> {}", self.state(), self.src(), self.dst())
     }
 }
 

@@ -177,7 +177,7 @@ impl InetRequest {
     pub fn to_raw(&self) -> inet_diag_req_v2 {
         inet_diag_req_v2 {
             sdiag_family: self.family.to_raw(),
-            sdiag_protocol: u8::try_from(self.protocol.number()).unwrap_or(0),
+            sdiag_protocol: u8::try_from(self.protocol.to_raw()).unwrap_or(0),
             idiag_ext: self.extensions.bits(),
             pad: self.raw_protocol,
             idiag_states: U32::new(self.states.bits()),
@@ -240,7 +240,7 @@ impl InetRequest {
             core::mem::swap(&mut id.idiag_src, &mut id.idiag_dst);
             core::mem::swap(&mut id.idiag_sport, &mut id.idiag_dport);
         }
-        let number = self.protocol.number();
+        let number = self.protocol.to_raw();
         let attr = ProtocolAttr {
             header: nlattr {
                 nla_len: U16::new(8),
@@ -267,7 +267,7 @@ impl Request for InetRequest {
         self.family.to_raw()
     }
     fn sdiag_protocol(&self) -> u16 {
-        self.protocol.number()
+        self.protocol.to_raw()
     }
     fn encode(&self, seq: u32) -> impl AsRef<[u8]> {
         self.to_bytes(seq)
@@ -295,7 +295,7 @@ impl Request for Destroy {
         self.0.family.to_raw()
     }
     fn sdiag_protocol(&self) -> u16 {
-        self.0.protocol.number()
+        self.0.protocol.to_raw()
     }
     fn encode(&self, seq: u32) -> impl AsRef<[u8]> {
         self.0
@@ -428,7 +428,7 @@ impl Request for LegacyRequest {
         crate::raw::AF_UNSPEC
     }
     fn sdiag_protocol(&self) -> u16 {
-        self.protocol.number()
+        self.protocol.to_raw()
     }
     fn encode(&self, seq: u32) -> impl AsRef<[u8]> {
         self.to_bytes(seq)

@@ -52,8 +52,8 @@ fn ipv4_view_reads_every_field() {
     assert_eq!(m.state(), TcpState::Established);
     assert_eq!(m.timer(), Timer::ZeroWindowProbe);
     assert_eq!(m.retrans(), 3);
-    assert_eq!(m.src_addr(), IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1)));
-    assert_eq!(m.dst_addr(), IpAddr::V4(Ipv4Addr::new(192, 168, 1, 2)));
+    assert_eq!(m.src_ip(), IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1)));
+    assert_eq!(m.dst_ip(), IpAddr::V4(Ipv4Addr::new(192, 168, 1, 2)));
     assert_eq!(m.src_port(), 443);
     assert_eq!(m.dst_port(), 50000);
     assert_eq!(m.src(), "10.0.0.1:443".parse::<SocketAddr>().unwrap());
@@ -75,10 +75,10 @@ fn ipv4_view_reads_every_field() {
 
     let owned = InetSocket::from(m);
     assert_eq!(owned.family, Family::Inet);
-    assert_eq!(owned.id.src, m.src());
-    assert_eq!(owned.id.dst, m.dst());
-    assert_eq!(owned.id.cookie, m.cookie());
-    assert_eq!(owned.id.interface, 7);
+    assert_eq!(owned.src, m.src());
+    assert_eq!(owned.dst, m.dst());
+    assert_eq!(owned.cookie, m.cookie());
+    assert_eq!(owned.interface, 7);
     assert_eq!(
         (owned.rqueue, owned.wqueue, owned.uid, owned.inode),
         (100, 200, 1000, 123_456)
@@ -87,7 +87,7 @@ fn ipv4_view_reads_every_field() {
         (owned.timer, owned.retrans, owned.expires_ms),
         (Timer::ZeroWindowProbe, 3, 1500)
     );
-    assert_eq!(owned.id.fast_hash(), m.fast_hash());
+    assert_eq!(owned.id().fast_hash(), m.fast_hash());
 }
 
 #[test]
@@ -98,8 +98,8 @@ fn ipv6_view_keeps_v4_mapped_addresses() {
     let buf = msg(20, 2, 1, 1, raw.as_bytes());
     let m = InetMsg::parse(Messages::new(&buf).next().unwrap().unwrap()).unwrap();
     assert_eq!(m.family(), Family::Inet6);
-    assert_eq!(m.src_addr(), IpAddr::V6(mapped));
-    assert_eq!(m.dst_addr(), IpAddr::V6(peer));
+    assert_eq!(m.src_ip(), IpAddr::V6(mapped));
+    assert_eq!(m.dst_ip(), IpAddr::V6(peer));
     assert_eq!(m.attrs().count(), 0);
 }
 
@@ -112,7 +112,7 @@ fn fast_hash_is_gopsutils_fnv1() {
     raw.id.idiag_dport = 443.into();
     let m = InetMsg::from_payload(raw.as_bytes(), 0).unwrap();
     assert_eq!(m.fast_hash(), 0x7514_7608_92d0_0c2e);
-    assert_eq!(InetSocket::from(m).id.fast_hash(), 0x7514_7608_92d0_0c2e);
+    assert_eq!(InetSocket::from(m).fast_hash(), 0x7514_7608_92d0_0c2e);
 
     let mapped = Ipv6Addr::new(0, 0, 0, 0, 0, 0xffff, 0x7f00, 1);
     let peer = Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1);
@@ -121,7 +121,7 @@ fn fast_hash_is_gopsutils_fnv1() {
     raw.id.idiag_dport = 40004.into();
     let m = InetMsg::from_payload(raw.as_bytes(), 0).unwrap();
     assert_eq!(m.fast_hash(), 0xa670_9545_00a8_f8de);
-    assert_eq!(InetSocket::from(m).id.fast_hash(), 0xa670_9545_00a8_f8de);
+    assert_eq!(InetSocket::from(m).fast_hash(), 0xa670_9545_00a8_f8de);
 }
 
 #[test]
@@ -252,15 +252,15 @@ fn request_encoding() {
     for p in Protocol::ALL {
         let b = InetRequest::new(Family::Inet, p).to_bytes(1);
         let b = b.as_bytes();
-        assert_eq!(Protocol::from_number(p.number()), Some(p));
+        assert_eq!(Protocol::from_raw(p.to_raw()), Some(p));
         assert!(!p.to_string().is_empty());
         if p == Protocol::Mptcp {
             continue;
         }
         assert_eq!(b.len(), 72);
-        assert_eq!(u16::from(b[17]), p.number());
+        assert_eq!(u16::from(b[17]), p.to_raw());
     }
-    assert_eq!(Protocol::from_number(0), None);
+    assert_eq!(Protocol::from_raw(0), None);
 }
 
 #[test]

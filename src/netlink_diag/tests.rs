@@ -46,7 +46,12 @@ fn netlink_message_and_attributes() {
     );
     let m = NetlinkMsg::parse(Messages::new(&bytes).next().unwrap().unwrap()).unwrap();
     assert_eq!(
-        (m.socket_type(), m.protocol(), m.is_connected(), m.port_id()),
+        (
+            m.socket_type().to_raw(),
+            m.protocol(),
+            m.is_connected(),
+            m.port_id()
+        ),
         (3, 0, true, 1234)
     );
     assert_eq!(
@@ -64,7 +69,7 @@ fn netlink_message_and_attributes() {
     );
     assert_eq!(g.words().len(), 2);
     let s = NetlinkSocket::from(m);
-    assert_eq!(s.meminfo.as_ref().map(SkMemInfo::len), Some(7));
+    assert_eq!(s.skmeminfo.as_ref().map(SkMemInfo::len), Some(7));
     assert_eq!(
         s.rx_ring
             .map(|r| (r.block_size, r.block_nr, r.frame_size, r.frame_nr)),

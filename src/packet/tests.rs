@@ -60,10 +60,22 @@ fn packet_message_and_attributes() {
     );
     let m = PacketMsg::parse(Messages::new(&bytes).next().unwrap().unwrap()).unwrap();
     assert_eq!(
-        (m.socket_type(), m.protocol(), m.inode(), m.cookie()),
+        (
+            m.socket_type().to_raw(),
+            m.protocol(),
+            m.inode(),
+            m.cookie()
+        ),
         (3, 0x0806, 66, 9)
     );
     assert!(format!("{m:?}").contains("0x0806"));
+    assert_eq!(m.info().unwrap().map(|i| i.index), Some(2));
+    assert_eq!(
+        (m.uid(), m.fanout().map(|f| f.map(Fanout::id))),
+        (Ok(Some(5)), Ok(Some(42)))
+    );
+    // The first filter is whole; the second (12 bytes) would not parse.
+    assert_eq!(m.filter().unwrap().map(|f| f.instructions().len()), Some(2));
     let s = PacketSocket::from(m);
     let info = s.info.unwrap();
     assert_eq!((info.index, info.version), (2, 1));
@@ -85,7 +97,7 @@ fn packet_message_and_attributes() {
     let f = s.fanout.unwrap();
     assert_eq!((f.id(), f.kind()), (42, 0x8001));
     assert_eq!(
-        (s.uid, s.meminfo.as_ref().map(SkMemInfo::len)),
+        (s.uid, s.skmeminfo.as_ref().map(SkMemInfo::len)),
         (Some(5), Some(9))
     );
     let prog = s.filter.clone().unwrap();

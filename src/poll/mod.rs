@@ -52,8 +52,9 @@ use crate::inet::{
     Extensions, Family, InetAttr, InetMsg, InetRequest, LegacyRequest, Protocol, TcpField, TcpState,
 };
 use crate::netlink_diag::{NetlinkMsg, NetlinkRequest};
-use crate::packet::{PacketAttr, PacketMsg, PacketRequest};
-use crate::unix::{UnixAttr, UnixMsg, UnixRequest, UnixType};
+use crate::packet::{PacketMsg, PacketRequest};
+use crate::unix::{UnixMsg, UnixRequest};
+use crate::SocketType;
 use crate::{DiagSocket, Error, InvalidArgument, ParseError};
 
 /// Most `tcp_info` counters a [`Poller`] tracks.
@@ -72,11 +73,11 @@ pub enum Kind {
         protocol: Option<Protocol>,
     },
     /// A unix socket.
-    Unix(UnixType),
+    Unix(SocketType),
     /// A packet socket.
     Packet {
-        /// `SOCK_RAW` or `SOCK_DGRAM`.
-        socket_type: u8,
+        /// [`Raw`](SocketType::Raw) or [`Dgram`](SocketType::Dgram).
+        socket_type: SocketType,
         /// Its protocol (`ETH_P_*`, host order).
         protocol: u16,
     },
@@ -447,8 +448,8 @@ fn keep_inet(m: &InetMsg<'_>, fields: &[TcpField]) -> Result<(u64, Kept), Error>
             protocol: m.protocol(),
         },
         state: m.state(),
-        local: Packed::ip(m.src_addr(), m.src_port()),
-        peer: Packed::ip(m.dst_addr(), m.dst_port()),
+        local: Packed::ip(m.src_ip(), m.src_port()),
+        peer: Packed::ip(m.dst_ip(), m.dst_port()),
         ..Kept::default()
     };
     inet_counters(m, fields, &mut kept).map_err(|error| Error::Reply {
@@ -478,12 +479,7 @@ impl Polled for LegacyRequest {
 
 impl Polled for UnixRequest {
     fn keep(m: &UnixMsg<'_>, _: &[TcpField]) -> Result<(u64, Kept), Error> {
-        let mut peer = 0;
-        for attr in m.attributes() {
-            if let UnixAttr::Peer(p) = attr.map_err(|e| reply(m.cookie(), e))? {
-                peer = p;
-            }
-        }
+        let peer = m.peer().map_err(|e| reply(m.cookie(), e))?.unwrap_or(0);
         Ok((
             m.cookie(),
             Kept {
@@ -502,12 +498,10 @@ impl Polled for UnixRequest {
 
 impl Polled for PacketRequest {
     fn keep(m: &PacketMsg<'_>, _: &[TcpField]) -> Result<(u64, Kept), Error> {
-        let mut ifindex = 0;
-        for attr in m.attributes() {
-            if let PacketAttr::Info(i) = attr.map_err(|e| reply(m.cookie(), e))? {
-                ifindex = i.index;
-            }
-        }
+        let ifindex = m
+            .info()
+            .map_err(|e| reply(m.cookie(), e))?
+            .map_or(0, |i| i.index);
         Ok((
             m.cookie(),
             Kept {

@@ -11,7 +11,7 @@ use crate::parse_error::{Layer, ParseErrorKind};
 use crate::raw::unix_diag::{self as ru, unix_diag_msg};
 use crate::raw::{AF_INET, AF_UNIX};
 use crate::unix::*;
-use crate::Shutdown;
+use crate::{Shutdown, SocketType};
 
 fn unix_fixed(family: u8) -> Vec<u8> {
     unix_diag_msg {
@@ -77,7 +77,7 @@ fn unix_message_and_every_attribute() {
     assert_eq!(
         (m.socket_type(), m.state(), m.inode(), m.cookie()),
         (
-            UnixType::Stream,
+            SocketType::Stream,
             crate::inet::TcpState::Listen,
             77,
             2 << 32 | 1
@@ -85,25 +85,39 @@ fn unix_message_and_every_attribute() {
     );
     assert_eq!(m.raw().udiag_type, 1);
     assert!(format!("{m:?}").contains("srv"));
+    // The shortcuts read what the owned form collects.
+    assert_eq!(
+        m.name().unwrap().map(|n| n.to_owned()),
+        Some(UnixAddr::Abstract(b"srv".to_vec()))
+    );
+    assert_eq!(
+        (m.peer(), m.uid(), m.shutdown()),
+        (Ok(Some(5)), Ok(Some(1000)), Ok(Some(Shutdown::RECEIVE)))
+    );
+    assert_eq!(
+        m.rqlen().unwrap().map(|q| (q.rqueue, q.wqueue)),
+        Some((2, 128))
+    );
+    assert_eq!(m.icons().unwrap().map(|i| i.iter().count()), Some(2));
     let s = UnixSocket::from(m);
     assert_eq!(s.name, Some(UnixAddr::Abstract(b"srv".to_vec())));
     let vfs = s.vfs.unwrap();
     assert_eq!((vfs.inode, vfs.major(), vfs.minor()), (99, 254, 3));
     assert_eq!((s.peer, s.icons.clone()), (Some(5), Some(vec![11, 12])));
     assert_eq!(s.rqlen.map(|q| (q.rqueue, q.wqueue)), Some((2, 128)));
-    assert_eq!(s.meminfo.as_ref().and_then(|m| m.drops()), Some(9));
+    assert_eq!(s.skmeminfo.as_ref().and_then(|m| m.drops()), Some(9));
     assert_eq!((s.shutdown, s.uid), (Some(Shutdown::RECEIVE), Some(1000)));
     assert_eq!(s.other, vec![(42, vec![1].into_boxed_slice())]);
     assert!(s.errors.is_empty());
-    assert_eq!(UnixType::from_raw(9), UnixType::Unknown(9));
+    assert_eq!(SocketType::from_raw(9), SocketType::Unknown(9));
     for t in [
-        UnixType::Stream,
-        UnixType::Dgram,
-        UnixType::SeqPacket,
-        UnixType::Unknown(9),
+        SocketType::Stream,
+        SocketType::Dgram,
+        SocketType::SeqPacket,
+        SocketType::Unknown(9),
     ] {
-        assert_eq!(UnixType::from_raw(t.to_raw()), t);
-        assert!(t.netid().starts_with("u_"));
+        assert_eq!(SocketType::from_raw(t.to_raw()), t);
+        assert!(t.unix_netid().starts_with("u_"));
     }
 }
 

@@ -83,10 +83,10 @@ fn key(v: &Value) -> String {
 fn key_of(s: &InetSocket) -> String {
     format!(
         "{}:{}->{}:{}",
-        s.id.src.ip(),
-        s.id.src.port(),
-        s.id.dst.ip(),
-        s.id.dst.port()
+        s.src.ip(),
+        s.src.port(),
+        s.dst.ip(),
+        s.dst.port()
     )
 }
 
@@ -135,9 +135,9 @@ pub fn cli_json_prom_and_summary_describe_the_population() {
         assert_eq!(v["wqueue"], s.wqueue);
         assert_eq!(v["inode"], s.inode);
         assert_eq!(v["uid"], uid);
-        assert_eq!(v["cookie"], s.id.cookie);
+        assert_eq!(v["cookie"], s.cookie);
         assert_eq!(v["interface"], 0);
-        assert!(cookies.insert(s.id.cookie));
+        assert!(cookies.insert(s.cookie));
         // -m: skmem with the kernel's receive buffer; -o: a timer name.
         assert!(v["skmem"]["rcvbuf"].as_u64().unwrap() > 0, "{v}");
         assert!(v["timer"].is_string(), "{v}");
@@ -943,7 +943,7 @@ pub fn cli_watch_rebalances_its_halves() {
 /// Every inet socket of the namespace (TCP, UDP, both families, every
 /// state), by cookie, as the kernel lists them.
 fn every_inet_cookie() -> BTreeSet<u64> {
-    library_view().values().map(|(_, s)| s.id.cookie).collect()
+    library_view().values().map(|(_, s)| s.cookie).collect()
 }
 
 /// Conflicting modes and options of another mode are usage errors found
@@ -1108,7 +1108,7 @@ pub fn cli_conflicting_modes_destroy_nothing() {
     let listeners: BTreeSet<u64> = library_view()
         .values()
         .filter(|(_, s)| s.state != sockdiag::inet::TcpState::Established)
-        .map(|(_, s)| s.id.cookie)
+        .map(|(_, s)| s.cookie)
         .collect();
     assert_eq!(listeners.len(), 6);
     let killed = ok(&["-K", "-H"]);
@@ -1125,7 +1125,7 @@ pub fn cli_conflicting_modes_destroy_nothing() {
         )),
         "{after:?}"
     );
-    let kept: BTreeSet<u64> = after.values().map(|(_, s)| s.id.cookie).collect();
+    let kept: BTreeSet<u64> = after.values().map(|(_, s)| s.cookie).collect();
     assert!(kept.is_superset(&listeners), "{after:?}");
     assert_eq!(kept.len(), 7, "{after:?}");
     drop((p, l8080, clients));

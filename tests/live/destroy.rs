@@ -53,7 +53,7 @@ pub fn destroy_closes_the_victim_and_needs_the_capability() {
         .unwrap();
     sock.destroy(&InetRequest::lookup(
         Protocol::Tcp,
-        victim.with_cookie(found.id.cookie),
+        victim.with_cookie(found.cookie),
     ))
     .unwrap();
     let mut buf = [0u8; 200];
@@ -67,7 +67,7 @@ pub fn destroy_closes_the_victim_and_needs_the_capability() {
     // It is gone: NotFound, for a lookup and for a second destroy with
     // its cookie. Without the cookie, the kernel's lookup falls back to the
     // listener on that local address and port.
-    let gone = victim.with_cookie(found.id.cookie);
+    let gone = victim.with_cookie(found.cookie);
     let r = sock.lookup(&InetRequest::lookup(Protocol::Tcp, gone));
     assert!(matches!(r, Err(Error::NotFound { .. })), "{r:?}");
     let r = sock.destroy(&InetRequest::lookup(Protocol::Tcp, gone));
@@ -90,7 +90,8 @@ pub fn destroy_many_while_the_dump_runs() {
     let mut dump = dumper.dump(&req).unwrap();
     while let Some(batch) = dump.next_batch().unwrap() {
         for m in batch {
-            let target = InetRequest::lookup(Protocol::Tcp, sockdiag::inet::InetSocket::from(m).id);
+            let target =
+                InetRequest::lookup(Protocol::Tcp, sockdiag::inet::InetSocket::from(m).id());
             killer.destroy(&target).unwrap();
             destroyed += 1;
         }
@@ -139,7 +140,7 @@ pub fn destroy_events_announce_closed_sockets() {
                 other => panic!("{other:?}: {s:?}"),
             }
             assert!(
-                seen.insert((s.protocol, s.id.src.port(), s.id.dst.port())),
+                seen.insert((s.protocol, s.src.port(), s.dst.port())),
                 "{s:?} twice"
             );
         }

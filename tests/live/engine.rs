@@ -150,7 +150,8 @@ pub fn poller_serves_every_family() {
     use sockdiag::netlink_diag::NetlinkRequest;
     use sockdiag::packet::PacketRequest;
     use sockdiag::poll::{Change, End, Kind, Polled, Poller};
-    use sockdiag::unix::{UnixRequest, UnixType};
+    use sockdiag::unix::UnixRequest;
+    use sockdiag::SocketType;
     use std::os::fd::AsRawFd;
 
     /// One poll's (new, changed, gone) briefs, as (kind, state, local).
@@ -217,7 +218,7 @@ pub fn poller_serves_every_family() {
     assert_eq!(
         new,
         [(
-            Kind::Unix(UnixType::Stream),
+            Kind::Unix(SocketType::Stream),
             TcpState::Listen,
             End::Inode(inode)
         )]
@@ -242,7 +243,7 @@ pub fn poller_serves_every_family() {
         new,
         [(
             Kind::Packet {
-                socket_type: sockdiag::raw::SOCK_RAW,
+                socket_type: sockdiag::SocketType::Raw,
                 protocol: 0x0003
             },
             TcpState::Close,

@@ -53,7 +53,8 @@ pub(crate) fn helper_unix_socket(name: &str) {
 }
 
 pub fn unix_sockets_of_every_kind() {
-    use sockdiag::unix::{UnixAddr as Name, UnixRequest, UnixShow, UnixSocket, UnixType};
+    use sockdiag::unix::{UnixAddr as Name, UnixRequest, UnixShow, UnixSocket};
+    use sockdiag::SocketType;
     use std::os::unix::fs::MetadataExt;
 
     let dir = std::env::temp_dir().join(format!("sockdiag-live-{}", std::process::id()));
@@ -81,7 +82,7 @@ pub fn unix_sockets_of_every_kind() {
     let uid = nix::unistd::geteuid().as_raw();
     for s in &all {
         assert!(s.errors.is_empty() && s.other.is_empty(), "{s:?}");
-        assert_eq!(s.meminfo.as_ref().map(|m| m.len()), Some(9));
+        assert_eq!(s.skmeminfo.as_ref().map(|m| m.len()), Some(9));
         if s.name != Some(Name::Abstract(b"sockdiag-other-user".to_vec())) {
             assert_eq!(s.uid, Some(uid));
         }
@@ -90,7 +91,7 @@ pub fn unix_sockets_of_every_kind() {
     let l = get(listener);
     assert_eq!(
         (l.socket_type, l.state),
-        (UnixType::Stream, TcpState::Listen)
+        (SocketType::Stream, TcpState::Listen)
     );
     assert_eq!(l.name, Some(Name::Path(path.clone())));
     let meta = std::fs::metadata(path).unwrap();
@@ -117,14 +118,17 @@ pub fn unix_sockets_of_every_kind() {
     }
 
     let a = get(abstract_dgram);
-    assert_eq!((a.socket_type, a.state), (UnixType::Dgram, TcpState::Close));
+    assert_eq!(
+        (a.socket_type, a.state),
+        (SocketType::Dgram, TcpState::Close)
+    );
     assert_eq!(a.name, Some(Name::Abstract(b"sockdiag-abstract".to_vec())));
     assert_eq!(a.vfs, None);
 
     for (x, y, ty, unread) in [
-        (get(stream_a), get(stream_b), UnixType::Stream, 7),
-        (get(seq_a), get(seq_b), UnixType::SeqPacket, 5),
-        (get(dgram_a), get(dgram_b), UnixType::Dgram, 9),
+        (get(stream_a), get(stream_b), SocketType::Stream, 7),
+        (get(seq_a), get(seq_b), SocketType::SeqPacket, 5),
+        (get(dgram_a), get(dgram_b), SocketType::Dgram, 9),
     ] {
         assert_eq!((x.socket_type, y.socket_type), (ty, ty));
         assert_eq!(
@@ -189,7 +193,7 @@ pub fn unix_sockets_of_every_kind() {
                 panic!("unexpected ss row {row:?}");
             };
             let s = &by_inode[&ino.parse::<u32>().unwrap()];
-            assert_eq!(netid, s.socket_type.netid(), "{row:?}");
+            assert_eq!(netid, s.socket_type.unix_netid(), "{row:?}");
             let state_text = match s.state {
                 TcpState::Listen => "LISTEN",
                 TcpState::Established => "ESTAB",
@@ -234,7 +238,7 @@ pub fn netlink_sockets() {
     assert_eq!((ours.protocol, ours.port_id), (0, me.pid()));
     assert_eq!(ours.groups.as_deref(), Some(&[1, 5][..]), "groups 1 and 5");
     assert!(!ours.connected && ours.errors.is_empty());
-    assert_eq!(ours.meminfo.as_ref().map(|m| m.len()), Some(9));
+    assert_eq!(ours.skmeminfo.as_ref().map(|m| m.len()), Some(9));
     // The dumping socket itself, with its dump running.
     let me = all
         .iter()
@@ -260,7 +264,10 @@ pub fn packet_sockets() {
         .unwrap();
     assert_eq!(all.len(), 2);
     let r = all.iter().find(|s| s.inode == inode_of(&raw)).unwrap();
-    assert_eq!((r.socket_type, r.protocol), (3, support::ETH_P_ARP));
+    assert_eq!(
+        (r.socket_type.to_raw(), r.protocol),
+        (3, support::ETH_P_ARP)
+    );
     let info = r.info.unwrap();
     assert_eq!(info.index, 1, "bound to lo");
     assert!(info.flags.contains(PacketInfoFlags::RUNNING));
@@ -272,9 +279,9 @@ pub fn packet_sockets() {
     assert_eq!(m.len(), 1);
     assert_eq!((m[0].index, m[0].kind), (1, 1), "PACKET_MR_PROMISC on lo");
     assert_eq!(r.uid, Some(nix::unistd::geteuid().as_raw()));
-    assert!(r.meminfo.is_some() && r.errors.is_empty());
+    assert!(r.skmeminfo.is_some() && r.errors.is_empty());
     let d = all.iter().find(|s| s.inode == inode_of(&dgram)).unwrap();
-    assert_eq!((d.socket_type, d.protocol), (2, support::ETH_P_IP));
+    assert_eq!((d.socket_type.to_raw(), d.protocol), (2, support::ETH_P_IP));
     assert_eq!(d.info.unwrap().index, 0, "not bound to an interface");
     assert_eq!(
         (d.fanout, d.memberships.as_ref().map(Vec::len)),

@@ -301,9 +301,9 @@ impl FilterPopulation {
         let mut e = Entry::from_socket(s);
         // Accepted connections lose the lock of their listener's port
         // (`sk_clone_lock`).
-        let port = s.id.src.port();
+        let port = s.src.port();
         let bound = if self.listening.contains(&port) {
-            s.id.dst.port() == 0
+            s.dst.port() == 0
         } else {
             self.explicit.contains(&port)
         };
@@ -325,7 +325,7 @@ fn dump(sock: &mut DiagSocket, req: InetRequest) -> Vec<InetSocket> {
 }
 
 fn keys(socks: &[InetSocket]) -> BTreeSet<(SocketAddr, SocketAddr)> {
-    socks.iter().map(|s| (s.id.src, s.id.dst)).collect()
+    socks.iter().map(|s| (s.src, s.dst)).collect()
 }
 
 /// Checks one filter on every table: the kernel's selection equals the
@@ -349,7 +349,7 @@ fn check_filter(
                 .unwrap_or_else(|| panic!("{f}: unknown fact in {e:?}"));
             assert_eq!(program.matches(&e), Some(tree), "{f} on {e:?}");
             if tree {
-                expected.insert((s.id.src, s.id.dst));
+                expected.insert((s.src, s.dst));
             }
         }
         let got = sock
@@ -357,7 +357,7 @@ fn check_filter(
             .unwrap_or_else(|e| panic!("{f} {family:?} {protocol:?}: {e}"));
         assert_eq!(keys(&got), expected, "{f}: {family:?} {protocol:?}");
         let i = usize::from(protocol == Protocol::Udp);
-        shown[i].extend(got.iter().map(|s| (ss_addr(s.id.src), ss_addr(s.id.dst))));
+        shown[i].extend(got.iter().map(|s| (ss_addr(s.src), ss_addr(s.dst))));
     }
     shown
 }
@@ -532,7 +532,7 @@ pub fn kernel_filters_match_userspace_and_ss() {
 
     // A cgroup path, either way, reads as the id the kernel reports.
     let any = dump(&mut sock, InetRequest::new(Family::Inet, Protocol::Tcp));
-    let id = any[0].attributes.cgroup_id.expect("INET_DIAG_CGROUP_ID");
+    let id = any[0].cgroup_id.expect("INET_DIAG_CGROUP_ID");
     for path in [&cgroup, &cgroup_dir] {
         let f = resolved(&format!("cgroup = {path}"));
         assert_eq!(f, Filter::cgroup(id), "{path}");
@@ -831,10 +831,10 @@ pub fn local_audit_agrees_with_the_kernel() {
             .iter()
             .filter(|s| {
                 let mut e = Entry::from_socket(s);
-                e.auto_bound = Some(s.id.src.port() != 5000 || s.id.dst.port() != 0);
+                e.auto_bound = Some(s.src.port() != 5000 || s.dst.port() != 0);
                 f.matches(&e).unwrap()
             })
-            .map(|s| (s.id.src, s.id.dst))
+            .map(|s| (s.src, s.dst))
             .collect();
         assert_eq!(got, expected, "{expr}");
     }

@@ -272,7 +272,7 @@ pub fn snapshot_callback_batches_and_compat_agree() {
         .snapshot(&req)
         .unwrap()
         .iter()
-        .map(|s| s.id.cookie)
+        .map(|s| s.cookie)
         .collect();
     let mut cb = BTreeSet::new();
     sock.for_each(&req, |m: InetMsg<'_>| {
@@ -282,7 +282,7 @@ pub fn snapshot_callback_batches_and_compat_agree() {
     let compat: BTreeSet<u64> = sockdiag::compat::inet_connections(Family::Inet6, Protocol::Tcp)
         .unwrap()
         .iter()
-        .map(|s| s.id.cookie)
+        .map(|s| s.cookie)
         .collect();
     assert_eq!(snap.len(), 5);
     assert_eq!(snap, cb);
@@ -319,11 +319,7 @@ pub fn tcp_info_matches_getsockopt() {
     ];
     let dumped = tcp_by_inode(&mut sock);
     for (name, stream) in streams {
-        let ours = dumped[&inode_of(stream)]
-            .attributes
-            .tcp_info
-            .clone()
-            .unwrap();
+        let ours = dumped[&inode_of(stream)].tcp_info.clone().unwrap();
         let theirs_bytes = support::tcp_info_sockopt(stream);
         let theirs = TcpInfo::new(&theirs_bytes[..]);
         assert_eq!(ours.len(), theirs.len(), "{name}: struct size");
@@ -348,21 +344,13 @@ pub fn tcp_info_matches_getsockopt() {
         assert_eq!(ours.delivered(), theirs.delivered(), "{name}");
     }
     // Data moved where the population moved it.
-    let bbr = dumped[&inode_of(&a.bbr_server)]
-        .attributes
-        .tcp_info
-        .clone()
-        .unwrap();
+    let bbr = dumped[&inode_of(&a.bbr_server)].tcp_info.clone().unwrap();
     assert_eq!(
         bbr.bytes_received(),
         Some(support::MOVED as u64 + 1),
         "4000 bytes and a FIN"
     );
-    let server = dumped[&inode_of(&p.tcp4_server)]
-        .attributes
-        .tcp_info
-        .clone()
-        .unwrap();
+    let server = dumped[&inode_of(&p.tcp4_server)].tcp_info.clone().unwrap();
     assert_eq!(server.bytes_received(), Some(support::TCP_UNREAD as u64));
 }
 
@@ -412,13 +400,13 @@ pub fn tcp_info_matches_ss() {
         if !matches!(s.state, TcpState::Established | TcpState::Listen) {
             continue;
         }
-        let key = (ss_addr(s.id.src), ss_addr(s.id.dst));
+        let key = (ss_addr(s.src), ss_addr(s.dst));
         // ss prints "*" for a dual-stack wildcard; skip those two.
         let Some(t) = theirs.get(&key) else {
-            assert!(s.id.src.ip().is_unspecified(), "{key:?} missing from ss");
+            assert!(s.src.ip().is_unspecified(), "{key:?} missing from ss");
             continue;
         };
-        let a = &s.attributes;
+        let a = &s;
         let info = a.tcp_info.as_ref().unwrap();
         assert_eq!(
             value(t, "ino:"),
@@ -427,7 +415,7 @@ pub fn tcp_info_matches_ss() {
         );
         assert_eq!(
             value(t, "sk:"),
-            Some(format!("{:x}", s.id.cookie).as_str()),
+            Some(format!("{:x}", s.cookie).as_str()),
             "{key:?} cookie"
         );
         if s.uid != 0 {
@@ -507,7 +495,7 @@ pub fn legacy_request_equals_two_v2_dumps() {
     let cookies = |socks: Vec<InetSocket>| {
         socks
             .into_iter()
-            .map(|s| s.id.cookie)
+            .map(|s| s.cookie)
             .collect::<BTreeSet<u64>>()
     };
     let legacy = sock.snapshot(&LegacyRequest::tcp()).unwrap();
@@ -533,7 +521,7 @@ pub fn legacy_request_equals_two_v2_dumps() {
     let with_info = sock
         .snapshot(&LegacyRequest::tcp().with_extensions(Extensions::INFO))
         .unwrap();
-    assert!(with_info.iter().all(|s| s.attributes.tcp_info.is_some()));
+    assert!(with_info.iter().all(|s| s.tcp_info.is_some()));
     // DCCP is gone from this kernel (6.16+): an error, not an empty list.
     match sock.snapshot(&LegacyRequest::dccp()) {
         Ok(v) => assert!(v.is_empty()),
@@ -557,10 +545,7 @@ pub fn every_protocol_over_both_families() {
                     assert!(socks
                         .iter()
                         .all(|s| s.family == family && s.protocol == Some(protocol)));
-                    assert!(
-                        socks.iter().all(|s| s.attributes.errors.is_empty()),
-                        "{protocol:?}"
-                    );
+                    assert!(socks.iter().all(|s| s.errors.is_empty()), "{protocol:?}");
                     let n = socks.len();
                     match (protocol, family) {
                         (Protocol::Tcp, Family::Inet) => assert_eq!(n, 16),
@@ -568,11 +553,11 @@ pub fn every_protocol_over_both_families() {
                         (Protocol::Udp, Family::Inet6) => assert_eq!(n, 1),
                         (Protocol::UdpLite, Family::Inet) => {
                             assert_eq!(n, 1);
-                            assert_eq!(socks[0].id.src.port(), 7100);
+                            assert_eq!(socks[0].src.port(), 7100);
                         }
                         (Protocol::Mptcp, Family::Inet) if a.mptcp.is_some() => {
                             assert_eq!(n, 3);
-                            assert!(socks.iter().all(|s| s.attributes.mptcp_info.is_some()));
+                            assert!(socks.iter().all(|s| s.mptcp_info.is_some()));
                         }
                         _ => {}
                     }
@@ -582,7 +567,7 @@ pub fn every_protocol_over_both_families() {
                     family: f,
                     protocol: p,
                 }) => {
-                    assert_eq!((f, p), (family.to_raw(), protocol.number()));
+                    assert_eq!((f, p), (family.to_raw(), protocol.to_raw()));
                     assert!(
                         matches!(protocol, Protocol::Raw | Protocol::Sctp | Protocol::Dccp),
                         "{protocol:?}"
@@ -612,25 +597,25 @@ pub fn inet_lookup_finds_each_socket_and_not_the_gone() {
     assert_eq!(all.len(), 6 + 5 + 2 + 1);
     for (protocol, s) in &all {
         let found = sock
-            .lookup(&InetRequest::lookup(*protocol, s.id))
-            .unwrap_or_else(|e| panic!("{protocol:?} {:?} {:?}: {e}", s.id, s.state));
+            .lookup(&InetRequest::lookup(*protocol, s.id()))
+            .unwrap_or_else(|e| panic!("{protocol:?} {:?} {:?}: {e}", s.id(), s.state));
         assert_eq!(
-            (found.id, found.inode, found.state),
-            (s.id, s.inode, s.state),
+            (found.id(), found.inode, found.state),
+            (s.id(), s.inode, s.state),
             "{protocol:?} {:?}",
-            s.id
+            s.id()
         );
         // Without the cookie, the addresses alone find it too.
-        let id = SocketId::new(s.id.src, s.id.dst);
+        let id = SocketId::new(s.src, s.dst);
         assert_eq!(
             sock.lookup(&InetRequest::lookup(*protocol, id))
                 .unwrap()
-                .id
+                .id()
                 .cookie,
-            s.id.cookie
+            s.cookie
         );
         // A wrong cookie is NotFound.
-        let wrong = s.id.with_cookie(s.id.cookie ^ 0x5a5a);
+        let wrong = s.id().with_cookie(s.cookie ^ 0x5a5a);
         let r = sock.lookup(&InetRequest::lookup(*protocol, wrong));
         assert!(matches!(r, Err(Error::NotFound { .. })), "{r:?}");
     }
@@ -644,7 +629,7 @@ pub fn inet_lookup_finds_each_socket_and_not_the_gone() {
         3,
         "the listener and its accepted and pending children"
     );
-    assert!(by_sport.iter().all(|s| s.id.src.port() == 5001));
+    assert!(by_sport.iter().all(|s| s.src.port() == 5001));
     let by_dport = dump_all(
         &mut sock,
         InetRequest::new(Family::Inet, Protocol::Tcp).with_dst_port(5001),
@@ -653,8 +638,8 @@ pub fn inet_lookup_finds_each_socket_and_not_the_gone() {
     // After close: NotFound.
     let client = all
         .iter()
-        .find(|(_, s)| s.id.src == addr("127.0.0.1:40005"))
-        .map(|(_, s)| s.id)
+        .find(|(_, s)| s.src == addr("127.0.0.1:40005"))
+        .map(|(_, s)| s.id())
         .unwrap();
     drop(p.udp4_client);
     let r = sock.lookup(&InetRequest::lookup(Protocol::Udp, client));

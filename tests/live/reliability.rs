@@ -253,7 +253,7 @@ pub fn dumps_survive_churn() {
         let mut sock = DiagSocket::new().unwrap();
         dump_all(&mut sock, InetRequest::new(Family::Inet, Protocol::Tcp))
             .iter()
-            .map(|s| (s.id.src, s.id.dst))
+            .map(|s| (s.src, s.dst))
             .collect()
     };
     assert_eq!(steady.len(), 121);

@@ -39,7 +39,7 @@ pub fn events(o: &Options, sink: &mut dyn Sink) -> Result<(), Failure> {
         for m in batch {
             let table = Table::Inet(m.protocol().unwrap_or(Protocol::Tcp));
             let s = view::inet(None, &m).whole().map_err(Failure::Run)?;
-            if o.tables.contains(&table) && selected(o, table, &s, 0) && filter_matches(o, &m)? {
+            if o.tables.contains(&table) && selected(o, table, &s, None) && filter_matches(o, &m)? {
                 sink.sock(&s)?;
                 seen += 1;
             }

@@ -15,6 +15,7 @@ use sockdiag::poll::Scanner;
 use sockdiag::system::{ProcNet, ProcTable};
 use sockdiag::unix::UNIX_NAME_MAX;
 use sockdiag::unix::{UnixRequest, UnixShow};
+use sockdiag::SocketType;
 use sockdiag::{DiagSocket, Error, Request};
 
 use crate::args::{Format, Mode, Options, OtherFamily, Table};
@@ -89,9 +90,13 @@ pub fn dump_inet(
 
 /// Whether a socket passes the selection that the kernel did not apply
 /// (packet and netlink states, unix types).
-pub fn selected(o: &Options, table: Table, s: &Sock<'_>, socket_type: u8) -> bool {
+/// `unix_type` is a unix socket's type (`None` for the other tables).
+pub fn selected(o: &Options, table: Table, s: &Sock<'_>, unix_type: Option<SocketType>) -> bool {
     let state_ok = o.states_for(table).bits() & (1 << s.state.to_raw()) != 0;
-    let type_ok = table != Table::Unix || o.unix_types & (1 << socket_type) != 0;
+    let type_ok = match unix_type {
+        Some(t) => o.unix_types & 1u8.checked_shl(t.to_raw().into()).unwrap_or(0) != 0,
+        None => table != Table::Unix,
+    };
     state_ok && type_ok
 }
 
@@ -338,7 +343,7 @@ pub fn dump_table(
                 .with_show(show);
             dump(sock, &req, capture, |m| {
                 let s = view::unix(&m).whole().map_err(Failure::Run)?;
-                if selected(o, table, &s, m.socket_type().to_raw()) && unix_passes(o, &s) {
+                if selected(o, table, &s, Some(m.socket_type())) && unix_passes(o, &s) {
                     each(&s, None)?;
                 }
                 Ok(())
@@ -354,7 +359,7 @@ pub fn dump_table(
             );
             dump(sock, &req, capture, |m| {
                 let s = view::packet(&m).whole().map_err(Failure::Run)?;
-                if selected(o, table, &s, m.socket_type()) {
+                if selected(o, table, &s, None) {
                     each(&s, None)?;
                 }
                 Ok(())
@@ -364,7 +369,7 @@ pub fn dump_table(
             let req = NetlinkRequest::new().with_show(NetlinkShow::MEMINFO | NetlinkShow::GROUPS);
             dump(sock, &req, capture, |m| {
                 let s = view::netlink(&m).whole().map_err(Failure::Run)?;
-                if selected(o, table, &s, 0) {
+                if selected(o, table, &s, None) {
                     each(&s, None)?;
                 }
                 Ok(())

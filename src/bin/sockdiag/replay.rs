@@ -69,25 +69,25 @@ pub fn replay(o: &Options, sink: &mut dyn Sink) -> Result<(), Failure> {
                     Family::Inet6 => o.v6,
                 };
                 let s = view::inet(p, &m).whole().map_err(Failure::Run)?;
-                if family_ok && selected(o, table, &s, 0) && filter_matches(o, &m)? {
+                if family_ok && selected(o, table, &s, None) && filter_matches(o, &m)? {
                     sink.sock(&s)?;
                 }
             }
             Record::Unix(m) if o.tables.contains(&Table::Unix) && o.filter.is_none() => {
                 let s = view::unix(&m).whole().map_err(Failure::Run)?;
-                if selected(o, Table::Unix, &s, m.socket_type().to_raw()) {
+                if selected(o, Table::Unix, &s, Some(m.socket_type())) {
                     sink.sock(&s)?;
                 }
             }
             Record::Packet(m) if o.tables.contains(&Table::Packet) && o.filter.is_none() => {
                 let s = view::packet(&m).whole().map_err(Failure::Run)?;
-                if selected(o, Table::Packet, &s, m.socket_type()) {
+                if selected(o, Table::Packet, &s, None) {
                     sink.sock(&s)?;
                 }
             }
             Record::Netlink(m) if o.tables.contains(&Table::Netlink) && o.filter.is_none() => {
                 let s = view::netlink(&m).whole().map_err(Failure::Run)?;
-                if selected(o, Table::Netlink, &s, 0) {
+                if selected(o, Table::Netlink, &s, None) {
                     sink.sock(&s)?;
                 }
             }

@@ -265,8 +265,8 @@ pub fn inet<'a>(protocol: Option<Protocol>, m: &InetMsg<'a>) -> Sock<'a> {
         raw_state: m.raw().idiag_state,
         rq: m.rqueue(),
         wq: m.wqueue(),
-        local: inet(m.src_addr(), m.src_port(), m.interface()),
-        peer: inet(m.dst_addr(), m.dst_port(), 0),
+        local: inet(m.src_ip(), m.src_port(), m.interface()),
+        peer: inet(m.dst_ip(), m.dst_port(), 0),
         inode: m.inode(),
         uid: Some(m.uid()),
         cookie: m.cookie(),
@@ -285,7 +285,7 @@ pub fn unix<'a>(m: &UnixMsg<'a>) -> Sock<'a> {
             UnixAttr::Name(n) => name = Some(n),
             UnixAttr::Peer(p) => peer = p,
             UnixAttr::RqLen(q) => queues = (q.rqueue, q.wqueue),
-            UnixAttr::MemInfo(v) => x.skmem = Some(v),
+            UnixAttr::SkMemInfo(v) => x.skmem = Some(v),
             UnixAttr::Shutdown(v) => x.shutdown = Some(v),
             UnixAttr::Uid(v) => uid = Some(v),
             UnixAttr::Vfs(v) => x.vfs = Some(v),
@@ -295,7 +295,7 @@ pub fn unix<'a>(m: &UnixMsg<'a>) -> Sock<'a> {
     }
     x.error = error;
     Sock {
-        netid: m.socket_type().netid(),
+        netid: m.socket_type().unix_netid(),
         family: "unix",
         protocol: Some("unix"),
         state: m.state(),
@@ -339,7 +339,7 @@ pub fn packet<'a>(m: &PacketMsg<'a>) -> Sock<'a> {
             PacketAttr::TxRing(r) => x.tx_ring = Some(r),
             PacketAttr::Fanout(f) => x.fanout = Some(f),
             PacketAttr::Filter(f) => x.bpf = Some(f),
-            PacketAttr::MemInfo(v) => {
+            PacketAttr::SkMemInfo(v) => {
                 queues = mem_queues(&v);
                 x.skmem = Some(v);
             }
@@ -349,7 +349,7 @@ pub fn packet<'a>(m: &PacketMsg<'a>) -> Sock<'a> {
     }
     x.error = error;
     Sock {
-        netid: if m.socket_type() == sockdiag::raw::SOCK_DGRAM {
+        netid: if m.socket_type() == sockdiag::SocketType::Dgram {
             "p_dgr"
         } else {
             "p_raw"
@@ -383,7 +383,7 @@ pub fn netlink<'a>(m: &NetlinkMsg<'a>) -> Sock<'a> {
     let mut error = None;
     for attr in parsed(m.attributes(), &mut error) {
         match attr {
-            NetlinkAttr::MemInfo(v) => {
+            NetlinkAttr::SkMemInfo(v) => {
                 queues = mem_queues(&v);
                 x.skmem = Some(v);
             }

@@ -102,10 +102,14 @@ fn netid(kind: Kind, table: Table) -> &'static str {
             _,
         )
         | (_, Table::Inet(p)) => p.name(),
-        (Kind::Unix(t), _) => t.netid(),
-        (Kind::Packet { socket_type, .. }, _) if socket_type == sockdiag::raw::SOCK_DGRAM => {
-            "p_dgr"
-        }
+        (Kind::Unix(t), _) => t.unix_netid(),
+        (
+            Kind::Packet {
+                socket_type: sockdiag::SocketType::Dgram,
+                ..
+            },
+            _,
+        ) => "p_dgr",
         (Kind::Packet { .. }, _) => "p_raw",
         _ => "nl",
     }

@@ -16,6 +16,7 @@ use crate::parse_error::{Layer, ParseError, ParseErrorKind};
 use crate::raw::inet_diag::*;
 use crate::raw::mptcp as rm;
 use crate::raw::sctp::sctp_info;
+use crate::raw::sock_diag::SOCK_DIAG_BY_FAMILY;
 use crate::raw::tls as rt;
 use crate::{Shutdown, SkMemInfo};
 
@@ -287,14 +288,14 @@ fn every_attribute_type_decodes() {
     )
     .unwrap();
     let s = InetSocket::from(m);
-    let a = &s.attributes;
+    let a = &s;
     assert!(a.errors.is_empty());
     assert_eq!(s.protocol, Some(Protocol::Tcp));
     assert_eq!(a.meminfo.unwrap().tmem, 4);
     assert_eq!(a.tcp_info.as_ref().unwrap().len(), 104);
     assert_eq!(a.cong.as_deref(), Some("dctcp"));
     assert_eq!(
-        (a.tos, a.tclass, a.protocol, a.v6only),
+        (a.tos, a.tclass, a.ip_protocol, a.v6only),
         (Some(0x10), Some(0x20), Some(17), Some(true))
     );
     assert_eq!(a.skmeminfo.as_ref().unwrap().drops(), Some(9));
@@ -457,9 +458,9 @@ fn a_bad_attribute_is_an_error_for_itself_only() {
     // The owned form keeps the good attributes and lists the errors.
     let m = InetMsg::parse(Messages::new(&bytes).next().unwrap().unwrap()).unwrap();
     let s = InetSocket::from(m);
-    assert_eq!(s.attributes.mark, Some(7));
+    assert_eq!(s.mark, Some(7));
     assert_eq!(
-        s.attributes.errors.len(),
+        s.errors.len(),
         11,
         "10 bad attributes and one bad LOCALS entry"
     );
@@ -536,7 +537,7 @@ fn sctp_message_with_addresses() {
     )
     .unwrap();
     let s = InetSocket::from(m);
-    let a = &s.attributes;
+    let a = &s;
     let info = a.sctp_info.as_ref().unwrap();
     assert_eq!(info.tag(), Some(0xdead_beef));
     assert_eq!(info.opackets(), Some(77));
@@ -570,7 +571,7 @@ fn raw_socket_message_names_its_protocol() {
     )
     .unwrap();
     assert_eq!(m.protocol(), Some(Protocol::Raw));
-    assert_eq!(InetSocket::from(m).attributes.protocol, Some(1), "ICMP");
+    assert_eq!(InetSocket::from(m).ip_protocol, Some(1), "ICMP");
 }
 
 #[test]
@@ -584,9 +585,9 @@ fn old_kernel_legacy_replies_without_attributes() {
         assert_eq!(m.protocol(), Some(protocol));
         assert_eq!(m.attributes().count(), 0);
         let s = InetSocket::from(m);
-        assert_eq!(s.attributes, Attributes::default());
+        assert_eq!(s, InetSocket::fixed(m));
         assert_eq!(
-            (s.family, s.id.src.port(), s.id.dst.port()),
+            (s.family, s.src.port(), s.dst.port()),
             (Family::Inet6, 9, 10)
         );
     }
@@ -626,4 +627,69 @@ fn sockopt_bits_follow_the_host_abi() {
         });
         assert_eq!(s, flag);
     }
+}
+
+/// The typed shortcuts: the value when sent, `None` when not, and an error
+/// (never `None`) for a damaged attribute, broken framing before it, or
+/// `INET_DIAG_INFO` of a view that does not know its protocol.
+#[test]
+fn shortcuts_never_read_damage_as_absence() {
+    let info = vec![0u8; 104];
+    let bytes = reply(
+        SOCK_DIAG_BY_FAMILY,
+        AF_INET,
+        &[
+            attr(INET_DIAG_CONG, b"bbr\0"),
+            attr(INET_DIAG_MARK, &7u32.to_ne_bytes()),
+            attr(INET_DIAG_INFO, &info),
+            attr(INET_DIAG_CGROUP_ID, &[1, 2, 3]),
+        ],
+    );
+    let nl = Messages::new(&bytes).next().unwrap().unwrap();
+    let m = InetMsg::parse_as(nl, Protocol::Tcp).unwrap();
+    assert_eq!(m.cong(), Ok(Some("bbr")));
+    assert_eq!(m.mark(), Ok(Some(7)));
+    assert_eq!(m.tcp_info().unwrap().map(|i| i.len()), Some(104));
+    assert_eq!((m.sctp_info(), m.mptcp_info()), (Ok(None), Ok(None)));
+    assert_eq!(
+        (m.tos(), m.skmeminfo().map(|s| s.is_some())),
+        (Ok(None), Ok(false))
+    );
+    let damaged = m.cgroup_id().unwrap_err();
+    assert_eq!(
+        damaged.kind(),
+        ParseErrorKind::WrongLength {
+            length: 3,
+            expected: 8
+        }
+    );
+
+    // Without a protocol the INFO bytes cannot be read as anything.
+    let unknown = InetMsg::parse(nl).unwrap();
+    assert_eq!(
+        unknown.tcp_info().unwrap_err().kind(),
+        ParseErrorKind::UnknownProtocol
+    );
+    assert_eq!(
+        unknown
+            .with_protocol(Protocol::Tcp)
+            .tcp_info()
+            .unwrap()
+            .map(|i| i.len()),
+        Some(104)
+    );
+    assert_eq!(unknown.mark(), Ok(Some(7)));
+
+    // A break in the framing before the attribute is an error too.
+    let mut broken = reply(
+        SOCK_DIAG_BY_FAMILY,
+        AF_INET,
+        &[attr(INET_DIAG_MARK, &[0; 4])],
+    );
+    let at = broken.len() - 8;
+    broken[at..at + 2].copy_from_slice(&200u16.to_ne_bytes());
+    let nl = Messages::new(&broken).next().unwrap().unwrap();
+    let m = InetMsg::parse_as(nl, Protocol::Tcp).unwrap();
+    assert_eq!(m.mark().unwrap_err().layer(), Layer::Attribute);
+    assert!(format!("{m}").starts_with("tcp ESTABLISHED 0.0.0.0:9 -> 0.0.0.0:10"));
 }

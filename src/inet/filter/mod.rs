@@ -1047,12 +1047,12 @@ impl Entry {
     /// The same facts from an owned [`InetSocket`].
     pub fn from_socket(socket: &InetSocket) -> Entry {
         Entry {
-            src: socket.id.src,
-            dst: socket.id.dst,
-            interface: socket.id.interface,
+            src: socket.src,
+            dst: socket.dst,
+            interface: socket.interface,
             auto_bound: None,
-            mark: socket.attributes.mark,
-            cgroup_id: socket.attributes.cgroup_id,
+            mark: socket.mark,
+            cgroup_id: socket.cgroup_id,
         }
     }
 }

@@ -1039,7 +1039,6 @@ fn nesting_is_bounded() {
 
 #[test]
 #[cfg_attr(miri, ignore = "if_nametoindex is a system call")]
-#[cfg_attr(miri, ignore = "looks the name up in the kernel")]
 fn unknown_interface_names_are_lookup_errors() {
     let parsed = "dev = no-such-if0".parse::<Filter>().unwrap();
     match crate::resolve_names(&parsed) {

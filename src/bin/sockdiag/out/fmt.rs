@@ -4,8 +4,6 @@
 use std::fmt::{self, Write as _};
 use std::io::{self, Write};
 
-use sockdiag::inet::Timer;
-
 /// A fixed-capacity string on the stack, so that padded columns need no
 /// allocation per socket. Text that does not fit is cut.
 #[derive(Clone)]
@@ -207,17 +205,6 @@ pub fn ms_timer(out: &mut impl fmt::Write, timeout: u32) -> fmt::Result {
         write!(out, "{msecs:03}ms")?;
     }
     Ok(())
-}
-/// `ss`'s timer names.
-pub fn timer_name(t: Timer) -> &'static str {
-    match t {
-        Timer::None => "off",
-        Timer::Retransmit => "on",
-        Timer::KeepAlive => "keepalive",
-        Timer::TimeWait => "timewait",
-        Timer::ZeroWindowProbe => "persist",
-        Timer::DelayedAck | Timer::Unknown(_) => "unknown",
-    }
 }
 
 /// C's `%.{precision}g` of `v` (`%g` is precision 6): the shorter of

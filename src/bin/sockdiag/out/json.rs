@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use sockdiag::inet::TcpInfo;
 
-use super::fmt::{timer_name, JsonStr, Num};
+use super::fmt::{JsonStr, Num};
 use super::{Context, Sink};
 use crate::view::{Endpoint, Sock};
 
@@ -92,7 +92,7 @@ impl<W: Write> JsonOut<W> {
                 write!(
                     w,
                     ",\"timer\":\"{}\",\"expires_ms\":{expires},\"retrans\":{retrans}",
-                    timer_name(t)
+                    t.name()
                 )?;
             }
         }

@@ -12,7 +12,7 @@ use sockdiag::inet::{TcpInfo, TcpState, TcpiOptions, Timer};
 use sockdiag::system::CgroupPaths;
 use sockdiag::unix::UNIX_NAME_MAX;
 
-use super::fmt::{bw, g, g_256, ms_timer, timer_name, AltHex, Num, StackStr};
+use super::fmt::{bw, g, g_256, ms_timer, AltHex, Num, StackStr};
 use super::row::{Col, Row};
 use super::Context;
 use crate::view::{ss_state, Endpoint, Sock};
@@ -471,12 +471,7 @@ fn inet(row: &mut Row, s: &Sock<'_>, cx: &mut Context) -> io::Result<()> {
             if s.netid == "sctp" {
                 write!(row, " timer:(T3_RTX,{},{retrans})", text.as_str())?;
             } else {
-                write!(
-                    row,
-                    " timer:({},{},{retrans})",
-                    timer_name(t),
-                    text.as_str()
-                )?;
+                write!(row, " timer:({},{},{retrans})", t.name(), text.as_str())?;
             }
         }
     }
