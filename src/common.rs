@@ -130,6 +130,29 @@ impl<B: AsRef<[u8]>> SkMemInfo<B> {
         self.get(sd::SK_MEMINFO_DROPS)
     }
 
+    /// The values' names in index order, without `SK_MEMINFO_`, lower
+    /// case: the keys of the CLI's JSON and of the serde form.
+    pub const NAMES: [&'static str; 9] = [
+        "rmem_alloc",
+        "rcvbuf",
+        "wmem_alloc",
+        "sndbuf",
+        "fwd_alloc",
+        "wmem_queued",
+        "optmem",
+        "backlog",
+        "drops",
+    ];
+
+    /// Every value the kernel sent and this library names, as
+    /// `(name, value)` in index order.
+    pub fn fields(&self) -> impl Iterator<Item = (&'static str, u32)> + '_ {
+        Self::NAMES
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &name)| Some((name, self.get(i)?)))
+    }
+
     /// An owned copy.
     pub fn into_owned(self) -> SkMemInfo<Box<[u8]>> {
         SkMemInfo {

@@ -13,12 +13,44 @@
 //! | `ParseNetlinkError`, `NetlinkErrno` | [`parse_netlink_error`], [`NetlinkErrno`] |
 //! | `ParseNetlinkRouteAttr`, `RtaLength`, `RtaPayload` | [`parse_netlink_route_attr`], [`rta_length`], [`rta_payload`] |
 //! | `GetEndian` | [`get_endian`] |
-//! | `InetDiagMsg` (`SrcIP`, `DstIP`, `SrcPort`, `DstPort`, `FastHash`) | [`InetMsg`] (`src_ip`, `dst_ip`, `src_port`, `dst_port`, `fast_hash`) |
-//! | `Socket`, `SocketID`, `TCPState` | [`InetSocket`], [`SocketId`], [`TcpState`] |
+//! | `InetDiagMsg` (`SrcIP()`, `DstIP()`, `SrcPort()`, `DstPort()`, `FastHash()`; `State`, `Inode`, `UID`) | [`InetSocket`] from [`inet_connections`], [`InetMsg`] from [`parse_inet_diag_msg`]: both answer `src_ip()`, `dst_ip()`, `src_port()`, `dst_port()`, `fast_hash()`; `state`, `inode`, `uid` are fields of the one and methods of the other |
+//! | `SocketID`, `TCPState`, `AF_INET`/`AF_INET6`, `IPPROTO_*` | [`SocketId`], [`TcpState`], [`Family`], [`Protocol`] |
 //! | `UDIAG_SHOW_*`, `UNIX_DIAG_*` | [`UDIAG_SHOW_NAME`] …, [`UNIX_DIAG_NAME`] … |
 //! | `NewUnixDiagReq()`, `UnixConnections()` | [`new_unix_diag_req`], [`unix_connections`] |
 //! | `UnixDiag`, `UnixDiagWithBuf(req, readBuf, resp)` | [`unix_diag`], [`unix_diag_with_buf`] |
 //! | `ParseUnixDiagMsg` (with the path) | [`parse_unix_diag_msg`] ([`UnixMsg`] and its `UNIX_DIAG_NAME`) |
+//!
+//! # A port, line by line
+//!
+//! Go (gopsutil's `netlink` package):
+//!
+//! ```go
+//! conns, err := netlink.InetConnections(unix.AF_INET, unix.IPPROTO_TCP)
+//! if err != nil {
+//!     return err
+//! }
+//! for _, c := range conns {
+//!     if netlink.TCPState(c.State) == netlink.TCP_ESTABLISHED {
+//!         fmt.Printf("%v:%d -> %v:%d uid=%d inode=%d hash=%x\n",
+//!             c.SrcIP(), c.SrcPort(), c.DstIP(), c.DstPort(), c.UID, c.Inode, c.FastHash())
+//!     }
+//! }
+//! ```
+//!
+//! Rust (this module; `examples/gopsutil_port.rs`):
+//!
+//! ```no_run
+//! use sockdiag::compat::{inet_connections, Family, Protocol, TcpState};
+//!
+//! let conns = inet_connections(Family::Inet, Protocol::Tcp)?;
+//! for c in &conns {
+//!     if c.state == TcpState::Established {
+//!         println!("{}:{} -> {}:{} uid={} inode={} hash={:x}",
+//!             c.src_ip(), c.src_port(), c.dst_ip(), c.dst_port(), c.uid, c.inode, c.fast_hash());
+//!     }
+//! }
+//! # Ok::<(), sockdiag::Error>(())
+//! ```
 //!
 //! The Go package's known bugs are not copied: its extension flags are
 //! shifted by one bit (here bit `t - 1` asks for attribute `t`); it maps
@@ -33,13 +65,13 @@ use core::fmt;
 use std::io::Write;
 
 use crate::error::Error;
-use crate::inet::{Extensions, Family, InetRequest, Protocol, States};
+use crate::inet::{Extensions, InetRequest, States};
 use crate::netlink::{Attr, Attrs};
 use crate::parse_error::{ErrorOrigin, KernelError, Layer, ParseError, ParseErrorKind};
 use crate::unix::UnixRequest;
 use crate::DiagSocket;
 
-pub use crate::inet::{InetMsg, InetSocket, SocketId, TcpState};
+pub use crate::inet::{Family, InetMsg, InetSocket, Protocol, SocketId, TcpState};
 pub use crate::netlink::{rta_length, rta_payload};
 pub use crate::raw::inet_diag::TCPDIAG_GETSOCK;
 pub use crate::raw::sock_diag::SOCK_DIAG_BY_FAMILY;
@@ -239,7 +271,7 @@ macro_rules! libnl_errors {
 
         impl NetlinkErrno {
             /// The code for a libnl error number, if it is one.
-            pub const fn from_code(code: u32) -> Option<Self> {
+            pub const fn from_raw(code: u32) -> Option<Self> {
                 match code {
                     $($code => Some(NetlinkErrno::$name),)*
                     _ => None,
@@ -372,11 +404,11 @@ mod tests {
     #[test]
     fn libnl_table_round_trips() {
         for code in 0..=34 {
-            let e = NetlinkErrno::from_code(code).unwrap();
+            let e = NetlinkErrno::from_raw(code).unwrap();
             assert_eq!(e.code(), code);
             assert!(!e.message().is_empty());
         }
-        assert_eq!(NetlinkErrno::from_code(35), None);
+        assert_eq!(NetlinkErrno::from_raw(35), None);
         assert_eq!(NetlinkErrno::ObjNotFound.to_string(), "Object not found");
         assert_eq!(NetlinkErrno::DumpIntr.code(), 33);
     }

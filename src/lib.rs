@@ -141,6 +141,8 @@ pub mod poll;
 mod transport;
 
 pub mod compat;
+#[cfg(feature = "serde")]
+mod serde_impl;
 
 pub use common::{Shutdown, SkMemInfo, SocketType, U32Array};
 pub use error::{Error, FileFailure, InvalidArgument};

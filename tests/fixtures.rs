@@ -723,3 +723,83 @@ fn every_prefix_parses_to_a_clean_error_or_a_shorter_result() {
         }
     }
 }
+
+/// The serde form of every captured socket has the CLI's `--json` keys
+/// and values: a key the CLI writes is in the serde object with the same
+/// value, except the CLI's own (`netid`) and those it writes as 0 when
+/// the kernel sent nothing (the serde form leaves those out).
+#[cfg(all(feature = "serde", feature = "cli"))]
+#[test]
+fn serde_objects_equal_the_cli_json() {
+    use serde_json::Value;
+    use sockdiag::netlink_diag::NetlinkSocket;
+    use sockdiag::packet::PacketSocket;
+    use sockdiag::replay::{Record, Replay};
+
+    let cases: [(&str, &str, Option<Protocol>); 8] = [
+        ("attrs_tcp4", "tcp", Some(Protocol::Tcp)),
+        ("attrs_tcp6", "tcp", Some(Protocol::Tcp)),
+        ("tcp4_ext", "tcp", Some(Protocol::Tcp)),
+        ("attrs_udp4", "udp", Some(Protocol::Udp)),
+        ("attrs_mptcp4", "mptcp", Some(Protocol::Mptcp)),
+        ("unix_all", "unix", None),
+        ("packet_all", "packet", None),
+        ("netlink_all", "netlink", None),
+    ];
+    let mut compared = 0;
+    for (name, table, protocol) in cases {
+        let path = format!("{}/tests/fixtures/{name}.bin", env!("CARGO_MANIFEST_DIR"));
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_sockdiag"))
+            .args([
+                "--replay", &path, "-a", "-A", table, "--json", "-eomi", "--tos",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let cli: Vec<Value> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let bytes = std::fs::read(&path).unwrap();
+        let mut replay = Replay::new(&bytes);
+        if let Some(p) = protocol {
+            replay = replay.with_inet_protocol(p);
+        }
+        let ours: Vec<Value> = replay
+            .filter_map(|r| match r.unwrap() {
+                Record::Inet(m) => Some(serde_json::to_value(InetSocket::from(m))),
+                Record::Unix(m) => Some(serde_json::to_value(UnixSocket::from(m))),
+                Record::Packet(m) => Some(serde_json::to_value(PacketSocket::from(m))),
+                Record::Netlink(m) => Some(serde_json::to_value(NetlinkSocket::from(m))),
+                _ => None,
+            })
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(cli.len(), ours.len(), "{name}");
+        for c in &cli {
+            let o = ours
+                .iter()
+                .find(|o| o["cookie"] == c["cookie"])
+                .unwrap_or_else(|| panic!("{name}: no socket with the cookie of {c}"));
+            for (key, value) in c.as_object().unwrap() {
+                match o.get(key) {
+                    Some(v) => assert_eq!(v, value, "{name}: {key} of {c}"),
+                    None => assert!(
+                        key == "netid"
+                            || (["peer_inode", "rqueue", "wqueue", "interface"]
+                                .contains(&key.as_str())
+                                && value == 0),
+                        "{name}: {key} missing from {o}"
+                    ),
+                }
+            }
+            compared += 1;
+        }
+    }
+    assert!(compared >= 30, "{compared} sockets compared");
+}

@@ -123,22 +123,9 @@ impl<W: Write> JsonOut<W> {
         }
         if show.mem {
             if let Some(m) = s.x.skmem {
-                const NAMES: [&str; 9] = [
-                    "rmem_alloc",
-                    "rcvbuf",
-                    "wmem_alloc",
-                    "sndbuf",
-                    "fwd_alloc",
-                    "wmem_queued",
-                    "optmem",
-                    "backlog",
-                    "drops",
-                ];
                 write!(w, ",\"skmem\":{{")?;
-                for (n, name) in NAMES.iter().enumerate() {
-                    if let Some(v) = m.get(n) {
-                        write!(w, "{}\"{name}\":{v}", if n == 0 { "" } else { "," })?;
-                    }
+                for (n, (name, v)) in m.fields().enumerate() {
+                    write!(w, "{}\"{name}\":{v}", if n == 0 { "" } else { "," })?;
                 }
                 write!(w, "}}")?;
             }
