@@ -22,6 +22,47 @@
 //! # Ok::<(), sockdiag::Error>(())
 //! ```
 //!
+//! # Which entry point for which job
+//!
+//! | job | use |
+//! |---|---|
+//! | list every TCP socket (both families, one walk) | [`DiagSocket::try_for_each`] with [`LegacyRequest::tcp`](inet::LegacyRequest::tcp); `?` works in the callback and a `Break` stops the dump cleanly |
+//! | one family and protocol, with states, ports or a filter | [`InetRequest`](inet::InetRequest) (`with_states`, `with_extensions`, [`with_bytecode`](inet::InetRequest::with_bytecode)) |
+//! | stream a big dump, batch by batch, zero-copy | [`DiagSocket::dump`] and [`Dump::next_batch`] |
+//! | an owned `Vec` of every socket | [`DiagSocket::snapshot`] (owned types: [`InetSocket`](inet::InetSocket), [`UnixSocket`](unix::UnixSocket), ...) |
+//! | poll for changes (new, gone, state, counters) | [`poll::Poller`] |
+//! | use two cores | [`poll::Scanner::halves`], or [`Poller::with_halves`](poll::Poller::with_halves) |
+//! | look one socket up | [`DiagSocket::lookup`] with [`InetRequest::lookup`](inet::InetRequest::lookup) |
+//! | read a capture (`--capture`, `ss -D`) | [`replay::Replay`] |
+//! | port Go code written for gopsutil | [`compat`] |
+//!
+//! On a view, the typed shortcuts ([`InetMsg::tcp_info`](inet::InetMsg::tcp_info),
+//! [`cong`](inet::InetMsg::cong), [`UnixMsg::name`](unix::UnixMsg::name),
+//! ...) read one attribute: `Ok(None)` when the kernel did not send it, an
+//! error when it is damaged. [`attributes`](inet::InetMsg::attributes)
+//! walks them all.
+//!
+//! # Names
+//!
+//! The same name means the same thing in every family: `inode`, `cookie`,
+//! `state`, `socket_type` ([`SocketType`]), `skmeminfo` ([`SkMemInfo`]),
+//! `uid`. A view's fixed fields are methods; an owned type holds the same
+//! fields and every attribute side by side. A field is an `Option`
+//! exactly when the kernel may leave it out (an inet socket's uid is in
+//! its fixed part; a unix socket's is an attribute). Conversions from the
+//! kernel's numbers are `from_raw` (returning `Option` unless the type
+//! keeps unknown values in an `Unknown` variant) and back `to_raw`; what
+//! users print has `Display`.
+//!
+//! # Features
+//!
+//! - `cli` (default): the `sockdiag` command-line tool.
+//! - `compat` (default): the [`compat`] module.
+//! - `serde`: `serde::Serialize` for the owned socket types of every family
+//!   and their parts, with the keys of the CLI's `--json`.
+//!
+//! The process map ([`procs`]) has no dependency of its own and stays in.
+//!
 //! # Layers
 //!
 //! Each layer uses only those above it; `tests/layers.rs` checks this on
@@ -121,6 +162,11 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+compile_error!(
+    "sockdiag reads the Linux kernel's sock_diag netlink interface: it builds for Linux (and Android) targets only"
+);
+
 // Parsing: bytes in, views out; no system calls (checked by tests/layers.rs).
 mod common;
 mod error;
@@ -140,6 +186,8 @@ mod host;
 pub mod poll;
 mod transport;
 
+#[cfg(feature = "compat")]
+#[cfg_attr(docsrs, doc(cfg(feature = "compat")))]
 pub mod compat;
 #[cfg(feature = "serde")]
 mod serde_impl;

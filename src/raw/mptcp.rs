@@ -45,6 +45,8 @@ pub const MPTCP_SUBFLOW_ATTR_PAD: u16 = 11;
 )]
 #[repr(C)]
 #[allow(non_camel_case_types)]
+// Grows with the kernel: adding its next fields is not a breaking change.
+#[non_exhaustive]
 pub struct mptcp_info {
     /// Additional subflows (also named `mptcpi_extra_subflows`).
     pub mptcpi_subflows: u8,

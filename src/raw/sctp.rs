@@ -11,6 +11,8 @@ use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 )]
 #[repr(C)]
 #[allow(non_camel_case_types)]
+// Grows with the kernel: adding its next fields is not a breaking change.
+#[non_exhaustive]
 pub struct sctp_info {
     /// Local verification tag.
     pub sctpi_tag: U32,

@@ -40,6 +40,8 @@ pub const TCPI_OPT_TFO_CHILD: u8 = 128;
 )]
 #[repr(C)]
 #[allow(non_camel_case_types)]
+// Grows with the kernel: adding its next fields is not a breaking change.
+#[non_exhaustive]
 pub struct tcp_info {
     /// State in the kernel's `TCP_*` numbering (see `state()`). Since Linux 2.6.
     pub tcpi_state: u8,

@@ -3,6 +3,22 @@
 
 #[cfg(test)]
 mod alloc_tests;
+
+/// A captured fixture of `tests/fixtures`, or `None` in an unpacked
+/// package, which does not ship them (Cargo writes `.cargo_vcs_info.json`
+/// there; a clone has none, so a fixture missing from a clone fails).
+#[cfg(test)]
+fn fixture(name: &str) -> Option<Vec<u8>> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    match std::fs::read(root.join("tests/fixtures").join(name)) {
+        Ok(bytes) => Some(bytes),
+        Err(_) if root.join(".cargo_vcs_info.json").exists() => {
+            eprintln!("fixture {name} is not in the package: run this test from a clone");
+            None
+        }
+        Err(e) => panic!("fixture {name}: {e}"),
+    }
+}
 mod args;
 mod events;
 mod list;

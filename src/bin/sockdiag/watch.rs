@@ -661,11 +661,9 @@ mod tests {
 
     #[test]
     fn known_sockets_with_damaged_replies_are_errors() {
-        let bytes = std::fs::read(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/tcp4.bin"
-        ))
-        .unwrap();
+        let Some(bytes) = crate::fixture("tcp4.bin") else {
+            return;
+        };
         assert!(keep_all(&bytes).unwrap() > 1);
         // The first socket's first attribute (INET_DIAG_SHUTDOWN, one
         // byte) now claims two: the poller refuses it in every poll, not
