@@ -82,7 +82,8 @@
 //!   `tcp_info`/`sctp_info`/`mptcp_info` views, the owned
 //!   [`InetSocket`](inet::InetSocket), and [`inet::filter`], which compiles
 //!   typed or `ss`-syntax filters to the kernel's bytecode), [`unix`],
-//!   [`netlink_diag`], [`packet`]; [`replay`] reads captured dumps.
+//!   [`netlink_diag`], [`packet`]; [`replay`] reads captured dumps; with
+//!   the `serde` feature, `Serialize` for the owned types.
 //! - [`Error`], everything a call can fail with.
 //!
 //! Everything above parses any byte slice and never touches the OS: that
