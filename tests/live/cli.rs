@@ -28,6 +28,7 @@ pub const TESTS: &[Test] = tests![
     cli_watch_rebalances_its_halves,
     cli_conflicting_modes_destroy_nothing,
     cli_output_matches_ss,
+    cli_workers_list_the_same_rows,
 ];
 
 const BIN: &str = env!("CARGO_BIN_EXE_sockdiag");
@@ -801,13 +802,17 @@ pub fn cli_watch_reports_changes() {
         cookies.sort_unstable();
         (cookies, total.unwrap())
     };
-    let (split, n) = first_poll(&["--workers", "2"]);
+    let (split, n) = first_poll(&["--workers", "halves"]);
     assert!(
         split.windows(2).all(|w| w[0] < w[1]),
         "a socket twice: {split:?}"
     );
     assert_eq!(n, split.len() as u64);
-    for single in [&["--workers", "1"][..], &["dport", "!=", ":1"][..]] {
+    for single in [
+        &["--workers", "1"][..],
+        &["--workers", "2"],
+        &["dport", "!=", ":1"],
+    ] {
         assert_eq!(first_poll(single), (split.clone(), n), "{single:?}");
     }
     let (mut child, mut events) = watch_json(&["--count", "100", "--track", "bytes_received"]);
@@ -891,7 +896,7 @@ pub fn cli_watch_rebalances_its_halves() {
     // 150 connections from the bottom of the range: both ends and the
     // listener, divided evenly when the watch starts.
     let old = connect(lo + 100, 150);
-    let (mut child, mut events) = watch_json(&["--count", "250", "--workers", "2"]);
+    let (mut child, mut events) = watch_json(&["--count", "250", "--workers", "halves"]);
     let mut new = BTreeSet::new();
     while new.len() < 301 {
         let v = events.next().unwrap();
@@ -1183,4 +1188,66 @@ pub fn cli_output_matches_ss() {
     let out = Command::new(bin).arg("--bogus").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(String::from_utf8(out.stderr).unwrap().lines().count(), 1);
+}
+
+/// `--workers 1`, `2` (pipelined) and `halves` list the same sockets, each
+/// once: the pipelined listing in exactly the one thread's order (the
+/// kernel's), the halves as a set; in every format; and over enough
+/// sockets for many datagrams.
+pub fn cli_workers_list_the_same_rows() {
+    let (_l, _c) = support::many_connections(6200, 1500);
+    for format in [
+        &["-tan"][..],
+        &["-tani"],
+        &["-tan", "--json"],
+        &["-tani", "--json"],
+    ] {
+        let with = |workers: &str| {
+            let mut args = format.to_vec();
+            args.extend(["--workers", workers]);
+            ok(&args)
+        };
+        let one = with("1");
+        let rows = |text: &str| -> Vec<String> {
+            text.lines()
+                .filter(|l| !l.starts_with('\t') && !l.starts_with("State"))
+                .map(str::to_owned)
+                .collect()
+        };
+        let (one_rows, pipelined) = (rows(&one), rows(&with("2")));
+        assert!(one_rows.len() > 3000, "{format:?}: {}", one_rows.len());
+        // The rows' moving numbers (timers, rtt) differ between runs; the
+        // sockets and their order do not.
+        let ends = |rows: &[String]| -> Vec<String> {
+            rows.iter()
+                .map(|r| {
+                    if r.starts_with('{') {
+                        let v: Value = serde_json::from_str(r).unwrap();
+                        v["cookie"].to_string()
+                    } else {
+                        r.split_whitespace()
+                            .skip(3)
+                            .take(2)
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    }
+                })
+                .collect()
+        };
+        let (p, o) = (ends(&pipelined), ends(&one_rows));
+        let first_difference = p.iter().zip(&o).position(|(a, b)| a != b);
+        assert!(
+            p.len() == o.len() && first_difference.is_none(),
+            "{format:?}: pipelined {} rows, one thread {}, first difference at {first_difference:?}",
+            p.len(),
+            o.len()
+        );
+        let mut halves = ends(&rows(&with("halves")));
+        let mut sorted = ends(&one_rows);
+        halves.sort();
+        sorted.sort();
+        assert_eq!(halves, sorted, "{format:?}: halves");
+        let unique: BTreeSet<&String> = sorted.iter().collect();
+        assert_eq!(unique.len(), sorted.len(), "{format:?}: a socket twice");
+    }
 }

@@ -19,6 +19,32 @@ use crate::reference::help;
 
 /// A table `ss` would list: one dump (or, for unix and packet sockets, a
 /// part of one).
+/// How a listing or watch of every TCP socket uses threads (`--workers`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Workers {
+    /// `1`: receive and format in turn on one thread.
+    One,
+    /// `2`: one dump, received on a second thread while this one formats
+    /// (the kernel's walk and our work overlap).
+    Pipelined,
+    /// `halves`: two dumps at once, each of half the sockets, on two
+    /// threads and two sockets.
+    Halves,
+}
+
+impl Workers {
+    /// The default: [`Pipelined`](Workers::Pipelined) with two or more
+    /// CPUs (measured never slower than the others at 1k, 10k and 200k
+    /// sockets: docs/BENCHMARKS.md), else one.
+    pub fn default_here() -> Self {
+        if std::thread::available_parallelism().map_or(1, |n| n.get()) >= 2 {
+            Workers::Pipelined
+        } else {
+            Workers::One
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Table {
     /// An inet protocol, both families unless `-4`/`-6`.
@@ -334,9 +360,9 @@ pub struct Options {
     pub count: Option<u64>,
     /// `--track`: tcp_info counters watch mode reports.
     pub track: Vec<TcpField>,
-    /// `--workers`: 2 to list or watch every TCP socket on two threads
-    /// (the default with two or more CPUs), 1 for one.
-    pub workers: u8,
+    /// `--workers`: how a listing or watch of every TCP socket uses
+    /// threads.
+    pub workers: Workers,
     /// `-Z`/`-z`: SELinux contexts, asked for.
     pub selinux: Option<String>,
 }
@@ -502,11 +528,7 @@ impl Builder {
                 interval: Duration::from_secs(1),
                 count: None,
                 track: Vec::new(),
-                workers: if std::thread::available_parallelism().map_or(1, |n| n.get()) >= 2 {
-                    2
-                } else {
-                    1
-                },
+                workers: Workers::default_here(),
                 selinux: None,
             },
             dbs: Dbs::empty(),
@@ -695,9 +717,10 @@ impl Builder {
             }
             Key::Workers => {
                 self.o.workers = match value.as_str() {
-                    "1" => 1,
-                    "2" => 2,
-                    _ => return Err(Usage(format!("bad {by} '{value}' (1 or 2)"))),
+                    "1" => Workers::One,
+                    "2" => Workers::Pipelined,
+                    "halves" => Workers::Halves,
+                    _ => return Err(Usage(format!("bad {by} '{value}' (1, 2 or halves)"))),
                 };
             }
             Key::Track => {
@@ -1176,9 +1199,10 @@ mod tests {
         assert!(fail("-t -N").contains("needs a value"));
         assert!(fail("-A bogus").contains("unknown socket table"));
         assert!(fail("watch --interval 0ms").contains("bad --interval"));
-        assert_eq!(run("-t --workers 1").workers, 1);
-        assert_eq!(run("watch -t --workers=2").workers, 2);
-        assert!(fail("-t --workers 3").contains("bad --workers '3' (1 or 2)"));
+        assert_eq!(run("-t --workers 1").workers, Workers::One);
+        assert_eq!(run("watch -t --workers=2").workers, Workers::Pipelined);
+        assert_eq!(run("-t --workers halves").workers, Workers::Halves);
+        assert!(fail("-t --workers 3").contains("bad --workers '3' (1, 2 or halves)"));
         assert_eq!(
             run("watch --interval 1ms").interval,
             Duration::from_millis(1)

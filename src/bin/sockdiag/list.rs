@@ -18,7 +18,7 @@ use sockdiag::unix::{UnixRequest, UnixShow};
 use sockdiag::SocketType;
 use sockdiag::{DiagSocket, Error, Request};
 
-use crate::args::{Format, Mode, Options, OtherFamily, Table};
+use crate::args::{Mode, Options, OtherFamily, Table, Workers};
 use crate::out::Sink;
 use crate::view::{self, Endpoint, Sock};
 use crate::{failure, in_netns, open, sink, Failure};
@@ -449,16 +449,14 @@ pub fn list(o: &Options, sink: &mut dyn Sink) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Whether a listing or a watch uses [`Scanner::halves`] on two
-/// threads: `--threads 2` (the default on two or more CPUs), every TCP
-/// socket of both families, listed or watched (not killed, counted or
-/// recorded), no filter of the user's (the halves are filters), in this
-/// namespace.
+/// Whether a listing or a watch of every TCP socket uses two threads
+/// (`--workers 2` or `halves`; 2 is the default on two or more CPUs):
+/// both families, listed or watched (not killed, counted or recorded), no
+/// filter of the user's (the halves are filters), in this namespace.
 pub fn splittable(o: &Options) -> bool {
     matches!(o.mode, Mode::List | Mode::Watch)
-        && o.workers >= 2
+        && o.workers != Workers::One
         && !o.ss_layout
-        && matches!(o.format, Format::Table | Format::Json)
         && o.tables == [Table::Inet(Protocol::Tcp)]
         && o.v4
         && o.v6
@@ -468,16 +466,20 @@ pub fn splittable(o: &Options) -> bool {
         && o.netns.is_none()
 }
 
-/// Lists every TCP socket in two halves ([`Scanner::halves`]): the kernel
-/// walks both at once, this thread formats both.
+/// Lists every TCP socket on two threads: [`Scanner::pipelined`] (a
+/// worker receives while this thread formats) or [`Scanner::halves`] (the
+/// kernel walks two halves at once, this thread formats both).
 pub fn list_split(o: &Options) -> Result<(), Failure> {
     let start = Instant::now();
     let req = LegacyRequest::tcp()
         .with_states(o.states_for(Table::Inet(Protocol::Tcp)))
         .with_extensions(extensions(o));
-    let mut scan = Scanner::with_socket(open(o)?, req)
-        .halves()
-        .map_err(|e| failure(e, "opening sock_diag sockets"))?;
+    let scan = Scanner::with_socket(open(o)?, req);
+    let mut scan = match o.workers {
+        Workers::Halves => scan.halves(),
+        _ => scan.pipelined(),
+    }
+    .map_err(|e| failure(e, "opening sock_diag sockets"))?;
     let mut sink = sink(o)?;
     scan.scan(|_, m| -> Result<(), Failure> {
         let s = view::inet(Some(Protocol::Tcp), &m)
@@ -489,6 +491,7 @@ pub fn list_split(o: &Options) -> Result<(), Failure> {
         Failure::Lib(e) => failure(e, "dumping TCP sockets"),
         other => other,
     })?;
+    sink.table_done()?;
     sink.finish(start.elapsed())?;
     Ok(())
 }

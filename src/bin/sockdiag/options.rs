@@ -661,7 +661,7 @@ pub static OPTIONS: &[Opt] = &[
         long: &["workers"],
         value: Some("N"),
         modes: Modes::LIST.union(Modes::WATCH),
-        help: "1 or 2. With 2, the default on\ntwo or more CPUs, every TCP\nsocket (no filter, this\nnamespace) is listed or watched\nby two threads, each dumping\nhalf of the sockets on its own\nsocket through a kernel filter",
+        help: "1, 2 or halves, for listing or\nwatching every TCP socket (no\nfilter, this namespace). 2, the\ndefault on two or more CPUs:\none thread receives the dump\nwhile the other formats it.\nhalves: two threads each dump\nhalf of the sockets on its own\nsocket through a kernel filter",
         example: "sockdiag watch -t --workers 1",
         ..SPEED
     },

@@ -418,9 +418,11 @@ fn watched(o: &Options, track: &[TcpField]) -> Result<Vec<Watched>, Failure> {
                 .with_extensions(crate::list::extensions(o));
                 let mut poller = poller(o, req, inet_track)?;
                 if crate::list::splittable(o) {
-                    poller = poller
-                        .with_halves()
-                        .map_err(|e| crate::failure(e, "splitting the watch"))?;
+                    poller = match o.workers {
+                        crate::args::Workers::Halves => poller.with_halves(),
+                        _ => poller.pipelined(),
+                    }
+                    .map_err(|e| crate::failure(e, "starting the watch's second thread"))?;
                 }
                 out.push(Watched {
                     table,

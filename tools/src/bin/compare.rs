@@ -3,26 +3,34 @@
 //!
 //! In a private network namespace it opens N established loopback
 //! connections (2N sockets, 10% of them IPv6; held by child processes,
-//! since one process may hold only so many descriptors), then runs each
-//! contender as its own process under GNU `time`, alternating, `runs` times:
+//! since one process may hold only so many descriptors), prints the
+//! machine (CPU model, vCPUs, kernel, iproute2), then runs each contender
+//! as its own process under GNU `time`, alternating, `runs` times, each
+//! time twice: stdout to `/dev/null` ("null") and into a pipe read by this
+//! process ("pipe", which also counts the sockets listed):
 //!
-//! - `floor`: two `inet_diag_req_v2` dumps (IPv4, then IPv6, every state)
-//!   read by a raw `recv` loop that only walks message headers to count
-//!   them and find `NLMSG_DONE` — what any sock_diag reader must pay;
-//!   `floor+info` the same asking for `INET_DIAG_INFO`;
-//! - `sockdiag`: the same two dumps through `DiagSocket`, every reply
-//!   viewed (addresses, ports, state, queues, inode, cookie read);
-//!   `sockdiag+info` also decoding `tcp_info`; `sockdiag legacy`: one
-//!   `TCPDIAG_GETSOCK` walk for both families;
-//! - the CLI: `sockdiag -tanH`, `sockdiag -taniH` (numeric, as the `ss` runs);
-//! - `ss -tanH`, `ss -taniH`; `cat /proc/net/tcp /proc/net/tcp6`.
+//! - `floor`: one legacy `TCPDIAG_GETSOCK` walk (both families) read by a
+//!   raw `recv` loop that only walks message headers to count them and
+//!   find `NLMSG_DONE` — what any sock_diag reader must pay; `floor+info`
+//!   the same asking for `INET_DIAG_INFO`; `floor v2` two
+//!   `inet_diag_req_v2` dumps (IPv4, then IPv6);
+//! - `library`: the legacy walk through `DiagSocket`, every reply viewed;
+//! - the CLI, numeric like the `ss` runs: `-tanH`, `-taniH`, `-tan --json`,
+//!   `-tani --json`, each with `--workers 1`, `2` (pipelined: the
+//!   default on two CPUs) and `halves`; `-tanpH`;
+//! - `ss -tanH`, `ss -taniH`, `ss -tanpH`; `cat /proc/net/tcp /proc/net/tcp6`.
 //!
-//! It prints the median wall, user and system time and the peak RSS of
-//! each, with wall time as a ratio to the floor of the same run, and checks
-//! that every contender counted the same sockets.
+//! It prints the median wall time of both sinks, the user time and the
+//! peak RSS of each, with wall time as a ratio to the floor of the same
+//! run (the `-i` rows to `floor+info`), and checks that every contender
+//! counted the same sockets.
 //!
-//! Run as root: `cargo build --release --workspace && cargo run --release -p sockdiag-tools --bin
-//! compare -- 100000 7` (connections, runs; default 10000 and 7).
+//! `compare --scale 1000,10000,100000 5` instead runs the floor and the
+//! default CLI at each size and prints the cost per socket and the peak
+//! RSS, to show the cost stays linear and the memory flat.
+//!
+//! Run as root: `cargo build --release --workspace && target/release/compare 100000 7`
+//! (connections, runs; default 10000 and 7).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -43,8 +51,9 @@ use nix::sys::socket::{
 use sockdiag::inet::{Extensions, Family, InetRequest, LegacyRequest, Protocol, States};
 use sockdiag::{DiagSocket, Request};
 
-/// `floor` mode: two v2 dumps through a raw recv loop; prints the count.
-fn floor(info: bool) {
+/// `floor` mode: one legacy walk (or two v2 dumps) through a raw recv
+/// loop; prints the count.
+fn floor(info: bool, v2: bool) {
     let fd = socket::socket(
         AddressFamily::Netlink,
         SockType::Raw,
@@ -55,12 +64,32 @@ fn floor(info: bool) {
     socket::bind(fd.as_raw_fd(), &NetlinkAddr::new(0, 0)).unwrap();
     let mut buf = vec![0u8; 32 * 1024];
     let mut count = 0u64;
-    for (seq, family) in [Family::Inet, Family::Inet6].into_iter().enumerate() {
-        let mut req = InetRequest::new(family, Protocol::Tcp).with_states(States::DEFAULT);
-        if info {
-            req = req.with_extensions(Extensions::INFO);
-        }
-        let bytes = req.encode(seq as u32 + 1);
+    let ext = if info {
+        Extensions::INFO
+    } else {
+        Extensions::empty()
+    };
+    let requests: Vec<Vec<u8>> = if v2 {
+        [Family::Inet, Family::Inet6]
+            .into_iter()
+            .enumerate()
+            .map(|(seq, family)| {
+                InetRequest::new(family, Protocol::Tcp)
+                    .with_states(States::DEFAULT)
+                    .with_extensions(ext)
+                    .encode(seq as u32 + 1)
+                    .as_ref()
+                    .to_vec()
+            })
+            .collect()
+    } else {
+        vec![LegacyRequest::tcp()
+            .with_extensions(ext)
+            .encode(1)
+            .as_ref()
+            .to_vec()]
+    };
+    for bytes in requests {
         socket::sendto(
             fd.as_raw_fd(),
             bytes.as_ref(),
@@ -85,12 +114,14 @@ fn floor(info: bool) {
     println!("{count}");
 }
 
-/// `sockdiag` modes: the library, every reply viewed; prints the count.
-fn library(mode: &str) {
+/// `library` mode: the legacy walk through the library, every reply
+/// viewed (addresses, ports, state, queues, inode, cookie); prints the
+/// count.
+fn library() {
     let mut sock = DiagSocket::new().unwrap();
     let mut count = 0u64;
     let mut acc = 0u64;
-    let mut view = |m: sockdiag::inet::InetMsg<'_>, info: bool| {
+    sock.for_each(&LegacyRequest::tcp(), |m| {
         count += 1;
         let (src, dst) = (m.src(), m.dst());
         acc = acc
@@ -98,40 +129,8 @@ fn library(mode: &str) {
             .wrapping_add(u64::from(m.state().to_raw()))
             .wrapping_add(u64::from(m.rqueue() ^ m.wqueue() ^ m.inode()))
             .wrapping_add(m.cookie());
-        if info {
-            for a in m.attributes().flatten() {
-                if let sockdiag::inet::InetAttr::TcpInfo(i) = a {
-                    acc = acc.wrapping_add(u64::from(i.rtt().unwrap_or(0)));
-                }
-            }
-        }
-    };
-    match mode {
-        "split" => {
-            let mut scan = sockdiag::poll::Scanner::new(LegacyRequest::tcp())
-                .unwrap()
-                .halves()
-                .unwrap();
-            scan.scan(|_, m| {
-                view(m, false);
-                Ok::<(), sockdiag::Error>(())
-            })
-            .unwrap();
-        }
-        "legacy" => sock
-            .for_each(&LegacyRequest::tcp(), |m| view(m, false))
-            .unwrap(),
-        _ => {
-            let info = mode == "info";
-            for family in [Family::Inet, Family::Inet6] {
-                let mut req = InetRequest::new(family, Protocol::Tcp);
-                if info {
-                    req = req.with_extensions(Extensions::INFO);
-                }
-                sock.for_each(&req, |m| view(m, info)).unwrap();
-            }
-        }
-    }
+    })
+    .unwrap();
     std::hint::black_box(acc);
     println!("{count}");
 }
@@ -140,7 +139,6 @@ fn library(mode: &str) {
 struct Sample {
     wall: f64,
     user: f64,
-    sys: f64,
     rss_kib: u64,
     count: u64,
 }
@@ -158,20 +156,24 @@ enum Counted {
     ProcNet,
 }
 
-fn measure(program: &str, args: &[&str], counted: Counted) -> Sample {
+fn measure(program: &str, args: &[&str], counted: Counted, pipe: bool) -> Sample {
     // Wall time from here (GNU time prints only hundredths); CPU and RSS
     // from GNU time.
     let start = std::time::Instant::now();
     let mut child = Command::new("/usr/bin/time")
         .args(["-f", "@@ %e %U %S %M", program])
         .args(args)
-        .stdout(Stdio::piped())
+        .stdout(if pipe { Stdio::piped() } else { Stdio::null() })
         .stderr(Stdio::piped())
         .spawn()
         .expect("GNU time (/usr/bin/time; apt-get install time)");
     let mut count = 0u64;
     let mut printed = 0u64;
-    for line in BufReader::new(child.stdout.take().unwrap()).split(b'\n') {
+    let lines = child
+        .stdout
+        .take()
+        .map(|out| BufReader::new(out).split(b'\n'));
+    for line in lines.into_iter().flatten() {
         let line = line.unwrap();
         match counted {
             Counted::Printed => {
@@ -199,7 +201,6 @@ fn measure(program: &str, args: &[&str], counted: Counted) -> Sample {
     Sample {
         wall,
         user: f[2].parse().unwrap(),
-        sys: f[3].parse().unwrap(),
         rss_kib: f[4].parse().unwrap(),
         count: if matches!(counted, Counted::Printed) {
             printed
@@ -214,13 +215,79 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// The machine, as every comparison must name it.
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    let ss = Command::new("ss")
+        .arg("-V")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    format!(
+        "machine: {cpu}, {cpus} vCPUs, Linux {}, {ss}",
+        kernel.trim()
+    )
+}
+
+/// `--scale SIZES RUNS`: the floor and the default CLI at each size.
+fn scale(sizes: &str, runs: usize, cli: &str, me: &str) {
+    println!(
+        "{:>12} {:>9} {:>12} {:>12} {:>14} {:>9}",
+        "connections", "sockets", "floor ms", "CLI ms", "CLI ns/socket", "RSS KiB"
+    );
+    for n in sizes.split(',').map(|n| n.parse::<usize>().unwrap()) {
+        let holders = support::Holders::spawn(n, 10);
+        let (mut fl, mut c, mut rss) = (Vec::new(), Vec::new(), 0);
+        for _ in 0..runs {
+            fl.push(measure(me, &["--floor"], Counted::Printed, true).wall);
+            let s = measure(cli, &["-tanH"], Counted::Lines, true);
+            assert_eq!(s.count as usize, holders.sockets);
+            rss = rss.max(s.rss_kib);
+            c.push(s.wall);
+        }
+        let (fl, c) = (median(fl), median(c));
+        println!(
+            "{n:>12} {:>9} {:>12.1} {:>12.1} {:>14.0} {rss:>9}",
+            holders.sockets,
+            fl * 1e3,
+            c * 1e3,
+            c * 1e9 / holders.sockets as f64
+        );
+    }
+}
+
 fn main() {
     support::hold_if_asked();
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
-        Some("--floor") => return floor(args.get(1).is_some_and(|a| a == "info")),
-        Some("--library") => return library(&args[1]),
+        Some("--floor") => {
+            return floor(
+                args.iter().any(|a| a == "info"),
+                args.iter().any(|a| a == "v2"),
+            )
+        }
+        Some("--library") => return library(),
         _ => {}
+    }
+    let me = std::env::current_exe().unwrap();
+    let cli = me.parent().unwrap().join("sockdiag");
+    let cli = cli.to_str().unwrap().to_owned();
+    let me = me.to_str().unwrap().to_owned();
+    println!("{}", machine());
+    if args.first().map(String::as_str) == Some("--scale") {
+        let runs = args.get(2).map_or(5, |a| a.parse().unwrap());
+        support::enter_private_netns().expect("needs root for a private netns");
+        return scale(&args[1], runs, &cli, &me);
     }
     let connections: usize = args.first().map_or(10_000, |a| a.parse().unwrap());
     let runs: usize = args.get(1).map_or(7, |a| a.parse().unwrap());
@@ -228,84 +295,113 @@ fn main() {
     let holders = support::Holders::spawn(connections, 10);
     let sockets = holders.sockets;
     let v6 = connections / 10;
-    let me = std::env::current_exe().unwrap();
-    let cli = me.parent().unwrap().join("sockdiag");
-    let cli = cli.to_str().unwrap();
-    let me = me.to_str().unwrap();
-    let contenders: Vec<(&str, &str, Vec<&str>, Counted)> = vec![
-        ("floor", me, vec!["--floor"], Counted::Printed),
-        ("floor+info", me, vec!["--floor", "info"], Counted::Printed),
+    let (cli, me) = (cli.as_str(), me.as_str());
+    // (name, program, arguments, how it counts, the floor it is compared with)
+    let mut contenders: Vec<(String, &str, Vec<&str>, Counted, usize)> = vec![
+        ("floor".into(), me, vec!["--floor"], Counted::Printed, 0),
         (
-            "sockdiag (2 v2 dumps)",
+            "floor+info".into(),
             me,
-            vec!["--library", "plain"],
+            vec!["--floor", "info"],
             Counted::Printed,
+            1,
         ),
         (
-            "sockdiag+info",
+            "floor v2 (2 dumps)".into(),
             me,
-            vec!["--library", "info"],
+            vec!["--floor", "v2"],
             Counted::Printed,
+            0,
         ),
         (
-            "sockdiag legacy walk",
+            "library (legacy walk)".into(),
             me,
-            vec!["--library", "legacy"],
+            vec!["--library"],
             Counted::Printed,
+            0,
         ),
+    ];
+    for (args, counted, base) in [
+        ("-tanH", Counted::Lines, 0),
+        ("-taniH", Counted::LinesNoTab, 1),
+        ("-tan --json", Counted::Lines, 0),
+        ("-tani --json", Counted::Lines, 1),
+    ] {
+        for workers in ["1", "2", "halves"] {
+            let mut a: Vec<&str> = args.split(' ').collect();
+            a.extend(["--workers", workers]);
+            contenders.push((
+                format!("sockdiag {args} -w{workers}"),
+                cli,
+                a,
+                counted,
+                base,
+            ));
+        }
+    }
+    contenders.extend([
         (
-            "sockdiag Scanner halves",
-            me,
-            vec!["--library", "split"],
-            Counted::Printed,
-        ),
-        ("sockdiag -tanH (CLI)", cli, vec!["-tanH"], Counted::Lines),
-        (
-            "sockdiag -taniH (CLI)",
+            "sockdiag -tanpH".into(),
             cli,
+            vec!["-tanpH"],
+            Counted::Lines,
+            0,
+        ),
+        ("ss -tanH".into(), "ss", vec!["-tanH"], Counted::Lines, 0),
+        (
+            "ss -taniH".into(),
+            "ss",
             vec!["-taniH"],
             Counted::LinesNoTab,
+            1,
         ),
-        ("ss -tanH", "ss", vec!["-tanH"], Counted::Lines),
-        ("ss -taniH", "ss", vec!["-taniH"], Counted::LinesNoTab),
+        ("ss -tanpH".into(), "ss", vec!["-tanpH"], Counted::Lines, 0),
         (
-            "cat /proc/net/tcp{,6}",
+            "cat /proc/net/tcp{,6}".into(),
             "cat",
             vec!["/proc/net/tcp", "/proc/net/tcp6"],
             Counted::ProcNet,
+            0,
         ),
-    ];
-    let mut samples: Vec<Vec<Sample>> = contenders.iter().map(|_| Vec::new()).collect();
+    ]);
+    // [contender][sink: null, pipe]
+    let mut samples: Vec<[Vec<Sample>; 2]> = contenders
+        .iter()
+        .map(|_| [Vec::new(), Vec::new()])
+        .collect();
     for _ in 0..runs {
-        for (i, (_, program, args, counted)) in contenders.iter().enumerate() {
-            samples[i].push(measure(program, args, *counted));
+        for (i, (_, program, args, counted, _)) in contenders.iter().enumerate() {
+            for (sink, pipe) in [false, true].into_iter().enumerate() {
+                samples[i][sink].push(measure(program, args, *counted, pipe));
+            }
         }
     }
-    let floor_wall = median(samples[0].iter().map(|s| s.wall).collect());
+    let wall = |i: usize, sink: usize| median(samples[i][sink].iter().map(|s| s.wall).collect());
     println!(
-        "{connections} connections, {sockets} TCP sockets ({} IPv6) in a private namespace; median of {runs} alternating runs",
+        "{connections} connections, {sockets} TCP sockets ({} IPv6) in a private namespace; median of {runs} alternating rounds",
         2 * v6
     );
     println!(
-        "{:<24} {:>9} {:>8} {:>8} {:>9} {:>8} {:>9}",
-        "contender", "wall ms", "user ms", "sys ms", "RSS KiB", "x floor", "sockets"
+        "{:<28} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9}",
+        "contender", "null ms", "x floor", "pipe ms", "x floor", "user ms", "RSS KiB", "sockets"
     );
-    for ((name, ..), s) in contenders.iter().zip(&samples) {
-        let wall = median(s.iter().map(|s| s.wall).collect());
-        let counts: Vec<u64> = s.iter().map(|s| s.count).collect();
+    for (i, (name, _, _, _, base)) in contenders.iter().enumerate() {
+        let s = &samples[i];
+        let count = s[1][0].count;
         println!(
-            "{name:<24} {:>9.0} {:>8.0} {:>8.0} {:>9} {:>8.2} {:>9}",
-            wall * 1e3,
-            median(s.iter().map(|s| s.user).collect()) * 1e3,
-            median(s.iter().map(|s| s.sys).collect()) * 1e3,
-            s.iter().map(|s| s.rss_kib).max().unwrap(),
-            wall / floor_wall,
-            counts[0]
+            "{name:<28} {:>8.0} {:>8.2} {:>8.0} {:>8.2} {:>9.0} {:>9} {:>9}",
+            wall(i, 0) * 1e3,
+            wall(i, 0) / wall(*base, 0),
+            wall(i, 1) * 1e3,
+            wall(i, 1) / wall(*base, 1),
+            median(s[1].iter().map(|s| s.user).collect()) * 1e3,
+            s.iter().flatten().map(|s| s.rss_kib).max().unwrap(),
+            count
         );
-        for c in &counts {
+        for c in s[1].iter().map(|s| s.count) {
             // Every contender sees every socket; ss and /proc also list
             // nothing else in this namespace.
-            assert_eq!(*c as usize, sockets, "{name} counted {c}, not {sockets}");
+            assert_eq!(c as usize, sockets, "{name} counted {c}, not {sockets}");
         }
     }
     drop(holders);

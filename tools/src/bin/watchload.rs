@@ -2,9 +2,10 @@
 //! connections in a private network namespace (both ends held), then
 //! times listings (`sockdiag -ta` against `ss -tan`, with and without
 //! `-i`, table and JSON; 15 alternating runs each, median wall time), and
-//! runs `sockdiag watch` there for a fixed number of polls at each interval,
-//! printing its final `# total` line (polls, late polls, poll time, CPU),
-//! then the library's `Poller` in this process the same way.
+//! runs `sockdiag watch` there for a fixed number of polls at each interval
+//! with each `--workers` setting (1, 2, halves), printing its final
+//! `# total` line (polls, late polls, poll time, CPU), then the library's
+//! `Poller` in this process the same way.
 //!
 //! Run as root: `cargo build --release --workspace && cargo run --release -p sockdiag-tools --bin
 //! watchload -- 10000 10ms,1ms 300` (sockets, intervals, polls per run).
@@ -94,17 +95,18 @@ fn main() {
         15,
     );
     for interval in intervals.split(',') {
-        for track in [
-            &[][..],
-            &["--track", "bytes_acked,bytes_received,total_retrans"][..],
-        ] {
+        for (workers, track) in ["1", "2", "halves"].into_iter().flat_map(|w| {
+            [
+                (w, &[][..]),
+                (
+                    w,
+                    &["--track", "bytes_acked,bytes_received,total_retrans"][..],
+                ),
+            ]
+        }) {
             let out = Command::new(&bin)
                 .args(["watch", "-t", "--interval", interval, "--count", &polls])
-                .args(
-                    std::env::var("WATCH_ARGS")
-                        .unwrap_or_default()
-                        .split_whitespace(),
-                )
+                .args(["--workers", workers])
                 .args(track)
                 .output()
                 .expect("build the CLI first: cargo build --release");
@@ -115,7 +117,10 @@ fn main() {
             );
             let text = String::from_utf8(out.stdout).unwrap();
             let total = text.lines().rfind(|l| l.starts_with("# total")).unwrap();
-            println!("--interval {interval} {}: {total}", track.join(" "));
+            println!(
+                "--interval {interval} --workers {workers} {}: {total}",
+                track.join(" ")
+            );
         }
         library_poller(interval, polls.parse().unwrap());
     }
