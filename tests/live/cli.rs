@@ -1215,6 +1215,12 @@ pub fn cli_workers_list_the_same_rows() {
                 .collect()
         };
         let (one_rows, pipelined) = (rows(&one), rows(&with("2")));
+        // auto takes one thread for this few sockets: the same rows.
+        assert_eq!(
+            rows(&with("auto")).len(),
+            one_rows.len(),
+            "{format:?}: auto"
+        );
         assert!(one_rows.len() > 3000, "{format:?}: {}", one_rows.len());
         // The rows' moving numbers (timers, rtt) differ between runs; the
         // sockets and their order do not.

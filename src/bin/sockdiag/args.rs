@@ -22,6 +22,9 @@ use crate::reference::help;
 /// How a listing or watch of every TCP socket uses threads (`--workers`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Workers {
+    /// `auto`, the default: chosen by measurement on this machine (see
+    /// [`crate::list::listing_workers`] and the watch's probe).
+    Auto,
     /// `1`: receive and format in turn on one thread.
     One,
     /// `2`: one dump, received on a second thread while this one formats
@@ -33,14 +36,13 @@ pub enum Workers {
 }
 
 impl Workers {
-    /// The default: [`Pipelined`](Workers::Pipelined) with two or more
-    /// CPUs (measured never slower than the others at 1k, 10k and 200k
-    /// sockets: docs/BENCHMARKS.md), else one.
-    pub fn default_here() -> Self {
-        if std::thread::available_parallelism().map_or(1, |n| n.get()) >= 2 {
-            Workers::Pipelined
-        } else {
-            Workers::One
+    /// The name `--workers` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Workers::Auto => "auto",
+            Workers::One => "1",
+            Workers::Pipelined => "2",
+            Workers::Halves => "halves",
         }
     }
 }
@@ -528,7 +530,7 @@ impl Builder {
                 interval: Duration::from_secs(1),
                 count: None,
                 track: Vec::new(),
-                workers: Workers::default_here(),
+                workers: Workers::Auto,
                 selinux: None,
             },
             dbs: Dbs::empty(),
@@ -717,10 +719,11 @@ impl Builder {
             }
             Key::Workers => {
                 self.o.workers = match value.as_str() {
+                    "auto" => Workers::Auto,
                     "1" => Workers::One,
                     "2" => Workers::Pipelined,
                     "halves" => Workers::Halves,
-                    _ => return Err(Usage(format!("bad {by} '{value}' (1, 2 or halves)"))),
+                    _ => return Err(Usage(format!("bad {by} '{value}' (auto, 1, 2 or halves)"))),
                 };
             }
             Key::Track => {
@@ -1202,7 +1205,8 @@ mod tests {
         assert_eq!(run("-t --workers 1").workers, Workers::One);
         assert_eq!(run("watch -t --workers=2").workers, Workers::Pipelined);
         assert_eq!(run("-t --workers halves").workers, Workers::Halves);
-        assert!(fail("-t --workers 3").contains("bad --workers '3' (1, 2 or halves)"));
+        assert_eq!(run("-t").workers, Workers::Auto);
+        assert!(fail("-t --workers 3").contains("bad --workers '3' (auto, 1, 2 or halves)"));
         assert_eq!(
             run("watch --interval 1ms").interval,
             Duration::from_millis(1)

@@ -449,10 +449,40 @@ pub fn list(o: &Options, sink: &mut dyn Sink) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Whether a listing or a watch of every TCP socket uses two threads
-/// (`--workers 2` or `halves`; 2 is the default on two or more CPUs):
-/// both families, listed or watched (not killed, counted or recorded), no
-/// filter of the user's (the halves are filters), in this namespace.
+/// A listing pipelines from this many TCP sockets on (`--workers auto`):
+/// below it a second thread costs more than it hides (measured on the
+/// project's 2-vCPU machine: at 1,002 sockets one thread was 0.3–1.7 ms
+/// faster, at 10,002 the pipeline was never slower; docs/BENCHMARKS.md).
+pub const PIPELINE_FROM: u64 = 5_000;
+
+/// Whether the machine has a second CPU for a second thread.
+pub fn two_cpus() -> bool {
+    std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2)
+}
+
+/// How a listing of every TCP socket runs: `--workers` as given; `auto`
+/// pipelines with two CPUs and at least [`PIPELINE_FROM`] TCP sockets in
+/// the namespace (`/proc/net/sockstat{,6}`: in use and TIME-WAIT; one
+/// small read), else one thread.
+pub fn listing_workers(o: &Options) -> Workers {
+    match o.workers {
+        Workers::Auto => {
+            let many = sockdiag::system::sockstat()
+                .is_ok_and(|s| s.tcp_inuse + s.tcp6_inuse + s.tcp_tw >= PIPELINE_FROM);
+            if two_cpus() && many {
+                Workers::Pipelined
+            } else {
+                Workers::One
+            }
+        }
+        w => w,
+    }
+}
+
+/// Whether a listing or a watch of every TCP socket may use two threads
+/// (`--workers` not 1): both families, listed or watched (not killed,
+/// counted or recorded), no filter of the user's (the halves are filters),
+/// in this namespace.
 pub fn splittable(o: &Options) -> bool {
     matches!(o.mode, Mode::List | Mode::Watch)
         && o.workers != Workers::One
@@ -466,18 +496,20 @@ pub fn splittable(o: &Options) -> bool {
         && o.netns.is_none()
 }
 
-/// Lists every TCP socket on two threads: [`Scanner::pipelined`] (a
-/// worker receives while this thread formats) or [`Scanner::halves`] (the
-/// kernel walks two halves at once, this thread formats both).
+/// Lists every TCP socket through the engine's [`Scanner`], as
+/// [`listing_workers`] says: [`Scanner::pipelined`] (a worker receives
+/// while this thread formats), [`Scanner::halves`] (the kernel walks two
+/// halves at once, this thread formats both) or inline.
 pub fn list_split(o: &Options) -> Result<(), Failure> {
     let start = Instant::now();
     let req = LegacyRequest::tcp()
         .with_states(o.states_for(Table::Inet(Protocol::Tcp)))
         .with_extensions(extensions(o));
     let scan = Scanner::with_socket(open(o)?, req);
-    let mut scan = match o.workers {
+    let mut scan = match listing_workers(o) {
         Workers::Halves => scan.halves(),
-        _ => scan.pipelined(),
+        Workers::Pipelined => scan.pipelined(),
+        Workers::One | Workers::Auto => Ok(scan),
     }
     .map_err(|e| failure(e, "opening sock_diag sockets"))?;
     let mut sink = sink(o)?;

@@ -661,7 +661,7 @@ pub static OPTIONS: &[Opt] = &[
         long: &["workers"],
         value: Some("N"),
         modes: Modes::LIST.union(Modes::WATCH),
-        help: "1, 2 or halves, for listing or\nwatching every TCP socket (no\nfilter, this namespace). 2, the\ndefault on two or more CPUs:\none thread receives the dump\nwhile the other formats it.\nhalves: two threads each dump\nhalf of the sockets on its own\nsocket through a kernel filter",
+        help: "auto, 1, 2 or halves, for\nlisting or watching every TCP\nsocket (no filter, this\nnamespace). 2: one thread\nreceives the dump while the\nother formats it. halves: two\nthreads each dump half of the\nsockets through a kernel\nfilter. auto (the default): a\nlisting takes 2 from 5,000 TCP\nsockets on (/proc/net/sockstat)\nwith two CPUs, else 1; a watch\ntimes three scans each way first\nand keeps the fastest",
         example: "sockdiag watch -t --workers 1",
         ..SPEED
     },

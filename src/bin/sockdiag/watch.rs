@@ -13,11 +13,11 @@ use nix::sys::resource::{getrusage, UsageWho};
 use sockdiag::inet::{InetMsg, InetRequest, LegacyRequest, Protocol, TcpField};
 use sockdiag::netlink_diag::{NetlinkMsg, NetlinkRequest, NetlinkShow};
 use sockdiag::packet::{PacketMsg, PacketRequest, PacketShow};
-use sockdiag::poll::{Brief, Change, End, Kind, Polled, Poller, Strategy, What};
+use sockdiag::poll::{Brief, Change, End, Kind, Polled, Poller, Scanner, Strategy, What};
 use sockdiag::unix::{UnixMsg, UnixRequest, UnixShow};
 use sockdiag::Error;
 
-use crate::args::{Format, Options, Show, Table};
+use crate::args::{Format, Options, Show, Table, Workers};
 use crate::out::{Context, JsonOut, Names, TableOut};
 use crate::view::{self, ss_state, Sock};
 use crate::Failure;
@@ -337,6 +337,20 @@ impl Watched {
         }
     }
 
+    /// How a TCP poller of both families runs, as `--workers` names it
+    /// (`None` for the others, which run inline).
+    fn workers(&self) -> Option<&'static str> {
+        let strategy = match &self.poller {
+            Polling::Legacy(p) => p.strategy(),
+            _ => return None,
+        };
+        Some(match strategy {
+            Strategy::Inline => Workers::One.name(),
+            Strategy::Pipelined => Workers::Pipelined.name(),
+            _ => Workers::Halves.name(),
+        })
+    }
+
     /// The sockets of each half, when this poller runs two.
     fn halves(&self) -> Option<[usize; 2]> {
         match &self.poller {
@@ -391,6 +405,44 @@ fn poller<R: Polled>(o: &Options, req: R, track: &[TcpField]) -> Result<Poller<R
     Ok(p)
 }
 
+/// `--workers auto` for a watch: the fastest way to scan `req` here, of
+/// one thread, pipelined and halves, each timed over three scans
+/// (alternating; the best of each, so that the halves' first division,
+/// a cold cache and this VM's swings count least). Costs nine dumps once,
+/// at the start.
+fn fastest(o: &Options, req: LegacyRequest) -> Result<Workers, Failure> {
+    let start = |w: Workers| -> Result<Scanner<LegacyRequest>, Failure> {
+        let s = Scanner::with_socket(crate::open(o)?, req);
+        match w {
+            Workers::Halves => s.halves(),
+            Workers::Pipelined => s.pipelined(),
+            Workers::One | Workers::Auto => Ok(s),
+        }
+        .map_err(|e| crate::failure(e, "timing the watch's scans"))
+    };
+    let ways = [Workers::One, Workers::Pipelined, Workers::Halves];
+    let mut scanners = Vec::with_capacity(ways.len());
+    for w in ways {
+        scanners.push((w, start(w)?, Duration::MAX));
+    }
+    for _ in 0..3 {
+        for (_, scanner, best) in &mut scanners {
+            let t = Instant::now();
+            scanner
+                .scan(|_, m| {
+                    std::hint::black_box(m.cookie());
+                    Ok::<(), sockdiag::Error>(())
+                })
+                .map_err(|e| crate::failure(e, "timing the watch's scans"))?;
+            *best = (*best).min(t.elapsed());
+        }
+    }
+    Ok(scanners
+        .iter()
+        .min_by_key(|(_, _, best)| *best)
+        .map_or(Workers::One, |(w, _, _)| *w))
+}
+
 /// The pollers of every selected table.
 fn watched(o: &Options, track: &[TcpField]) -> Result<Vec<Watched>, Failure> {
     let mut out = Vec::new();
@@ -418,9 +470,15 @@ fn watched(o: &Options, track: &[TcpField]) -> Result<Vec<Watched>, Failure> {
                 .with_extensions(crate::list::extensions(o));
                 let mut poller = poller(o, req, inet_track)?;
                 if crate::list::splittable(o) {
-                    poller = match o.workers {
-                        crate::args::Workers::Halves => poller.with_halves(),
-                        _ => poller.pipelined(),
+                    let workers = match o.workers {
+                        Workers::Auto if crate::list::two_cpus() => fastest(o, req)?,
+                        Workers::Auto => Workers::One,
+                        w => w,
+                    };
+                    poller = match workers {
+                        Workers::Halves => poller.with_halves(),
+                        Workers::Pipelined => poller.pipelined(),
+                        Workers::One | Workers::Auto => Ok(poller),
                     }
                     .map_err(|e| crate::failure(e, "starting the watch's second thread"))?;
                 }
@@ -474,6 +532,8 @@ enum Value {
     Percent(f64),
     /// The sockets of each half: `A+B`, `[A,B]` in JSON.
     Halves([usize; 2]),
+    /// A word: `auto`'s choice.
+    Word(&'static str),
 }
 
 /// The `#` line: what a window of polls cost, with the sockets tracked
@@ -501,6 +561,9 @@ fn report(
         ("late", Value::Count(w.late)),
         ("sockets", Value::Count(sockets as u64)),
     ];
+    if let Some(w) = watched.iter().find_map(Watched::workers) {
+        values.push(("workers", Value::Word(w)));
+    }
     if let Some(h) = watched.iter().find_map(Watched::halves) {
         values.push(("halves", Value::Halves(h)));
     }
@@ -527,6 +590,8 @@ fn report(
             Value::Percent(p) => write!(out, "{p:.1}")?,
             Value::Halves([a, b]) if json => write!(out, "[{a},{b}]")?,
             Value::Halves([a, b]) => write!(out, "{a}+{b}")?,
+            Value::Word(w) if json => write!(out, "\"{w}\"")?,
+            Value::Word(w) => write!(out, "{w}")?,
         }
     }
     if json {

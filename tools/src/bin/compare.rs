@@ -16,8 +16,8 @@
 //!   `inet_diag_req_v2` dumps (IPv4, then IPv6);
 //! - `library`: the legacy walk through `DiagSocket`, every reply viewed;
 //! - the CLI, numeric like the `ss` runs: `-tanH`, `-taniH`, `-tan --json`,
-//!   `-tani --json`, each with `--workers 1`, `2` (pipelined: the
-//!   default on two CPUs) and `halves`; `-tanpH`;
+//!   `-tani --json`, each with `--workers auto` (the default), `1`, `2`
+//!   (pipelined) and `halves`; `-tanpH`;
 //! - `ss -tanH`, `ss -taniH`, `ss -tanpH`; `cat /proc/net/tcp /proc/net/tcp6`.
 //!
 //! It prints the median wall time of both sinks, the user time and the
@@ -28,6 +28,10 @@
 //! `compare --scale 1000,10000,100000 5` instead runs the floor and the
 //! default CLI at each size and prints the cost per socket and the peak
 //! RSS, to show the cost stays linear and the memory flat.
+//!
+//! `compare --run N COMMAND ARGS...` runs one command on the same
+//! population (stdout to `/dev/null`), for a profiler: `compare --run
+//! 100000 perf record -g target/release/sockdiag -taniH`.
 //!
 //! Run as root: `cargo build --release --workspace && target/release/compare 100000 7`
 //! (connections, runs; default 10000 and 7).
@@ -246,7 +250,14 @@ fn scale(sizes: &str, runs: usize, cli: &str, me: &str) {
         "connections", "sockets", "floor ms", "CLI ms", "CLI ns/socket", "RSS KiB"
     );
     for n in sizes.split(',').map(|n| n.parse::<usize>().unwrap()) {
+        // A fresh namespace for each size: the last one's closed
+        // connections linger in TIME-WAIT.
+        support::enter_private_netns().expect("needs root for a private netns");
         let holders = support::Holders::spawn(n, 10);
+        // Let the new connections settle (delayed ACKs, timers), and warm
+        // the caches.
+        std::thread::sleep(std::time::Duration::from_secs(2));
+        measure(cli, &["-tanH"], Counted::Lines, true);
         let (mut fl, mut c, mut rss) = (Vec::new(), Vec::new(), 0);
         for _ in 0..runs {
             fl.push(measure(me, &["--floor"], Counted::Printed, true).wall);
@@ -284,9 +295,21 @@ fn main() {
     let cli = cli.to_str().unwrap().to_owned();
     let me = me.to_str().unwrap().to_owned();
     println!("{}", machine());
+    if args.first().map(String::as_str) == Some("--run") {
+        let n: usize = args[1].parse().unwrap();
+        support::enter_private_netns().expect("needs root for a private netns");
+        let holders = support::Holders::spawn(n, 10);
+        eprintln!("{} TCP sockets", holders.sockets);
+        let status = Command::new(&args[2])
+            .args(&args[3..])
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "{:?}", &args[2..]);
+        return;
+    }
     if args.first().map(String::as_str) == Some("--scale") {
         let runs = args.get(2).map_or(5, |a| a.parse().unwrap());
-        support::enter_private_netns().expect("needs root for a private netns");
         return scale(&args[1], runs, &cli, &me);
     }
     let connections: usize = args.first().map_or(10_000, |a| a.parse().unwrap());
@@ -327,7 +350,7 @@ fn main() {
         ("-tan --json", Counted::Lines, 0),
         ("-tani --json", Counted::Lines, 1),
     ] {
-        for workers in ["1", "2", "halves"] {
+        for workers in ["auto", "1", "2", "halves"] {
             let mut a: Vec<&str> = args.split(' ').collect();
             a.extend(["--workers", workers]);
             contenders.push((
@@ -389,7 +412,7 @@ fn main() {
         let s = &samples[i];
         let count = s[1][0].count;
         println!(
-            "{name:<28} {:>8.0} {:>8.2} {:>8.0} {:>8.2} {:>9.0} {:>9} {:>9}",
+            "{name:<28} {:>8.1} {:>8.2} {:>8.1} {:>8.2} {:>9.0} {:>9} {:>9}",
             wall(i, 0) * 1e3,
             wall(i, 0) / wall(*base, 0),
             wall(i, 1) * 1e3,

@@ -3,7 +3,7 @@
 //! times listings (`sockdiag -ta` against `ss -tan`, with and without
 //! `-i`, table and JSON; 15 alternating runs each, median wall time), and
 //! runs `sockdiag watch` there for a fixed number of polls at each interval
-//! with each `--workers` setting (1, 2, halves), printing its final
+//! with each `--workers` setting (auto, 1, 2, halves), printing its final
 //! `# total` line (polls, late polls, poll time, CPU), then the library's
 //! `Poller` in this process the same way.
 //!
@@ -95,7 +95,7 @@ fn main() {
         15,
     );
     for interval in intervals.split(',') {
-        for (workers, track) in ["1", "2", "halves"].into_iter().flat_map(|w| {
+        for (workers, track) in ["auto", "1", "2", "halves"].into_iter().flat_map(|w| {
             [
                 (w, &[][..]),
                 (
