@@ -14,6 +14,7 @@ pub const TESTS: &[Test] = tests![
     poller_serves_every_family,
     poller_halves_divide_and_rebalance,
     split_scan_lists_every_socket_once,
+    pipelined_scan_stopped_by_an_error_leaves_nothing_behind,
     steady_state_dumps_allocate_nothing,
 ];
 
@@ -472,4 +473,56 @@ pub fn steady_state_dumps_allocate_nothing() {
     });
     assert_eq!((n, seen), (0, 1000));
     assert_ne!(checksum, 0);
+}
+
+/// A pipelined scan whose callback fails in the middle returns that error
+/// (the dump is abandoned, the worker drains it), and the next scan on the
+/// same scanner lists every socket exactly once, in the kernel's order:
+/// nothing of the abandoned dump comes back.
+pub fn pipelined_scan_stopped_by_an_error_leaves_nothing_behind() {
+    use sockdiag::poll::Scanner;
+    let (_listener, _clients) = support::many_connections(6300, 2000);
+    let mut inline = Vec::new();
+    DiagSocket::new()
+        .unwrap()
+        .for_each(&LegacyRequest::tcp(), |m| inline.push(m.cookie()))
+        .unwrap();
+    assert!(inline.len() > 4000, "{}", inline.len());
+    let mut scanner = Scanner::new(LegacyRequest::tcp())
+        .unwrap()
+        .pipelined()
+        .unwrap();
+    #[derive(Debug)]
+    enum Stop {
+        Here(usize),
+        #[allow(dead_code)]
+        Lib(Error),
+    }
+    impl From<Error> for Stop {
+        fn from(e: Error) -> Self {
+            Stop::Lib(e)
+        }
+    }
+    for stop_at in [0, 1, 100, 3000] {
+        let mut seen = 0;
+        let r = scanner.scan(|_, _| {
+            if seen == stop_at {
+                return Err(Stop::Here(seen));
+            }
+            seen += 1;
+            Ok(())
+        });
+        assert!(matches!(r, Err(Stop::Here(n)) if n == stop_at), "{r:?}");
+        let mut again = Vec::new();
+        scanner
+            .scan(|_, m| {
+                again.push(m.cookie());
+                Ok::<(), Error>(())
+            })
+            .unwrap();
+        assert_eq!(
+            again, inline,
+            "after stopping at {stop_at}: every socket once, in order"
+        );
+    }
 }
