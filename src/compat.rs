@@ -112,13 +112,15 @@ pub fn new_inet_diag_req_v2(family: Family, protocol: Protocol) -> InetRequest {
 }
 
 /// `InetConnections(af, proto)`: every socket of one family and protocol,
-/// owned.
+/// owned. Its socket has no timeout (as in Go); for one, call
+/// [`inet_diag_with_buf`] with a socket given [`DiagSocket::set_timeout`].
 pub fn inet_connections(family: Family, protocol: Protocol) -> Result<Vec<InetSocket>, Error> {
     inet_diag(&new_inet_diag_req_v2(family, protocol), None)
 }
 
-/// `InetDiag` / `NetlinkInetDiag`: runs `req` on a fresh socket; `resp`,
-/// if given, receives a copy of every byte read.
+/// `InetDiag` / `NetlinkInetDiag`: runs `req` on a fresh socket without a
+/// timeout (see [`inet_diag_with_buf`] for one); `resp`, if given,
+/// receives a copy of every byte read.
 pub fn inet_diag(
     req: &InetRequest,
     resp: Option<&mut dyn Write>,
@@ -181,12 +183,15 @@ pub fn new_unix_diag_req() -> UnixRequest {
 }
 
 /// `UnixConnections()`: every unix socket, owned, unnamed ones included.
+/// Its socket has no timeout; for one, call [`unix_diag_with_buf`] with a
+/// socket given [`DiagSocket::set_timeout`].
 pub fn unix_connections() -> Result<Vec<UnixSocket>, Error> {
     unix_diag(&new_unix_diag_req(), None)
 }
 
-/// `UnixDiag`: runs `req` on a fresh socket; `resp`, if given, receives a
-/// copy of every byte read.
+/// `UnixDiag`: runs `req` on a fresh socket without a timeout (see
+/// [`unix_diag_with_buf`] for one); `resp`, if given, receives a copy of
+/// every byte read.
 pub fn unix_diag(
     req: &UnixRequest,
     resp: Option<&mut dyn Write>,
