@@ -286,6 +286,20 @@ fn have_ss() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
+/// True (after saying so) when `ss` is missing, for the caller to skip
+/// what compares with it; a failure under `SOCKDIAG_REQUIRE_LIVE=1`.
+fn skip_without_ss() -> bool {
+    if have_ss() {
+        return false;
+    }
+    assert!(
+        !require_live(),
+        "ss (iproute2) is required with SOCKDIAG_REQUIRE_LIVE=1"
+    );
+    println!("    (skipped: no `ss` on this machine)");
+    true
+}
+
 /// The rows of `ss -tuan`-shaped output, as sorted sets of whitespace-split
 /// fields (Netid, State, Recv-Q, Send-Q, Local, Peer), header dropped.
 fn rows(text: &str, header: bool) -> BTreeSet<Vec<String>> {

@@ -186,7 +186,7 @@ pub fn unix_sockets_of_every_kind() {
     assert_eq!(listeners.len(), 1);
 
     // The same sockets, fields and names as ss prints them.
-    if have_ss() {
+    if !skip_without_ss() {
         let mut ss_rows = 0;
         for row in ss_unix() {
             let [netid, state, rq, wq, name, ino, _, peer] = &row[..] else {
@@ -212,11 +212,6 @@ pub fn unix_sockets_of_every_kind() {
             ss_rows += 1;
         }
         assert_eq!(ss_rows, all.len());
-    } else {
-        assert!(
-            !require_live(),
-            "ss (iproute2) is required with SOCKDIAG_REQUIRE_LIVE=1"
-        );
     }
     if let Some(mut child) = other_user {
         drop(child.stdin.take());

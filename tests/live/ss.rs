@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use nix::sys::socket::{self, sockopt, Backlog, SockFlag, SockType, SockaddrIn};
 
 use crate::support::{self, addr};
-use crate::{have_ss, require_live};
+use crate::skip_without_ss;
 
 pub const TESTS: &[crate::Test] = tests![cli_rows_equal_ss_over_many_combinations];
 
@@ -635,12 +635,7 @@ const COMBOS: &[(&str, usize)] = &[
 ];
 
 pub fn cli_rows_equal_ss_over_many_combinations() {
-    if !have_ss() {
-        assert!(
-            !require_live(),
-            "ss (iproute2) is required with SOCKDIAG_REQUIRE_LIVE=1"
-        );
-        println!("    (skipped: no `ss` on this machine)");
+    if skip_without_ss() {
         return;
     }
     let p = SsPopulation::create();
