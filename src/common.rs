@@ -130,6 +130,13 @@ impl<B: AsRef<[u8]>> SkMemInfo<B> {
         self.get(sd::SK_MEMINFO_DROPS)
     }
 
+    /// The queues as `ss` shows them for packet and netlink sockets, which
+    /// report no queue lengths: receive-queue and transmit memory
+    /// (`rmem_alloc`, `wmem_alloc`).
+    pub fn queues(&self) -> (Option<u32>, Option<u32>) {
+        (self.rmem_alloc(), self.wmem_alloc())
+    }
+
     /// The values' names in index order, without `SK_MEMINFO_`, lower
     /// case: the keys of the CLI's JSON and of the serde form.
     pub const NAMES: [&'static str; 9] = [

@@ -275,8 +275,9 @@ fn mem_queues<M: SerializeMap, B: AsRef<[u8]>>(
     mem: &Option<SkMemInfo<B>>,
 ) -> Result<(), M::Error> {
     if let Some(m) = mem {
-        opt(map, "rqueue", &m.rmem_alloc())?;
-        opt(map, "wqueue", &m.wmem_alloc())?;
+        let (r, w) = m.queues();
+        opt(map, "rqueue", &r)?;
+        opt(map, "wqueue", &w)?;
     }
     Ok(())
 }

@@ -12,8 +12,8 @@ use sockdiag::inet::{Family, InetRequest, InetSocket, Protocol, States};
 use sockdiag::replay::{Record, Replay};
 use sockdiag::DiagSocket;
 
-use crate::support::{self, addr, inode_of, Population};
 use crate::skip_without_ss;
+use crate::support::{self, addr, inode_of, Population};
 
 #[allow(unused_imports)]
 use crate::*;

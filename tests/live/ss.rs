@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use nix::sys::socket::{self, sockopt, Backlog, SockFlag, SockType, SockaddrIn};
 
-use crate::support::{self, addr};
 use crate::skip_without_ss;
+use crate::support::{self, addr};
 
 pub const TESTS: &[crate::Test] = tests![cli_rows_equal_ss_over_many_combinations];
 

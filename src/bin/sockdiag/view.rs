@@ -321,7 +321,8 @@ pub fn unix<'a>(m: &UnixMsg<'a>) -> Sock<'a> {
 /// `ss`'s queues for families without their own: receive and transmit
 /// memory allocated.
 fn mem_queues(m: &SkMemInfo<&[u8]>) -> (u32, u32) {
-    (m.rmem_alloc().unwrap_or(0), m.wmem_alloc().unwrap_or(0))
+    let (r, w) = m.queues();
+    (r.unwrap_or(0), w.unwrap_or(0))
 }
 
 /// A packet socket.

@@ -100,6 +100,15 @@ pub enum Cmp {
 }
 
 impl Cmp {
+    /// The operator as the filter text writes it.
+    fn op(self) -> &'static str {
+        match self {
+            Cmp::Eq => "=",
+            Cmp::Ge => ">=",
+            Cmp::Le => "<=",
+        }
+    }
+
     fn holds(self, value: u16, operand: u16) -> bool {
         match self {
             Cmp::Eq => value == operand,
@@ -376,6 +385,14 @@ impl Side {
         match self {
             Side::Src => "src",
             Side::Dst => "dst",
+        }
+    }
+
+    /// The keyword of a port comparison on this side.
+    fn port(self) -> &'static str {
+        match self {
+            Side::Src => "sport",
+            Side::Dst => "dport",
         }
     }
 }
@@ -876,36 +893,14 @@ impl fmt::Display for Filter {
 
 fn write_node(f: &mut fmt::Formatter<'_>, node: &Node) -> fmt::Result {
     match node {
-        Node::Port(side, cmp, port) => {
-            let op = match cmp {
-                Cmp::Eq => "=",
-                Cmp::Ge => ">=",
-                Cmp::Le => "<=",
-            };
-            let name = match side {
-                Side::Src => "sport",
-                Side::Dst => "dport",
-            };
-            write!(f, "{name} {op} :{port}")
-        }
+        Node::Port(side, cmp, port) => write!(f, "{} {} :{port}", side.port(), cmp.op()),
         Node::Host(side, host) => write!(f, "{} {host}", side.name()),
         Node::AutoBound => f.write_str("autobound"),
         Node::Device(index) => write!(f, "dev = {index}"),
         Node::Mark { value, mask } => write!(f, "fwmark = {value:#x}/{mask:#x}"),
         Node::Cgroup(id) => write!(f, "cgroupid = {id}"),
         Node::Name(n) => write!(f, "{n}"),
-        Node::NamedPort(side, cmp, name) => {
-            let op = match cmp {
-                Cmp::Eq => "=",
-                Cmp::Ge => ">=",
-                Cmp::Le => "<=",
-            };
-            let keyword = match side {
-                Side::Src => "sport",
-                Side::Dst => "dport",
-            };
-            write!(f, "{keyword} {op} {name}")
-        }
+        Node::NamedPort(side, cmp, name) => write!(f, "{} {} {name}", side.port(), cmp.op()),
         Node::NamedHost(side, addr, port) => {
             write!(f, "{} ", side.name())?;
             // A host named like a family prefix (`inet6`) would read as
