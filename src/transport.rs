@@ -697,9 +697,12 @@ fn scan<R: Request>(req: &R, data: &[u8], seq: u32, port_id: u32) -> Result<Scan
                 req.parse(msg)?;
                 scan.count += 1;
                 scan.data_end = msg.payload_offset().saturating_add(msg.payload().len());
-                // A reply that is not part of a multipart dump (a lookup's)
-                // is the whole answer.
-                if !msg.flags().contains(Flags::MULTI) {
+                // A lookup's reply (not part of a multipart dump) is the
+                // whole answer. A dump ends only at NLMSG_DONE: sctp_diag
+                // sends an association's reply without NLM_F_MULTI in the
+                // middle of its dump (6.1 and 6.12, seen by the kernel
+                // matrix).
+                if req.is_lookup() && !msg.flags().contains(Flags::MULTI) {
                     scan.done = true;
                 }
             }
@@ -810,6 +813,50 @@ impl<R: Request> fmt::Debug for BatchIter<'_, R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One netlink message: header, then `payload`.
+    fn msg(kind: u16, flags: u16, seq: u32, port: u32, payload: &[u8]) -> Vec<u8> {
+        let len = 16 + payload.len();
+        let mut m = Vec::new();
+        m.extend_from_slice(&(len as u32).to_ne_bytes());
+        m.extend_from_slice(&kind.to_ne_bytes());
+        m.extend_from_slice(&flags.to_ne_bytes());
+        m.extend_from_slice(&seq.to_ne_bytes());
+        m.extend_from_slice(&port.to_ne_bytes());
+        m.extend_from_slice(payload);
+        m
+    }
+
+    /// sctp_diag (6.1 and 6.12) sends an association's reply without
+    /// NLM_F_MULTI in the middle of a dump: a dump still ends only at
+    /// NLMSG_DONE, a lookup at its reply.
+    #[test]
+    fn a_dump_reply_without_multi_does_not_end_the_dump() {
+        use crate::inet::{Family, InetRequest, Protocol, SocketId};
+        use crate::raw::sock_diag::SOCK_DIAG_BY_FAMILY;
+        const MULTI: u16 = 2;
+        let mut reply = [0u8; 72];
+        reply[0] = 2; // AF_INET
+        reply[1] = 10; // LISTEN
+        let mut data = msg(SOCK_DIAG_BY_FAMILY, MULTI, 7, 42, &reply);
+        data.extend(msg(SOCK_DIAG_BY_FAMILY, 0, 7, 42, &reply));
+        data.extend(msg(SOCK_DIAG_BY_FAMILY, MULTI, 7, 42, &reply));
+        data.extend(msg(NLMSG_DONE, MULTI, 7, 42, &0i32.to_ne_bytes()));
+        let dump = InetRequest::new(Family::Inet, Protocol::Sctp);
+        let scanned = scan(&dump, &data, 7, 42).unwrap();
+        assert_eq!((scanned.count, scanned.done), (3, true));
+        // A lookup's reply is its whole answer: nothing may follow it.
+        let id = SocketId::new(
+            "127.0.0.1:1".parse().unwrap(),
+            "127.0.0.1:2".parse().unwrap(),
+        );
+        let lookup = InetRequest::lookup(Protocol::Sctp, id);
+        let one = msg(SOCK_DIAG_BY_FAMILY, 0, 7, 42, &reply);
+        let scanned = scan(&lookup, &one, 7, 42).unwrap();
+        assert_eq!((scanned.count, scanned.done), (1, true));
+        let two = [one.clone(), one].concat();
+        assert!(scan(&lookup, &two, 7, 42).is_err());
+    }
 
     #[test]
     fn diag_socket_is_send_and_sync() {

@@ -278,6 +278,101 @@ macro_rules! field_span {
     };
 }
 
+/// Whether two byte strings are equal, in a const context.
+const fn same(a: &[u8], b: &[u8]) -> bool {
+    match (a, b) {
+        ([x, ra @ ..], [y, rb @ ..]) => *x == *y && same(ra, rb),
+        ([], []) => true,
+        _ => false,
+    }
+}
+
+/// The struct's size in `version` from a `(version, size)` table; 0 for a
+/// version not in it (a unit test sees that none is missing).
+pub(crate) const fn size_in(table: &[(&str, usize)], version: &str) -> usize {
+    match table {
+        [(v, size), rest @ ..] => {
+            if same(v.as_bytes(), version.as_bytes()) {
+                *size
+            } else {
+                size_in(rest, version)
+            }
+        }
+        [] => 0,
+    }
+}
+
+/// The largest size in `table` below `below` that spans `end`; 0 if none.
+const fn largest_spanning(table: &[(&str, usize)], below: usize, end: usize) -> usize {
+    match table {
+        [(_, size), rest @ ..] => {
+            let other = largest_spanning(rest, below, end);
+            if *size < below && *size >= end && *size > other {
+                *size
+            } else {
+                other
+            }
+        }
+        [] => 0,
+    }
+}
+
+/// The padding a field ending at `end` (added in `since`) may hide in: the
+/// largest struct size of a version before the struct grew for the field
+/// that spans it (in a `(version, size)` table); 0 if none does. A struct
+/// no longer than that comes from a kernel without the field, whatever
+/// those bytes hold.
+pub(crate) const fn padding_before(table: &[(&str, usize)], since: &str, end: usize) -> usize {
+    largest_spanning(table, size_in(table, since), end)
+}
+
+/// The size of `struct tcp_info` in each kernel version that added a field
+/// (kernel.md C2), oldest first.
+pub(crate) const TCP_INFO_SIZES: &[(&str, usize)] = &[
+    ("2.6", 104),
+    ("3.15", 120),
+    ("4.1", 136),
+    ("4.2", 144),
+    ("4.6", 160),
+    ("4.9", 168),
+    ("4.10", 192),
+    ("4.18", 200),
+    ("4.19", 224),
+    ("5.4", 232),
+    ("5.5", 232),
+    ("6.2", 240),
+    ("6.7", 248),
+    ("6.18", 280),
+];
+
+/// `struct sctp_info` has not grown since 4.7.
+pub(crate) const SCTP_INFO_SIZES: &[(&str, usize)] = &[("4.7", 368)];
+
+/// The size of `struct mptcp_info` in each version that added a field,
+/// oldest first. 5.12's 48 bytes end in padding where 6.5 put
+/// `mptcpi_retransmits` (Debian 12's 6.1 sends 48 bytes, zeroed there: the
+/// kernel matrix saw it), so that field is `None` in 48 bytes. 6.18's
+/// `mptcpi_endp_add_addr_max` sits in the padding of 6.10's 96 bytes,
+/// which 6.10 to 6.17 send zeroed: no length tells those kernels apart,
+/// and it reads 0 there.
+pub(crate) const MPTCP_INFO_SIZES: &[(&str, usize)] = &[
+    ("5.7", 40),
+    ("5.12", 48),
+    ("5.14", 48),
+    ("6.5", 80),
+    ("6.7", 88),
+    ("6.10", 96),
+    ("6.18", 96),
+];
+
+/// The end of a field for [`padding_before`]: a bitfield's byte predates
+/// its bits, which older kernels leave zero (never in padding).
+macro_rules! padded_end {
+    ($raw:ident, $ty:ty, bits($($rest:tt)*)) => { usize::MAX };
+    ($raw:ident, $ty:ty, flag($($rest:tt)*)) => { usize::MAX };
+    ($raw:ident, $ty:ty, $kind:ident($($arg:tt)*)) => { field_span!($raw, $ty, $kind($($arg)*)).1 };
+}
+
 /// Declares every field of a growing struct once — variant, accessor name,
 /// type, how it is read, unit, the kernel that added it, and an optional
 /// `Duration` accessor — and generates from that: the accessors (each
@@ -286,7 +381,8 @@ macro_rules! field_span {
 macro_rules! growing_fields {
     (
         $(#[doc = $fdoc:literal])*
-        $view:ident over $raw:ident: enum $field:ident, prefix $prefix:literal;
+        $view:ident over $raw:ident: enum $field:ident, prefix $prefix:literal,
+            sizes $sizes:ident;
         $(
             $(#[doc = $doc:literal])*
             $variant:ident $name:ident: $ty:ty = $kind:ident($($arg:tt)*), $unit:ident, $since:literal
@@ -298,9 +394,15 @@ macro_rules! growing_fields {
                 $(#[doc = $doc])*
                 #[doc = ""]
                 #[doc = concat!("`", $prefix, stringify!($name), "`, Linux ", $since,
-                    "; `None` if the kernel's struct ends before it.")]
+                    "; `None` if the kernel's struct ends before it (or ends in padding an older version left where the field now is).")]
                 #[inline]
                 pub fn $name(&self) -> Option<$ty> {
+                    // A struct shorter than the one of the version that
+                    // added the field may still span it with tail padding.
+                    const PADDING: usize = padding_before($sizes, $since, padded_end!($raw, $ty, $kind($($arg)*)));
+                    if self.bytes().len() <= PADDING {
+                        return None;
+                    }
                     read_field!(self.bytes(), $raw, $ty, $kind($($arg)*))
                 }
 
@@ -420,7 +522,7 @@ growing_fields! {
     /// run time: [`TcpInfo::get`], the poller's tracked counters, the
     /// exporters. Every field but the trailing `tcpi_accecn` word, whose
     /// layout depends on the kernel version ([`TcpInfo::accecn_raw`]).
-    TcpInfo over tcp_info: enum TcpField, prefix "tcpi_";
+    TcpInfo over tcp_info: enum TcpField, prefix "tcpi_", sizes TCP_INFO_SIZES;
     /// State (`tcpi_state`), in the kernel's `TCP_*` numbering.
     State state: TcpState = map(tcpi_state: u8, TcpState::from_raw), State, "2.6";
     /// Congestion-avoidance state: 0 Open, 1 Disorder, 2 CWR, 3 Recovery, 4 Loss.
@@ -584,7 +686,7 @@ impl<B: AsRef<[u8]>> TcpInfo<B> {
 growing_fields! {
     /// A field of [`SctpInfo`] (`struct sctp_info`): every numeric field
     /// (the primary address is [`SctpInfo::primary_address`]).
-    SctpInfo over sctp_info: enum SctpField, prefix "sctpi_";
+    SctpInfo over sctp_info: enum SctpField, prefix "sctpi_", sizes SCTP_INFO_SIZES;
     /// Local verification tag.
     Tag tag: u32 = at(sctpi_tag), Identifier, "4.7";
     /// Association state (`SCTP_STATE_*`).
@@ -708,7 +810,7 @@ growing_fields! {
     /// A field of [`MptcpInfo`] (`struct mptcp_info`). Versions after 5.7
     /// are those of the UAPI header's history; the kernel matrix checks
     /// them live.
-    MptcpInfo over mptcp_info: enum MptcpField, prefix "mptcpi_";
+    MptcpInfo over mptcp_info: enum MptcpField, prefix "mptcpi_", sizes MPTCP_INFO_SIZES;
     /// Additional subflows (also named `mptcpi_extra_subflows`).
     Subflows subflows: u8 = at(mptcpi_subflows), Count, "5.7";
     /// ADD_ADDR announcements sent.

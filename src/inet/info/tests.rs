@@ -28,6 +28,8 @@ struct Table {
     get: fn(&[u8], usize) -> Option<u64>,
     /// Bytes no field reads (padding, reserved words, non-numeric fields).
     gaps: Vec<(usize, usize)>,
+    /// The struct's size in each version that added a field.
+    sizes: &'static [(&'static str, usize)],
 }
 
 fn tcp() -> Table {
@@ -40,6 +42,7 @@ fn tcp() -> Table {
             .collect(),
         get: |b, k| TcpInfo::new(b).get(TcpField::ALL[k]),
         gaps: vec![(offset_of!(tcp_info, tcpi_accecn), 280)],
+        sizes: TCP_INFO_SIZES,
     }
 }
 
@@ -53,6 +56,7 @@ fn sctp() -> Table {
             .map(|f| (f.name(), f.span(), f.since()))
             .collect(),
         get: |b, k| SctpInfo::new(b).get(SctpField::ALL[k]),
+        sizes: SCTP_INFO_SIZES,
         gaps: vec![
             gap(offset_of!(sctp_info, __reserved1), 2),
             gap(offset_of!(sctp_info, sctpi_p_address), 128),
@@ -72,6 +76,7 @@ fn mptcp() -> Table {
             .map(|f| (f.name(), f.span(), f.since()))
             .collect(),
         get: |b, k| MptcpInfo::new(b).get(MptcpField::ALL[k]),
+        sizes: MPTCP_INFO_SIZES,
         gaps: vec![
             gap(offset_of!(mptcp_info, __hole0), 2),
             gap(offset_of!(mptcp_info, __hole1), 1),
@@ -89,19 +94,21 @@ fn is_bitfield(t: &Table, k: usize) -> bool {
         .any(|(j, f)| j != k && f.1 == span)
 }
 
-/// Every field is `Some` exactly when `len` covers its bytes, reads the
-/// same value whatever the length, and (bitfields aside) reads exactly its
-/// own bytes as a host-order integer.
+/// Every field is `Some` exactly when `len` covers its bytes (and is
+/// longer than an older version's struct whose padding spans them), reads
+/// the same value whatever the length, and (bitfields aside) reads exactly
+/// its own bytes as a host-order integer.
 fn check_prefixes(t: &Table, lens: &[usize]) {
     let bytes = pattern(lens.iter().copied().max().unwrap_or(0).max(t.size));
     let full = &bytes[..t.size];
     for &len in lens {
         let view = &bytes[..len];
-        for (k, (name, (off, end), _)) in t.fields.iter().enumerate() {
+        for (k, (name, (off, end), since)) in t.fields.iter().enumerate() {
             let v = (t.get)(view, k);
+            let padded = !is_bitfield(t, k) && len <= padding_before(t.sizes, since, *end);
             assert_eq!(
                 v.is_some(),
-                *end <= len,
+                *end <= len && !padded,
                 "{}.{name} (ends at {end}) with {len} bytes",
                 t.name
             );
@@ -381,4 +388,36 @@ fn times_come_as_durations_too() {
         SctpInfo::new(s.as_bytes()).s_autoclose_duration(),
         Some(Duration::from_secs(9))
     );
+}
+
+#[test]
+fn every_version_has_its_size() {
+    for t in [tcp(), sctp(), mptcp()] {
+        for (name, (_, end), since) in &t.fields {
+            let size = size_in(t.sizes, since);
+            assert!(
+                size >= *end,
+                "{}.{name}: Linux {since} not in its sizes",
+                t.name
+            );
+        }
+    }
+}
+
+/// Found by the kernel matrix: Debian 12's 6.1 sends a 48-byte
+/// `mptcp_info` whose bytes 44..48 are the padding where 6.5 put
+/// `mptcpi_retransmits`; and 6.10-6.17's 96 bytes cannot be told from
+/// 6.18's, so 6.18's byte in their padding reads 0 there.
+#[test]
+fn mptcp_info_fields_in_older_padding() {
+    let bytes = [0xffu8; 96];
+    let v61 = MptcpInfo::new(&bytes[..48]);
+    assert_eq!(v61.csum_enabled(), Some(0xff));
+    assert_eq!(v61.retransmits(), None);
+    assert_eq!(v61.get(MptcpField::Retransmits), None);
+    let v65 = MptcpInfo::new(&bytes[..80]);
+    assert_eq!(v65.retransmits(), Some(u32::MAX));
+    assert_eq!(MptcpInfo::new(&bytes[..88]).endp_add_addr_max(), None);
+    assert_eq!(MptcpInfo::new(&bytes[..88]).subflows_total(), Some(0xff));
+    assert_eq!(MptcpInfo::new(&bytes[..]).endp_add_addr_max(), Some(0xff));
 }

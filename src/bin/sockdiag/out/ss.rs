@@ -425,17 +425,18 @@ pub fn row(row: &mut Row, s: &Sock<'_>, cx: &mut Context) -> io::Result<()> {
     Ok(())
 }
 
-/// The SCTP state names of association rows.
+/// The SCTP state names of association rows, as ss's `sctp_sstate_name`
+/// writes them (`ESTAB`, `ACK_SENT`: the kernel matrix compared them).
 fn sctp_state(state: u8) -> &'static str {
     match state {
         0 => "CLOSED",
         1 => "COOKIE_WAIT",
         2 => "COOKIE_ECHOED",
-        3 => "ESTABLISHED",
+        3 => "ESTAB",
         4 => "SHUTDOWN_PENDING",
         5 => "SHUTDOWN_SENT",
         6 => "SHUTDOWN_RECEIVED",
-        7 => "SHUTDOWN_ACK_SENT",
+        7 => "ACK_SENT",
         _ => "UNKNOWN",
     }
 }
