@@ -41,6 +41,8 @@ mod filters;
 mod host;
 #[path = "live/inet.rs"]
 mod inet;
+#[path = "live/protocols.rs"]
+mod protocols;
 #[path = "live/reliability.rs"]
 mod reliability;
 #[path = "live/ss.rs"]
@@ -70,6 +72,11 @@ const FILES: &[(&str, &str, &[Test])] = &[
     ),
     ("host.rs", include_str!("live/host.rs"), host::TESTS),
     ("inet.rs", include_str!("live/inet.rs"), inet::TESTS),
+    (
+        "protocols.rs",
+        include_str!("live/protocols.rs"),
+        protocols::TESTS,
+    ),
     (
         "reliability.rs",
         include_str!("live/reliability.rs"),

@@ -19,6 +19,38 @@ use nix::sys::socket::{
     SockaddrIn, SockaddrIn6,
 };
 
+/// Whether this kernel has a module (a sock_diag handler such as
+/// `raw_diag`, or a protocol such as `sctp`). Under the kernel matrix
+/// (`tools/src/bin/kernel_matrix.rs`) `SOCKDIAG_KERNEL_MODULES` lists what
+/// it loaded, and is the answer; elsewhere the module is there when it is
+/// loaded (`/proc/modules`) or the running kernel's module lists
+/// (`/lib/modules/RELEASE/modules.{builtin,dep}`) name it.
+pub fn kernel_module(name: &str) -> bool {
+    if let Ok(list) = std::env::var("SOCKDIAG_KERNEL_MODULES") {
+        return list.split(',').any(|m| m == name);
+    }
+    let loaded = std::fs::read_to_string("/proc/modules").unwrap_or_default();
+    if loaded.lines().any(|l| l.split(' ').next() == Some(name)) {
+        return true;
+    }
+    let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    let dir = format!("/lib/modules/{}", release.trim());
+    ["modules.builtin", "modules.dep"].iter().any(|list| {
+        std::fs::read_to_string(format!("{dir}/{list}"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| l.split(':').next())
+            .filter_map(|path| path.rsplit('/').next())
+            .any(|file| file.split('.').next() == Some(name))
+    })
+}
+
+/// Whether the kernel matrix runs this suite, where every module it
+/// listed must be found working.
+pub fn under_matrix() -> bool {
+    std::env::var_os("SOCKDIAG_KERNEL_MODULES").is_some()
+}
+
 /// Moves the calling thread into a new, empty network namespace and
 /// brings its loopback interface up. Other threads are unaffected; child
 /// processes spawned from this thread inherit the namespace.
@@ -284,6 +316,35 @@ pub fn mptcp_connect(remote: SocketAddr) -> io::Result<TcpStream> {
         SocketAddr::V6(a) => socket::connect(fd.as_raw_fd(), &SockaddrIn6::from(a))?,
     }
     Ok(TcpStream::from(fd))
+}
+
+/// `getsockopt(SOL_MPTCP, MPTCP_INFO)`: the kernel's `struct mptcp_info`
+/// for an MPTCP socket (Linux 5.16).
+#[allow(unsafe_code)]
+pub fn mptcp_info_sockopt(fd: &impl AsRawFd) -> Vec<u8> {
+    const SOL_MPTCP: libc::c_int = 284;
+    const MPTCP_INFO: libc::c_int = 1;
+    let mut buf = vec![0u8; 512];
+    let mut len = buf.len() as libc::socklen_t;
+    // SAFETY: `buf` is writable for `len` bytes; the kernel writes at most
+    // that many and stores the length it wrote in `len`.
+    let r = unsafe {
+        libc::getsockopt(
+            fd.as_raw_fd(),
+            SOL_MPTCP,
+            MPTCP_INFO,
+            buf.as_mut_ptr().cast(),
+            &mut len,
+        )
+    };
+    assert_eq!(
+        r,
+        0,
+        "getsockopt(MPTCP_INFO): {}",
+        io::Error::last_os_error()
+    );
+    buf.truncate(len as usize);
+    buf
 }
 
 /// `getsockopt(TCP_INFO)`: the kernel's `struct tcp_info` for `fd`.
@@ -775,4 +836,132 @@ impl Drop for Holders {
             let _ = c.wait();
         }
     }
+}
+
+// ---------------------------------------------------------------------
+// RAW, SCTP and DCCP sockets (the kernel matrix's protocols).
+
+pub const IPPROTO_SCTP: libc::c_int = 132;
+pub const IPPROTO_DCCP: libc::c_int = 33;
+const SOL_SCTP: libc::c_int = 132;
+const SCTP_SOCKOPT_BINDX_ADD: libc::c_int = 100;
+const SCTP_STATUS: libc::c_int = 14;
+const SOCK_DCCP: libc::c_int = 6;
+const SOL_DCCP: libc::c_int = 269;
+const DCCP_SOCKOPT_SERVICE: libc::c_int = 2;
+
+/// `socket(domain, ty, protocol)`, close-on-exec.
+#[allow(unsafe_code)]
+pub fn raw_socket(
+    domain: libc::c_int,
+    ty: libc::c_int,
+    protocol: libc::c_int,
+) -> io::Result<OwnedFd> {
+    use std::os::fd::FromRawFd;
+    // SAFETY: plain socket(2) call; the fd is owned by the result.
+    let fd = unsafe { libc::socket(domain, ty | libc::SOCK_CLOEXEC, protocol) };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: `fd` is a fresh descriptor nothing else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// `struct sockaddr_in` bytes for an IPv4 address.
+fn sockaddr_in_bytes(a: std::net::SocketAddrV4) -> [u8; 16] {
+    let mut b = [0u8; 16];
+    b[..2].copy_from_slice(&(libc::AF_INET as u16).to_ne_bytes());
+    b[2..4].copy_from_slice(&a.port().to_be_bytes());
+    b[4..8].copy_from_slice(&a.ip().octets());
+    b
+}
+
+/// An SCTP socket (`SOCK_STREAM`: one-to-one, `SOCK_SEQPACKET`:
+/// one-to-many) bound to every address of `addrs` (the first by bind(2),
+/// the others by `SCTP_SOCKOPT_BINDX_ADD`), all on one port.
+#[allow(unsafe_code)]
+pub fn sctp_socket(ty: libc::c_int, addrs: &[&str]) -> OwnedFd {
+    let fd = raw_socket(libc::AF_INET, ty, IPPROTO_SCTP).expect("SCTP socket");
+    let first = addr(addrs[0]);
+    bind(&fd, first);
+    if addrs.len() > 1 {
+        let mut packed = Vec::new();
+        for a in &addrs[1..] {
+            let SocketAddr::V4(v4) = addr(a) else {
+                panic!("{a}: IPv4 only")
+            };
+            packed.extend_from_slice(&sockaddr_in_bytes(v4));
+        }
+        // SAFETY: `packed` is valid for its length for the call.
+        let r = unsafe {
+            libc::setsockopt(
+                fd.as_raw_fd(),
+                SOL_SCTP,
+                SCTP_SOCKOPT_BINDX_ADD,
+                packed.as_ptr().cast(),
+                packed.len() as libc::socklen_t,
+            )
+        };
+        check(r, "SCTP_SOCKOPT_BINDX_ADD");
+    }
+    fd
+}
+
+/// `getsockopt(SCTP_STATUS)` of a one-to-one socket: (state, inbound
+/// streams, outbound streams).
+#[allow(unsafe_code)]
+pub fn sctp_status(fd: &impl AsRawFd) -> (i32, u16, u16) {
+    let mut buf = [0u8; 256];
+    let mut len = buf.len() as libc::socklen_t;
+    // SAFETY: `buf` is writable for `len` bytes; the kernel writes at most
+    // that many. Association id 0 (the first bytes, zero) is the socket's
+    // own association.
+    let r = unsafe {
+        libc::getsockopt(
+            fd.as_raw_fd(),
+            SOL_SCTP,
+            SCTP_STATUS,
+            buf.as_mut_ptr().cast(),
+            &mut len,
+        )
+    };
+    check(r, "SCTP_STATUS");
+    let i32_at = |o: usize| i32::from_ne_bytes(buf[o..o + 4].try_into().unwrap());
+    let u16_at = |o: usize| u16::from_ne_bytes(buf[o..o + 2].try_into().unwrap());
+    // struct sctp_status: assoc_id, state, rwnd, unackdata, penddata,
+    // instrms, outstrms, ...
+    (i32_at(4), u16_at(16), u16_at(18))
+}
+
+/// A DCCP socket of `domain` with service code `service`.
+pub fn dccp_socket(domain: libc::c_int, service: u32) -> OwnedFd {
+    let fd = raw_socket(domain, SOCK_DCCP, IPPROTO_DCCP).expect("DCCP socket");
+    setsockopt_raw(
+        &fd,
+        SOL_DCCP,
+        DCCP_SOCKOPT_SERVICE,
+        &service.to_be(),
+        "DCCP_SOCKOPT_SERVICE",
+    );
+    fd
+}
+
+/// Binds and listens.
+pub fn bind_listen(fd: &OwnedFd, at: &str, backlog: i32) {
+    bind(fd, addr(at));
+    socket::listen(fd, Backlog::new(backlog).unwrap()).unwrap();
+}
+
+/// Connects (blocking).
+pub fn connect_to(fd: &OwnedFd, to: &str) {
+    match addr(to) {
+        SocketAddr::V4(a) => socket::connect(fd.as_raw_fd(), &SockaddrIn::from(a)),
+        SocketAddr::V6(a) => socket::connect(fd.as_raw_fd(), &SockaddrIn6::from(a)),
+    }
+    .unwrap_or_else(|e| panic!("connect {to}: {e}"));
+}
+
+/// Accepts one connection.
+pub fn accept_one(fd: &OwnedFd) -> OwnedFd {
+    socket::accept(fd).unwrap()
 }

@@ -1,0 +1,462 @@
+//! RAW, SCTP and DCCP, and the structs that grow with the kernel: tests
+//! for the protocols whose diag modules this host's kernel lacks. The
+//! kernel matrix (`tools/src/bin/kernel_matrix.rs`) runs them on Debian's
+//! kernels, which have every module; on a kernel without one, the test
+//! checks that its dumps are the typed `Error::Unavailable` naming the
+//! module, and says so. Under the matrix a module it listed must work.
+
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::os::fd::{AsRawFd, OwnedFd};
+
+use nix::sys::socket::{self, MsgFlags, SockaddrIn, SockaddrIn6};
+use sockdiag::inet::{
+    Extensions, Family, InetRequest, InetSocket, LegacyRequest, MptcpField, MptcpInfo, Protocol,
+    SctpField, SocketId, TcpField, TcpState,
+};
+use sockdiag::{DiagSocket, Error};
+
+use crate::ss::{normalize, output, BIN};
+use crate::support::{self, addr, inode_of};
+use crate::{dump_all, skip_without_ss};
+
+pub const TESTS: &[crate::Test] = tests![
+    raw_sockets_dump_look_up_and_destroy,
+    sctp_endpoints_and_associations,
+    dccp_listener_and_connection,
+    growing_structs_match_this_kernel,
+];
+
+/// Whether the kernel has `module`. Where it does not, a dump of
+/// `(family, protocol)` must be the typed error naming it; under the
+/// kernel matrix, a module it loaded must not be missing.
+fn available(module: &str, family: Family, protocol: Protocol) -> bool {
+    if support::kernel_module(module) {
+        return true;
+    }
+    let mut sock = DiagSocket::new().unwrap();
+    match sock.snapshot(&InetRequest::new(family, protocol)) {
+        Err(e @ Error::Unavailable { .. }) => {
+            let text = e.to_string();
+            assert!(text.contains(module), "{text}");
+        }
+        other => panic!("{module} is not here, yet {protocol:?} answered {other:?}"),
+    }
+    println!("    no {module} in this kernel: its dumps are Error::Unavailable (the kernel matrix runs the rest)");
+    false
+}
+
+fn find<'a>(socks: &'a [InetSocket], fd: &impl AsRawFd, dst_port: u16) -> &'a InetSocket {
+    let inode = inode_of(fd);
+    socks
+        .iter()
+        .find(|s| s.inode == inode && s.dst.port() == dst_port)
+        .unwrap_or_else(|| panic!("inode {inode} to port {dst_port} in {socks:#?}"))
+}
+
+fn bind_ip(fd: &OwnedFd, at: &str) {
+    match addr(at) {
+        SocketAddr::V4(a) => socket::bind(fd.as_raw_fd(), &SockaddrIn::from(a)),
+        SocketAddr::V6(a) => socket::bind(fd.as_raw_fd(), &SockaddrIn6::from(a)),
+    }
+    .unwrap_or_else(|e| panic!("bind {at}: {e}"));
+}
+
+/// The CLI's rows (in ss's layout) and `ss`'s for the same arguments,
+/// equal line by line once what moves between two listings is masked.
+fn cli_rows_equal_ss(args: &[&str]) {
+    let theirs = output("ss", args);
+    let ours = output(BIN, &[args, &["--ss-layout"]].concat());
+    assert_eq!(
+        normalize(&ours).0,
+        normalize(&theirs).0,
+        "sockdiag {args:?} vs ss\n--- sockdiag:\n{ours}--- ss:\n{theirs}"
+    );
+    println!(
+        "    sockdiag {} = ss {0}: {} rows",
+        args.join(" "),
+        theirs.lines().count().saturating_sub(1)
+    );
+}
+
+pub fn raw_sockets_dump_look_up_and_destroy() {
+    if !available("raw_diag", Family::Inet, Protocol::Raw) {
+        return;
+    }
+    // ICMP, bound and connected; protocol 253 (experimental), bound;
+    // ICMPv6, unbound.
+    let icmp = support::raw_socket(libc::AF_INET, libc::SOCK_RAW, libc::IPPROTO_ICMP).unwrap();
+    bind_ip(&icmp, "127.0.0.1:0");
+    support::connect_to(&icmp, "127.0.0.2:0");
+    let exp = support::raw_socket(libc::AF_INET, libc::SOCK_RAW, 253).unwrap();
+    bind_ip(&exp, "127.0.0.3:0");
+    let icmp6 = support::raw_socket(libc::AF_INET6, libc::SOCK_RAW, libc::IPPROTO_ICMPV6).unwrap();
+
+    let mut sock = DiagSocket::new().unwrap();
+    let all = Extensions::all();
+    let v4 = dump_all(
+        &mut sock,
+        InetRequest::new(Family::Inet, Protocol::Raw).with_extensions(all),
+    );
+    let v6 = dump_all(
+        &mut sock,
+        InetRequest::new(Family::Inet6, Protocol::Raw).with_extensions(all),
+    );
+    assert_eq!((v4.len(), v6.len()), (2, 1), "{v4:#?} {v6:#?}");
+    assert!(v4.iter().chain(&v6).all(|s| s.errors.is_empty()));
+    // The local port of a raw socket is its protocol (`inet_num`); the
+    // protocol is also in INET_DIAG_PROTOCOL.
+    let i = find(&v4, &icmp, 0);
+    assert_eq!(
+        (i.src, i.dst, i.state, i.ip_protocol),
+        (
+            addr("127.0.0.1:1"),
+            addr("127.0.0.2:0"),
+            TcpState::Established,
+            Some(1)
+        )
+    );
+    let e = find(&v4, &exp, 0);
+    assert_eq!(
+        (e.src, e.state, e.ip_protocol),
+        (addr("127.0.0.3:253"), TcpState::Close, Some(253))
+    );
+    let i6 = find(&v6, &icmp6, 0);
+    assert_eq!(
+        (i6.src, i6.state, i6.ip_protocol),
+        (addr("[::]:58"), TcpState::Close, Some(58))
+    );
+
+    // Lookups match the raw protocol too (`sdiag_raw_protocol`).
+    let found = sock
+        .lookup(&InetRequest::lookup(Protocol::Raw, i.id()).with_raw_protocol(1))
+        .unwrap();
+    assert_eq!((found.inode, found.src), (i.inode, i.src));
+    let found = sock
+        .lookup(&InetRequest::lookup(Protocol::Raw, i6.id()).with_raw_protocol(58))
+        .unwrap();
+    assert_eq!(found.inode, i6.inode);
+    let r = sock.lookup(&InetRequest::lookup(Protocol::Raw, i.id()).with_raw_protocol(253));
+    assert!(matches!(r, Err(Error::NotFound { .. })), "{r:?}");
+
+    // The CLI's rows are ss's, from raw_diag.
+    if !skip_without_ss() {
+        cli_rows_equal_ss(&["-wan"]);
+        cli_rows_equal_ss(&["-wane"]);
+    }
+
+    // Destroy (raw_abort): the socket's next read fails with
+    // ECONNABORTED, and it is unhashed: no dump lists it, no lookup finds
+    // it.
+    sock.destroy(&InetRequest::lookup(Protocol::Raw, i.id()).with_raw_protocol(1))
+        .unwrap();
+    let mut buf = [0u8; 64];
+    let r = socket::recv(icmp.as_raw_fd(), &mut buf, MsgFlags::MSG_DONTWAIT);
+    assert_eq!(r, Err(nix::errno::Errno::ECONNABORTED));
+    let v4 = dump_all(&mut sock, InetRequest::new(Family::Inet, Protocol::Raw));
+    assert_eq!(v4.len(), 1);
+    assert_eq!(v4[0].inode, inode_of(&exp));
+    let r = sock.lookup(&InetRequest::lookup(Protocol::Raw, i.id()).with_raw_protocol(1));
+    assert!(matches!(r, Err(Error::NotFound { .. })), "{r:?}");
+}
+
+pub fn sctp_endpoints_and_associations() {
+    if !available("sctp_diag", Family::Inet, Protocol::Sctp) {
+        return;
+    }
+    // One-to-one: a listener and a client, each on two addresses.
+    let l = support::sctp_socket(libc::SOCK_STREAM, &["127.0.0.1:6001", "127.0.0.2:6001"]);
+    socket::listen(&l, socket::Backlog::new(8).unwrap()).unwrap();
+    let c = support::sctp_socket(libc::SOCK_STREAM, &["127.0.0.1:6002", "127.0.0.3:6002"]);
+    support::connect_to(&c, "127.0.0.1:6001");
+    let s = support::accept_one(&l);
+    // One-to-many: an association made by the first message.
+    let m = support::sctp_socket(libc::SOCK_SEQPACKET, &["127.0.0.1:6003"]);
+    socket::listen(&m, socket::Backlog::new(8).unwrap()).unwrap();
+    let mc = support::sctp_socket(libc::SOCK_SEQPACKET, &["127.0.0.1:6004"]);
+    let to = match addr("127.0.0.1:6003") {
+        SocketAddr::V4(a) => SockaddrIn::from(a),
+        SocketAddr::V6(_) => unreachable!(),
+    };
+    socket::sendto(mc.as_raw_fd(), b"hello", &to, MsgFlags::empty()).unwrap();
+    let mut buf = [0u8; 16];
+    socket::setsockopt(
+        &m,
+        socket::sockopt::ReceiveTimeout,
+        &nix::sys::time::TimeVal::new(5, 0),
+    )
+    .unwrap();
+    assert_eq!(
+        socket::recv(m.as_raw_fd(), &mut buf, MsgFlags::empty()),
+        Ok(5)
+    );
+
+    let mut sock = DiagSocket::new().unwrap();
+    let req = InetRequest::new(Family::Inet, Protocol::Sctp).with_extensions(Extensions::all());
+    let socks = dump_all(&mut sock, req);
+    assert!(socks.iter().all(|s| s.errors.is_empty()), "{socks:#?}");
+    let set = |v: &Option<Vec<SocketAddr>>| -> BTreeSet<SocketAddr> {
+        v.iter().flatten().copied().collect()
+    };
+    let both = |a: &str, b: &str| -> BTreeSet<SocketAddr> { [addr(a), addr(b)].into() };
+
+    // The endpoint: listening, on both addresses (INET_DIAG_LOCALS).
+    let ep = find(&socks, &l, 0);
+    assert_eq!(ep.state, TcpState::Listen);
+    assert_eq!(set(&ep.locals), both("127.0.0.1:6001", "127.0.0.2:6001"));
+    // A one-to-one socket is listed twice: as an endpoint (the socket's
+    // state, SCTP_SS_ESTABLISHED; its addresses in LOCALS) and as its
+    // association (the association's state, SCTP_STATE_ESTABLISHED = 3;
+    // both ends' addresses in LOCALS and PEERS; sctp_info).
+    let association = |fd: &OwnedFd| -> &InetSocket {
+        let inode = inode_of(fd);
+        socks
+            .iter()
+            .find(|s| s.inode == inode && s.peers.is_some())
+            .unwrap_or_else(|| panic!("no association of inode {inode} in {socks:#?}"))
+    };
+    let client = association(&c);
+    let server = association(&s);
+    for (fd, a, port) in [(&c, client, 6001), (&s, server, 6002)] {
+        assert_eq!(a.state.to_raw(), 3, "{a:#?}");
+        assert_eq!(a.dst.port(), port);
+        let endpoint = find(&socks, fd, port);
+        assert_eq!(endpoint.state, TcpState::Established, "{endpoint:#?}");
+        assert_eq!(set(&endpoint.locals), set(&a.locals));
+    }
+    assert_eq!(
+        set(&client.locals),
+        both("127.0.0.1:6002", "127.0.0.3:6002")
+    );
+    assert_eq!(set(&client.peers), both("127.0.0.1:6001", "127.0.0.2:6001"));
+    assert_eq!(set(&server.locals), set(&client.peers));
+    assert_eq!(set(&server.peers), set(&client.locals));
+    // sctp_info: each end's tag is the other's peer tag; the streams are
+    // what SCTP_STATUS says.
+    let ci = client.sctp_info.as_ref().expect("client sctp_info");
+    let si = server.sctp_info.as_ref().expect("server sctp_info");
+    assert_eq!(ci.tag(), si.peer_tag());
+    assert_eq!(si.tag(), ci.peer_tag());
+    assert_ne!(ci.tag(), Some(0));
+    let (state, ins, outs) = support::sctp_status(&c);
+    // SCTP_STATUS counts states from SCTP_EMPTY (0): the association's
+    // internal state plus one (sctp_assoc_to_state).
+    assert_eq!(
+        (ci.state(), ci.instrms(), ci.outstrms()),
+        (Some(state as u32 - 1), Some(ins), Some(outs))
+    );
+    // The one-to-many socket: its endpoint and its association.
+    let inode = inode_of(&m);
+    let many: Vec<_> = socks.iter().filter(|s| s.inode == inode).collect();
+    assert!(
+        many.iter().any(|s| s.state == TcpState::Listen),
+        "{many:#?}"
+    );
+    assert!(
+        many.iter()
+            .any(|s| s.peers.is_some() && s.dst == addr("127.0.0.1:6004")),
+        "{many:#?}"
+    );
+
+    // An exact lookup finds the association.
+    let found = sock
+        .lookup(&InetRequest::lookup(
+            Protocol::Sctp,
+            SocketId::new(client.src, client.dst),
+        ))
+        .unwrap();
+    assert_eq!(found.inode, client.inode);
+    // sctp_diag cannot destroy: an error, and the association stays.
+    let r = sock.destroy(&InetRequest::lookup(Protocol::Sctp, client.id()));
+    assert!(r.is_err(), "{r:?}");
+    assert!(sock
+        .lookup(&InetRequest::lookup(
+            Protocol::Sctp,
+            SocketId::new(client.src, client.dst)
+        ))
+        .is_ok());
+
+    if !skip_without_ss() {
+        cli_rows_equal_ss(&["-San"]);
+        cli_rows_equal_ss(&["-Sane"]);
+    }
+}
+
+pub fn dccp_listener_and_connection() {
+    if !available("dccp_diag", Family::Inet, Protocol::Dccp) {
+        return;
+    }
+    let l = support::dccp_socket(libc::AF_INET, 42);
+    support::bind_listen(&l, "127.0.0.1:6010", 4);
+    let c = support::dccp_socket(libc::AF_INET, 42);
+    support::connect_to(&c, "127.0.0.1:6010");
+    let s = support::accept_one(&l);
+    // Data both ways: the client leaves PARTOPEN (a state past TCP's
+    // numbers) for OPEN.
+    let mut buf = [0u8; 16];
+    socket::send(c.as_raw_fd(), b"ping", MsgFlags::empty()).unwrap();
+    assert_eq!(
+        socket::recv(s.as_raw_fd(), &mut buf, MsgFlags::empty()),
+        Ok(4)
+    );
+    socket::send(s.as_raw_fd(), b"pong", MsgFlags::empty()).unwrap();
+    assert_eq!(
+        socket::recv(c.as_raw_fd(), &mut buf, MsgFlags::empty()),
+        Ok(4)
+    );
+    let l6 = support::dccp_socket(libc::AF_INET6, 43);
+    support::bind_listen(&l6, "[::1]:6011", 4);
+
+    let mut sock = DiagSocket::new().unwrap();
+    let v4 = dump_all(&mut sock, InetRequest::new(Family::Inet, Protocol::Dccp));
+    let v6 = dump_all(&mut sock, InetRequest::new(Family::Inet6, Protocol::Dccp));
+    assert_eq!((v4.len(), v6.len()), (3, 1), "{v4:#?} {v6:#?}");
+    let listener = find(&v4, &l, 0);
+    assert_eq!(
+        (listener.state, listener.src),
+        (TcpState::Listen, addr("127.0.0.1:6010"))
+    );
+    let client = find(&v4, &c, 6010);
+    let server = find(&v4, &s, client.src.port());
+    // DCCP_OPEN is TCP_ESTABLISHED's number.
+    assert_eq!(
+        (client.state, server.state),
+        (TcpState::Established, TcpState::Established)
+    );
+    assert_eq!(find(&v6, &l6, 0).src, addr("[::1]:6011"));
+
+    // The legacy request (DCCPDIAG_GETSOCK) is the two v2 dumps.
+    let key = |s: &InetSocket| (s.family, s.src, s.dst, s.state, s.inode);
+    let legacy: BTreeSet<_> = sock
+        .snapshot(&LegacyRequest::dccp())
+        .unwrap()
+        .iter()
+        .map(key)
+        .collect();
+    let v2: BTreeSet<_> = v4.iter().chain(&v6).map(key).collect();
+    assert_eq!(legacy, v2);
+
+    // Exact lookups; no destroy for DCCP.
+    let found = sock
+        .lookup(&InetRequest::lookup(Protocol::Dccp, client.id()))
+        .unwrap();
+    assert_eq!(found.inode, client.inode);
+    let r = sock.destroy(&InetRequest::lookup(Protocol::Dccp, client.id()));
+    assert!(r.is_err(), "{r:?}");
+
+    if !skip_without_ss() {
+        cli_rows_equal_ss(&["-dan"]);
+        cli_rows_equal_ss(&["-dane"]);
+    }
+}
+
+/// `(major, minor)` of a version such as "6.1.0-57-cloud-amd64" or "4.7".
+fn version(v: &str) -> (u32, u32) {
+    let mut parts = v.split(|c: char| !c.is_ascii_digit());
+    let major = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    let minor = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    (major, minor)
+}
+
+pub fn growing_structs_match_this_kernel() {
+    let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap();
+    let kernel = version(release.trim());
+    let p = support::Population::create();
+    let a = support::AttrPopulation::create();
+    let mut sock = DiagSocket::new().unwrap();
+    let all = Extensions::all();
+
+    // tcp_info: the dump's is as long as getsockopt's, and each accessor
+    // is Some exactly for the fields of this kernel's version.
+    let tcp = dump_all(
+        &mut sock,
+        InetRequest::new(Family::Inet, Protocol::Tcp).with_extensions(all),
+    );
+    let ours = find(
+        &tcp,
+        &p.tcp4_client,
+        p.tcp4_client.peer_addr().unwrap().port(),
+    );
+    let info = ours.tcp_info.as_ref().unwrap();
+    let theirs = support::tcp_info_sockopt(&p.tcp4_client);
+    assert_eq!(info.len(), theirs.len(), "tcp_info's length");
+    for &f in TcpField::ALL {
+        assert_eq!(
+            info.get(f).is_some(),
+            kernel >= version(f.since()),
+            "{} (Linux {}) on {} with a {}-byte tcp_info",
+            f.c_name(),
+            f.since(),
+            release.trim(),
+            info.len()
+        );
+    }
+    println!(
+        "    tcp_info: {} bytes, {} of {} fields",
+        info.len(),
+        TcpField::ALL
+            .iter()
+            .filter(|f| info.get(**f).is_some())
+            .count(),
+        TcpField::ALL.len()
+    );
+
+    // mptcp_info: the same against getsockopt(SOL_MPTCP, MPTCP_INFO).
+    if let Some((_, client, _)) = &a.mptcp {
+        let socks = dump_all(
+            &mut sock,
+            InetRequest::new(Family::Inet, Protocol::Mptcp).with_extensions(all),
+        );
+        let ours = socks.iter().find(|s| s.inode == inode_of(client)).unwrap();
+        let info = ours.mptcp_info.as_ref().unwrap();
+        let theirs = support::mptcp_info_sockopt(client);
+        assert_eq!(info.len(), theirs.len(), "mptcp_info's length");
+        let theirs = MptcpInfo::new(&theirs[..]);
+        // Every field of this kernel's version is there; newer ones may
+        // be too, where a stable kernel took them (Debian's 6.1 has
+        // 6.5's counters), and then the kernel's own answer has them.
+        let mut backported = Vec::new();
+        for &f in MptcpField::ALL {
+            if kernel >= version(f.since()) {
+                assert!(
+                    info.get(f).is_some(),
+                    "{} (Linux {}) on {}",
+                    f.c_name(),
+                    f.since(),
+                    release.trim()
+                );
+            } else if info.get(f).is_some() {
+                backported.push(f.c_name());
+            }
+            assert_eq!(
+                info.get(f).is_some(),
+                theirs.get(f).is_some(),
+                "{}",
+                f.c_name()
+            );
+        }
+        assert_eq!(info.get(MptcpField::Flags), theirs.get(MptcpField::Flags));
+        println!(
+            "    mptcp_info: {} bytes; newer than this kernel's version: {backported:?}",
+            info.len()
+        );
+    } else {
+        assert!(!support::under_matrix(), "MPTCP is in every matrix kernel");
+    }
+
+    // sctp_info: every field since 4.7.
+    if support::kernel_module("sctp_diag") {
+        let l = support::sctp_socket(libc::SOCK_STREAM, &["127.0.0.1:6021"]);
+        socket::listen(&l, socket::Backlog::new(8).unwrap()).unwrap();
+        let socks = dump_all(
+            &mut sock,
+            InetRequest::new(Family::Inet, Protocol::Sctp).with_extensions(all),
+        );
+        let info = find(&socks, &l, 0).sctp_info.as_ref().expect("sctp_info");
+        assert!(
+            SctpField::ALL.iter().all(|f| info.get(*f).is_some()),
+            "{info:?}"
+        );
+        println!("    sctp_info: {} bytes", info.len());
+    }
+}
