@@ -332,6 +332,17 @@ impl SocketType {
             _ => "u_???",
         }
     }
+
+    /// `ss`'s Netid of a vsock socket of this type: `v_str`, `v_dgr`,
+    /// `v_seq`.
+    pub const fn vsock_netid(self) -> &'static str {
+        match self {
+            SocketType::Stream => "v_str",
+            SocketType::Dgram => "v_dgr",
+            SocketType::SeqPacket => "v_seq",
+            _ => "???",
+        }
+    }
 }
 
 impl fmt::Display for SocketType {

@@ -189,6 +189,8 @@ fn diag_module(family: u8, protocol: u16) -> &'static str {
         AF_UNIX => "unix_diag",
         AF_NETLINK => "netlink_diag",
         AF_PACKET => "af_packet_diag",
+        AF_VSOCK => "vsock_diag",
+        AF_XDP => "xsk_diag",
         _ => "sock_diag",
     }
 }

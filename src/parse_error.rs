@@ -28,6 +28,10 @@ pub enum Layer {
     NetlinkDiagMsg,
     /// The fixed part of a packet reply (`struct packet_diag_msg`).
     PacketDiagMsg,
+    /// A vsock reply (`struct vsock_diag_msg`).
+    VsockDiagMsg,
+    /// The fixed part of an AF_XDP reply (`struct xdp_diag_msg`).
+    XdpDiagMsg,
     /// A reply to a [`RawRequest`](crate::RawRequest): its type and the
     /// family byte that starts every sock_diag reply.
     Reply,
@@ -45,6 +49,8 @@ impl fmt::Display for Layer {
             Layer::UnixDiagMsg => "unix_diag_msg",
             Layer::NetlinkDiagMsg => "netlink_diag_msg",
             Layer::PacketDiagMsg => "packet_diag_msg",
+            Layer::VsockDiagMsg => "vsock_diag_msg",
+            Layer::XdpDiagMsg => "xdp_diag_msg",
             Layer::Reply => "sock_diag reply",
         })
     }

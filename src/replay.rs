@@ -30,8 +30,10 @@ use crate::parse_error::ParseError;
 use crate::raw::inet_diag::{DCCPDIAG_GETSOCK, TCPDIAG_GETSOCK};
 use crate::raw::netlink::{NLMSG_DONE, NLMSG_ERROR};
 use crate::raw::sock_diag::SOCK_DIAG_BY_FAMILY;
-use crate::raw::{AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX};
+use crate::raw::{AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX, AF_VSOCK, AF_XDP};
 use crate::unix::UnixMsg;
+use crate::vsock::VsockMsg;
+use crate::xdp::XdpMsg;
 
 /// One message of a capture, parsed by its type and family.
 #[derive(Clone, Copy, Debug)]
@@ -46,6 +48,10 @@ pub enum Record<'buf> {
     Netlink(NetlinkMsg<'buf>),
     /// A packet socket.
     Packet(PacketMsg<'buf>),
+    /// A vsock socket.
+    Vsock(VsockMsg<'buf>),
+    /// An AF_XDP socket.
+    Xdp(XdpMsg<'buf>),
     /// The end of a dump, with the errno that ended it, if any.
     Done(Done<'buf>),
     /// A kernel error or acknowledgement.
@@ -71,6 +77,8 @@ impl<'buf> Record<'buf> {
                 }),
                 Some(AF_UNIX) => Record::Unix(UnixMsg::parse(msg)?),
                 Some(AF_NETLINK) => Record::Netlink(NetlinkMsg::parse(msg)?),
+                Some(AF_VSOCK) => Record::Vsock(VsockMsg::parse(msg)?),
+                Some(AF_XDP) => Record::Xdp(XdpMsg::parse(msg)?),
                 Some(AF_PACKET) => Record::Packet(PacketMsg::parse(msg)?),
                 _ => Record::Other(msg),
             },

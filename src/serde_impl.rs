@@ -16,6 +16,8 @@ use crate::inet::{
 use crate::netlink_diag::NetlinkSocket;
 use crate::packet::{PacketInfo, PacketSocket};
 use crate::unix::{UnixSocket, UnixVfs};
+use crate::vsock::VsockSocket;
+use crate::xdp::{XdpSocket, XdpStats, XdpUmem};
 use crate::SkMemInfo;
 
 /// A map of the fields the kernel sent: `(name, value)` pairs.
@@ -334,9 +336,117 @@ impl Serialize for NetlinkSocket {
     }
 }
 
+impl Serialize for VsockSocket {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("family", "vsock")?;
+        map.serialize_entry("protocol", "vsock")?;
+        map.serialize_entry("socket_type", self.socket_type.name())?;
+        map.serialize_entry("state", self.state.name())?;
+        map.serialize_entry("src_cid", &self.src.cid)?;
+        map.serialize_entry("src_port", &self.src.port)?;
+        map.serialize_entry("dst_cid", &self.dst.cid)?;
+        map.serialize_entry("dst_port", &self.dst.port)?;
+        map.serialize_entry("inode", &self.inode)?;
+        map.serialize_entry("cookie", &self.cookie)?;
+        map.serialize_entry("shutdown", &self.shutdown.bits())?;
+        map.end()
+    }
+}
+
+impl Serialize for XdpUmem {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(9))?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("size", &self.size)?;
+        map.serialize_entry("num_pages", &self.num_pages)?;
+        map.serialize_entry("chunk_size", &self.chunk_size)?;
+        map.serialize_entry("headroom", &self.headroom)?;
+        map.serialize_entry("ifindex", &self.ifindex)?;
+        map.serialize_entry("queue_id", &self.queue_id)?;
+        map.serialize_entry("flags", &self.flags)?;
+        map.serialize_entry("refs", &self.refs)?;
+        map.end()
+    }
+}
+
+impl Serialize for XdpStats {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(6))?;
+        map.serialize_entry("rx_dropped", &self.rx_dropped)?;
+        map.serialize_entry("rx_invalid", &self.rx_invalid)?;
+        map.serialize_entry("rx_full", &self.rx_full)?;
+        map.serialize_entry("fill_ring_empty", &self.fill_ring_empty)?;
+        map.serialize_entry("tx_invalid", &self.tx_invalid)?;
+        map.serialize_entry("tx_ring_empty", &self.tx_ring_empty)?;
+        map.end()
+    }
+}
+
+/// The CLI's keys for an AF_XDP socket (`interface`, `queue_id`, the
+/// rings, `umem`, `stats`).
+impl Serialize for XdpSocket {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("family", "xdp")?;
+        map.serialize_entry("protocol", "xdp")?;
+        map.serialize_entry("socket_type", self.socket_type.name())?;
+        map.serialize_entry("state", crate::inet::TcpState::Close.name())?;
+        let (ifindex, queue) = self.info.map_or((0, 0), |i| (i.ifindex, i.queue_id));
+        map.serialize_entry("interface", &ifindex)?;
+        map.serialize_entry("queue_id", &queue)?;
+        map.serialize_entry("inode", &self.inode)?;
+        map.serialize_entry("cookie", &self.cookie)?;
+        opt(&mut map, "uid", &self.uid)?;
+        opt(&mut map, "rx_ring", &self.rx_ring)?;
+        opt(&mut map, "tx_ring", &self.tx_ring)?;
+        opt(&mut map, "fill_ring", &self.fill_ring)?;
+        opt(&mut map, "completion_ring", &self.completion_ring)?;
+        opt(&mut map, "umem", &self.umem)?;
+        opt(&mut map, "stats", &self.stats)?;
+        opt(&mut map, "skmem", &self.skmeminfo)?;
+        errors(&mut map, &self.errors)?;
+        map.end()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::inet::{TcpField, TcpInfo};
+
+    /// The keys of the CLI's `--vsock --json` objects (checked against
+    /// the kernel by the live test `vsock_sockets_over_the_loopback_transport`).
+    #[test]
+    fn vsock_sockets_have_the_cli_keys() {
+        use crate::inet::TcpState;
+        use crate::vsock::{VsockAddr, VsockSocket};
+        use crate::{Shutdown, SocketType};
+        let v = VsockSocket {
+            socket_type: SocketType::Stream,
+            state: TcpState::Listen,
+            shutdown: Shutdown::empty(),
+            src: VsockAddr {
+                cid: u32::MAX,
+                port: 5000,
+            },
+            dst: VsockAddr {
+                cid: u32::MAX,
+                port: u32::MAX,
+            },
+            inode: 7,
+            cookie: 9,
+        };
+        let j = serde_json::to_value(v).unwrap();
+        assert_eq!(j["family"], "vsock");
+        assert_eq!(j["state"], "LISTEN");
+        assert_eq!(j["src_cid"], u64::from(u32::MAX));
+        assert_eq!(
+            (j["src_port"].as_u64(), j["inode"].as_u64()),
+            (Some(5000), Some(7))
+        );
+        assert_eq!(j["dst_port"], u64::from(u32::MAX));
+        assert_eq!(j["cookie"], 9);
+    }
 
     /// An older kernel's shorter struct gives fewer keys, never zeros.
     #[test]

@@ -814,25 +814,13 @@ impl<R: Request> fmt::Debug for BatchIter<'_, R> {
 mod tests {
     use super::*;
 
-    /// One netlink message: header, then `payload`.
-    fn msg(kind: u16, flags: u16, seq: u32, port: u32, payload: &[u8]) -> Vec<u8> {
-        let len = 16 + payload.len();
-        let mut m = Vec::new();
-        m.extend_from_slice(&(len as u32).to_ne_bytes());
-        m.extend_from_slice(&kind.to_ne_bytes());
-        m.extend_from_slice(&flags.to_ne_bytes());
-        m.extend_from_slice(&seq.to_ne_bytes());
-        m.extend_from_slice(&port.to_ne_bytes());
-        m.extend_from_slice(payload);
-        m
-    }
-
     /// sctp_diag (6.1 and 6.12) sends an association's reply without
     /// NLM_F_MULTI in the middle of a dump: a dump still ends only at
     /// NLMSG_DONE, a lookup at its reply.
     #[test]
     fn a_dump_reply_without_multi_does_not_end_the_dump() {
         use crate::inet::{Family, InetRequest, Protocol, SocketId};
+        use crate::netlink::tests::msg;
         use crate::raw::sock_diag::SOCK_DIAG_BY_FAMILY;
         const MULTI: u16 = 2;
         let mut reply = [0u8; 72];

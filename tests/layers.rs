@@ -20,7 +20,10 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("netlink framing", &["netlink"]),
     ("requests", &["request"]),
     ("pieces every family shares", &["common"]),
-    ("families", &["inet", "unix", "netlink_diag", "packet"]),
+    (
+        "families",
+        &["inet", "unix", "netlink_diag", "packet", "vsock"],
+    ),
     ("replay", &["replay"]),
     ("the serde form of the owned types", &["serde_impl"]),
     ("text files", &["files"]),

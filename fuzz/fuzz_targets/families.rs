@@ -1,4 +1,4 @@
-//! Any bytes as a stream of unix, netlink and packet sock_diag replies:
+//! Any bytes as a stream of unix, netlink, packet, vsock and AF_XDP sock_diag replies:
 //! every view, every typed attribute and the owned forms, formatted with
 //! `Debug` so that no accessor escapes.
 #![no_main]
@@ -10,6 +10,8 @@ use sockdiag::netlink::Messages;
 use sockdiag::netlink_diag::{NetlinkMsg, NetlinkSocket};
 use sockdiag::packet::{PacketMsg, PacketSocket};
 use sockdiag::unix::{UnixAttr, UnixMsg, UnixSocket};
+use sockdiag::vsock::{VsockMsg, VsockSocket};
+use sockdiag::xdp::{XdpMsg, XdpSocket};
 
 fuzz_target!(|data: &[u8]| {
     let mut out = String::new();
@@ -31,6 +33,13 @@ fuzz_target!(|data: &[u8]| {
         }
         if let Ok(m) = PacketMsg::parse(msg) {
             let _ = write!(out, "{m:?} {:?}", PacketSocket::from(m));
+        }
+        if let Ok(m) = VsockMsg::parse(msg) {
+            let s = VsockSocket::from(m);
+            let _ = write!(out, "{m:?} {s:?} {} {}", s.src, s.dst);
+        }
+        if let Ok(m) = XdpMsg::parse(msg) {
+            let _ = write!(out, "{m:?} {:?}", XdpSocket::from(m));
         }
     }
     std::hint::black_box(out);

@@ -18,7 +18,11 @@ use sockdiag::raw::inet_diag::{inet_diag_req, inet_diag_req_v2};
 use sockdiag::raw::netlink_diag::netlink_diag_req;
 use sockdiag::raw::packet_diag::packet_diag_req;
 use sockdiag::raw::unix_diag::unix_diag_req;
+use sockdiag::raw::vsock_diag::vsock_diag_req;
+use sockdiag::raw::xdp_diag::xdp_diag_req;
 use sockdiag::unix::{UnixRequest, UnixShow};
+use sockdiag::vsock::VsockRequest;
+use sockdiag::xdp::{XdpRequest, XdpShow};
 use sockdiag::{RawRequest, Request};
 use zerocopy::{FromBytes, IntoBytes};
 
@@ -256,6 +260,26 @@ fn others(data: &mut Input<'_>, out: &mut Vec<u8>) {
     assert!(rest.is_empty());
     assert_eq!(raw.as_bytes(), packet.to_raw().as_bytes());
     assert_eq!(raw.sdiag_family, 17);
+
+    let vsock = VsockRequest::new().with_states(States::from_bits_retain(data.u32()));
+    round_trip(&vsock, seq, 20, true, out);
+    let (raw, rest): (&vsock_diag_req, &[u8]) = body(out);
+    assert!(rest.is_empty());
+    assert_eq!(raw.as_bytes(), vsock.to_raw().as_bytes());
+    assert_eq!(
+        (raw.sdiag_family, raw.vdiag_states.get()),
+        (40, vsock.states().bits())
+    );
+
+    let xdp = XdpRequest::new().with_show(XdpShow::from_bits_retain(data.u32()));
+    round_trip(&xdp, seq, 20, true, out);
+    let (raw, rest): (&xdp_diag_req, &[u8]) = body(out);
+    assert!(rest.is_empty());
+    assert_eq!(raw.as_bytes(), xdp.to_raw().as_bytes());
+    assert_eq!(
+        (raw.sdiag_family, raw.xdiag_show.get()),
+        (44, xdp.show().bits())
+    );
 
     // A caller-encoded body goes out unchanged after the header.
     let body_bytes = data.0;

@@ -54,6 +54,8 @@ use crate::inet::{
 use crate::netlink_diag::{NetlinkMsg, NetlinkRequest};
 use crate::packet::{PacketMsg, PacketRequest};
 use crate::unix::{UnixMsg, UnixRequest};
+use crate::vsock::{VsockAddr, VsockMsg, VsockRequest};
+use crate::xdp::{XdpMsg, XdpRequest};
 use crate::SocketType;
 use crate::{DiagSocket, Error, InvalidArgument, ParseError};
 
@@ -86,6 +88,10 @@ pub enum Kind {
         /// Its protocol (`NETLINK_*`).
         protocol: u8,
     },
+    /// A vsock socket.
+    Vsock(SocketType),
+    /// An AF_XDP socket.
+    Xdp,
 }
 
 /// One end of a socket, as a [`Brief`] keeps it.
@@ -100,6 +106,8 @@ pub enum End {
     Interface(u32),
     /// A netlink port id (0: the kernel).
     PortId(u32),
+    /// A vsock context id and port.
+    Vsock(VsockAddr),
     /// Nothing (the peer of a packet socket).
     None,
 }
@@ -109,6 +117,7 @@ impl fmt::Display for End {
         match self {
             End::Addr(a) => a.fmt(f),
             End::Inode(i) | End::Interface(i) | End::PortId(i) => i.fmt(f),
+            End::Vsock(a) => a.fmt(f),
             End::None => f.write_str("*"),
         }
     }
@@ -129,6 +138,7 @@ impl Packed {
     const INODE: u8 = 3;
     const INTERFACE: u8 = 4;
     const PORT_ID: u8 = 5;
+    const VSOCK: u8 = 6;
 
     fn ip(a: IpAddr, port: u16) -> Packed {
         match a {
@@ -159,8 +169,23 @@ impl Packed {
         Packed { addr, port: 0, tag }
     }
 
+    fn vsock(v: VsockAddr) -> Packed {
+        let mut addr = [0; 16];
+        if let Some(d) = addr.get_mut(..4) {
+            d.copy_from_slice(&v.cid.to_ne_bytes());
+        }
+        if let Some(d) = addr.get_mut(4..8) {
+            d.copy_from_slice(&v.port.to_ne_bytes());
+        }
+        Packed {
+            addr,
+            port: 0,
+            tag: Self::VSOCK,
+        }
+    }
+
     fn end(&self) -> End {
-        let [a, b, c, d, ..] = self.addr;
+        let [a, b, c, d, e, f, g, h, ..] = self.addr;
         let id = u32::from_ne_bytes([a, b, c, d]);
         match self.tag {
             Self::ADDR4 => End::Addr(SocketAddr::new(
@@ -174,6 +199,10 @@ impl Packed {
             Self::INODE => End::Inode(id),
             Self::INTERFACE => End::Interface(id),
             Self::PORT_ID => End::PortId(id),
+            Self::VSOCK => End::Vsock(VsockAddr {
+                cid: id,
+                port: u32::from_ne_bytes([e, f, g, h]),
+            }),
             _ => End::None,
         }
     }
@@ -215,6 +244,7 @@ impl Kept {
             End::Inode(i) => Packed::id(Packed::INODE, i),
             End::Interface(i) => Packed::id(Packed::INTERFACE, i),
             End::PortId(i) => Packed::id(Packed::PORT_ID, i),
+            End::Vsock(v) => Packed::vsock(v),
             End::None => Packed::default(),
         };
         Kept {
@@ -410,7 +440,8 @@ pub struct PollStats {
 
 /// A dump request a [`Poller`] can run: what it keeps of each reply.
 /// Implemented by [`InetRequest`], [`LegacyRequest`], [`UnixRequest`],
-/// [`PacketRequest`] and [`NetlinkRequest`]; sealed.
+/// [`PacketRequest`], [`NetlinkRequest`], [`VsockRequest`] and
+/// [`XdpRequest`]; sealed.
 pub trait Polled: Scannable {
     /// The cookie of `msg`, and what is kept of it (with the `tcp_info`
     /// `fields`); [`Error::Reply`] if an attribute does not parse (every
@@ -538,6 +569,48 @@ impl Polled for NetlinkRequest {
                 },
                 local: Packed::id(Packed::PORT_ID, m.port_id()),
                 peer: Packed::id(Packed::PORT_ID, m.dst_port_id()),
+                ..Kept::default()
+            },
+        ))
+    }
+    fn with_info(self) -> Option<Self> {
+        None
+    }
+}
+
+impl Polled for VsockRequest {
+    fn keep(m: &VsockMsg<'_>, _: &[TcpField]) -> Result<(u64, Kept), Error> {
+        Ok((
+            m.cookie(),
+            Kept {
+                kind: Kind::Vsock(m.socket_type()),
+                state: m.state(),
+                local: Packed::vsock(m.src()),
+                peer: Packed::vsock(m.dst()),
+                ..Kept::default()
+            },
+        ))
+    }
+    fn with_info(self) -> Option<Self> {
+        None
+    }
+}
+
+impl Polled for XdpRequest {
+    fn keep(m: &XdpMsg<'_>, _: &[TcpField]) -> Result<(u64, Kept), Error> {
+        let ifindex = m
+            .info()
+            .map_err(|e| reply(m.cookie(), e))?
+            .map_or(0, |i| i.ifindex);
+        for attr in m.attributes() {
+            attr.map_err(|e| reply(m.cookie(), e))?;
+        }
+        Ok((
+            m.cookie(),
+            Kept {
+                kind: Kind::Xdp,
+                state: TcpState::Close,
+                local: Packed::id(Packed::INTERFACE, ifindex),
                 ..Kept::default()
             },
         ))
@@ -836,6 +909,24 @@ impl<R: Polled> Poller<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn vsock_ends_are_kept_whole() {
+        let local = VsockAddr { cid: 3, port: 1234 };
+        let peer = VsockAddr {
+            cid: u32::MAX,
+            port: u32::MAX,
+        };
+        let kind = Kind::Vsock(SocketType::Stream);
+        let kept = Kept::new(kind, TcpState::Listen, End::Vsock(local), End::Vsock(peer));
+        let brief = Brief::new(&kept, &[]);
+        assert_eq!(brief.kind(), kind);
+        assert_eq!(
+            (brief.local(), brief.peer()),
+            (End::Vsock(local), End::Vsock(peer))
+        );
+        assert_eq!(brief.peer().to_string(), "*:*");
+    }
 
     /// A TCP reply (host byte order) with `attrs` after the fixed part.
     fn reply(attrs: &[Vec<u8>]) -> Vec<u8> {

@@ -22,6 +22,8 @@ use crate::packet::PacketRequest;
 use crate::request::{sealed, Request};
 use crate::transport::{Batch, Datagram, Dump};
 use crate::unix::UnixRequest;
+use crate::vsock::VsockRequest;
+use crate::xdp::XdpRequest;
 use crate::{DiagSocket, Error, InvalidArgument, DEFAULT_BUFFER_SIZE};
 
 /// Receive buffers a worker cycles through: how far it can run ahead of
@@ -95,7 +97,13 @@ macro_rules! scannable_without_programs {
         }
     )*};
 }
-scannable_without_programs!(UnixRequest, PacketRequest, NetlinkRequest);
+scannable_without_programs!(
+    UnixRequest,
+    PacketRequest,
+    NetlinkRequest,
+    VsockRequest,
+    XdpRequest
+);
 
 /// What a worker is asked to do.
 enum Job<R> {

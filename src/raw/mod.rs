@@ -22,6 +22,8 @@ pub mod sock_diag;
 pub mod tcp;
 pub mod tls;
 pub mod unix_diag;
+pub mod vsock_diag;
+pub mod xdp_diag;
 
 /// `AF_UNSPEC`.
 pub const AF_UNSPEC: u8 = 0;
@@ -35,6 +37,10 @@ pub const AF_INET6: u8 = 10;
 pub const AF_NETLINK: u8 = 16;
 /// `AF_PACKET`.
 pub const AF_PACKET: u8 = 17;
+/// `AF_VSOCK`.
+pub const AF_VSOCK: u8 = 40;
+/// `AF_XDP`.
+pub const AF_XDP: u8 = 44;
 
 /// `SOCK_STREAM`.
 pub const SOCK_STREAM: u8 = 1;

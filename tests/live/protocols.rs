@@ -1,5 +1,5 @@
-//! RAW, SCTP and DCCP, and the structs that grow with the kernel: tests
-//! for the protocols whose diag modules this host's kernel lacks. The
+//! RAW, SCTP, DCCP, vsock and AF_XDP, and the structs that grow with the kernel:
+//! tests for the protocols whose diag modules this host's kernel lacks. The
 //! kernel matrix (`tools/src/bin/kernel_matrix.rs`) runs them on Debian's
 //! kernels, which have every module; on a kernel without one, the test
 //! checks that its dumps are the typed `Error::Unavailable` naming the
@@ -24,6 +24,8 @@ pub const TESTS: &[crate::Test] = tests![
     raw_sockets_dump_look_up_and_destroy,
     sctp_endpoints_and_associations,
     dccp_listener_and_connection,
+    vsock_sockets_over_the_loopback_transport,
+    xdp_socket_bound_to_a_loopback_queue,
     growing_structs_match_this_kernel,
 ];
 
@@ -347,6 +349,191 @@ pub fn dccp_listener_and_connection() {
     if !skip_without_ss() {
         cli_rows_equal_ss(&["-dan"]);
         cli_rows_equal_ss(&["-dane"]);
+    }
+}
+
+pub fn vsock_sockets_over_the_loopback_transport() {
+    use nix::sys::socket::{AddressFamily, SockFlag, SockType, VsockAddr as NixVsock};
+    use sockdiag::poll::{Change, Poller};
+    use sockdiag::vsock::{VsockAddr, VsockRequest};
+    use sockdiag::SocketType;
+    const CID_ANY: u32 = u32::MAX;
+    const CID_LOCAL: u32 = 1;
+    let mut sock = DiagSocket::new().unwrap();
+    if !support::kernel_module("vsock_diag") {
+        match sock.snapshot(&VsockRequest::new()) {
+            Err(e @ Error::Unavailable { family: 40, .. }) => {
+                assert!(e.to_string().contains("vsock_diag"), "{e}");
+            }
+            other => panic!("no vsock_diag here, yet a vsock dump answered {other:?}"),
+        }
+        println!("    no vsock_diag in this kernel: its dumps are Error::Unavailable");
+        return;
+    }
+    let vsock = || {
+        socket::socket(
+            AddressFamily::Vsock,
+            SockType::Stream,
+            SockFlag::SOCK_CLOEXEC,
+            None,
+        )
+        .unwrap()
+    };
+    let l = vsock();
+    socket::bind(l.as_raw_fd(), &NixVsock::new(CID_ANY, 5000)).unwrap();
+    socket::listen(&l, socket::Backlog::new(4).unwrap()).unwrap();
+    let mut poller = Poller::new(VsockRequest::new()).unwrap();
+    let mut new = 0;
+    poller
+        .poll(|c| match c {
+            Change::New { .. } => new += 1,
+            _ => panic!("{c:?}"),
+        })
+        .unwrap();
+    assert_eq!(new, 1, "the listener");
+    // A connection over vsock_loopback (VMADDR_CID_LOCAL).
+    let c = vsock();
+    socket::connect(c.as_raw_fd(), &NixVsock::new(CID_LOCAL, 5000)).unwrap();
+    let s = support::accept_one(&l);
+
+    let socks = sock.snapshot(&VsockRequest::new()).unwrap();
+    assert_eq!(socks.len(), 3, "{socks:#?}");
+    let by = |fd: &OwnedFd| socks.iter().find(|v| v.inode == inode_of(fd)).unwrap();
+    let (listener, client, server) = (by(&l), by(&c), by(&s));
+    assert!(socks.iter().all(|v| v.socket_type == SocketType::Stream));
+    assert_eq!(
+        (listener.state, listener.src.port, listener.dst.port),
+        (TcpState::Listen, 5000, u32::MAX)
+    );
+    assert_eq!(client.state, TcpState::Established);
+    assert_eq!(
+        client.dst,
+        VsockAddr {
+            cid: CID_LOCAL,
+            port: 5000
+        }
+    );
+    assert_eq!(
+        (server.state, server.src.port),
+        (TcpState::Established, 5000)
+    );
+    // The client's own end keeps VMADDR_CID_ANY (autobound); the server
+    // sees it from VMADDR_CID_LOCAL.
+    assert_eq!(
+        (client.src.cid, server.dst),
+        (
+            CID_ANY,
+            VsockAddr {
+                cid: CID_LOCAL,
+                port: client.src.port
+            }
+        )
+    );
+    // The poller sees the two new ends.
+    let mut new = Vec::new();
+    poller
+        .poll(|c| match c {
+            Change::New { msg, .. } => new.push(msg.inode()),
+            _ => panic!("{c:?}"),
+        })
+        .unwrap();
+    new.sort();
+    let mut expected = vec![client.inode, server.inode];
+    expected.sort();
+    assert_eq!(new, expected);
+    // A state selection.
+    let listening = sock
+        .snapshot(&VsockRequest::new().with_states(sockdiag::inet::States::LISTEN))
+        .unwrap();
+    assert_eq!(listening.len(), 1);
+
+    // The CLI's JSON: the kernel's fields by their names.
+    let json = output(BIN, &["--vsock", "-a", "--json"]);
+    let objects: Vec<serde_json::Value> = json
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(objects.len(), 3, "{json}");
+    for v in &socks {
+        let o = objects
+            .iter()
+            .find(|o| o["inode"] == u64::from(v.inode))
+            .unwrap_or_else(|| panic!("inode {} in {json}", v.inode));
+        assert_eq!(o["family"], "vsock");
+        assert_eq!(o["netid"], "v_str");
+        assert_eq!(o["state"], v.state.name());
+        let ends = [&o["src_cid"], &o["src_port"], &o["dst_cid"], &o["dst_port"]];
+        let kernel = [v.src.cid, v.src.port, v.dst.cid, v.dst.port].map(u64::from);
+        assert_eq!(ends.map(|e| e.as_u64().unwrap()), kernel, "{o}");
+        assert_eq!(o["cookie"], v.cookie);
+    }
+
+    if !skip_without_ss() {
+        cli_rows_equal_ss(&["--vsock", "-an"]);
+        cli_rows_equal_ss(&["-A", "vsock", "-n"]);
+        cli_rows_equal_ss(&["--vsock", "-lnp"]);
+    }
+}
+
+pub fn xdp_socket_bound_to_a_loopback_queue() {
+    use sockdiag::xdp::{XdpRequest, XdpShow};
+    let mut sock = DiagSocket::new().unwrap();
+    if !support::kernel_module("xsk_diag") {
+        match sock.snapshot(&XdpRequest::new()) {
+            Err(e @ Error::Unavailable { family: 44, .. }) => {
+                assert!(e.to_string().contains("xsk_diag"), "{e}");
+            }
+            other => panic!("no xsk_diag here, yet an AF_XDP dump answered {other:?}"),
+        }
+        println!("    no xsk_diag in this kernel: its dumps are Error::Unavailable");
+        return;
+    }
+    let x = support::XdpSocket::bound_to_lo().expect("an AF_XDP socket on lo's queue 0");
+    let socks = sock.snapshot(&XdpRequest::new()).unwrap();
+    assert_eq!(socks.len(), 1, "{socks:#?}");
+    let s = &socks[0];
+    assert!(s.errors.is_empty(), "{s:#?}");
+    assert_eq!(s.inode, inode_of(&x.fd));
+    assert_eq!(s.socket_type, sockdiag::SocketType::Raw);
+    let info = s.info.unwrap();
+    assert_eq!((info.ifindex, info.queue_id), (1, 0));
+    assert_eq!(s.uid, Some(nix::unistd::geteuid().as_raw()));
+    assert_eq!((s.rx_ring, s.tx_ring), (Some(1024), Some(256)));
+    assert_eq!((s.fill_ring, s.completion_ring), (Some(2048), Some(512)));
+    let umem = s.umem.unwrap();
+    let pages = support::XDP_UMEM_PAGES as u32;
+    assert_eq!(
+        (umem.size, umem.num_pages, umem.chunk_size, umem.headroom),
+        (u64::from(pages) * 4096, pages, 4096, 0)
+    );
+    assert_eq!((umem.ifindex, umem.queue_id, umem.refs), (1, 0, 1));
+    assert!(!umem.is_zerocopy(), "copy mode");
+    assert_eq!(s.stats.map(|st| st.rx_dropped), Some(0));
+    assert!(s.skmeminfo.is_some());
+    // Only what was asked for.
+    let bare = sock
+        .snapshot(&XdpRequest::new().with_show(XdpShow::INFO))
+        .unwrap();
+    assert_eq!(
+        (bare[0].info, bare[0].umem, bare[0].rx_ring),
+        (Some(info), None, None)
+    );
+
+    // The CLI's JSON and rows: the kernel's fields, and ss's rows.
+    let json = output(BIN, &["--xdp", "-a", "-e", "--json"]);
+    let o: serde_json::Value = serde_json::from_str(json.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        (o["netid"].as_str(), o["interface"].as_u64()),
+        (Some("xdp"), Some(1))
+    );
+    assert_eq!(o["umem"]["num_pages"], u64::from(pages));
+    assert_eq!(o["fill_ring"], 2048);
+    assert_eq!(o["cookie"], s.cookie);
+    if !skip_without_ss() {
+        cli_rows_equal_ss(&["--xdp", "-an"]);
+        cli_rows_equal_ss(&["--xdp", "-ane"]);
+        cli_rows_equal_ss(&["--xdp", "-aneO"]);
+        cli_rows_equal_ss(&["--xdp", "-anm"]);
     }
 }
 

@@ -965,3 +965,100 @@ pub fn connect_to(fd: &OwnedFd, to: &str) {
 pub fn accept_one(fd: &OwnedFd) -> OwnedFd {
     socket::accept(fd).unwrap()
 }
+
+/// An AF_XDP socket with a 64-page UMEM (fill ring 2048, completion ring
+/// 512, receive ring 1024, transmit ring 256), bound in copy mode to
+/// queue 0 of `lo`. The UMEM's memory lives as long as the socket.
+pub struct XdpSocket {
+    /// Declared first: dropped (closed) before the UMEM's memory it pins.
+    pub fd: OwnedFd,
+    _umem: UmemMemory,
+}
+
+/// Page-aligned memory for a UMEM, freed on drop.
+struct UmemMemory(*mut u8);
+
+impl UmemMemory {
+    fn layout() -> std::alloc::Layout {
+        std::alloc::Layout::from_size_align(XDP_UMEM_PAGES * 4096, 4096).unwrap()
+    }
+}
+
+impl Drop for UmemMemory {
+    #[allow(unsafe_code)]
+    fn drop(&mut self) {
+        // SAFETY: allocated by `alloc_zeroed` with this layout, freed once.
+        unsafe { std::alloc::dealloc(self.0, Self::layout()) };
+    }
+}
+
+pub const XDP_UMEM_PAGES: usize = 64;
+
+impl XdpSocket {
+    #[allow(unsafe_code)]
+    pub fn bound_to_lo() -> io::Result<XdpSocket> {
+        const AF_XDP: libc::c_int = 44;
+        const SOL_XDP: libc::c_int = 283;
+        const XDP_RX_RING: libc::c_int = 2;
+        const XDP_TX_RING: libc::c_int = 3;
+        const XDP_UMEM_REG: libc::c_int = 4;
+        const XDP_UMEM_FILL_RING: libc::c_int = 5;
+        const XDP_UMEM_COMPLETION_RING: libc::c_int = 6;
+        const XDP_COPY: u16 = 1 << 1;
+        let fd = raw_socket(AF_XDP, libc::SOCK_RAW, 0)?;
+        // SAFETY: a non-zero size; freed by UmemMemory's Drop.
+        let umem = unsafe { std::alloc::alloc_zeroed(UmemMemory::layout()) };
+        assert!(!umem.is_null());
+        let sock = XdpSocket {
+            fd,
+            _umem: UmemMemory(umem),
+        };
+        // struct xdp_umem_reg's first version: addr, len, chunk_size, headroom.
+        let mut reg = Vec::new();
+        reg.extend_from_slice(&(umem as u64).to_ne_bytes());
+        reg.extend_from_slice(&((XDP_UMEM_PAGES * 4096) as u64).to_ne_bytes());
+        reg.extend_from_slice(&4096u32.to_ne_bytes());
+        reg.extend_from_slice(&0u32.to_ne_bytes());
+        let set = |name: libc::c_int, value: &[u8]| -> io::Result<()> {
+            // SAFETY: `value` is valid for its length for the call.
+            let r = unsafe {
+                libc::setsockopt(
+                    sock.fd.as_raw_fd(),
+                    SOL_XDP,
+                    name,
+                    value.as_ptr().cast(),
+                    value.len() as libc::socklen_t,
+                )
+            };
+            if r < 0 {
+                Err(io::Error::last_os_error())
+            } else {
+                Ok(())
+            }
+        };
+        set(XDP_UMEM_REG, &reg)?;
+        set(XDP_UMEM_FILL_RING, &2048u32.to_ne_bytes())?;
+        set(XDP_UMEM_COMPLETION_RING, &512u32.to_ne_bytes())?;
+        set(XDP_RX_RING, &1024u32.to_ne_bytes())?;
+        set(XDP_TX_RING, &256u32.to_ne_bytes())?;
+        // struct sockaddr_xdp: family, flags, ifindex, queue, shared umem fd.
+        let mut addr = Vec::new();
+        addr.extend_from_slice(&(AF_XDP as u16).to_ne_bytes());
+        addr.extend_from_slice(&XDP_COPY.to_ne_bytes());
+        addr.extend_from_slice(&1u32.to_ne_bytes());
+        addr.extend_from_slice(&0u32.to_ne_bytes());
+        addr.extend_from_slice(&0u32.to_ne_bytes());
+        // SAFETY: `addr` is a whole struct sockaddr_xdp for the call.
+        let r = unsafe {
+            libc::bind(
+                sock.fd.as_raw_fd(),
+                addr.as_ptr().cast(),
+                addr.len() as libc::socklen_t,
+            )
+        };
+        if r < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(sock)
+    }
+}

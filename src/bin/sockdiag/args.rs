@@ -57,43 +57,39 @@ pub enum Table {
     Packet,
     /// Netlink sockets.
     Netlink,
-    /// A family `ss` lists that this does not yet: vsock, TIPC, XDP.
+    /// vsock sockets.
+    Vsock,
+    /// AF_XDP sockets.
+    Xdp,
+    /// A family `ss` lists that this does not yet: TIPC.
     Other(OtherFamily),
 }
 
 /// The families of [`Table::Other`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OtherFamily {
-    Vsock,
     Tipc,
-    Xdp,
 }
 
 impl OtherFamily {
     /// The name in messages.
     pub fn name(self) -> &'static str {
         match self {
-            OtherFamily::Vsock => "vsock",
             OtherFamily::Tipc => "TIPC",
-            OtherFamily::Xdp => "XDP",
         }
     }
 
     /// The name in `/proc/net/protocols` of its sockets.
     pub fn proto_name(self) -> &'static str {
         match self {
-            OtherFamily::Vsock => "AF_VSOCK",
             OtherFamily::Tipc => "TIPC",
-            OtherFamily::Xdp => "XDP",
         }
     }
 
     /// The module that would list them.
     pub fn diag_module(self) -> &'static str {
         match self {
-            OtherFamily::Vsock => "vsock_diag",
             OtherFamily::Tipc => "tipc_diag",
-            OtherFamily::Xdp => "xsk_diag",
         }
     }
 }
@@ -117,6 +113,8 @@ impl Table {
             Table::Unix => "unix sockets".to_owned(),
             Table::Packet => "packet sockets".to_owned(),
             Table::Netlink => "netlink sockets".to_owned(),
+            Table::Vsock => "vsock sockets".to_owned(),
+            Table::Xdp => "XDP sockets".to_owned(),
             Table::Other(f) => format!("{} sockets", f.name()),
         }
     }
@@ -320,6 +318,9 @@ pub struct Options {
     pub named: Vec<Table>,
     /// Unix socket types to keep (`-A unix_dgram`, ...): `SOCK_*` bits.
     pub unix_types: u8,
+    /// vsock socket types to drop (`-A vsock_stream` drops datagram
+    /// ones, as ss's `vsock_type_skip`): `SOCK_*` bits.
+    pub vsock_skip: u8,
     /// IPv4 and IPv6.
     pub v4: bool,
     /// See `v4`.
@@ -405,9 +406,9 @@ fn table_bits(t: Table) -> (Dbs, Fams) {
         Table::Unix => (Dbs::UNIX, Fams::UNIX),
         Table::Packet => (Dbs::PACKET, Fams::PACKET),
         Table::Netlink => (Dbs::NETLINK, Fams::NETLINK),
-        Table::Other(OtherFamily::Vsock) => (Dbs::VSOCK, Fams::VSOCK),
+        Table::Vsock => (Dbs::VSOCK, Fams::VSOCK),
         Table::Other(OtherFamily::Tipc) => (Dbs::TIPC, Fams::TIPC),
-        Table::Other(OtherFamily::Xdp) => (Dbs::XDP, Fams::XDP),
+        Table::Xdp => (Dbs::XDP, Fams::XDP),
     }
 }
 
@@ -510,6 +511,7 @@ impl Builder {
                 explicit_tables: false,
                 named: Vec::new(),
                 unix_types: 0,
+                vsock_skip: 0,
                 v4: false,
                 v6: false,
                 states: None,
@@ -873,19 +875,22 @@ impl Builder {
                 }
             }
         }
-        for (db, fam, other) in [
-            (Dbs::VSOCK, Fams::VSOCK, OtherFamily::Vsock),
-            (Dbs::TIPC, Fams::TIPC, OtherFamily::Tipc),
-            (Dbs::XDP, Fams::XDP, OtherFamily::Xdp),
-        ] {
-            if dbs.intersects(db) && fams.contains(fam) {
-                tables.push(Table::Other(other));
-            }
+        if dbs.intersects(Dbs::VSOCK) && fams.contains(Fams::VSOCK) {
+            tables.push(Table::Vsock);
+        }
+        if dbs.intersects(Dbs::TIPC) && fams.contains(Fams::TIPC) {
+            tables.push(Table::Other(OtherFamily::Tipc));
+        }
+        if dbs.intersects(Dbs::XDP) && fams.contains(Fams::XDP) {
+            tables.push(Table::Xdp);
         }
         if inet && dbs.contains(Dbs::MPTCP) {
             tables.push(Table::Inet(Protocol::Mptcp));
         }
         let bit = |d: Dbs, shift: u8| if dbs.intersects(d) { 1u8 << shift } else { 0 };
+        let unbit = |d: Dbs, shift: u8| if dbs.intersects(d) { 0 } else { 1u8 << shift };
+        self.o.vsock_skip = unbit(Dbs::VSOCK_ST, sockdiag::raw::SOCK_STREAM)
+            | unbit(Dbs::VSOCK_DG, sockdiag::raw::SOCK_DGRAM);
         self.o.unix_types = bit(Dbs::UNIX_ST, sockdiag::raw::SOCK_STREAM)
             | bit(Dbs::UNIX_DG, sockdiag::raw::SOCK_DGRAM)
             | bit(Dbs::UNIX_SQ, sockdiag::raw::SOCK_SEQPACKET);
@@ -993,18 +998,23 @@ impl Builder {
                         "'{text}' names unix sockets, and no unix table is selected (-x)"
                     )));
                 }
-            } else if o
-                .tables
-                .iter()
-                .any(|t| matches!(t, Table::Packet | Table::Netlink))
-            {
+            } else if o.tables.iter().any(|t| {
+                matches!(
+                    t,
+                    Table::Packet | Table::Netlink | Table::Vsock | Table::Xdp
+                )
+            }) {
                 if o.explicit_tables {
                     return Err(Usage(
-                        "a filter expression applies to inet sockets and unix sockets; drop -0 and --netlink".to_owned(),
+                        "a filter expression applies to inet sockets and unix sockets; drop -0, --netlink, --vsock and --xdp".to_owned(),
                     ));
                 }
-                o.tables
-                    .retain(|t| !matches!(t, Table::Packet | Table::Netlink));
+                o.tables.retain(|t| {
+                    !matches!(
+                        t,
+                        Table::Packet | Table::Netlink | Table::Vsock | Table::Xdp
+                    )
+                });
             }
             o.filter = Some((filter, text));
         }

@@ -15,6 +15,8 @@ use sockdiag::poll::Scanner;
 use sockdiag::system::{ProcNet, ProcTable};
 use sockdiag::unix::UNIX_NAME_MAX;
 use sockdiag::unix::{UnixRequest, UnixShow};
+use sockdiag::vsock::VsockRequest;
+use sockdiag::xdp::XdpRequest;
 use sockdiag::SocketType;
 use sockdiag::{DiagSocket, Error, Request};
 
@@ -91,11 +93,14 @@ pub fn dump_inet(
 /// Whether a socket passes the selection that the kernel did not apply
 /// (packet and netlink states, unix types).
 /// `unix_type` is a unix socket's type (`None` for the other tables).
-pub fn selected(o: &Options, table: Table, s: &Sock<'_>, unix_type: Option<SocketType>) -> bool {
+pub fn selected(o: &Options, table: Table, s: &Sock<'_>, sock_type: Option<SocketType>) -> bool {
     let state_ok = o.states_for(table).bits() & (1 << s.state.to_raw()) != 0;
-    let type_ok = match unix_type {
-        Some(t) => o.unix_types & 1u8.checked_shl(t.to_raw().into()).unwrap_or(0) != 0,
-        None => table != Table::Unix,
+    let bit = |t: SocketType| 1u8.checked_shl(t.to_raw().into()).unwrap_or(0);
+    let type_ok = match (table, sock_type) {
+        (Table::Unix, Some(t)) => o.unix_types & bit(t) != 0,
+        (Table::Unix, None) => false,
+        (Table::Vsock, Some(t)) => o.vsock_skip & bit(t) == 0,
+        _ => true,
     };
     state_ok && type_ok
 }
@@ -161,6 +166,8 @@ fn table_result(o: &Options, t: Table, r: Result<(), Failure>) -> Result<(), Fai
         Err(Failure::Lib(e @ Error::Unavailable { .. })) => {
             let names = match t {
                 Table::Inet(p) => protocol_names(p),
+                Table::Vsock => &["AF_VSOCK"],
+                Table::Xdp => &["XDP"],
                 _ => &[],
             };
             if !may_exist(names) {
@@ -254,7 +261,7 @@ pub fn unix_passes(o: &Options, s: &Sock<'_>) -> bool {
     f.matches_unix(&entry) != Some(false)
 }
 
-/// vsock, TIPC and XDP: not listed yet. Nothing to say where no such
+/// TIPC: not listed yet. Nothing to say where no such
 /// socket can exist; otherwise a note or an error ([`cannot_list`]).
 fn other_family(o: &Options, f: OtherFamily) -> Result<(), Failure> {
     if !may_exist(&[f.proto_name()]) {
@@ -365,6 +372,23 @@ pub fn dump_table(
                 Ok(())
             })
         }
+        Table::Vsock => {
+            let req = VsockRequest::new().with_states(o.states_for(table));
+            dump(sock, &req, capture, |m| {
+                let s = view::vsock(&m);
+                if selected(o, table, &s, Some(m.socket_type())) {
+                    each(&s, None)?;
+                }
+                Ok(())
+            })
+        }
+        Table::Xdp => dump(sock, &XdpRequest::new(), capture, |m| {
+            let s = view::xdp(&m).whole().map_err(Failure::Run)?;
+            if selected(o, table, &s, None) {
+                each(&s, None)?;
+            }
+            Ok(())
+        }),
         Table::Netlink => {
             let req = NetlinkRequest::new().with_show(NetlinkShow::MEMINFO | NetlinkShow::GROUPS);
             dump(sock, &req, capture, |m| {

@@ -286,7 +286,7 @@ pub static OPTIONS: &[Opt] = &[
     Opt {
         key: Key::Vsock,
         long: &["vsock"],
-        help: "vsock (not listed yet: says so)",
+        help: "vsock sockets (vsock_diag)",
         example: "sockdiag --vsock",
         ..SELECT
     },
@@ -300,7 +300,7 @@ pub static OPTIONS: &[Opt] = &[
     Opt {
         key: Key::Xdp,
         long: &["xdp"],
-        help: "XDP (not listed yet: says so)",
+        help: "AF_XDP sockets (xsk_diag)",
         example: "sockdiag --xdp",
         ..SELECT
     },

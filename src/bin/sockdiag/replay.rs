@@ -85,6 +85,18 @@ pub fn replay(o: &Options, sink: &mut dyn Sink) -> Result<(), Failure> {
                     sink.sock(&s)?;
                 }
             }
+            Record::Vsock(m) if o.tables.contains(&Table::Vsock) && o.filter.is_none() => {
+                let s = view::vsock(&m);
+                if selected(o, Table::Vsock, &s, Some(m.socket_type())) {
+                    sink.sock(&s)?;
+                }
+            }
+            Record::Xdp(m) if o.tables.contains(&Table::Xdp) && o.filter.is_none() => {
+                let s = view::xdp(&m).whole().map_err(Failure::Run)?;
+                if selected(o, Table::Xdp, &s, None) {
+                    sink.sock(&s)?;
+                }
+            }
             Record::Netlink(m) if o.tables.contains(&Table::Netlink) && o.filter.is_none() => {
                 let s = view::netlink(&m).whole().map_err(Failure::Run)?;
                 if selected(o, Table::Netlink, &s, None) {

@@ -10,6 +10,8 @@ use sockdiag::inet::{
 use sockdiag::netlink_diag::{Groups, NetlinkAttr, NetlinkMsg};
 use sockdiag::packet::{BpfProgram, Fanout, PacketAttr, PacketInfo, PacketMsg, PacketRing};
 use sockdiag::unix::{UnixAttr, UnixMsg, UnixName, UnixVfs};
+use sockdiag::vsock::{VsockAddr, VsockMsg};
+use sockdiag::xdp::{XdpAttr, XdpInfo, XdpMsg, XdpStats, XdpUmem};
 use sockdiag::{ParseError, Shutdown, SkMemInfo, U32Array};
 
 /// One end of a socket.
@@ -53,6 +55,10 @@ pub enum Endpoint<'a> {
         /// Destination port id.
         port_id: u32,
     },
+    /// A vsock end: context id and port.
+    Vsock(VsockAddr),
+    /// An AF_XDP socket's interface and queue, if bound.
+    Xdp(Option<XdpInfo>),
 }
 
 /// Everything the attributes said, decoded once.
@@ -107,6 +113,12 @@ pub struct Extras<'a> {
     pub bpf: Option<BpfProgram<'a>>,
     /// netlink: `NETLINK_DIAG_GROUPS`.
     pub groups: Option<Groups<'a>>,
+    /// AF_XDP: the rx, tx, fill and completion rings' sizes.
+    pub xdp_rings: [Option<u32>; 4],
+    /// AF_XDP: `XDP_DIAG_UMEM`.
+    pub umem: Option<XdpUmem>,
+    /// AF_XDP: `XDP_DIAG_STATS`.
+    pub xdp_stats: Option<XdpStats>,
     /// A socket read from `/proc/net/raw`: the rest of its line after
     /// the socket pointer (what ss calls `opt`).
     pub proc_opt: Option<&'a str>,
@@ -415,6 +427,69 @@ pub fn netlink<'a>(m: &NetlinkMsg<'a>) -> Sock<'a> {
         },
         inode: m.inode(),
         uid: None,
+        cookie: m.cookie(),
+        timer: None,
+        x,
+    }
+}
+
+pub fn vsock<'a>(m: &VsockMsg<'a>) -> Sock<'a> {
+    let shutdown = m.shutdown();
+    Sock {
+        netid: m.socket_type().vsock_netid(),
+        family: "vsock",
+        protocol: Some("vsock"),
+        state: m.state(),
+        raw_state: m.raw().vdiag_state,
+        rq: 0,
+        wq: 0,
+        local: Endpoint::Vsock(m.src()),
+        peer: Endpoint::Vsock(m.dst()),
+        inode: m.inode(),
+        uid: None,
+        cookie: m.cookie(),
+        timer: None,
+        x: Extras {
+            shutdown: Some(shutdown),
+            ..Extras::default()
+        },
+    }
+}
+
+pub fn xdp<'a>(m: &XdpMsg<'a>) -> Sock<'a> {
+    let mut x = Extras::default();
+    let mut info = None;
+    let mut uid = None;
+    let mut error = None;
+    for attr in parsed(m.attributes(), &mut error) {
+        match attr {
+            XdpAttr::Info(i) => info = Some(i),
+            XdpAttr::Uid(u) => uid = Some(u),
+            XdpAttr::RxRing(r) => x.xdp_rings[0] = Some(r),
+            XdpAttr::TxRing(r) => x.xdp_rings[1] = Some(r),
+            XdpAttr::FillRing(r) => x.xdp_rings[2] = Some(r),
+            XdpAttr::CompletionRing(r) => x.xdp_rings[3] = Some(r),
+            XdpAttr::Umem(u) => x.umem = Some(u),
+            XdpAttr::Stats(st) => x.xdp_stats = Some(st),
+            XdpAttr::SkMemInfo(v) => x.skmem = Some(v),
+            _ => {}
+        }
+    }
+    x.error = error;
+    // ss: the receive queue is the memory allocated for receiving.
+    let rq = x.skmem.and_then(|v| v.get(0)).unwrap_or(0);
+    Sock {
+        netid: "xdp",
+        family: "xdp",
+        protocol: Some("xdp"),
+        state: TcpState::Close,
+        raw_state: 7,
+        rq,
+        wq: 0,
+        local: Endpoint::Xdp(info.filter(|i| i.ifindex != 0)),
+        peer: Endpoint::Xdp(None),
+        inode: m.inode(),
+        uid,
         cookie: m.cookie(),
         timer: None,
         x,

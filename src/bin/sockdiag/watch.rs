@@ -15,6 +15,8 @@ use sockdiag::netlink_diag::{NetlinkMsg, NetlinkRequest, NetlinkShow};
 use sockdiag::packet::{PacketMsg, PacketRequest, PacketShow};
 use sockdiag::poll::{Brief, Change, End, Kind, Polled, Poller, Scanner, Strategy, What};
 use sockdiag::unix::{UnixMsg, UnixRequest, UnixShow};
+use sockdiag::vsock::{VsockMsg, VsockRequest};
+use sockdiag::xdp::{XdpMsg, XdpRequest, XdpShow};
 use sockdiag::Error;
 
 use crate::args::{Format, Options, Show, Table, Workers};
@@ -86,6 +88,7 @@ impl std::fmt::Display for JsonEnd {
         };
         match self.1 {
             End::Addr(a) => write!(f, "\"{name}\":\"{}\",\"{port}\":{}", a.ip(), a.port()),
+            End::Vsock(v) => write!(f, "\"{name}_cid\":{},\"{name}_port\":{}", v.cid, v.port),
             End::None => write!(f, "\"{name}_id\":null"),
             other => write!(f, "\"{name}_id\":{other}"),
         }
@@ -111,6 +114,8 @@ fn netid(kind: Kind, table: Table) -> &'static str {
             _,
         ) => "p_dgr",
         (Kind::Packet { .. }, _) => "p_raw",
+        (Kind::Vsock(t), _) => t.vsock_netid(),
+        (Kind::Xdp, _) => "xdp",
         _ => "nl",
     }
 }
@@ -152,6 +157,7 @@ impl<'o> Printer<'o> {
         let state_ok = o.states_for(table).bits() & (1 << b.state().to_raw()) != 0;
         let type_ok = match b.kind() {
             Kind::Unix(t) => o.unix_types & (1 << t.to_raw()) != 0,
+            Kind::Vsock(t) => o.vsock_skip & 1u8.checked_shl(t.to_raw().into()).unwrap_or(0) == 0,
             _ => true,
         };
         state_ok && type_ok
@@ -291,6 +297,8 @@ enum Polling {
     Unix(Poller<UnixRequest>),
     Packet(Poller<PacketRequest>),
     Netlink(Poller<NetlinkRequest>),
+    Vsock(Poller<VsockRequest>),
+    Xdp(Poller<XdpRequest>),
 }
 
 /// One poller and the table it polls.
@@ -323,6 +331,12 @@ impl Watched {
             Polling::Netlink(poller) => {
                 poller.poll(|c| p.change(t, c, |m: &NetlinkMsg<'_>| view::netlink(m).whole()))
             }
+            Polling::Vsock(poller) => {
+                poller.poll(|c| p.change(t, c, |m: &VsockMsg<'_>| Ok(view::vsock(m))))
+            }
+            Polling::Xdp(poller) => {
+                poller.poll(|c| p.change(t, c, |m: &XdpMsg<'_>| view::xdp(m).whole()))
+            }
         }
         .map(|_| ())
     }
@@ -334,6 +348,8 @@ impl Watched {
             Polling::Unix(p) => p.len(),
             Polling::Packet(p) => p.len(),
             Polling::Netlink(p) => p.len(),
+            Polling::Vsock(p) => p.len(),
+            Polling::Xdp(p) => p.len(),
         }
     }
 
@@ -516,6 +532,20 @@ fn watched(o: &Options, track: &[TcpField]) -> Result<Vec<Watched>, Failure> {
                 out.push(Watched {
                     table,
                     poller: Polling::Netlink(poller(o, req, &[])?),
+                });
+            }
+            Table::Vsock => {
+                let req = VsockRequest::new().with_states(states);
+                out.push(Watched {
+                    table,
+                    poller: Polling::Vsock(poller(o, req, &[])?),
+                });
+            }
+            Table::Xdp => {
+                let req = XdpRequest::new().with_show(XdpShow::INFO | XdpShow::MEMINFO);
+                out.push(Watched {
+                    table,
+                    poller: Polling::Xdp(poller(o, req, &[])?),
                 });
             }
         }

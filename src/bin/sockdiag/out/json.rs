@@ -60,6 +60,17 @@ impl<W: Write> JsonOut<W> {
                 }
                 write!(w, ",\"peer_inode\":{peer}")?;
             }
+            (Endpoint::Vsock(src), Endpoint::Vsock(dst)) => {
+                write!(
+                    w,
+                    ",\"src_cid\":{},\"src_port\":{},\"dst_cid\":{},\"dst_port\":{}",
+                    src.cid, src.port, dst.cid, dst.port
+                )?;
+            }
+            (Endpoint::Xdp(info), _) => {
+                let (ifindex, queue) = info.map_or((0, 0), |i| (i.ifindex, i.queue_id));
+                write!(w, ",\"interface\":{ifindex},\"queue_id\":{queue}")?;
+            }
             (Endpoint::Packet { protocol, ifindex }, _) => {
                 write!(w, ",\"ethertype\":{protocol},\"interface\":{ifindex}")?;
             }
@@ -108,6 +119,26 @@ impl<W: Write> JsonOut<W> {
             }
             if let Some(sh) = s.x.shutdown {
                 write!(w, ",\"shutdown\":{}", sh.bits())?;
+            }
+            let names = ["rx_ring", "tx_ring", "fill_ring", "completion_ring"];
+            for (name, ring) in names.iter().zip(s.x.xdp_rings) {
+                if let Some(n) = ring {
+                    write!(w, ",\"{name}\":{n}")?;
+                }
+            }
+            if let Some(u) = s.x.umem {
+                write!(
+                    w,
+                    ",\"umem\":{{\"id\":{},\"size\":{},\"num_pages\":{},\"chunk_size\":{},\"headroom\":{},\"ifindex\":{},\"queue_id\":{},\"flags\":{},\"refs\":{}}}",
+                    u.id, u.size, u.num_pages, u.chunk_size, u.headroom, u.ifindex, u.queue_id, u.flags, u.refs
+                )?;
+            }
+            if let Some(st) = s.x.xdp_stats {
+                write!(
+                    w,
+                    ",\"stats\":{{\"rx_dropped\":{},\"rx_invalid\":{},\"rx_full\":{},\"fill_ring_empty\":{},\"tx_invalid\":{},\"tx_ring_empty\":{}}}",
+                    st.rx_dropped, st.rx_invalid, st.rx_full, st.fill_ring_empty, st.tx_invalid, st.tx_ring_empty
+                )?;
             }
         }
         if show.tos {

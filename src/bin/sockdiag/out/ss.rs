@@ -11,6 +11,7 @@ use sockdiag::files::{Hosts, Protocols, Services};
 use sockdiag::inet::{TcpInfo, TcpState, TcpiOptions, Timer};
 use sockdiag::system::CgroupPaths;
 use sockdiag::unix::UNIX_NAME_MAX;
+use sockdiag::vsock::VsockAddr;
 
 use super::fmt::{bw, g, g_256, ms_timer, AltHex, Num, StackStr};
 use super::row::{Col, Row};
@@ -419,6 +420,8 @@ pub fn row(row: &mut Row, s: &Sock<'_>, cx: &mut Context) -> io::Result<()> {
         "inet" | "inet6" => inet(row, s, cx)?,
         "unix" => unix(row, s, cx)?,
         "packet" => packet(row, s, cx)?,
+        "vsock" => vsock(row, s, cx)?,
+        "xdp" => xdp(row, s, cx)?,
         _ => netlink(row, s, cx)?,
     }
     row.finish();
@@ -1231,6 +1234,102 @@ fn netlink_protocol(p: u8) -> Option<&'static str> {
         21 => "crypto",
         _ => return None,
     })
+}
+
+/// `CID:PORT`, `*` for `VMADDR_CID_ANY` or `VMADDR_PORT_ANY` (ss's
+/// `vsock_addr_print`).
+fn vsock_end(row: &mut Row, col: Col, a: VsockAddr) -> io::Result<()> {
+    let mut cid = StackStr::new();
+    let mut port = StackStr::new();
+    if a.is_any_cid() {
+        cid.push(b"*");
+    } else {
+        let _ = write!(cid, "{}", a.cid);
+    }
+    if a.is_any_port() {
+        port.push(b"*");
+    } else {
+        let _ = write!(port, "{}", a.port);
+    }
+    plain_endpoint(row, col, cid.as_bytes(), b":", port.as_bytes())
+}
+
+/// ss's `vsock_stats_print`: state, queues (always 0), both ends, users.
+fn vsock(row: &mut Row, s: &Sock<'_>, cx: &mut Context) -> io::Result<()> {
+    state_columns(row, s.netid, ss_state(s.state), s.rq, s.wq)?;
+    let (Endpoint::Vsock(local), Endpoint::Vsock(peer)) = (s.local, s.peer) else {
+        return Ok(());
+    };
+    vsock_end(row, Col::Addr, local)?;
+    vsock_end(row, Col::RAddr, peer)?;
+    row.to(Col::Ext);
+    users(row, cx, s.inode)
+}
+
+/// ss's `xdp_stats_print` and what `xdp_show_sock` adds: `IFNAME:qN` (or
+/// `*`) for the bound queue, `*` for the peer, users, and with `-e` the
+/// details, rings, UMEM and drop counters (`-O` on one line, where ss
+/// writes ` tumem(` for the UMEM: so does this).
+fn xdp(row: &mut Row, s: &Sock<'_>, cx: &mut Context) -> io::Result<()> {
+    state_columns(row, s.netid, "UNCONN", s.rq, s.wq)?;
+    match s.local {
+        Endpoint::Xdp(Some(info)) => {
+            let mut q = StackStr::new();
+            let _ = write!(q, "q{}", info.queue_id as i32);
+            let name = cx.ifnames.get(info.ifindex);
+            plain_endpoint(row, Col::Addr, name.as_bytes(), b":", q.as_bytes())?;
+        }
+        _ => plain_endpoint(row, Col::Addr, b"", b"*", b"")?,
+    }
+    plain_endpoint(row, Col::RAddr, b"", b"*", b"")?;
+    row.to(Col::Ext);
+    users(row, cx, s.inode)?;
+    if cx.show.ext {
+        details(row, cx, s)?;
+        let nl = if cx.show.oneline { " " } else { "\n\t" };
+        let [rx, tx, fr, cr] = s.x.xdp_rings;
+        for (name, ring) in [("rx", rx), ("tx", tx)] {
+            if let Some(n) = ring {
+                write!(row, "{nl}{name}(entries:{n})")?;
+            }
+        }
+        if let Some(u) = s.x.umem {
+            let open = if cx.show.oneline {
+                " tumem("
+            } else {
+                "\n\tumem("
+            };
+            write!(
+                row,
+                "{open}id:{},size:{},num_pages:{},chunk_size:{},headroom:{},ifindex:{},qid:{},zc:{},refs:{})",
+                u.id,
+                u.size,
+                u.num_pages,
+                u.chunk_size,
+                u.headroom,
+                u.ifindex,
+                u.queue_id,
+                u32::from(u.is_zerocopy()),
+                u.refs
+            )?;
+            for (name, ring) in [("fr", fr), ("cr", cr)] {
+                if let Some(n) = ring {
+                    write!(row, "{nl}{name}(entries:{n})")?;
+                }
+            }
+        }
+        if let Some(st) = s.x.xdp_stats {
+            write!(
+                row,
+                "{nl}stats(rx dropped:{},rx invalid:{},rx queue full:{},rx fill ring empty:{},tx invalid:{},tx ring empty:{})",
+                st.rx_dropped, st.rx_invalid, st.rx_full, st.fill_ring_empty, st.tx_invalid, st.tx_ring_empty
+            )?;
+        }
+    }
+    if cx.show.mem {
+        skmem(row, s, false)?;
+    }
+    Ok(())
 }
 
 fn netlink(row: &mut Row, s: &Sock<'_>, cx: &mut Context) -> io::Result<()> {
