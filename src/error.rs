@@ -191,6 +191,7 @@ fn diag_module(family: u8, protocol: u16) -> &'static str {
         AF_PACKET => "af_packet_diag",
         AF_VSOCK => "vsock_diag",
         AF_XDP => "xsk_diag",
+        AF_SMC => "smc_diag",
         _ => "sock_diag",
     }
 }

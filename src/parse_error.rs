@@ -32,6 +32,8 @@ pub enum Layer {
     VsockDiagMsg,
     /// The fixed part of an AF_XDP reply (`struct xdp_diag_msg`).
     XdpDiagMsg,
+    /// The fixed part of an SMC reply (`struct smc_diag_msg`).
+    SmcDiagMsg,
     /// A reply to a [`RawRequest`](crate::RawRequest): its type and the
     /// family byte that starts every sock_diag reply.
     Reply,
@@ -51,6 +53,7 @@ impl fmt::Display for Layer {
             Layer::PacketDiagMsg => "packet_diag_msg",
             Layer::VsockDiagMsg => "vsock_diag_msg",
             Layer::XdpDiagMsg => "xdp_diag_msg",
+            Layer::SmcDiagMsg => "smc_diag_msg",
             Layer::Reply => "sock_diag reply",
         })
     }

@@ -30,7 +30,8 @@ use crate::parse_error::ParseError;
 use crate::raw::inet_diag::{DCCPDIAG_GETSOCK, TCPDIAG_GETSOCK};
 use crate::raw::netlink::{NLMSG_DONE, NLMSG_ERROR};
 use crate::raw::sock_diag::SOCK_DIAG_BY_FAMILY;
-use crate::raw::{AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX, AF_VSOCK, AF_XDP};
+use crate::raw::{AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_SMC, AF_UNIX, AF_VSOCK, AF_XDP};
+use crate::smc::SmcMsg;
 use crate::unix::UnixMsg;
 use crate::vsock::VsockMsg;
 use crate::xdp::XdpMsg;
@@ -52,6 +53,8 @@ pub enum Record<'buf> {
     Vsock(VsockMsg<'buf>),
     /// An AF_XDP socket.
     Xdp(XdpMsg<'buf>),
+    /// An SMC socket.
+    Smc(SmcMsg<'buf>),
     /// The end of a dump, with the errno that ended it, if any.
     Done(Done<'buf>),
     /// A kernel error or acknowledgement.
@@ -79,6 +82,7 @@ impl<'buf> Record<'buf> {
                 Some(AF_NETLINK) => Record::Netlink(NetlinkMsg::parse(msg)?),
                 Some(AF_VSOCK) => Record::Vsock(VsockMsg::parse(msg)?),
                 Some(AF_XDP) => Record::Xdp(XdpMsg::parse(msg)?),
+                Some(AF_SMC) => Record::Smc(SmcMsg::parse(msg)?),
                 Some(AF_PACKET) => Record::Packet(PacketMsg::parse(msg)?),
                 _ => Record::Other(msg),
             },

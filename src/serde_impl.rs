@@ -15,6 +15,7 @@ use crate::inet::{
 };
 use crate::netlink_diag::NetlinkSocket;
 use crate::packet::{PacketInfo, PacketSocket};
+use crate::smc::SmcSocket;
 use crate::unix::{UnixSocket, UnixVfs};
 use crate::vsock::VsockSocket;
 use crate::xdp::{XdpSocket, XdpStats, XdpUmem};
@@ -405,6 +406,38 @@ impl Serialize for XdpSocket {
         opt(&mut map, "umem", &self.umem)?;
         opt(&mut map, "stats", &self.stats)?;
         opt(&mut map, "skmem", &self.skmeminfo)?;
+        errors(&mut map, &self.errors)?;
+        map.end()
+    }
+}
+
+/// The CLI's keys for an SMC socket (`-A smc --json`).
+impl Serialize for SmcSocket {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("family", "smc")?;
+        map.serialize_entry("protocol", "smc")?;
+        map.serialize_entry("state", self.state.name())?;
+        map.serialize_entry("mode", self.mode.name())?;
+        map.serialize_entry("src", &self.src.map(|a| a.to_string()))?;
+        map.serialize_entry("sport", &self.src_port)?;
+        map.serialize_entry("dst", &self.dst.map(|a| a.to_string()))?;
+        map.serialize_entry("dport", &self.dst_port)?;
+        map.serialize_entry("interface", &self.interface)?;
+        map.serialize_entry("uid", &self.uid)?;
+        map.serialize_entry("inode", &self.inode)?;
+        map.serialize_entry("cookie", &self.cookie)?;
+        map.serialize_entry("shutdown", &self.shutdown.bits())?;
+        if let Some(f) = self.fallback {
+            map.serialize_entry("fallback_reason", &f.reason)?;
+            map.serialize_entry("peer_diagnosis", &f.peer_diagnosis)?;
+        }
+        if let Some(c) = self.conninfo {
+            map.serialize_entry("token", &c.token)?;
+            map.serialize_entry("sndbuf_size", &c.sndbuf_size)?;
+            map.serialize_entry("rmbe_size", &c.rmbe_size)?;
+            map.serialize_entry("peer_rmbe_size", &c.peer_rmbe_size)?;
+        }
         errors(&mut map, &self.errors)?;
         map.end()
     }

@@ -174,7 +174,7 @@ impl DiagSocket {
         if self.needs_drain {
             self.drain()?;
         }
-        self.seq = self.seq.wrapping_add(1);
+        self.seq = next_seq(self.seq);
         let seq = self.seq;
         let bytes = sent.encode(seq);
         self.send(bytes.as_ref(), sent.tail())?;
@@ -641,6 +641,19 @@ impl<'s, R: Request> Dump<'s, R> {
     }
 }
 
+/// Sequence numbers stay below 0xfffe: `smc_diag` takes a dump request
+/// whose sequence number is `MAGIC_SEQ_V2` (0xffff) or more for its v2
+/// link-group command (and acknowledges with 0xfffe), so a socket's
+/// 65,535th SMC dump would list link groups instead of sockets. They
+/// start again at 1.
+fn next_seq(seq: u32) -> u32 {
+    if seq >= 0xfffd {
+        1
+    } else {
+        seq + 1
+    }
+}
+
 fn unexpected(msg: &NlMsg<'_>) -> Error {
     Error::Parse(ParseError::new(
         Layer::Message,
@@ -844,6 +857,20 @@ mod tests {
         assert_eq!((scanned.count, scanned.done), (1, true));
         let two = [one.clone(), one].concat();
         assert!(scan(&lookup, &two, 7, 42).is_err());
+    }
+
+    #[test]
+    fn sequence_numbers_stay_below_smc_diags_v2_magic() {
+        let mut seq = 0;
+        let mut seen = 0;
+        for _ in 0..200_000 {
+            seq = next_seq(seq);
+            assert!((1..0xfffe).contains(&seq), "{seq:#x}");
+            seen = seen.max(seq);
+        }
+        assert_eq!(seen, 0xfffd);
+        assert_eq!(next_seq(0xfffd), 1);
+        assert_eq!(next_seq(u32::MAX), 1);
     }
 
     #[test]

@@ -22,7 +22,15 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("pieces every family shares", &["common"]),
     (
         "families",
-        &["inet", "unix", "netlink_diag", "packet", "vsock"],
+        &[
+            "inet",
+            "unix",
+            "netlink_diag",
+            "packet",
+            "vsock",
+            "xdp",
+            "smc",
+        ],
     ),
     ("replay", &["replay"]),
     ("the serde form of the owned types", &["serde_impl"]),

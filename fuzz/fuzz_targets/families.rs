@@ -1,4 +1,5 @@
-//! Any bytes as a stream of unix, netlink, packet, vsock and AF_XDP sock_diag replies:
+//! Any bytes as a stream of unix, netlink, packet, vsock, AF_XDP and SMC
+//! sock_diag replies:
 //! every view, every typed attribute and the owned forms, formatted with
 //! `Debug` so that no accessor escapes.
 #![no_main]
@@ -9,6 +10,7 @@ use libfuzzer_sys::fuzz_target;
 use sockdiag::netlink::Messages;
 use sockdiag::netlink_diag::{NetlinkMsg, NetlinkSocket};
 use sockdiag::packet::{PacketMsg, PacketSocket};
+use sockdiag::smc::{SmcAttr, SmcMsg, SmcSocket};
 use sockdiag::unix::{UnixAttr, UnixMsg, UnixSocket};
 use sockdiag::vsock::{VsockMsg, VsockSocket};
 use sockdiag::xdp::{XdpMsg, XdpSocket};
@@ -40,6 +42,14 @@ fuzz_target!(|data: &[u8]| {
         }
         if let Ok(m) = XdpMsg::parse(msg) {
             let _ = write!(out, "{m:?} {:?}", XdpSocket::from(m));
+        }
+        if let Ok(m) = SmcMsg::parse(msg) {
+            let _ = write!(out, "{m:?} {:?}", SmcSocket::from(m));
+            for a in m.attributes() {
+                if let Ok(SmcAttr::LgrInfo(l)) = a {
+                    let _ = write!(out, "{:?} {:?} {:?}", l.ibname(), l.gid(), l.peer_gid());
+                }
+            }
         }
     }
     std::hint::black_box(out);

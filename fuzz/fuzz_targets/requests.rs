@@ -17,9 +17,11 @@ use sockdiag::packet::{PacketRequest, PacketShow};
 use sockdiag::raw::inet_diag::{inet_diag_req, inet_diag_req_v2};
 use sockdiag::raw::netlink_diag::netlink_diag_req;
 use sockdiag::raw::packet_diag::packet_diag_req;
+use sockdiag::raw::smc_diag::smc_diag_req;
 use sockdiag::raw::unix_diag::unix_diag_req;
 use sockdiag::raw::vsock_diag::vsock_diag_req;
 use sockdiag::raw::xdp_diag::xdp_diag_req;
+use sockdiag::smc::{SmcExt, SmcRequest};
 use sockdiag::unix::{UnixRequest, UnixShow};
 use sockdiag::vsock::VsockRequest;
 use sockdiag::xdp::{XdpRequest, XdpShow};
@@ -280,6 +282,13 @@ fn others(data: &mut Input<'_>, out: &mut Vec<u8>) {
         (raw.sdiag_family, raw.xdiag_show.get()),
         (44, xdp.show().bits())
     );
+
+    let smc = SmcRequest::new().with_ext(SmcExt::from_bits_retain(data.u8()));
+    round_trip(&smc, seq, 20, true, out);
+    let (raw, rest): (&smc_diag_req, &[u8]) = body(out);
+    assert!(rest.is_empty());
+    assert_eq!(raw.as_bytes(), smc.to_raw().as_bytes());
+    assert_eq!((raw.diag_family, raw.diag_ext), (43, smc.ext().bits()));
 
     // A caller-encoded body goes out unchanged after the header.
     let body_bytes = data.0;

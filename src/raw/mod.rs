@@ -18,6 +18,7 @@ pub mod netlink;
 pub mod netlink_diag;
 pub mod packet_diag;
 pub mod sctp;
+pub mod smc_diag;
 pub mod sock_diag;
 pub mod tcp;
 pub mod tls;
@@ -37,6 +38,8 @@ pub const AF_INET6: u8 = 10;
 pub const AF_NETLINK: u8 = 16;
 /// `AF_PACKET`.
 pub const AF_PACKET: u8 = 17;
+/// `AF_SMC`.
+pub const AF_SMC: u8 = 43;
 /// `AF_VSOCK`.
 pub const AF_VSOCK: u8 = 40;
 /// `AF_XDP`.

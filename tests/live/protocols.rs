@@ -1,4 +1,4 @@
-//! RAW, SCTP, DCCP, vsock and AF_XDP, and the structs that grow with the kernel:
+//! RAW, SCTP, DCCP, vsock, AF_XDP and SMC, and the structs that grow with the kernel:
 //! tests for the protocols whose diag modules this host's kernel lacks. The
 //! kernel matrix (`tools/src/bin/kernel_matrix.rs`) runs them on Debian's
 //! kernels, which have every module; on a kernel without one, the test
@@ -26,6 +26,7 @@ pub const TESTS: &[crate::Test] = tests![
     dccp_listener_and_connection,
     vsock_sockets_over_the_loopback_transport,
     xdp_socket_bound_to_a_loopback_queue,
+    smc_sockets_that_fell_back_to_tcp,
     growing_structs_match_this_kernel,
 ];
 
@@ -535,6 +536,96 @@ pub fn xdp_socket_bound_to_a_loopback_queue() {
         cli_rows_equal_ss(&["--xdp", "-aneO"]);
         cli_rows_equal_ss(&["--xdp", "-anm"]);
     }
+}
+
+pub fn smc_sockets_that_fell_back_to_tcp() {
+    use sockdiag::smc::{SmcMode, SmcRequest, SmcState};
+    const AF_SMC: libc::c_int = 43;
+    let mut sock = DiagSocket::new().unwrap();
+    if !support::kernel_module("smc_diag") {
+        match sock.snapshot(&SmcRequest::new()) {
+            Err(e @ Error::Unavailable { family: 43, .. }) => {
+                assert!(e.to_string().contains("smc_diag"), "{e}");
+            }
+            other => panic!("no smc_diag here, yet an SMC dump answered {other:?}"),
+        }
+        println!("    no smc_diag in this kernel: its dumps are Error::Unavailable");
+        return;
+    }
+    // No RDMA or ISM device here: the connection falls back to TCP.
+    let smc = |proto| support::raw_socket(AF_SMC, libc::SOCK_STREAM, proto).unwrap();
+    let l = smc(0);
+    support::bind_listen(&l, "127.0.0.1:6030", 4);
+    let l6 = smc(1);
+    support::bind_listen(&l6, "[::1]:6031", 4);
+    let c = smc(0);
+    support::connect_to(&c, "127.0.0.1:6030");
+    let s = support::accept_one(&l);
+
+    let socks = sock.snapshot(&SmcRequest::new()).unwrap();
+    assert_eq!(socks.len(), 4, "{socks:#?}");
+    assert!(socks.iter().all(|s| s.errors.is_empty()), "{socks:#?}");
+    let by = |fd: &OwnedFd| {
+        let inode = u64::from(inode_of(fd));
+        socks
+            .iter()
+            .find(|s| s.inode == inode)
+            .unwrap_or_else(|| panic!("{socks:#?}"))
+    };
+    let (listener, listener6, client, server) = (by(&l), by(&l6), by(&c), by(&s));
+    let ip = |a: &str| Some(a.parse::<std::net::IpAddr>().unwrap());
+    assert_eq!(
+        (listener.state, listener.src, listener.src_port),
+        (SmcState::Listen, ip("127.0.0.1"), 6030)
+    );
+    assert_eq!(
+        (listener6.state, listener6.src, listener6.src_port),
+        (SmcState::Listen, ip("::1"), 6031)
+    );
+    for a in [client, server] {
+        assert_eq!(
+            (a.state, a.mode),
+            (SmcState::Active, SmcMode::FallbackTcp),
+            "{a:#?}"
+        );
+        assert_eq!((a.src, a.dst), (ip("127.0.0.1"), ip("127.0.0.1")));
+    }
+    assert_eq!((client.dst_port, server.src_port), (6030, 6030));
+    assert_eq!(server.dst_port, client.src_port);
+    // The client's own reason for falling back (no SMC device).
+    assert_ne!(client.fallback.map(|f| f.reason), Some(0), "{client:#?}");
+    assert_eq!(client.uid, nix::unistd::geteuid().as_raw());
+
+    // The CLI's rows and JSON: the same sockets.
+    let table = output(BIN, &["-A", "smc", "-an"]);
+    let rows: Vec<&str> = table.lines().skip(1).collect();
+    assert_eq!(rows.len(), 4, "{table}");
+    assert_eq!(
+        rows.iter().filter(|r| r.contains("LISTEN")).count(),
+        2,
+        "{table}"
+    );
+    assert_eq!(
+        rows.iter().filter(|r| r.contains("ACTIVE")).count(),
+        2,
+        "{table}"
+    );
+    assert!(
+        table.contains("127.0.0.1:6030") && table.contains("[::1]:6031"),
+        "{table}"
+    );
+    let listening = output(BIN, &["-A", "smc", "-ln"]);
+    assert_eq!(listening.lines().count(), 3, "{listening}");
+    let json = output(BIN, &["-A", "smc", "-a", "--json"]);
+    for line in json.lines() {
+        let o: serde_json::Value = serde_json::from_str(line).unwrap();
+        let s = socks.iter().find(|s| o["cookie"] == s.cookie).unwrap();
+        assert_eq!(o["state"], s.state.name());
+        assert_eq!(o["sport"], s.src_port);
+        assert_eq!(o["mode"], s.mode.name());
+        assert_eq!(o["inode"], s.inode);
+    }
+    assert_eq!(json.lines().count(), 4);
 }
 
 /// `(major, minor)` of a version such as "6.1.0-57-cloud-amd64" or "4.7".

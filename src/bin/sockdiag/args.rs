@@ -61,6 +61,8 @@ pub enum Table {
     Vsock,
     /// AF_XDP sockets.
     Xdp,
+    /// SMC sockets.
+    Smc,
     /// A family `ss` lists that this does not yet: TIPC.
     Other(OtherFamily),
 }
@@ -115,6 +117,7 @@ impl Table {
             Table::Netlink => "netlink sockets".to_owned(),
             Table::Vsock => "vsock sockets".to_owned(),
             Table::Xdp => "XDP sockets".to_owned(),
+            Table::Smc => "SMC sockets".to_owned(),
             Table::Other(f) => format!("{} sockets", f.name()),
         }
     }
@@ -141,6 +144,8 @@ bitflags::bitflags! {
         const VSOCK_DG = 1 << 14;
         const TIPC = 1 << 15;
         const XDP = 1 << 16;
+        /// SMC: `-A smc` only (ss has no SMC table; not in `all`).
+        const SMC = 1 << 17;
         const UNIX = Self::UNIX_DG.bits() | Self::UNIX_ST.bits() | Self::UNIX_SQ.bits();
         const PACKET = Self::PACKET_DG.bits() | Self::PACKET_R.bits();
         const VSOCK = Self::VSOCK_ST.bits() | Self::VSOCK_DG.bits();
@@ -164,6 +169,7 @@ bitflags::bitflags! {
         const VSOCK = 1 << 5;
         const TIPC = 1 << 6;
         const XDP = 1 << 7;
+        const SMC = 1 << 8;
     }
 }
 
@@ -204,6 +210,8 @@ impl Dbs {
             Fams::TIPC
         } else if self.contains(Dbs::XDP) {
             Fams::XDP
+        } else if self.contains(Dbs::SMC) {
+            Fams::SMC
         } else {
             Fams::INET | Fams::INET6
         }
@@ -234,6 +242,7 @@ impl Dbs {
             "vsock_stream" | "v_str" => Dbs::VSOCK_ST,
             "vsock_dgram" | "v_dgr" => Dbs::VSOCK_DG,
             "xdp" => Dbs::XDP,
+            "smc" => Dbs::SMC,
             _ => return None,
         })
     }
@@ -257,6 +266,8 @@ impl Fams {
                 States::ESTABLISHED | States::LISTEN | States::CLOSE,
                 Dbs::TIPC,
             )
+        } else if self.contains(Fams::SMC) {
+            (SS_CONN, Dbs::SMC)
         } else {
             (States::CLOSE, Dbs::XDP)
         }
@@ -409,6 +420,7 @@ fn table_bits(t: Table) -> (Dbs, Fams) {
         Table::Vsock => (Dbs::VSOCK, Fams::VSOCK),
         Table::Other(OtherFamily::Tipc) => (Dbs::TIPC, Fams::TIPC),
         Table::Xdp => (Dbs::XDP, Fams::XDP),
+        Table::Smc => (Dbs::SMC, Fams::SMC),
     }
 }
 
@@ -600,7 +612,7 @@ impl Builder {
             };
             let db = Dbs::of_word(name).ok_or_else(|| {
                 Usage(format!(
-                    "unknown socket table '{word}' for {by} (all, inet, tcp, udp, udplite, raw, sctp, mptcp, dccp, unix, unix_stream, unix_dgram, unix_seqpacket, packet, packet_raw, packet_dgram, netlink, vsock, vsock_stream, vsock_dgram, tipc, xdp; !NAME removes one)"
+                    "unknown socket table '{word}' for {by} (all, inet, tcp, udp, udplite, raw, sctp, mptcp, dccp, unix, unix_stream, unix_dgram, unix_seqpacket, packet, packet_raw, packet_dgram, netlink, vsock, vsock_stream, vsock_dgram, tipc, xdp, smc; !NAME removes one)"
                 ))
             })?;
             self.db(db, enable, by);
@@ -884,6 +896,9 @@ impl Builder {
         if dbs.intersects(Dbs::XDP) && fams.contains(Fams::XDP) {
             tables.push(Table::Xdp);
         }
+        if dbs.contains(Dbs::SMC) && fams.contains(Fams::SMC) {
+            tables.push(Table::Smc);
+        }
         if inet && dbs.contains(Dbs::MPTCP) {
             tables.push(Table::Inet(Protocol::Mptcp));
         }
@@ -1001,18 +1016,18 @@ impl Builder {
             } else if o.tables.iter().any(|t| {
                 matches!(
                     t,
-                    Table::Packet | Table::Netlink | Table::Vsock | Table::Xdp
+                    Table::Packet | Table::Netlink | Table::Vsock | Table::Xdp | Table::Smc
                 )
             }) {
                 if o.explicit_tables {
                     return Err(Usage(
-                        "a filter expression applies to inet sockets and unix sockets; drop -0, --netlink, --vsock and --xdp".to_owned(),
+                        "a filter expression applies to inet sockets and unix sockets; drop -0, --netlink, --vsock, --xdp and -A smc".to_owned(),
                     ));
                 }
                 o.tables.retain(|t| {
                     !matches!(
                         t,
-                        Table::Packet | Table::Netlink | Table::Vsock | Table::Xdp
+                        Table::Packet | Table::Netlink | Table::Vsock | Table::Xdp | Table::Smc
                     )
                 });
             }
@@ -1152,6 +1167,25 @@ mod tests {
             Err(Usage(m)) => m,
             Ok(_) => panic!("accepted {args}"),
         }
+    }
+
+    #[test]
+    fn the_new_families_are_tables_of_their_own() {
+        assert_eq!(run("-A smc").tables, [Table::Smc]);
+        assert!(!run("-A smc").netid_column);
+        assert_eq!(run("--vsock").tables, [Table::Vsock]);
+        assert_eq!(run("--xdp").tables, [Table::Xdp]);
+        let all = run("-A all").tables;
+        assert!(all.contains(&Table::Vsock) && all.contains(&Table::Xdp));
+        assert!(
+            !all.contains(&Table::Smc),
+            "ss has no SMC table: not in all"
+        );
+        assert_eq!(
+            run("-A vsock_stream").vsock_skip,
+            1 << sockdiag::raw::SOCK_DGRAM
+        );
+        assert!(fail("-A smc sport = :22").contains("-A smc"));
     }
 
     #[test]

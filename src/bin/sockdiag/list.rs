@@ -12,6 +12,7 @@ use sockdiag::inet::{Extensions, Family, InetMsg, InetRequest, LegacyRequest, Pr
 use sockdiag::netlink_diag::{NetlinkRequest, NetlinkShow};
 use sockdiag::packet::{PacketRequest, PacketShow};
 use sockdiag::poll::Scanner;
+use sockdiag::smc::SmcRequest;
 use sockdiag::system::{ProcNet, ProcTable};
 use sockdiag::unix::UNIX_NAME_MAX;
 use sockdiag::unix::{UnixRequest, UnixShow};
@@ -168,6 +169,7 @@ fn table_result(o: &Options, t: Table, r: Result<(), Failure>) -> Result<(), Fai
                 Table::Inet(p) => protocol_names(p),
                 Table::Vsock => &["AF_VSOCK"],
                 Table::Xdp => &["XDP"],
+                Table::Smc => &["SMC", "SMC6"],
                 _ => &[],
             };
             if !may_exist(names) {
@@ -382,6 +384,13 @@ pub fn dump_table(
                 Ok(())
             })
         }
+        Table::Smc => dump(sock, &SmcRequest::new(), capture, |m| {
+            let s = view::smc(&m).whole().map_err(Failure::Run)?;
+            if selected(o, table, &s, None) {
+                each(&s, None)?;
+            }
+            Ok(())
+        }),
         Table::Xdp => dump(sock, &XdpRequest::new(), capture, |m| {
             let s = view::xdp(&m).whole().map_err(Failure::Run)?;
             if selected(o, table, &s, None) {

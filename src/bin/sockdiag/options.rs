@@ -309,7 +309,7 @@ pub static OPTIONS: &[Opt] = &[
         short: Some('A'),
         long: &["query", "socket"],
         value: Some("LIST"),
-        help: "tables by name: all, inet, tcp,\nudp, udplite, raw, sctp, mptcp,\ndccp, unix, unix_stream,\nunix_dgram, unix_seqpacket,\npacket, packet_raw, packet_dgram,\nnetlink, vsock, tipc, xdp;\n!NAME drops one (inet,!raw)",
+        help: "tables by name: all, inet, tcp,\nudp, udplite, raw, sctp, mptcp,\ndccp, unix, unix_stream,\nunix_dgram, unix_seqpacket,\npacket, packet_raw, packet_dgram,\nnetlink, vsock, tipc, xdp, smc\n(SMC: not in all);\n!NAME drops one (inet,!raw)",
         example: "sockdiag -A tcp,unix",
         ..SELECT
     },

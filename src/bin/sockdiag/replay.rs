@@ -91,6 +91,12 @@ pub fn replay(o: &Options, sink: &mut dyn Sink) -> Result<(), Failure> {
                     sink.sock(&s)?;
                 }
             }
+            Record::Smc(m) if o.tables.contains(&Table::Smc) && o.filter.is_none() => {
+                let s = view::smc(&m).whole().map_err(Failure::Run)?;
+                if selected(o, Table::Smc, &s, None) {
+                    sink.sock(&s)?;
+                }
+            }
             Record::Xdp(m) if o.tables.contains(&Table::Xdp) && o.filter.is_none() => {
                 let s = view::xdp(&m).whole().map_err(Failure::Run)?;
                 if selected(o, Table::Xdp, &s, None) {

@@ -9,6 +9,7 @@ use sockdiag::inet::{
 };
 use sockdiag::netlink_diag::{Groups, NetlinkAttr, NetlinkMsg};
 use sockdiag::packet::{BpfProgram, Fanout, PacketAttr, PacketInfo, PacketMsg, PacketRing};
+use sockdiag::smc::{SmcAttr, SmcFallback, SmcMsg, SmcState};
 use sockdiag::unix::{UnixAttr, UnixMsg, UnixName, UnixVfs};
 use sockdiag::vsock::{VsockAddr, VsockMsg};
 use sockdiag::xdp::{XdpAttr, XdpInfo, XdpMsg, XdpStats, XdpUmem};
@@ -59,6 +60,14 @@ pub enum Endpoint<'a> {
     Vsock(VsockAddr),
     /// An AF_XDP socket's interface and queue, if bound.
     Xdp(Option<XdpInfo>),
+    /// An SMC socket's end (its CLC socket's): the address where the
+    /// reply tells it, and the port.
+    Smc {
+        /// Address.
+        addr: Option<IpAddr>,
+        /// Port.
+        port: u16,
+    },
 }
 
 /// Everything the attributes said, decoded once.
@@ -119,6 +128,10 @@ pub struct Extras<'a> {
     pub umem: Option<XdpUmem>,
     /// AF_XDP: `XDP_DIAG_STATS`.
     pub xdp_stats: Option<XdpStats>,
+    /// SMC: `SMC_DIAG_FALLBACK`.
+    pub smc_fallback: Option<SmcFallback>,
+    /// SMC: the mode (`SMCR`, `TCP`, `SMCD`).
+    pub smc_mode: Option<&'static str>,
     /// A socket read from `/proc/net/raw`: the rest of its line after
     /// the socket pointer (what ss calls `opt`).
     pub proc_opt: Option<&'a str>,
@@ -490,6 +503,53 @@ pub fn xdp<'a>(m: &XdpMsg<'a>) -> Sock<'a> {
         peer: Endpoint::Xdp(None),
         inode: m.inode(),
         uid,
+        cookie: m.cookie(),
+        timer: None,
+        x,
+    }
+}
+
+/// An SMC socket. Its state is filtered as the TCP state it resembles
+/// (ACTIVE as ESTABLISHED, INIT as SYN-SENT, LISTEN, CLOSED as CLOSE, the
+/// closing states as CLOSE-WAIT); `raw_state` keeps the SMC state.
+pub fn smc<'a>(m: &SmcMsg<'a>) -> Sock<'a> {
+    let mut x = Extras::default();
+    let mut error = None;
+    for attr in parsed(m.attributes(), &mut error) {
+        if let SmcAttr::Fallback(f) = attr {
+            x.smc_fallback = Some(f);
+        }
+    }
+    x.error = error;
+    x.shutdown = Some(m.shutdown());
+    x.smc_mode = Some(m.mode().name());
+    let state = match m.state() {
+        SmcState::Active => TcpState::Established,
+        SmcState::Init => TcpState::SynSent,
+        SmcState::Listen => TcpState::Listen,
+        SmcState::Closed => TcpState::Close,
+        _ => TcpState::CloseWait,
+    };
+    Sock {
+        netid: "smc",
+        family: "smc",
+        protocol: Some("smc"),
+        state,
+        raw_state: m.raw().diag_state,
+        rq: 0,
+        wq: 0,
+        local: Endpoint::Smc {
+            addr: m.src(),
+            port: m.src_port(),
+        },
+        peer: Endpoint::Smc {
+            addr: m.dst(),
+            port: m.dst_port(),
+        },
+        // The reply's inode is 64 bits; every inode the kernel hands out
+        // for a socket fits 32.
+        inode: u32::try_from(m.inode()).unwrap_or(u32::MAX),
+        uid: Some(m.uid()),
         cookie: m.cookie(),
         timer: None,
         x,

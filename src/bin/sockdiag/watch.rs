@@ -470,10 +470,10 @@ fn watched(o: &Options, track: &[TcpField]) -> Result<Vec<Watched>, Failure> {
             &[]
         };
         match table {
-            Table::Other(f) => {
+            Table::Other(_) | Table::Smc => {
                 return Err(Failure::Run(format!(
-                    "watch cannot poll {} sockets yet",
-                    f.name()
+                    "watch cannot poll {} yet",
+                    table.name()
                 )))
             }
             Table::Inet(p @ (Protocol::Tcp | Protocol::Dccp)) if o.v4 && o.v6 => {

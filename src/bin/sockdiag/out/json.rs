@@ -41,7 +41,12 @@ impl<W: Write> JsonOut<W> {
             Some(p) => write!(w, ",\"protocol\":\"{p}\"")?,
             None => write!(w, ",\"protocol\":null")?,
         }
-        write!(w, ",\"state\":\"{}\"", s.state.name())?;
+        let state = if s.family == "smc" {
+            sockdiag::smc::SmcState::from_raw(s.raw_state).name()
+        } else {
+            s.state.name()
+        };
+        write!(w, ",\"state\":\"{state}\"")?;
         if let Some((src, dst, interface)) = s.inet_ends() {
             write!(
                 w,
@@ -66,6 +71,34 @@ impl<W: Write> JsonOut<W> {
                     ",\"src_cid\":{},\"src_port\":{},\"dst_cid\":{},\"dst_port\":{}",
                     src.cid, src.port, dst.cid, dst.port
                 )?;
+            }
+            (
+                Endpoint::Smc { addr, port },
+                Endpoint::Smc {
+                    addr: dst,
+                    port: dport,
+                },
+            ) => {
+                let text = |a: Option<std::net::IpAddr>| match a {
+                    Some(a) => format!("\"{a}\""),
+                    None => "null".to_owned(),
+                };
+                write!(
+                    w,
+                    ",\"src\":{},\"sport\":{port},\"dst\":{},\"dport\":{dport}",
+                    text(addr),
+                    text(dst)
+                )?;
+                if let Some(mode) = s.x.smc_mode {
+                    write!(w, ",\"mode\":\"{mode}\"")?;
+                }
+                if let Some(f) = s.x.smc_fallback {
+                    write!(
+                        w,
+                        ",\"fallback_reason\":{},\"peer_diagnosis\":{}",
+                        f.reason, f.peer_diagnosis
+                    )?;
+                }
             }
             (Endpoint::Xdp(info), _) => {
                 let (ifindex, queue) = info.map_or((0, 0), |i| (i.ifindex, i.queue_id));

@@ -422,6 +422,7 @@ pub fn row(row: &mut Row, s: &Sock<'_>, cx: &mut Context) -> io::Result<()> {
         "packet" => packet(row, s, cx)?,
         "vsock" => vsock(row, s, cx)?,
         "xdp" => xdp(row, s, cx)?,
+        "smc" => smc(row, s, cx)?,
         _ => netlink(row, s, cx)?,
     }
     row.finish();
@@ -1328,6 +1329,65 @@ fn xdp(row: &mut Row, s: &Sock<'_>, cx: &mut Context) -> io::Result<()> {
     }
     if cx.show.mem {
         skmem(row, s, false)?;
+    }
+    Ok(())
+}
+
+/// An SMC socket's end, as ss writes an inet one (`*` for an address the
+/// reply cannot tell, see [`sockdiag::smc::SmcMsg::src`]).
+fn smc_end(row: &mut Row, cx: &mut Context, col: Col, end: Endpoint<'_>) -> io::Result<()> {
+    let Endpoint::Smc { addr, port } = end else {
+        return Ok(());
+    };
+    let mut p = StackStr::new();
+    if port == 0 {
+        p.push(b"*");
+    } else {
+        let _ = write!(p, "{port}");
+    }
+    match addr {
+        Some(a) => {
+            let _ = cx;
+            let mut text = StackStr::new();
+            match a {
+                IpAddr::V4(v4) => {
+                    let _ = write!(text, "{v4}");
+                }
+                IpAddr::V6(v6) => {
+                    let _ = write!(text, "[{v6}]");
+                }
+            }
+            plain_endpoint(row, col, text.as_bytes(), b":", p.as_bytes())
+        }
+        None => plain_endpoint(row, col, b"*", b":", p.as_bytes()),
+    }
+}
+
+/// SMC sockets (ss has no SMC table; this is its row shape): the SMC
+/// state, both ends of the CLC socket, users; `-e` the details, the mode
+/// and, after a fallback to TCP, its reasons (`SMC_CLC_DECL_*`).
+fn smc(row: &mut Row, s: &Sock<'_>, cx: &mut Context) -> io::Result<()> {
+    let state = sockdiag::smc::SmcState::from_raw(s.raw_state).name();
+    state_columns(row, s.netid, state, s.rq, s.wq)?;
+    smc_end(row, cx, Col::Addr, s.local)?;
+    smc_end(row, cx, Col::RAddr, s.peer)?;
+    row.to(Col::Ext);
+    users(row, cx, s.inode)?;
+    if cx.show.ext {
+        details(row, cx, s)?;
+        if let Some(mode) = s.x.smc_mode {
+            write!(row, " mode:{mode}")?;
+        }
+        if let Some(f) =
+            s.x.smc_fallback
+                .filter(|f| f.reason != 0 || f.peer_diagnosis != 0)
+        {
+            write!(
+                row,
+                " fallback:(0x{:08x},0x{:08x})",
+                f.reason, f.peer_diagnosis
+            )?;
+        }
     }
     Ok(())
 }
