@@ -192,6 +192,7 @@ fn diag_module(family: u8, protocol: u16) -> &'static str {
         AF_VSOCK => "vsock_diag",
         AF_XDP => "xsk_diag",
         AF_SMC => "smc_diag",
+        AF_TIPC => "tipc_diag",
         _ => "sock_diag",
     }
 }

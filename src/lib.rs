@@ -82,7 +82,7 @@
 //!   `tcp_info`/`sctp_info`/`mptcp_info` views, the owned
 //!   [`InetSocket`](inet::InetSocket), and [`inet::filter`], which compiles
 //!   typed or `ss`-syntax filters to the kernel's bytecode), [`unix`],
-//!   [`netlink_diag`], [`packet`], [`vsock`], [`xdp`], [`smc`]; [`replay`] reads captured dumps; with
+//!   [`netlink_diag`], [`packet`], [`vsock`], [`xdp`], [`smc`], [`tipc`]; [`replay`] reads captured dumps; with
 //!   the `serde` feature, `Serialize` for the owned types.
 //! - [`Error`], everything a call can fail with.
 //!
@@ -181,6 +181,7 @@ pub mod raw;
 pub mod replay;
 mod request;
 pub mod smc;
+pub mod tipc;
 pub mod unix;
 pub mod vsock;
 pub mod xdp;

@@ -34,6 +34,8 @@ pub enum Layer {
     XdpDiagMsg,
     /// The fixed part of an SMC reply (`struct smc_diag_msg`).
     SmcDiagMsg,
+    /// A TIPC reply (attributes only: its `TIPC_NLA_SOCK` nest).
+    TipcDiagMsg,
     /// A reply to a [`RawRequest`](crate::RawRequest): its type and the
     /// family byte that starts every sock_diag reply.
     Reply,
@@ -54,6 +56,7 @@ impl fmt::Display for Layer {
             Layer::VsockDiagMsg => "vsock_diag_msg",
             Layer::XdpDiagMsg => "xdp_diag_msg",
             Layer::SmcDiagMsg => "smc_diag_msg",
+            Layer::TipcDiagMsg => "TIPC reply (TIPC_NLA_SOCK)",
             Layer::Reply => "sock_diag reply",
         })
     }
@@ -116,6 +119,12 @@ pub enum ParseErrorKind {
     /// [`InetMsg::from_payload`](crate::inet::InetMsg::from_payload): give it
     /// one with [`InetMsg::with_protocol`](crate::inet::InetMsg::with_protocol)).
     UnknownProtocol,
+    /// A reply lacks the attribute its format requires (a TIPC reply its
+    /// `TIPC_NLA_SOCK` nest).
+    MissingAttribute {
+        /// The attribute type.
+        kind: u16,
+    },
 }
 
 impl fmt::Display for ParseErrorKind {
@@ -151,6 +160,9 @@ impl fmt::Display for ParseErrorKind {
             }
             ParseErrorKind::UnknownProtocol => {
                 f.write_str("protocol-specific attribute of a reply whose protocol is not known")
+            }
+            ParseErrorKind::MissingAttribute { kind } => {
+                write!(f, "required attribute of type {kind} missing")
             }
         }
     }

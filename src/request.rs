@@ -43,6 +43,13 @@ pub trait Request: Copy + sealed::Sealed {
     }
     /// Checks and wraps one reply message to this request.
     fn parse<'buf>(&self, msg: NlMsg<'buf>) -> Result<Self::Msg<'buf>, ParseError>;
+    /// True for a reply that carries no socket and is passed over
+    /// (neither parsed nor counted): `tipc_diag` answers each socket that
+    /// its state filter excludes with an empty message, which `ss` skips
+    /// too. False for every other family.
+    fn is_empty_reply(&self, _msg: &NlMsg<'_>) -> bool {
+        false
+    }
     /// True for an exact lookup (one reply, no `NLMSG_DONE`; `ENOENT` and
     /// `ESTALE` mean [`Error::NotFound`](crate::Error::NotFound)) rather than a dump.
     fn is_lookup(&self) -> bool {

@@ -16,6 +16,7 @@ use crate::inet::{
 use crate::netlink_diag::NetlinkSocket;
 use crate::packet::{PacketInfo, PacketSocket};
 use crate::smc::SmcSocket;
+use crate::tipc::TipcSocket;
 use crate::unix::{UnixSocket, UnixVfs};
 use crate::vsock::VsockSocket;
 use crate::xdp::{XdpSocket, XdpStats, XdpUmem};
@@ -411,6 +412,40 @@ impl Serialize for XdpSocket {
     }
 }
 
+/// The CLI's keys for a TIPC socket (`--tipc --json`).
+impl Serialize for TipcSocket {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("family", "tipc")?;
+        map.serialize_entry("protocol", "tipc")?;
+        opt(&mut map, "socket_type", &self.socket_type.map(|t| t.name()))?;
+        opt(&mut map, "state", &self.state.map(|t| t.name()))?;
+        opt(&mut map, "node", &self.node)?;
+        opt(&mut map, "port_id", &self.port_id)?;
+        if let Some(c) = self.connection {
+            map.serialize_entry("peer_node", &c.node)?;
+            map.serialize_entry("peer_port_id", &c.port_id)?;
+            if let Some((t, i)) = c.service {
+                map.serialize_entry("service_type", &t)?;
+                map.serialize_entry("service_instance", &i)?;
+            }
+        }
+        map.serialize_entry("has_publication", &self.has_publication)?;
+        if let Some(st) = self.stats {
+            map.serialize_entry("rqueue", &st.rcvq)?;
+            map.serialize_entry("wqueue", &st.sendq)?;
+            map.serialize_entry("drops", &st.drops)?;
+            map.serialize_entry("link_congested", &st.link_congested)?;
+            map.serialize_entry("conn_congested", &st.conn_congested)?;
+        }
+        opt(&mut map, "inode", &self.inode)?;
+        opt(&mut map, "uid", &self.uid)?;
+        opt(&mut map, "cookie", &self.cookie)?;
+        errors(&mut map, &self.errors)?;
+        map.end()
+    }
+}
+
 /// The CLI's keys for an SMC socket (`-A smc --json`).
 impl Serialize for SmcSocket {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -479,6 +514,58 @@ mod tests {
         );
         assert_eq!(j["dst_port"], u64::from(u32::MAX));
         assert_eq!(j["cookie"], 9);
+    }
+
+    /// The keys of the CLI's `--tipc --json` objects (checked against
+    /// the kernel by the live test `tipc_sockets_by_service_and_port`).
+    #[test]
+    fn tipc_sockets_have_the_cli_keys() {
+        use crate::inet::TcpState;
+        use crate::tipc::{TipcConnection, TipcSocket, TipcStats};
+        use crate::SocketType;
+        let t = TipcSocket {
+            socket_type: Some(SocketType::Stream),
+            state: Some(TcpState::Established),
+            node: Some(0x1001),
+            port_id: Some(555),
+            connection: Some(TipcConnection {
+                node: 0x1002,
+                port_id: 777,
+                service: Some((18889, 1)),
+            }),
+            has_publication: false,
+            stats: Some(TipcStats {
+                rcvq: 1,
+                drops: 2,
+                conn_congested: true,
+                ..TipcStats::default()
+            }),
+            group: None,
+            inode: Some(91),
+            uid: Some(0),
+            cookie: Some(9),
+            errors: Vec::new(),
+        };
+        let j = serde_json::to_value(t).unwrap();
+        assert_eq!(
+            (&j["family"], &j["state"]),
+            (&"tipc".into(), &"ESTABLISHED".into())
+        );
+        assert_eq!((&j["node"], &j["port_id"]), (&0x1001.into(), &555.into()));
+        assert_eq!(
+            (&j["peer_node"], &j["peer_port_id"]),
+            (&0x1002.into(), &777.into())
+        );
+        assert_eq!(
+            (&j["service_type"], &j["service_instance"]),
+            (&18889.into(), &1.into())
+        );
+        assert_eq!((&j["rqueue"], &j["drops"]), (&1.into(), &2.into()));
+        assert_eq!(
+            (&j["conn_congested"], &j["has_publication"]),
+            (&true.into(), &false.into())
+        );
+        assert_eq!((&j["inode"], &j["cookie"]), (&91.into(), &9.into()));
     }
 
     /// An older kernel's shorter struct gives fewer keys, never zeros.

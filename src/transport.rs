@@ -706,6 +706,7 @@ fn scan<R: Request>(req: &R, data: &[u8], seq: u32, port_id: u32) -> Result<Scan
             NLMSG_NOOP => {}
             // NLMSG_OVERRUN or an unknown control message.
             kind if kind < NLMSG_MIN_TYPE => return Err(unexpected(&msg)),
+            _ if req.is_empty_reply(&msg) => {}
             _ => {
                 req.parse(msg)?;
                 scan.count += 1;
@@ -808,7 +809,7 @@ impl<'buf, R: Request> Iterator for BatchIter<'buf, R> {
             // The batch was checked when it was received: framing and
             // parsing cannot fail here, so `ok()?` never ends it early.
             let msg = self.msgs.next()?.ok()?;
-            if msg.kind() >= NLMSG_MIN_TYPE {
+            if msg.kind() >= NLMSG_MIN_TYPE && !self.req.is_empty_reply(&msg) {
                 return self.req.parse(msg).ok();
             }
         }
@@ -857,6 +858,44 @@ mod tests {
         assert_eq!((scanned.count, scanned.done), (1, true));
         let two = [one.clone(), one].concat();
         assert!(scan(&lookup, &two, 7, 42).is_err());
+    }
+
+    /// tipc_diag (6.1 and 6.12) answers each socket its state filter
+    /// excludes with an empty message: passed over, neither an error nor
+    /// a socket.
+    #[test]
+    fn tipc_diags_empty_replies_are_passed_over() {
+        use crate::netlink::tests::{attr, msg, u32s};
+        use crate::raw::sock_diag::SOCK_DIAG_BY_FAMILY;
+        use crate::raw::tipc_diag as rt;
+        use crate::tipc::TipcRequest;
+        const MULTI: u16 = 2;
+        let sock = |port| {
+            attr(
+                rt::TIPC_NLA_SOCK,
+                &attr(rt::TIPC_NLA_SOCK_REF, &u32s(&[port])),
+            )
+        };
+        let mut data = msg(SOCK_DIAG_BY_FAMILY, MULTI, 7, 42, &sock(1));
+        data.extend(msg(SOCK_DIAG_BY_FAMILY, MULTI, 7, 42, &[]));
+        data.extend(msg(SOCK_DIAG_BY_FAMILY, MULTI, 7, 42, &sock(2)));
+        data.extend(msg(SOCK_DIAG_BY_FAMILY, MULTI, 7, 42, &[]));
+        data.extend(msg(NLMSG_DONE, MULTI, 7, 42, &0i32.to_ne_bytes()));
+        let req = TipcRequest::new();
+        let scanned = scan(&req, &data, 7, 42).unwrap();
+        assert_eq!((scanned.count, scanned.done), (2, true));
+        let ports: Vec<_> = Batch::checked(&data, scanned.count, req)
+            .iter()
+            .map(|m| m.port_id().unwrap())
+            .collect();
+        assert_eq!(ports, [Some(1), Some(2)]);
+        // Only an empty reply is passed over: one without the nest is an
+        // error.
+        let bad = msg(SOCK_DIAG_BY_FAMILY, MULTI, 7, 42, &attr(99, &[]));
+        assert!(scan(&req, &bad, 7, 42).is_err());
+        // An empty datagram's worth of replies is no batch.
+        let empty = msg(SOCK_DIAG_BY_FAMILY, MULTI, 7, 42, &[]);
+        assert_eq!(scan(&req, &empty, 7, 42).unwrap().count, 0);
     }
 
     #[test]

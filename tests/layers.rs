@@ -30,6 +30,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "vsock",
             "xdp",
             "smc",
+            "tipc",
         ],
     ),
     ("replay", &["replay"]),

@@ -1,5 +1,5 @@
-//! Any bytes as a stream of unix, netlink, packet, vsock, AF_XDP and SMC
-//! sock_diag replies:
+//! Any bytes as a stream of unix, netlink, packet, vsock, AF_XDP, SMC and
+//! TIPC sock_diag replies:
 //! every view, every typed attribute and the owned forms, formatted with
 //! `Debug` so that no accessor escapes.
 #![no_main]
@@ -11,6 +11,7 @@ use sockdiag::netlink::Messages;
 use sockdiag::netlink_diag::{NetlinkMsg, NetlinkSocket};
 use sockdiag::packet::{PacketMsg, PacketSocket};
 use sockdiag::smc::{SmcAttr, SmcMsg, SmcSocket};
+use sockdiag::tipc::{TipcMsg, TipcSocket};
 use sockdiag::unix::{UnixAttr, UnixMsg, UnixSocket};
 use sockdiag::vsock::{VsockMsg, VsockSocket};
 use sockdiag::xdp::{XdpMsg, XdpSocket};
@@ -42,6 +43,9 @@ fuzz_target!(|data: &[u8]| {
         }
         if let Ok(m) = XdpMsg::parse(msg) {
             let _ = write!(out, "{m:?} {:?}", XdpSocket::from(m));
+        }
+        if let Ok(m) = TipcMsg::parse(msg) {
+            let _ = write!(out, "{m:?} {:?}", TipcSocket::from(m));
         }
         if let Ok(m) = SmcMsg::parse(msg) {
             let _ = write!(out, "{m:?} {:?}", SmcSocket::from(m));

@@ -18,10 +18,12 @@ use sockdiag::raw::inet_diag::{inet_diag_req, inet_diag_req_v2};
 use sockdiag::raw::netlink_diag::netlink_diag_req;
 use sockdiag::raw::packet_diag::packet_diag_req;
 use sockdiag::raw::smc_diag::smc_diag_req;
+use sockdiag::raw::tipc_diag::tipc_sock_diag_req;
 use sockdiag::raw::unix_diag::unix_diag_req;
 use sockdiag::raw::vsock_diag::vsock_diag_req;
 use sockdiag::raw::xdp_diag::xdp_diag_req;
 use sockdiag::smc::{SmcExt, SmcRequest};
+use sockdiag::tipc::TipcRequest;
 use sockdiag::unix::{UnixRequest, UnixShow};
 use sockdiag::vsock::VsockRequest;
 use sockdiag::xdp::{XdpRequest, XdpShow};
@@ -289,6 +291,16 @@ fn others(data: &mut Input<'_>, out: &mut Vec<u8>) {
     assert!(rest.is_empty());
     assert_eq!(raw.as_bytes(), smc.to_raw().as_bytes());
     assert_eq!((raw.diag_family, raw.diag_ext), (43, smc.ext().bits()));
+
+    let tipc = TipcRequest::new().with_states(States::from_bits_retain(data.u32()));
+    round_trip(&tipc, seq, 20, true, out);
+    let (raw, rest): (&tipc_sock_diag_req, &[u8]) = body(out);
+    assert!(rest.is_empty());
+    assert_eq!(raw.as_bytes(), tipc.to_raw().as_bytes());
+    assert_eq!(
+        (raw.sdiag_family, raw.tidiag_states.get()),
+        (30, tipc.states().bits())
+    );
 
     // A caller-encoded body goes out unchanged after the header.
     let body_bytes = data.0;

@@ -21,6 +21,7 @@ pub mod sctp;
 pub mod smc_diag;
 pub mod sock_diag;
 pub mod tcp;
+pub mod tipc_diag;
 pub mod tls;
 pub mod unix_diag;
 pub mod vsock_diag;
@@ -38,6 +39,8 @@ pub const AF_INET6: u8 = 10;
 pub const AF_NETLINK: u8 = 16;
 /// `AF_PACKET`.
 pub const AF_PACKET: u8 = 17;
+/// `AF_TIPC`.
+pub const AF_TIPC: u8 = 30;
 /// `AF_SMC`.
 pub const AF_SMC: u8 = 43;
 /// `AF_VSOCK`.

@@ -1,4 +1,4 @@
-//! RAW, SCTP, DCCP, vsock, AF_XDP and SMC, and the structs that grow with the kernel:
+//! RAW, SCTP, DCCP, vsock, AF_XDP, SMC and TIPC, and the structs that grow with the kernel:
 //! tests for the protocols whose diag modules this host's kernel lacks. The
 //! kernel matrix (`tools/src/bin/kernel_matrix.rs`) runs them on Debian's
 //! kernels, which have every module; on a kernel without one, the test
@@ -27,6 +27,7 @@ pub const TESTS: &[crate::Test] = tests![
     vsock_sockets_over_the_loopback_transport,
     xdp_socket_bound_to_a_loopback_queue,
     smc_sockets_that_fell_back_to_tcp,
+    tipc_sockets_by_service_and_port,
     growing_structs_match_this_kernel,
 ];
 
@@ -626,6 +627,160 @@ pub fn smc_sockets_that_fell_back_to_tcp() {
         assert_eq!(o["inode"], s.inode);
     }
     assert_eq!(json.lines().count(), 4);
+}
+
+pub fn tipc_sockets_by_service_and_port() {
+    use sockdiag::tipc::TipcRequest;
+    use sockdiag::SocketType;
+    const AF_TIPC: libc::c_int = 30;
+    let mut sock = DiagSocket::new().unwrap();
+    if !support::kernel_module("tipc_diag") {
+        match sock.snapshot(&TipcRequest::new()) {
+            Err(e @ Error::Unavailable { family: 30, .. }) => {
+                assert!(e.to_string().contains("tipc_diag"), "{e}");
+            }
+            other => panic!("no tipc_diag here, yet a TIPC dump answered {other:?}"),
+        }
+        println!("    no tipc_diag in this kernel: its dumps are Error::Unavailable");
+        return;
+    }
+    let tipc = |ty| support::raw_socket(AF_TIPC, ty, 0).unwrap();
+    // A datagram socket publishing {18888, 17..17}; a stream listener on
+    // {18889, 1}; a client connected to it by name, and the accepted end.
+    let rdm = tipc(libc::SOCK_RDM);
+    support::tipc_bind(&rdm, 18888, 17, 17).unwrap();
+    let l = tipc(libc::SOCK_STREAM);
+    support::tipc_bind(&l, 18889, 1, 1).unwrap();
+    nix::sys::socket::listen(&l, nix::sys::socket::Backlog::new(4).unwrap()).unwrap();
+    let c = tipc(libc::SOCK_STREAM);
+    let c = std::thread::scope(|t| {
+        let connecting = t.spawn(|| support::tipc_connect(&c, 18889, 1).map(|()| &c));
+        let s = support::accept_one(&l);
+        // Not inherited by the ss and sockdiag processes listed below.
+        nix::fcntl::fcntl(
+            &s,
+            nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::FD_CLOEXEC),
+        )
+        .unwrap();
+        (connecting.join().unwrap().unwrap(), s)
+    });
+    let (c, s) = c;
+    // One message waits, unread, in the accepted end's queue.
+    nix::unistd::write(c, b"tipc").unwrap();
+    let wait = std::time::Instant::now();
+    let server_port = support::tipc_name(&s).unwrap().0;
+    let socks = loop {
+        let socks = sock.snapshot(&TipcRequest::new()).unwrap();
+        let queued = socks
+            .iter()
+            .any(|t| t.port_id == Some(server_port) && t.stats.is_some_and(|st| st.rcvq == 1));
+        if queued || wait.elapsed() > std::time::Duration::from_secs(10) {
+            break socks;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    // Ours, and the namespace's topology server (the kernel's own
+    // SOCK_SEQPACKET listener on {TIPC_TOP_SRV, TIPC_TOP_SRV}).
+    assert_eq!(socks.len(), 5, "{socks:#?}");
+    assert!(socks.iter().all(|t| t.errors.is_empty()), "{socks:#?}");
+    let topsrv: Vec<_> = socks
+        .iter()
+        .filter(|t| t.socket_type == Some(SocketType::SeqPacket))
+        .collect();
+    assert_eq!(topsrv.len(), 1, "{socks:#?}");
+    assert_eq!(
+        (topsrv[0].state, topsrv[0].has_publication),
+        (Some(TcpState::Listen), true)
+    );
+    let uid = nix::unistd::geteuid().as_raw();
+    let by = |fd: &OwnedFd| {
+        let (port, node) = support::tipc_name(fd).unwrap();
+        let t = socks
+            .iter()
+            .find(|t| t.port_id == Some(port))
+            .unwrap_or_else(|| panic!("port {port} in {socks:#?}"));
+        assert_eq!(t.node, Some(node), "{t:#?}");
+        assert_eq!(t.inode, Some(inode_of(fd)), "{t:#?}");
+        assert_eq!(t.uid, Some(uid));
+        assert!(t.cookie.is_some_and(|c| c != 0), "{t:#?}");
+        t
+    };
+    let (datagram, listener, client, server) = (by(&rdm), by(&l), by(c), by(&s));
+    assert_eq!(
+        (
+            datagram.socket_type,
+            datagram.state,
+            datagram.has_publication
+        ),
+        (Some(SocketType::Rdm), Some(TcpState::Close), true)
+    );
+    assert_eq!(datagram.connection, None);
+    assert_eq!(
+        (
+            listener.socket_type,
+            listener.state,
+            listener.has_publication
+        ),
+        (Some(SocketType::Stream), Some(TcpState::Listen), true)
+    );
+    for (a, b) in [(client, server), (server, client)] {
+        assert_eq!(a.state, Some(TcpState::Established), "{a:#?}");
+        assert!(!a.has_publication);
+        let con = a.connection.unwrap();
+        assert_eq!((con.node, Some(con.port_id)), (b.node.unwrap(), b.port_id));
+    }
+    // The client connected by name; the accepted end keeps the name too.
+    assert_eq!(client.connection.unwrap().service, Some((18889, 1)));
+    assert_eq!(server.connection.unwrap().service, Some((18889, 1)));
+    let stats = |t: &sockdiag::tipc::TipcSocket| t.stats.map(|st| (st.rcvq, st.drops));
+    assert_eq!((stats(server), stats(client)), (Some((1, 0)), Some((0, 0))));
+    // A state selection.
+    let listening = sock
+        .snapshot(&TipcRequest::new().with_states(sockdiag::inet::States::LISTEN))
+        .unwrap();
+    assert_eq!(listening.len(), 2, "{listening:#?}");
+    assert!(listening.iter().all(|t| t.state == Some(TcpState::Listen)));
+    assert!(listening.iter().any(|t| t.port_id == listener.port_id));
+
+    // The CLI's JSON: the kernel's fields by their names.
+    let json = output(BIN, &["--tipc", "-a", "--json"]);
+    let objects: Vec<serde_json::Value> = json
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(objects.len(), 5, "{json}");
+    for t in &socks {
+        let o = objects
+            .iter()
+            .find(|o| o["port_id"] == t.port_id.unwrap())
+            .unwrap_or_else(|| panic!("port {:?} in {json}", t.port_id));
+        assert_eq!(o["family"], "tipc");
+        assert_eq!(o["state"], t.state.unwrap().name());
+        assert_eq!(o["node"], t.node.unwrap());
+        assert_eq!(o["inode"], t.inode.unwrap());
+        assert_eq!(o["cookie"], t.cookie.unwrap());
+        assert_eq!(o["has_publication"], t.has_publication);
+        assert_eq!(
+            o["peer_port_id"],
+            serde_json::json!(t.connection.map(|c| c.port_id))
+        );
+    }
+    let netids: BTreeSet<String> = objects.iter().map(|o| o["netid"].to_string()).collect();
+    assert_eq!(
+        netids,
+        ["\"ti_rd\"", "\"ti_sq\"", "\"ti_st\""]
+            .map(String::from)
+            .into()
+    );
+
+    if !skip_without_ss() {
+        cli_rows_equal_ss(&["--tipc", "-an"]);
+        cli_rows_equal_ss(&["--tipc", "-ln"]);
+        cli_rows_equal_ss(&["--tipc", "-n"]);
+        cli_rows_equal_ss(&["--tipc", "-ane"]);
+        cli_rows_equal_ss(&["--tipc", "-an", "--tipcinfo"]);
+        cli_rows_equal_ss(&["-A", "tipc", "-anp"]);
+    }
 }
 
 /// `(major, minor)` of a version such as "6.1.0-57-cloud-amd64" or "4.7".

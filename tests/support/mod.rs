@@ -1062,3 +1062,57 @@ impl XdpSocket {
         Ok(sock)
     }
 }
+
+/// A TIPC address (`struct sockaddr_tipc`, 16 bytes): `addrtype` 1 is a
+/// service range `{type, lower, upper}`, 2 a service address `{type,
+/// instance, domain}`, 3 a socket `{port id, node}`; `scope` 3 is
+/// TIPC_NODE_SCOPE.
+fn sockaddr_tipc(addrtype: u8, scope: i8, words: [u32; 3]) -> [u8; 16] {
+    let mut a = [0u8; 16];
+    a[..2].copy_from_slice(&30u16.to_ne_bytes());
+    a[2] = addrtype;
+    a[3] = scope as u8;
+    for (i, w) in words.iter().enumerate() {
+        a[4 + 4 * i..8 + 4 * i].copy_from_slice(&w.to_ne_bytes());
+    }
+    a
+}
+
+fn tipc_call(what: &str, r: libc::c_int) -> io::Result<()> {
+    if r < 0 {
+        let e = io::Error::last_os_error();
+        return Err(io::Error::new(e.kind(), format!("{what}: {e}")));
+    }
+    Ok(())
+}
+
+/// Publishes the service range `{ty, lower, upper}` on `fd`, node scope.
+#[allow(unsafe_code)]
+pub fn tipc_bind(fd: &OwnedFd, ty: u32, lower: u32, upper: u32) -> io::Result<()> {
+    let a = sockaddr_tipc(1, 3, [ty, lower, upper]);
+    // SAFETY: `a` is a valid sockaddr_tipc of the length given.
+    let r = unsafe { libc::bind(fd.as_raw_fd(), a.as_ptr().cast(), 16) };
+    tipc_call("bind", r)
+}
+
+/// Connects `fd` by name to the service `{ty, instance}` (blocks until
+/// the listener accepts).
+#[allow(unsafe_code)]
+pub fn tipc_connect(fd: &OwnedFd, ty: u32, instance: u32) -> io::Result<()> {
+    let a = sockaddr_tipc(2, 3, [ty, instance, 0]);
+    // SAFETY: `a` is a valid sockaddr_tipc of the length given.
+    let r = unsafe { libc::connect(fd.as_raw_fd(), a.as_ptr().cast(), 16) };
+    tipc_call("connect", r)
+}
+
+/// `fd`'s own TIPC address: `(port id, node)`, from getsockname.
+#[allow(unsafe_code)]
+pub fn tipc_name(fd: &OwnedFd) -> io::Result<(u32, u32)> {
+    let mut a = [0u8; 16];
+    let mut len: libc::socklen_t = 16;
+    // SAFETY: `a` has room for the `len` bytes the kernel may write.
+    let r = unsafe { libc::getsockname(fd.as_raw_fd(), a.as_mut_ptr().cast(), &mut len) };
+    tipc_call("getsockname", r)?;
+    let word = |i: usize| u32::from_ne_bytes([a[i], a[i + 1], a[i + 2], a[i + 3]]);
+    Ok((word(4), word(8)))
+}

@@ -62,6 +62,7 @@ fn every_field() -> Context {
             numeric: false,
             resolve: true,
             oneline: false,
+            tipcinfo: true,
         },
         Some(ProcessMap::default()),
         Names::default(),

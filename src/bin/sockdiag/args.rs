@@ -63,37 +63,8 @@ pub enum Table {
     Xdp,
     /// SMC sockets.
     Smc,
-    /// A family `ss` lists that this does not yet: TIPC.
-    Other(OtherFamily),
-}
-
-/// The families of [`Table::Other`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OtherFamily {
+    /// TIPC sockets.
     Tipc,
-}
-
-impl OtherFamily {
-    /// The name in messages.
-    pub fn name(self) -> &'static str {
-        match self {
-            OtherFamily::Tipc => "TIPC",
-        }
-    }
-
-    /// The name in `/proc/net/protocols` of its sockets.
-    pub fn proto_name(self) -> &'static str {
-        match self {
-            OtherFamily::Tipc => "TIPC",
-        }
-    }
-
-    /// The module that would list them.
-    pub fn diag_module(self) -> &'static str {
-        match self {
-            OtherFamily::Tipc => "tipc_diag",
-        }
-    }
 }
 
 impl Table {
@@ -118,7 +89,7 @@ impl Table {
             Table::Vsock => "vsock sockets".to_owned(),
             Table::Xdp => "XDP sockets".to_owned(),
             Table::Smc => "SMC sockets".to_owned(),
-            Table::Other(f) => format!("{} sockets", f.name()),
+            Table::Tipc => "TIPC sockets".to_owned(),
         }
     }
 }
@@ -314,6 +285,8 @@ pub struct Show {
     pub resolve: bool,
     /// `-O`: each socket on one line.
     pub oneline: bool,
+    /// `--tipcinfo`: TIPC sockets' type, congestion, drops and services.
+    pub tipcinfo: bool,
 }
 
 /// Parsed command line.
@@ -418,7 +391,7 @@ fn table_bits(t: Table) -> (Dbs, Fams) {
         Table::Packet => (Dbs::PACKET, Fams::PACKET),
         Table::Netlink => (Dbs::NETLINK, Fams::NETLINK),
         Table::Vsock => (Dbs::VSOCK, Fams::VSOCK),
-        Table::Other(OtherFamily::Tipc) => (Dbs::TIPC, Fams::TIPC),
+        Table::Tipc => (Dbs::TIPC, Fams::TIPC),
         Table::Xdp => (Dbs::XDP, Fams::XDP),
         Table::Smc => (Dbs::SMC, Fams::SMC),
     }
@@ -688,7 +661,7 @@ impl Builder {
             Key::InetSockopt => show.sockopt = true,
             Key::Oneline => show.oneline = true,
             Key::Context | Key::Contexts => self.o.selinux = Some(by.to_owned()),
-            Key::TipcInfo => {}
+            Key::TipcInfo => show.tipcinfo = true,
             Key::SsLayout => self.o.ss_layout = true,
             Key::Kill => self.modes.push((Mode::Kill, by.to_owned())),
             Key::Events => self.modes.push((Mode::Events, by.to_owned())),
@@ -891,7 +864,7 @@ impl Builder {
             tables.push(Table::Vsock);
         }
         if dbs.intersects(Dbs::TIPC) && fams.contains(Fams::TIPC) {
-            tables.push(Table::Other(OtherFamily::Tipc));
+            tables.push(Table::Tipc);
         }
         if dbs.intersects(Dbs::XDP) && fams.contains(Fams::XDP) {
             tables.push(Table::Xdp);

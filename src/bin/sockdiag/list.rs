@@ -14,6 +14,7 @@ use sockdiag::packet::{PacketRequest, PacketShow};
 use sockdiag::poll::Scanner;
 use sockdiag::smc::SmcRequest;
 use sockdiag::system::{ProcNet, ProcTable};
+use sockdiag::tipc::TipcRequest;
 use sockdiag::unix::UNIX_NAME_MAX;
 use sockdiag::unix::{UnixRequest, UnixShow};
 use sockdiag::vsock::VsockRequest;
@@ -21,7 +22,7 @@ use sockdiag::xdp::XdpRequest;
 use sockdiag::SocketType;
 use sockdiag::{DiagSocket, Error, Request};
 
-use crate::args::{Mode, Options, OtherFamily, Table, Workers};
+use crate::args::{Mode, Options, Table, Workers};
 use crate::out::Sink;
 use crate::view::{self, Endpoint, Sock};
 use crate::{failure, in_netns, open, sink, Failure};
@@ -170,6 +171,7 @@ fn table_result(o: &Options, t: Table, r: Result<(), Failure>) -> Result<(), Fai
                 Table::Vsock => &["AF_VSOCK"],
                 Table::Xdp => &["XDP"],
                 Table::Smc => &["SMC", "SMC6"],
+                Table::Tipc => &["TIPC"],
                 _ => &[],
             };
             if !may_exist(names) {
@@ -263,23 +265,6 @@ pub fn unix_passes(o: &Options, s: &Sock<'_>) -> bool {
     f.matches_unix(&entry) != Some(false)
 }
 
-/// TIPC: not listed yet. Nothing to say where no such
-/// socket can exist; otherwise a note or an error ([`cannot_list`]).
-fn other_family(o: &Options, f: OtherFamily) -> Result<(), Failure> {
-    if !may_exist(&[f.proto_name()]) {
-        return Ok(());
-    }
-    cannot_list(
-        o,
-        Table::Other(f),
-        &format!(
-            "sockdiag does not read {} yet (ss would, with the {} module)",
-            f.name(),
-            f.diag_module()
-        ),
-    )
-}
-
 /// `-K`: destroys each listed inet socket through a second socket, as
 /// `ss` does, so the dump goes on meanwhile.
 struct Killer {
@@ -331,7 +316,16 @@ pub fn dump_table(
 ) -> Result<(), Failure> {
     let range = ephemeral(o);
     let r = match table {
-        Table::Other(f) => return other_family(o, f),
+        Table::Tipc => {
+            let req = TipcRequest::new().with_states(o.states_for(table));
+            dump(sock, &req, capture, |m| {
+                let s = view::tipc(&m).whole().map_err(Failure::Run)?;
+                if selected(o, table, &s, None) {
+                    each(&s, None)?;
+                }
+                Ok(())
+            })
+        }
         Table::Inet(p) => dump_inet(o, p, program, sock, capture, &mut |m| {
             let s = view::inet(Some(p), &m).whole().map_err(Failure::Run)?;
             if inet_passes(o, &range, &s) {

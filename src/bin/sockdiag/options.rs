@@ -293,7 +293,7 @@ pub static OPTIONS: &[Opt] = &[
     Opt {
         key: Key::Tipc,
         long: &["tipc"],
-        help: "TIPC (not listed yet: says so)",
+        help: "TIPC sockets (tipc_diag)",
         example: "sockdiag --tipc",
         ..SELECT
     },
@@ -529,7 +529,7 @@ pub static OPTIONS: &[Opt] = &[
         key: Key::TipcInfo,
         long: &["tipcinfo"],
         modes: ROWS,
-        help: "TIPC details (TIPC is not\nlisted yet)",
+        help: "TIPC details: type,\ncongestion, drops, services",
         example: "sockdiag --tipc --tipcinfo",
         ..SHOW
     },

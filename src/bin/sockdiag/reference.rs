@@ -50,7 +50,7 @@ pub const SS_OPTIONS: &[(&str, &str)] = &[
     ("-p, --processes", "same"),
     ("-T, --threads", "same"),
     ("-i, --info", "same"),
-    ("--tipcinfo", "accepted; TIPC is not listed yet"),
+    ("--tipcinfo", "same"),
     ("-s, --summary", "same totals; with a selection, counts it"),
     ("--tos", "same"),
     ("--cgroup", "same"),
@@ -69,7 +69,7 @@ pub const SS_OPTIONS: &[(&str, &str)] = &[
     ("-d, --dccp", "same"),
     ("-w, --raw", "same (from /proc/net/raw without raw_diag)"),
     ("-x, --unix", "same"),
-    ("--tipc", "not listed yet: says so"),
+    ("--tipc", "TIPC sockets, as ss --tipc (needs tipc_diag)"),
     ("--vsock", "vsock sockets, as ss --vsock (needs vsock_diag)"),
     ("--xdp", "AF_XDP sockets, as ss --xdp (needs xsk_diag)"),
     ("-f, --family", "same"),
@@ -116,7 +116,7 @@ const DOC: &[Part] = &[
     Part::Ss("Compared with ss"),
     Part::Text(
         "",
-        "Deliberate differences. Row order: a listing streams rows as the kernel sends them, so TCP's IPv4 and IPv6 rows are interleaved (one walk of the kernel's tables, not two) and with --workers halves the two halves alternate; --ss-layout gives ss's order. Layout: columns are fixed-width so that rows stream in bounded memory; --ss-layout holds the table and sizes it exactly as ss does into a pipe or file (ss also spreads columns to a terminal's width). -xe prints the bound file's true device major/minor (ss 6.1 decodes the kernel's number with the userspace encoding). MD5 keys are printed in their row (ss 6.1 writes them ahead of its buffered table). -r reads /etc/hosts only. A filter lists inet and unix sockets: with -0, --netlink, --vsock or --xdp it is an error (ss compares ports with interface indexes, port ids, vsock ports and queues there). -s with a table, state or filter counts those sockets by state (ss prints its totals, then lists them). TIPC sockets are not listed yet. Beyond ss: watch, --json, --prom, --capture, --replay, --ss-layout, --workers, -A udplite, -A smc (SMC sockets, which ss does not list: the SMC state, the CLC socket's ends, users, and with -e the mode and fallback reasons; not in -A all), state bound-inactive, cgroupid = N.",
+        "Deliberate differences. Row order: a listing streams rows as the kernel sends them, so TCP's IPv4 and IPv6 rows are interleaved (one walk of the kernel's tables, not two) and with --workers halves the two halves alternate; --ss-layout gives ss's order. Layout: columns are fixed-width so that rows stream in bounded memory; --ss-layout holds the table and sizes it exactly as ss does into a pipe or file (ss also spreads columns to a terminal's width). -xe prints the bound file's true device major/minor (ss 6.1 decodes the kernel's number with the userspace encoding). MD5 keys are printed in their row (ss 6.1 writes them ahead of its buffered table). -r reads /etc/hosts only. A filter lists inet and unix sockets: with -0, --netlink, --vsock or --xdp it is an error (ss compares ports with interface indexes, port ids, vsock ports and queues there). -s with a table, state or filter counts those sockets by state (ss prints its totals, then lists them). Beyond ss: watch, --json, --prom, --capture, --replay, --ss-layout, --workers, -A udplite, -A smc (SMC sockets, which ss does not list: the SMC state, the CLC socket's ends, users, and with -e the mode and fallback reasons; not in -A all), state bound-inactive, cgroupid = N.",
     ),
     Part::Text(
         "Exit status",

@@ -10,9 +10,11 @@ use sockdiag::inet::{
 use sockdiag::netlink_diag::{Groups, NetlinkAttr, NetlinkMsg};
 use sockdiag::packet::{BpfProgram, Fanout, PacketAttr, PacketInfo, PacketMsg, PacketRing};
 use sockdiag::smc::{SmcAttr, SmcFallback, SmcMsg, SmcState};
+use sockdiag::tipc::{TipcMsg, TipcStats};
 use sockdiag::unix::{UnixAttr, UnixMsg, UnixName, UnixVfs};
 use sockdiag::vsock::{VsockAddr, VsockMsg};
 use sockdiag::xdp::{XdpAttr, XdpInfo, XdpMsg, XdpStats, XdpUmem};
+use sockdiag::SocketType;
 use sockdiag::{ParseError, Shutdown, SkMemInfo, U32Array};
 
 /// One end of a socket.
@@ -60,6 +62,9 @@ pub enum Endpoint<'a> {
     Vsock(VsockAddr),
     /// An AF_XDP socket's interface and queue, if bound.
     Xdp(Option<XdpInfo>),
+    /// A TIPC end: node and port id (the peer: `None` when not
+    /// connected).
+    Tipc(Option<(u32, u32)>),
     /// An SMC socket's end (its CLC socket's): the address where the
     /// reply tells it, and the port.
     Smc {
@@ -128,6 +133,14 @@ pub struct Extras<'a> {
     pub umem: Option<XdpUmem>,
     /// AF_XDP: `XDP_DIAG_STATS`.
     pub xdp_stats: Option<XdpStats>,
+    /// TIPC: queues, drops and congestion.
+    pub tipc_stats: Option<TipcStats>,
+    /// TIPC: the service a connection was made to by name.
+    pub tipc_service: Option<(u32, u32)>,
+    /// TIPC: it published a service.
+    pub tipc_published: bool,
+    /// TIPC: the socket type's name for `--tipcinfo`.
+    pub tipc_type: Option<SocketType>,
     /// SMC: `SMC_DIAG_FALLBACK`.
     pub smc_fallback: Option<SmcFallback>,
     /// SMC: the mode (`SMCR`, `TCP`, `SMCD`).
@@ -504,6 +517,64 @@ pub fn xdp<'a>(m: &XdpMsg<'a>) -> Sock<'a> {
         inode: m.inode(),
         uid,
         cookie: m.cookie(),
+        timer: None,
+        x,
+    }
+}
+
+/// `r`'s value, or `None` with its error kept if it is the first.
+fn first_error<T>(error: &mut Option<ParseError>, r: Result<Option<T>, ParseError>) -> Option<T> {
+    r.unwrap_or_else(|e| {
+        error.get_or_insert(e);
+        None
+    })
+}
+
+/// A TIPC socket: every field from its own attribute (the first that
+/// does not parse is the view's error).
+pub fn tipc<'a>(m: &TipcMsg<'a>) -> Sock<'a> {
+    let mut x = Extras::default();
+    let mut error = None;
+    let socket_type = first_error(&mut error, m.socket_type());
+    let state = first_error(&mut error, m.state());
+    let node = first_error(&mut error, m.node());
+    let port_id = first_error(&mut error, m.port_id());
+    let inode = first_error(&mut error, m.inode());
+    let uid = first_error(&mut error, m.uid());
+    let cookie = first_error(&mut error, m.cookie());
+    let stats = first_error(&mut error, m.stats());
+    let con = first_error(&mut error, m.connection());
+    match m.has_publication() {
+        Ok(p) => x.tipc_published = p,
+        Err(e) => {
+            error.get_or_insert(e);
+        }
+    }
+    x.tipc_stats = stats;
+    x.tipc_service = con.and_then(|c| c.service);
+    x.tipc_type = socket_type;
+    x.error = error;
+    let netid = match socket_type {
+        Some(SocketType::Stream) => "ti_st",
+        Some(SocketType::Dgram) => "ti_dg",
+        Some(SocketType::Rdm) => "ti_rd",
+        Some(SocketType::SeqPacket) => "ti_sq",
+        _ => "???",
+    };
+    let state = state.unwrap_or(TcpState::Unknown(0));
+    Sock {
+        netid,
+        family: "tipc",
+        protocol: Some("tipc"),
+        state,
+        raw_state: state.to_raw(),
+        rq: stats.map_or(0, |s| s.rcvq),
+        wq: stats.map_or(0, |s| s.sendq),
+        local: Endpoint::Tipc(Some((node.unwrap_or(0), port_id.unwrap_or(0)))),
+        peer: Endpoint::Tipc(con.map(|c| (c.node, c.port_id))),
+        inode: inode.unwrap_or(0),
+        uid,
+        cookie: cookie.unwrap_or(0),
         timer: None,
         x,
     }

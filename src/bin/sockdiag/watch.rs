@@ -470,7 +470,7 @@ fn watched(o: &Options, track: &[TcpField]) -> Result<Vec<Watched>, Failure> {
             &[]
         };
         match table {
-            Table::Other(_) | Table::Smc => {
+            Table::Tipc | Table::Smc => {
                 return Err(Failure::Run(format!(
                     "watch cannot poll {} yet",
                     table.name()

@@ -100,6 +100,28 @@ impl<W: Write> JsonOut<W> {
                     )?;
                 }
             }
+            (Endpoint::Tipc(local), Endpoint::Tipc(peer)) => {
+                let (node, port_id) = local.unwrap_or_default();
+                write!(w, ",\"node\":{node},\"port_id\":{port_id}")?;
+                match peer {
+                    Some((node, port_id)) => {
+                        write!(w, ",\"peer_node\":{node},\"peer_port_id\":{port_id}")?
+                    }
+                    None => write!(w, ",\"peer_node\":null,\"peer_port_id\":null")?,
+                }
+                match s.x.tipc_service {
+                    Some((t, i)) => write!(w, ",\"service_type\":{t},\"service_instance\":{i}")?,
+                    None => write!(w, ",\"service_type\":null,\"service_instance\":null")?,
+                }
+                write!(w, ",\"has_publication\":{}", s.x.tipc_published)?;
+                if let Some(st) = s.x.tipc_stats {
+                    write!(
+                        w,
+                        ",\"drops\":{},\"link_congested\":{},\"conn_congested\":{}",
+                        st.drops, st.link_congested, st.conn_congested
+                    )?;
+                }
+            }
             (Endpoint::Xdp(info), _) => {
                 let (ifindex, queue) = info.map_or((0, 0), |i| (i.ifindex, i.queue_id));
                 write!(w, ",\"interface\":{ifindex},\"queue_id\":{queue}")?;

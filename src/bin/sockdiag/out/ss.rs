@@ -12,6 +12,7 @@ use sockdiag::inet::{TcpInfo, TcpState, TcpiOptions, Timer};
 use sockdiag::system::CgroupPaths;
 use sockdiag::unix::UNIX_NAME_MAX;
 use sockdiag::vsock::VsockAddr;
+use sockdiag::SocketType;
 
 use super::fmt::{bw, g, g_256, ms_timer, AltHex, Num, StackStr};
 use super::row::{Col, Row};
@@ -423,6 +424,7 @@ pub fn row(row: &mut Row, s: &Sock<'_>, cx: &mut Context) -> io::Result<()> {
         "vsock" => vsock(row, s, cx)?,
         "xdp" => xdp(row, s, cx)?,
         "smc" => smc(row, s, cx)?,
+        "tipc" => tipc(row, s, cx)?,
         _ => netlink(row, s, cx)?,
     }
     row.finish();
@@ -1329,6 +1331,59 @@ fn xdp(row: &mut Row, s: &Sock<'_>, cx: &mut Context) -> io::Result<()> {
     }
     if cx.show.mem {
         skmem(row, s, false)?;
+    }
+    Ok(())
+}
+
+/// ss's `tipc_show_sock`: `NODE:PORT` of both ends (`-` for no peer),
+/// with `-e` the details before the users, and `--tipcinfo` the type,
+/// congestion, drops, publication and the service connected to.
+fn tipc(row: &mut Row, s: &Sock<'_>, cx: &mut Context) -> io::Result<()> {
+    state_columns(row, s.netid, ss_state(s.state), s.rq, s.wq)?;
+    for (col, end) in [(Col::Addr, s.local), (Col::RAddr, s.peer)] {
+        match end {
+            Endpoint::Tipc(Some((node, port))) => {
+                let (mut n, mut p) = (StackStr::new(), StackStr::new());
+                let _ = write!(n, "{node}");
+                let _ = write!(p, "{port}");
+                plain_endpoint(row, col, n.as_bytes(), b":", p.as_bytes())?;
+            }
+            _ => plain_endpoint(row, col, b"", b"-", b"")?,
+        }
+    }
+    row.to(Col::Ext);
+    if cx.show.ext {
+        details(row, cx, s)?;
+    }
+    users(row, cx, s.inode)?;
+    if cx.show.tipcinfo {
+        let name = match s.x.tipc_type {
+            Some(SocketType::Stream) => "STREAM",
+            Some(SocketType::Dgram) => "DGRAM",
+            Some(SocketType::Rdm) => "RDM",
+            Some(SocketType::SeqPacket) => "SEQPACKET",
+            _ => "UNKNOWN",
+        };
+        let nl = if cx.show.oneline { " " } else { "\n " };
+        let st = s.x.tipc_stats.unwrap_or_default();
+        let cong = if st.link_congested {
+            "link"
+        } else if st.conn_congested {
+            "conn"
+        } else {
+            "none"
+        };
+        write!(
+            row,
+            "{nl}type:{name} cong:{cong}  drop:{} ",
+            st.drops as i32
+        )?;
+        if s.x.tipc_published {
+            row.write_all(b" publ")?;
+        }
+        if let Some((t, i)) = s.x.tipc_service {
+            write!(row, " via {{{t},{i}}} ")?;
+        }
     }
     Ok(())
 }
