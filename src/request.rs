@@ -188,17 +188,20 @@ pub(crate) fn split_reply<'buf, T: FromBytes + KnownLayout + Immutable>(
     Ok((raw, attrs, offset.saturating_add(start)))
 }
 
-/// A `SOCK_DIAG_BY_FAMILY` request whose body the caller encodes: for the
-/// families this crate has no builder for (`AF_VSOCK`, `AF_SMC`, `AF_XDP`,
-/// `AF_TIPC`, ...), or to send exactly the bytes an experiment needs.
+/// A `SOCK_DIAG_BY_FAMILY` request whose body the caller encodes: for a
+/// family a newer kernel adds before this crate has its builder, or to
+/// send exactly the bytes an experiment needs (every family the kernel
+/// has today has its builder: prefer it).
 ///
 /// `body` is the family's request struct and any attributes after it; its
 /// first byte is `sdiag_family` and its second `sdiag_protocol`, as in
 /// every sock_diag request. It is sent from where it is, after a 16-byte
 /// header this crate writes (sequence number included). Replies are
 /// handed out as [`NlMsg`]s of type `SOCK_DIAG_BY_FAMILY` whose payload
-/// starts with the request's family byte (all sock_diag replies do);
-/// anything else is a [`ParseError`]. Errors come back typed as for any
+/// starts with the request's family byte (every family's replies do but
+/// TIPC's, which are attributes only: use
+/// [`TipcRequest`](crate::tipc::TipcRequest)); anything else is a
+/// [`ParseError`]. Errors come back typed as for any
 /// other request: a family the kernel does not know is
 /// [`Error::Kernel`](crate::Error::Kernel) with `EINVAL`, a family with
 /// no diag module `ENOENT`.

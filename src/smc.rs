@@ -15,6 +15,7 @@ use bitflags::bitflags;
 use zerocopy::IntoBytes;
 
 use crate::common::{attr_iterator, attr_shortcuts, fixed_attr, DebugIter, Shutdown};
+use crate::inet::TcpState;
 use crate::netlink::{Attr, Attrs, NlMsg};
 use crate::parse_error::{Layer, ParseError};
 use crate::raw::inet_diag::inet_diag_sockid;
@@ -172,6 +173,20 @@ impl SmcState {
             26 => SmcState::PeerAbortWait,
             27 => SmcState::ProcessAbort,
             v => SmcState::Unknown(v),
+        }
+    }
+
+    /// The TCP state this one resembles, by which the CLI selects SMC
+    /// sockets and a [`Poller`](crate::poll::Poller) keeps them: `ACTIVE`
+    /// as `ESTABLISHED`, `INIT` as `SYN-SENT`, `LISTEN`, `CLOSED` as
+    /// `CLOSE`, and every closing state as `CLOSE-WAIT`.
+    pub const fn as_tcp(self) -> TcpState {
+        match self {
+            SmcState::Active => TcpState::Established,
+            SmcState::Init => TcpState::SynSent,
+            SmcState::Listen => TcpState::Listen,
+            SmcState::Closed => TcpState::Close,
+            _ => TcpState::CloseWait,
         }
     }
 

@@ -171,6 +171,11 @@ impl<'buf> TipcMsg<'buf> {
         }
     }
 
+    /// Where the `TIPC_NLA_SOCK` nest starts in the datagram.
+    pub(crate) fn offset(&self) -> usize {
+        self.sock.offset()
+    }
+
     /// The `TIPC_NLA_SOCK_*` attributes, raw.
     pub fn attrs(&self) -> Attrs<'buf> {
         self.sock.nested()

@@ -53,6 +53,9 @@ use crate::inet::{
 };
 use crate::netlink_diag::{NetlinkMsg, NetlinkRequest};
 use crate::packet::{PacketMsg, PacketRequest};
+use crate::parse_error::{Layer, ParseErrorKind};
+use crate::smc::{SmcMsg, SmcRequest};
+use crate::tipc::{TipcMsg, TipcRequest};
 use crate::unix::{UnixMsg, UnixRequest};
 use crate::vsock::{VsockAddr, VsockMsg, VsockRequest};
 use crate::xdp::{XdpMsg, XdpRequest};
@@ -92,6 +95,11 @@ pub enum Kind {
     Vsock(SocketType),
     /// An AF_XDP socket.
     Xdp,
+    /// A TIPC socket (RDM, datagram, stream or seqpacket).
+    Tipc(SocketType),
+    /// An SMC socket; its state is kept as the TCP state it resembles
+    /// ([`SmcState::as_tcp`](crate::smc::SmcState::as_tcp)).
+    Smc,
 }
 
 /// One end of a socket, as a [`Brief`] keeps it.
@@ -108,7 +116,18 @@ pub enum End {
     PortId(u32),
     /// A vsock context id and port.
     Vsock(VsockAddr),
-    /// Nothing (the peer of a packet socket).
+    /// A TIPC node and port id.
+    Tipc {
+        /// The node's address (0 before it has one).
+        node: u32,
+        /// The port id.
+        port_id: u32,
+    },
+    /// A port whose address the reply cannot tell (an SMC socket's
+    /// all-zero address: IPv4's or IPv6's wildcard).
+    Port(u16),
+    /// Nothing (the peer of a packet socket, of an unconnected TIPC
+    /// socket).
     None,
 }
 
@@ -118,6 +137,8 @@ impl fmt::Display for End {
             End::Addr(a) => a.fmt(f),
             End::Inode(i) | End::Interface(i) | End::PortId(i) => i.fmt(f),
             End::Vsock(a) => a.fmt(f),
+            End::Tipc { node, port_id } => write!(f, "{node}:{port_id}"),
+            End::Port(p) => write!(f, "*:{p}"),
             End::None => f.write_str("*"),
         }
     }
@@ -139,6 +160,8 @@ impl Packed {
     const INTERFACE: u8 = 4;
     const PORT_ID: u8 = 5;
     const VSOCK: u8 = 6;
+    const TIPC: u8 = 7;
+    const PORT: u8 = 8;
 
     fn ip(a: IpAddr, port: u16) -> Packed {
         match a {
@@ -169,18 +192,31 @@ impl Packed {
         Packed { addr, port: 0, tag }
     }
 
-    fn vsock(v: VsockAddr) -> Packed {
+    /// Two ids in the first eight bytes.
+    fn pair(tag: u8, first: u32, second: u32) -> Packed {
         let mut addr = [0; 16];
         if let Some(d) = addr.get_mut(..4) {
-            d.copy_from_slice(&v.cid.to_ne_bytes());
+            d.copy_from_slice(&first.to_ne_bytes());
         }
         if let Some(d) = addr.get_mut(4..8) {
-            d.copy_from_slice(&v.port.to_ne_bytes());
+            d.copy_from_slice(&second.to_ne_bytes());
         }
-        Packed {
-            addr,
-            port: 0,
-            tag: Self::VSOCK,
+        Packed { addr, port: 0, tag }
+    }
+
+    fn vsock(v: VsockAddr) -> Packed {
+        Self::pair(Self::VSOCK, v.cid, v.port)
+    }
+
+    /// An address where the reply tells it, else only the port.
+    fn maybe_ip(a: Option<IpAddr>, port: u16) -> Packed {
+        match a {
+            Some(a) => Self::ip(a, port),
+            None => Packed {
+                port,
+                tag: Self::PORT,
+                ..Packed::default()
+            },
         }
     }
 
@@ -203,6 +239,11 @@ impl Packed {
                 cid: id,
                 port: u32::from_ne_bytes([e, f, g, h]),
             }),
+            Self::TIPC => End::Tipc {
+                node: id,
+                port_id: u32::from_ne_bytes([e, f, g, h]),
+            },
+            Self::PORT => End::Port(self.port),
             _ => End::None,
         }
     }
@@ -245,6 +286,8 @@ impl Kept {
             End::Interface(i) => Packed::id(Packed::INTERFACE, i),
             End::PortId(i) => Packed::id(Packed::PORT_ID, i),
             End::Vsock(v) => Packed::vsock(v),
+            End::Tipc { node, port_id } => Packed::pair(Packed::TIPC, node, port_id),
+            End::Port(p) => Packed::maybe_ip(None, p),
             End::None => Packed::default(),
         };
         Kept {
@@ -440,8 +483,8 @@ pub struct PollStats {
 
 /// A dump request a [`Poller`] can run: what it keeps of each reply.
 /// Implemented by [`InetRequest`], [`LegacyRequest`], [`UnixRequest`],
-/// [`PacketRequest`], [`NetlinkRequest`], [`VsockRequest`] and
-/// [`XdpRequest`]; sealed.
+/// [`PacketRequest`], [`NetlinkRequest`], [`VsockRequest`],
+/// [`XdpRequest`], [`TipcRequest`] and [`SmcRequest`]; sealed.
 pub trait Polled: Scannable {
     /// The cookie of `msg`, and what is kept of it (with the `tcp_info`
     /// `fields`); [`Error::Reply`] if an attribute does not parse (every
@@ -611,6 +654,71 @@ impl Polled for XdpRequest {
                 kind: Kind::Xdp,
                 state: TcpState::Close,
                 local: Packed::id(Packed::INTERFACE, ifindex),
+                ..Kept::default()
+            },
+        ))
+    }
+    fn with_info(self) -> Option<Self> {
+        None
+    }
+}
+
+impl Polled for TipcRequest {
+    fn keep(m: &TipcMsg<'_>, _: &[TcpField]) -> Result<(u64, Kept), Error> {
+        // The cookie keys the socket: a reply without one is an error.
+        let cookie = m.cookie().map_err(|e| reply(0, e))?.ok_or_else(|| {
+            reply(
+                0,
+                ParseError::new(
+                    Layer::TipcDiagMsg,
+                    m.offset(),
+                    ParseErrorKind::MissingAttribute {
+                        kind: crate::raw::tipc_diag::TIPC_NLA_SOCK_COOKIE,
+                    },
+                ),
+            )
+        })?;
+        let r = |e| reply(cookie, e);
+        let socket_type = m.socket_type().map_err(r)?;
+        let state = m.state().map_err(r)?;
+        let node = m.node().map_err(r)?.unwrap_or(0);
+        let port_id = m.port_id().map_err(r)?.unwrap_or(0);
+        let peer = m.connection().map_err(r)?;
+        // Every other attribute is checked too.
+        m.stats().map_err(r)?;
+        m.group().map_err(r)?;
+        m.inode().map_err(r)?;
+        m.uid().map_err(r)?;
+        Ok((
+            cookie,
+            Kept {
+                kind: Kind::Tipc(socket_type.unwrap_or(SocketType::Unknown(0))),
+                state: state.unwrap_or(TcpState::Unknown(0)),
+                local: Packed::pair(Packed::TIPC, node, port_id),
+                peer: peer.map_or(Packed::default(), |c| {
+                    Packed::pair(Packed::TIPC, c.node, c.port_id)
+                }),
+                ..Kept::default()
+            },
+        ))
+    }
+    fn with_info(self) -> Option<Self> {
+        None
+    }
+}
+
+impl Polled for SmcRequest {
+    fn keep(m: &SmcMsg<'_>, _: &[TcpField]) -> Result<(u64, Kept), Error> {
+        for attr in m.attributes() {
+            attr.map_err(|e| reply(m.cookie(), e))?;
+        }
+        Ok((
+            m.cookie(),
+            Kept {
+                kind: Kind::Smc,
+                state: m.state().as_tcp(),
+                local: Packed::maybe_ip(m.src(), m.src_port()),
+                peer: Packed::maybe_ip(m.dst(), m.dst_port()),
                 ..Kept::default()
             },
         ))
@@ -926,6 +1034,31 @@ mod tests {
             (End::Vsock(local), End::Vsock(peer))
         );
         assert_eq!(brief.peer().to_string(), "*:*");
+    }
+
+    #[test]
+    fn tipc_and_smc_ends_are_kept_whole() {
+        let local = End::Tipc {
+            node: u32::MAX,
+            port_id: 0x8000_0001,
+        };
+        let kind = Kind::Tipc(SocketType::Rdm);
+        let kept = Kept::new(kind, TcpState::Close, local, End::None);
+        let brief = Brief::new(&kept, &[]);
+        assert_eq!(
+            (brief.kind(), brief.local(), brief.peer()),
+            (kind, local, End::None)
+        );
+        assert_eq!(brief.local().to_string(), "4294967295:2147483649");
+        // An SMC end without its address keeps its port.
+        let v6: SocketAddr = "[2001:db8::1]:443".parse().unwrap();
+        let kept = Kept::new(Kind::Smc, TcpState::Listen, End::Port(443), End::Addr(v6));
+        let brief = Brief::new(&kept, &[]);
+        assert_eq!(
+            (brief.local(), brief.peer()),
+            (End::Port(443), End::Addr(v6))
+        );
+        assert_eq!(brief.local().to_string(), "*:443");
     }
 
     /// A TCP reply (host byte order) with `attrs` after the fixed part.

@@ -20,6 +20,8 @@ use crate::inet::{InetRequest, LegacyRequest};
 use crate::netlink_diag::NetlinkRequest;
 use crate::packet::PacketRequest;
 use crate::request::{sealed, Request};
+use crate::smc::SmcRequest;
+use crate::tipc::TipcRequest;
 use crate::transport::{Batch, Datagram, Dump};
 use crate::unix::UnixRequest;
 use crate::vsock::VsockRequest;
@@ -102,7 +104,9 @@ scannable_without_programs!(
     PacketRequest,
     NetlinkRequest,
     VsockRequest,
-    XdpRequest
+    XdpRequest,
+    TipcRequest,
+    SmcRequest
 );
 
 /// What a worker is asked to do.

@@ -627,6 +627,39 @@ pub fn smc_sockets_that_fell_back_to_tcp() {
         assert_eq!(o["inode"], s.inode);
     }
     assert_eq!(json.lines().count(), 4);
+
+    // The poller: four new sockets, kept by the TCP states they resemble,
+    // with their ends.
+    use sockdiag::poll::{Change, End, Kind, Poller};
+    let mut poller = Poller::new(SmcRequest::new()).unwrap();
+    let mut new = Vec::new();
+    poller
+        .poll(|c| match c {
+            Change::New { cookie, now, .. } => {
+                assert_eq!(now.kind(), Kind::Smc);
+                new.push((cookie, now.state(), now.local()));
+            }
+            _ => panic!("{c:?}"),
+        })
+        .unwrap();
+    new.sort_unstable_by_key(|n| n.0);
+    let mut expected: Vec<_> = socks
+        .iter()
+        .map(|s| {
+            let local = match s.src {
+                Some(ip) => End::Addr((ip, s.src_port).into()),
+                None => End::Port(s.src_port),
+            };
+            (s.cookie, s.state.as_tcp(), local)
+        })
+        .collect();
+    expected.sort_unstable_by_key(|n| n.0);
+    assert_eq!(new, expected);
+    assert_eq!(
+        new.iter().filter(|n| n.1 == TcpState::Listen).count(),
+        2,
+        "{new:?}"
+    );
 }
 
 pub fn tipc_sockets_by_service_and_port() {
@@ -644,6 +677,7 @@ pub fn tipc_sockets_by_service_and_port() {
         println!("    no tipc_diag in this kernel: its dumps are Error::Unavailable");
         return;
     }
+    use sockdiag::poll::{Change, End, Kind, Poller};
     let tipc = |ty| support::raw_socket(AF_TIPC, ty, 0).unwrap();
     // A datagram socket publishing {18888, 17..17}; a stream listener on
     // {18889, 1}; a client connected to it by name, and the accepted end.
@@ -781,6 +815,60 @@ pub fn tipc_sockets_by_service_and_port() {
         cli_rows_equal_ss(&["--tipc", "-an", "--tipcinfo"]);
         cli_rows_equal_ss(&["-A", "tipc", "-anp"]);
     }
+
+    // The poller sees each socket new once, its ends as the kernel's,
+    // and the datagram socket gone when it closes.
+    let mut poller = Poller::new(TipcRequest::new()).unwrap();
+    let mut new = Vec::new();
+    poller
+        .poll(|c| match c {
+            Change::New { cookie, now, .. } => {
+                new.push((cookie, now.kind(), now.local(), now.peer()))
+            }
+            _ => panic!("{c:?}"),
+        })
+        .unwrap();
+    new.sort_by_key(|n| n.0);
+    let end = |node, port_id| End::Tipc { node, port_id };
+    let mut expected: Vec<_> = socks
+        .iter()
+        .map(|t| {
+            (
+                t.cookie.unwrap(),
+                Kind::Tipc(t.socket_type.unwrap()),
+                end(t.node.unwrap(), t.port_id.unwrap()),
+                t.connection.map_or(End::None, |c| end(c.node, c.port_id)),
+            )
+        })
+        .collect();
+    expected.sort_by_key(|n| n.0);
+    assert_eq!(new, expected);
+    let rdm_cookie = datagram.cookie.unwrap();
+    let client_port = client.port_id;
+    drop(rdm);
+    let mut gone = Vec::new();
+    poller
+        .poll(|c| match c {
+            Change::Gone { cookie, .. } => gone.push(cookie),
+            Change::Changed { .. } => {}
+            _ => panic!("{c:?}"),
+        })
+        .unwrap();
+    assert_eq!(gone, [rdm_cookie]);
+    // The watch: the four sockets left, as new, then the client's end.
+    let first = output(BIN, &["watch", "--tipc", "-a", "--count", "1", "--json"]);
+    let events: Vec<serde_json::Value> = first
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let new: Vec<_> = events.iter().filter(|v| v["event"] == "new").collect();
+    assert_eq!(new.len(), 4, "{first}");
+    let c_event = new
+        .iter()
+        .find(|v| v["port_id"] == client_port.unwrap())
+        .unwrap_or_else(|| panic!("the client in {first}"));
+    assert_eq!(c_event["netid"], "ti_st", "{c_event}");
+    assert_eq!(c_event["peer_port_id"], server_port, "{c_event}");
 }
 
 /// `(major, minor)` of a version such as "6.1.0-57-cloud-amd64" or "4.7".

@@ -9,7 +9,7 @@ use sockdiag::inet::{
 };
 use sockdiag::netlink_diag::{Groups, NetlinkAttr, NetlinkMsg};
 use sockdiag::packet::{BpfProgram, Fanout, PacketAttr, PacketInfo, PacketMsg, PacketRing};
-use sockdiag::smc::{SmcAttr, SmcFallback, SmcMsg, SmcState};
+use sockdiag::smc::{SmcAttr, SmcFallback, SmcMsg};
 use sockdiag::tipc::{TipcMsg, TipcStats};
 use sockdiag::unix::{UnixAttr, UnixMsg, UnixName, UnixVfs};
 use sockdiag::vsock::{VsockAddr, VsockMsg};
@@ -530,6 +530,17 @@ fn first_error<T>(error: &mut Option<ParseError>, r: Result<Option<T>, ParseErro
     })
 }
 
+/// ss's Netid of a TIPC socket of type `t`.
+pub fn tipc_netid(t: SocketType) -> &'static str {
+    match t {
+        SocketType::Stream => "ti_st",
+        SocketType::Dgram => "ti_dg",
+        SocketType::Rdm => "ti_rd",
+        SocketType::SeqPacket => "ti_sq",
+        _ => "???",
+    }
+}
+
 /// A TIPC socket: every field from its own attribute (the first that
 /// does not parse is the view's error).
 pub fn tipc<'a>(m: &TipcMsg<'a>) -> Sock<'a> {
@@ -554,13 +565,7 @@ pub fn tipc<'a>(m: &TipcMsg<'a>) -> Sock<'a> {
     x.tipc_service = con.and_then(|c| c.service);
     x.tipc_type = socket_type;
     x.error = error;
-    let netid = match socket_type {
-        Some(SocketType::Stream) => "ti_st",
-        Some(SocketType::Dgram) => "ti_dg",
-        Some(SocketType::Rdm) => "ti_rd",
-        Some(SocketType::SeqPacket) => "ti_sq",
-        _ => "???",
-    };
+    let netid = tipc_netid(socket_type.unwrap_or(SocketType::Unknown(0)));
     let state = state.unwrap_or(TcpState::Unknown(0));
     Sock {
         netid,
@@ -594,13 +599,7 @@ pub fn smc<'a>(m: &SmcMsg<'a>) -> Sock<'a> {
     x.error = error;
     x.shutdown = Some(m.shutdown());
     x.smc_mode = Some(m.mode().name());
-    let state = match m.state() {
-        SmcState::Active => TcpState::Established,
-        SmcState::Init => TcpState::SynSent,
-        SmcState::Listen => TcpState::Listen,
-        SmcState::Closed => TcpState::Close,
-        _ => TcpState::CloseWait,
-    };
+    let state = m.state().as_tcp();
     Sock {
         netid: "smc",
         family: "smc",

@@ -14,6 +14,8 @@ use sockdiag::inet::{InetMsg, InetRequest, LegacyRequest, Protocol, TcpField};
 use sockdiag::netlink_diag::{NetlinkMsg, NetlinkRequest, NetlinkShow};
 use sockdiag::packet::{PacketMsg, PacketRequest, PacketShow};
 use sockdiag::poll::{Brief, Change, End, Kind, Polled, Poller, Scanner, Strategy, What};
+use sockdiag::smc::{SmcMsg, SmcRequest};
+use sockdiag::tipc::{TipcMsg, TipcRequest};
 use sockdiag::unix::{UnixMsg, UnixRequest, UnixShow};
 use sockdiag::vsock::{VsockMsg, VsockRequest};
 use sockdiag::xdp::{XdpMsg, XdpRequest, XdpShow};
@@ -89,6 +91,11 @@ impl std::fmt::Display for JsonEnd {
         match self.1 {
             End::Addr(a) => write!(f, "\"{name}\":\"{}\",\"{port}\":{}", a.ip(), a.port()),
             End::Vsock(v) => write!(f, "\"{name}_cid\":{},\"{name}_port\":{}", v.cid, v.port),
+            End::Tipc { node, port_id } => {
+                let peer = if name == "src" { "" } else { "peer_" };
+                write!(f, "\"{peer}node\":{node},\"{peer}port_id\":{port_id}")
+            }
+            End::Port(p) => write!(f, "\"{name}\":null,\"{port}\":{p}"),
             End::None => write!(f, "\"{name}_id\":null"),
             other => write!(f, "\"{name}_id\":{other}"),
         }
@@ -116,6 +123,8 @@ fn netid(kind: Kind, table: Table) -> &'static str {
         (Kind::Packet { .. }, _) => "p_raw",
         (Kind::Vsock(t), _) => t.vsock_netid(),
         (Kind::Xdp, _) => "xdp",
+        (Kind::Tipc(t), _) => view::tipc_netid(t),
+        (Kind::Smc, _) => "smc",
         _ => "nl",
     }
 }
@@ -299,6 +308,8 @@ enum Polling {
     Netlink(Poller<NetlinkRequest>),
     Vsock(Poller<VsockRequest>),
     Xdp(Poller<XdpRequest>),
+    Tipc(Poller<TipcRequest>),
+    Smc(Poller<SmcRequest>),
 }
 
 /// One poller and the table it polls.
@@ -337,6 +348,12 @@ impl Watched {
             Polling::Xdp(poller) => {
                 poller.poll(|c| p.change(t, c, |m: &XdpMsg<'_>| view::xdp(m).whole()))
             }
+            Polling::Tipc(poller) => {
+                poller.poll(|c| p.change(t, c, |m: &TipcMsg<'_>| view::tipc(m).whole()))
+            }
+            Polling::Smc(poller) => {
+                poller.poll(|c| p.change(t, c, |m: &SmcMsg<'_>| view::smc(m).whole()))
+            }
         }
         .map(|_| ())
     }
@@ -350,6 +367,8 @@ impl Watched {
             Polling::Netlink(p) => p.len(),
             Polling::Vsock(p) => p.len(),
             Polling::Xdp(p) => p.len(),
+            Polling::Tipc(p) => p.len(),
+            Polling::Smc(p) => p.len(),
         }
     }
 
@@ -470,12 +489,6 @@ fn watched(o: &Options, track: &[TcpField]) -> Result<Vec<Watched>, Failure> {
             &[]
         };
         match table {
-            Table::Tipc | Table::Smc => {
-                return Err(Failure::Run(format!(
-                    "watch cannot poll {} yet",
-                    table.name()
-                )))
-            }
             Table::Inet(p @ (Protocol::Tcp | Protocol::Dccp)) if o.v4 && o.v6 => {
                 let req = if p == Protocol::Tcp {
                     LegacyRequest::tcp()
@@ -546,6 +559,20 @@ fn watched(o: &Options, track: &[TcpField]) -> Result<Vec<Watched>, Failure> {
                 out.push(Watched {
                     table,
                     poller: Polling::Xdp(poller(o, req, &[])?),
+                });
+            }
+            Table::Tipc => {
+                let req = TipcRequest::new().with_states(states);
+                out.push(Watched {
+                    table,
+                    poller: Polling::Tipc(poller(o, req, &[])?),
+                });
+            }
+            Table::Smc => {
+                let req = SmcRequest::new();
+                out.push(Watched {
+                    table,
+                    poller: Polling::Smc(poller(o, req, &[])?),
                 });
             }
         }
