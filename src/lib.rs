@@ -200,7 +200,7 @@ mod serde_impl;
 pub use common::{Shutdown, SkMemInfo, SocketType, U32Array};
 pub use error::{Error, FileFailure, InvalidArgument};
 pub use host::names::{resolve_names, NameLookup};
-pub use host::netns::NetNs;
+pub use host::netns::{FoundNetNs, NetNs};
 pub use host::procs;
 pub use host::system;
 pub use parse_error::{ErrorOrigin, KernelError, Layer, ParseError, ParseErrorKind};

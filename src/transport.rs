@@ -386,9 +386,29 @@ impl DestroyEvents {
 
     /// Waits for the next datagram of events and returns them.
     pub fn next_batch(&mut self) -> Result<Batch<'_, DestroyEvent>, Error> {
+        let (data_end, count) = loop {
+            if let Some(found) = self.receive(MsgFlags::empty())? {
+                break found;
+            }
+        };
+        Ok(self.batch(data_end, count))
+    }
+
+    /// The next datagram of events if one is waiting, else `None` at once:
+    /// for a poll loop that drains the events between its dumps.
+    pub fn try_next_batch(&mut self) -> Result<Option<Batch<'_, DestroyEvent>>, Error> {
+        Ok(self
+            .receive(MsgFlags::MSG_DONTWAIT)?
+            .map(|(data_end, count)| self.batch(data_end, count)))
+    }
+
+    /// Receives datagrams until one holds events (`None`: with
+    /// `MSG_DONTWAIT`, none is waiting), checks them and returns where
+    /// they end and how many there are.
+    fn receive(&mut self, flags: MsgFlags) -> Result<Option<(usize, usize)>, Error> {
         loop {
-            let Some(len) = self.sock.recv(MsgFlags::empty())? else {
-                continue;
+            let Some(len) = self.sock.recv(flags)? else {
+                return Ok(None);
             };
             let data = self.sock.buf.get(..len).unwrap_or_default();
             let mut count = 0;
@@ -403,13 +423,16 @@ impl DestroyEvents {
                 data_end = msg.payload_offset().saturating_add(msg.payload().len());
             }
             if count > 0 {
-                let bytes = self.sock.buf.get(..data_end).unwrap_or_default();
-                return Ok(Batch {
-                    bytes,
-                    count,
-                    req: DestroyEvent,
-                });
+                return Ok(Some((data_end, count)));
             }
+        }
+    }
+
+    fn batch(&self, data_end: usize, count: usize) -> Batch<'_, DestroyEvent> {
+        Batch {
+            bytes: self.sock.buf.get(..data_end).unwrap_or_default(),
+            count,
+            req: DestroyEvent,
         }
     }
 }

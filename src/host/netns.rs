@@ -82,6 +82,88 @@ impl NetNs<'_> {
     }
 }
 
+/// A network namespace of this host, as [`NetNs::discover`] finds it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct FoundNetNs {
+    /// Its inode: what tells namespaces apart (`ip netns identify`,
+    /// `readlink /proc/PID/ns/net`).
+    pub inode: u64,
+    /// Its name under `/run/netns` (`ip netns add NAME`), if it has one.
+    pub name: Option<String>,
+    /// A file that opens it: `/run/netns/NAME`, else `/proc/PID/ns/net` of
+    /// one of its processes.
+    pub path: PathBuf,
+}
+
+impl FoundNetNs {
+    /// The namespace, to open a socket in ([`DiagSocket::in_netns`]).
+    pub fn netns(&self) -> NetNs<'_> {
+        NetNs::Path(&self.path)
+    }
+}
+
+impl NetNs<'_> {
+    /// Every network namespace of this host that a file names: those
+    /// mounted under `/run/netns` and those of a running process
+    /// (`/proc/*/ns/net`), one per inode (with its name where it has
+    /// one), sorted by inode. A namespace kept only by an open descriptor
+    /// or a bind mount elsewhere is not found; a process that exits
+    /// meanwhile, or whose namespace file cannot be read (another user's,
+    /// without root), is passed over. Fails only if `/proc` cannot be
+    /// read.
+    pub fn discover() -> io::Result<Vec<FoundNetNs>> {
+        use std::os::unix::fs::MetadataExt;
+        let mut found: Vec<FoundNetNs> = Vec::new();
+        if let Ok(dir) = std::fs::read_dir("/run/netns") {
+            for entry in dir.flatten() {
+                let path = entry.path();
+                let (Ok(meta), Some(name)) = (
+                    std::fs::metadata(&path),
+                    entry.file_name().to_str().map(str::to_owned),
+                ) else {
+                    continue;
+                };
+                // An unmounted leftover is a plain empty file of /run.
+                if meta.dev() == std::fs::metadata("/run/netns").map_or(0, |m| m.dev()) {
+                    continue;
+                }
+                found.push(FoundNetNs {
+                    inode: meta.ino(),
+                    name: Some(name),
+                    path,
+                });
+            }
+        }
+        found.sort_by_key(|f| f.inode);
+        found.dedup_by_key(|f| f.inode);
+        for entry in std::fs::read_dir("/proc")?.flatten() {
+            let name = entry.file_name();
+            let Some(pid) = name
+                .to_str()
+                .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+            else {
+                continue;
+            };
+            let path = PathBuf::from(format!("/proc/{pid}/ns/net"));
+            let Ok(meta) = std::fs::metadata(&path) else {
+                continue;
+            };
+            if let Err(at) = found.binary_search_by_key(&meta.ino(), |f| f.inode) {
+                found.insert(
+                    at,
+                    FoundNetNs {
+                        inode: meta.ino(),
+                        name: None,
+                        path,
+                    },
+                );
+            }
+        }
+        Ok(found)
+    }
+}
+
 /// Why [`enter`] failed.
 enum Entered {
     /// `setns` itself.

@@ -8,8 +8,10 @@
 //!   little state per socket (by cookie) and reports only [`Change`]s —
 //!   new sockets, gone sockets, state changes and chosen `tcp_info`
 //!   counters ([`TcpField`]) that moved — for every family: inet (v2 and
-//!   legacy requests), unix, packet, netlink. Once its tables have grown
-//!   to the population it allocates nothing.
+//!   legacy requests), unix, packet, netlink, vsock, AF_XDP, TIPC, SMC;
+//!   [`Poller::poll_listed`] also hands over every listed socket, for
+//!   aggregates. Once its tables have grown to the population it
+//!   allocates nothing.
 //! - [`Tracker`] is the bookkeeping alone, for state of your own.
 //!
 //! ```no_run
@@ -465,6 +467,22 @@ pub enum Change<'a, M> {
     },
 }
 
+/// What [`Poller::poll_listed`] reports.
+#[derive(Clone, Copy, Debug)]
+pub enum Listing<'a, M> {
+    /// A socket the dump listed, changed or not.
+    Listed {
+        /// Its cookie.
+        cookie: u64,
+        /// The reply.
+        msg: &'a M,
+        /// What this poll saw.
+        now: Brief<'a>,
+    },
+    /// A change, as [`Poller::poll`] reports it.
+    Change(Change<'a, M>),
+}
+
 /// Counts of one poll.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -903,9 +921,27 @@ impl<R: Polled> Poller<R> {
     /// last one that finished, so it may report again a socket the failed
     /// one reported new. A dump the kernel marks inconsistent is
     /// [`Error::DumpInterrupted`], after the poll finished.
-    pub fn poll<F>(&mut self, mut f: F) -> Result<PollStats, Error>
+    pub fn poll<F>(&mut self, f: F) -> Result<PollStats, Error>
     where
         F: for<'a, 'b> FnMut(Change<'a, R::Msg<'b>>),
+    {
+        let mut f = f;
+        self.poll_listed(|l| {
+            if let Listing::Change(c) = l {
+                f(c);
+            }
+        })
+    }
+
+    /// [`poll`](Self::poll) that also reports every socket the dump
+    /// lists ([`Listing::Listed`], changed or not, before its change if
+    /// it has one): for aggregates over the whole population (counts by
+    /// state, queue lengths, `tcp_info` distributions) from the same dump
+    /// that tracks the changes. A socket the kernel lists twice is listed
+    /// once.
+    pub fn poll_listed<F>(&mut self, mut f: F) -> Result<PollStats, Error>
+    where
+        F: for<'a, 'b> FnMut(Listing<'a, R::Msg<'b>>),
     {
         let mut stats = PollStats::default();
         let fields = self.fields;
@@ -920,15 +956,23 @@ impl<R: Polled> Poller<R> {
             let Some(tracker) = trackers.get_mut(half) else {
                 return Ok(());
             };
-            match tracker.observe(cookie, now) {
+            let observed = tracker.observe(cookie, now);
+            if !matches!(observed, Observed::Repeated) {
+                f(Listing::Listed {
+                    cookie,
+                    msg: &m,
+                    now: Brief { kept: &now, fields },
+                });
+            }
+            match observed {
                 Observed::New => {
                     stats.sockets += 1;
                     stats.new += 1;
-                    f(Change::New {
+                    f(Listing::Change(Change::New {
                         cookie,
                         msg: &m,
                         now: Brief { kept: &now, fields },
-                    });
+                    }));
                 }
                 Observed::Known(before) => {
                     stats.sockets += 1;
@@ -936,13 +980,13 @@ impl<R: Polled> Poller<R> {
                     let what = What::between(&before, &now);
                     if what.any() {
                         stats.changed += 1;
-                        f(Change::Changed {
+                        f(Listing::Change(Change::Changed {
                             cookie,
                             msg: &m,
                             before,
                             now,
                             what,
-                        });
+                        }));
                     }
                 }
                 Observed::Repeated => stats.repeated += 1,
@@ -963,10 +1007,10 @@ impl<R: Polled> Poller<R> {
         for t in &mut self.trackers {
             t.finish(|cookie, kept| {
                 stats.gone += 1;
-                f(Change::Gone {
+                f(Listing::Change(Change::Gone {
                     cookie,
                     last: Brief { kept, fields },
-                });
+                }));
             });
         }
         self.polls += 1;

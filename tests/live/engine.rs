@@ -48,6 +48,31 @@ pub fn poller_reports_changes_without_allocating() {
         }
     });
     assert_eq!(n, 0, "allocations during 10 polls of 1001 sockets");
+    // Every socket listed, once each, with what is kept of it; still
+    // without allocating.
+    use sockdiag::poll::Listing;
+    let mut cookies = std::collections::HashSet::new();
+    poller
+        .poll_listed(|l| match l {
+            Listing::Listed { cookie, .. } => assert!(cookies.insert(cookie)),
+            Listing::Change(c) => panic!("{c:?}"),
+        })
+        .unwrap();
+    assert_eq!(cookies.len(), 1001);
+    let mut listening = 0;
+    let n = allocations_during(|| {
+        let stats = poller
+            .poll_listed(|l| match l {
+                Listing::Listed { msg, now, .. } => {
+                    assert_eq!(msg.state(), now.state());
+                    listening += usize::from(now.state() == TcpState::Listen);
+                }
+                Listing::Change(c) => panic!("{c:?}"),
+            })
+            .unwrap();
+        assert_eq!(stats.sockets, 1001);
+    });
+    assert_eq!((n, listening), (0, 1));
     // A new connection with data, then its end.
     let l = support::tcp_listener(addr("127.0.0.1:6100"), 4, None);
     let mut c = support::tcp_connect(addr("127.0.0.1:46100"), addr("127.0.0.1:6100"));

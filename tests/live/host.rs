@@ -119,6 +119,22 @@ pub fn scanning_other_network_namespaces() {
         assert_eq!(listeners_on(&mut there, 7300), 1, "{ns}");
     }
     drop(file);
+    // Found among the host's namespaces, by a process of its own.
+    use std::os::unix::fs::MetadataExt;
+    let inode_a = std::fs::metadata(&path).unwrap().ino();
+    let found = NetNs::discover().unwrap();
+    assert!(
+        found.windows(2).all(|w| w[0].inode < w[1].inode),
+        "sorted, once each"
+    );
+    let a = found
+        .iter()
+        .find(|f| f.inode == inode_a)
+        .unwrap_or_else(|| panic!("{found:#?}"));
+    assert_eq!(a.name, None);
+    let mut there = DiagSocket::in_netns(a.netns()).unwrap();
+    assert_eq!(listeners_on(&mut there, 7300), 1);
+    drop(there);
     // A thread living in namespace C, seen from this one (namespace B).
     let (tx, rx) = std::sync::mpsc::channel();
     let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
@@ -136,6 +152,13 @@ pub fn scanning_other_network_namespaces() {
     done_tx.send(()).unwrap();
     t.join().unwrap();
     finish(child);
+    assert!(
+        !NetNs::discover()
+            .unwrap()
+            .iter()
+            .any(|f| f.inode == inode_a),
+        "namespace A went with its process"
+    );
     // By name, with ip netns (root only).
     if real_root() && Command::new("ip").arg("-V").output().is_ok() {
         let name = format!("sockdiag-test-{}", std::process::id());
@@ -151,12 +174,30 @@ pub fn scanning_other_network_namespaces() {
         let mut named = DiagSocket::in_netns(NetNs::Named(&name)).unwrap();
         assert_eq!(listeners_on(&mut named, 7302), 1);
         drop(named);
+        let inode = std::fs::metadata(format!("/run/netns/{name}"))
+            .unwrap()
+            .ino();
+        let by_name =
+            |found: &[sockdiag::FoundNetNs]| found.iter().find(|f| f.inode == inode).cloned();
+        let f = by_name(&NetNs::discover().unwrap()).expect("the named namespace");
+        assert_eq!(
+            (f.name.as_deref(), f.path.clone()),
+            (
+                Some(name.as_str()),
+                std::path::PathBuf::from(format!("/run/netns/{name}"))
+            )
+        );
         finish(child);
         assert!(Command::new("ip")
             .args(["netns", "del", &name])
             .status()
             .unwrap()
             .success());
+        assert_eq!(
+            by_name(&NetNs::discover().unwrap()),
+            None,
+            "gone with its name and process"
+        );
     } else {
         assert!(
             !require_live(),

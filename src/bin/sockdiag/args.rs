@@ -989,18 +989,28 @@ impl Builder {
             } else if o.tables.iter().any(|t| {
                 matches!(
                     t,
-                    Table::Packet | Table::Netlink | Table::Vsock | Table::Xdp | Table::Smc
+                    Table::Packet
+                        | Table::Netlink
+                        | Table::Vsock
+                        | Table::Xdp
+                        | Table::Smc
+                        | Table::Tipc
                 )
             }) {
                 if o.explicit_tables {
                     return Err(Usage(
-                        "a filter expression applies to inet sockets and unix sockets; drop -0, --netlink, --vsock, --xdp and -A smc".to_owned(),
+                        "a filter expression applies to inet sockets and unix sockets; drop -0, --netlink, --vsock, --tipc, --xdp and -A smc".to_owned(),
                     ));
                 }
                 o.tables.retain(|t| {
                     !matches!(
                         t,
-                        Table::Packet | Table::Netlink | Table::Vsock | Table::Xdp | Table::Smc
+                        Table::Packet
+                            | Table::Netlink
+                            | Table::Vsock
+                            | Table::Xdp
+                            | Table::Smc
+                            | Table::Tipc
                     )
                 });
             }
@@ -1230,6 +1240,19 @@ mod tests {
         );
         assert!(fail("-x -E").contains("-E"));
         assert!(fail("--replay f -K").contains("--replay"));
+    }
+
+    #[test]
+    fn a_filter_expression_names_no_family_it_cannot_select() {
+        for t in ["--tipc", "--vsock", "--xdp", "-A smc", "-0", "--netlink"] {
+            let e = fail(&format!("{t} sport = :22"));
+            assert!(
+                e.contains("a filter expression applies to inet"),
+                "{t}: {e}"
+            );
+        }
+        // Unnamed (ss's default of every table), those tables are dropped.
+        assert!(!run("sport = :22").tables.contains(&Table::Tipc));
     }
 
     #[test]
