@@ -33,6 +33,8 @@ mod cli;
 mod destroy;
 #[path = "live/engine.rs"]
 mod engine;
+#[path = "live/exporter.rs"]
+mod exporter;
 #[path = "live/families.rs"]
 mod families;
 #[path = "live/filters.rs"]
@@ -60,6 +62,11 @@ const FILES: &[(&str, &str, &[Test])] = &[
         destroy::TESTS,
     ),
     ("engine.rs", include_str!("live/engine.rs"), engine::TESTS),
+    (
+        "exporter.rs",
+        include_str!("live/exporter.rs"),
+        exporter::TESTS,
+    ),
     (
         "families.rs",
         include_str!("live/families.rs"),

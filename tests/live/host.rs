@@ -57,7 +57,9 @@ pub(crate) fn helper_listener(port: &str, fresh: bool) {
     let _ = std::io::stdin().read_to_end(&mut Vec::new());
 }
 
-fn spawn_helper(args: &[&str], prefix: &[&str]) -> std::process::Child {
+/// This test binary as a helper process (`args`), after `prefix` (`ip
+/// netns exec NAME`): returns once it said it is ready.
+pub(crate) fn spawn_helper(args: &[&str], prefix: &[&str]) -> std::process::Child {
     use std::io::BufRead;
     let exe = std::env::current_exe().unwrap();
     let mut cmd = match prefix.split_first() {
@@ -82,7 +84,8 @@ fn spawn_helper(args: &[&str], prefix: &[&str]) -> std::process::Child {
     child
 }
 
-fn finish(mut child: std::process::Child) {
+/// Ends a helper (it exits when its standard input closes).
+pub(crate) fn finish(mut child: std::process::Child) {
     drop(child.stdin.take());
     child.wait().unwrap();
 }

@@ -352,6 +352,36 @@ pub struct Options {
     pub workers: Workers,
     /// `-Z`/`-z`: SELinux contexts, asked for.
     pub selinux: Option<String>,
+    /// The exporter's options.
+    pub exporter: ExporterOptions,
+}
+
+/// The options of `sockdiag exporter`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExporterOptions {
+    /// `--listen`: where `/metrics` is served.
+    pub listen: std::net::SocketAddr,
+    /// `--all-netns`: every network namespace of the host.
+    pub all_netns: bool,
+    /// `--ports`: ports whose connections are counted (either end).
+    pub ports: Vec<u16>,
+    /// `--max-series`: series per metric at most.
+    pub max_series: usize,
+}
+
+/// The exporter's port: Prometheus's list of exporter ports (9100-9999)
+/// is full, so one past it that nothing common uses.
+pub const EXPORTER_PORT: u16 = 10116;
+
+impl Default for ExporterOptions {
+    fn default() -> Self {
+        ExporterOptions {
+            listen: std::net::SocketAddr::from(([127, 0, 0, 1], EXPORTER_PORT)),
+            all_netns: false,
+            ports: Vec::new(),
+            max_series: 10_000,
+        }
+    }
 }
 
 impl Options {
@@ -360,7 +390,7 @@ impl Options {
         match (self.states, self.mode) {
             (Some(s), _) => s,
             // Counting, watching and event streams see every state.
-            (None, Mode::Summary | Mode::Watch | Mode::Events) => States::DEFAULT,
+            (None, Mode::Summary | Mode::Watch | Mode::Events | Mode::Exporter) => States::DEFAULT,
             (None, _) => self.list_states,
         }
     }
@@ -486,6 +516,8 @@ struct Builder {
     modes: Vec<(Mode, String)>,
     /// The output format options given, as spelled.
     formats: Vec<(Format, String)>,
+    /// `--interval` was given (each mode has its own default).
+    interval_given: bool,
 }
 
 impl Builder {
@@ -519,7 +551,9 @@ impl Builder {
                 track: Vec::new(),
                 workers: Workers::Auto,
                 selinux: None,
+                exporter: ExporterOptions::default(),
             },
+            interval_given: false,
             dbs: Dbs::empty(),
             fams: Fams::empty(),
             states: States::empty(),
@@ -667,6 +701,33 @@ impl Builder {
             Key::Events => self.modes.push((Mode::Events, by.to_owned())),
             Key::Summary => self.modes.push((Mode::Summary, by.to_owned())),
             Key::Watch => self.modes.push((Mode::Watch, by.to_owned())),
+            Key::Exporter => self.modes.push((Mode::Exporter, by.to_owned())),
+            Key::Listen => {
+                self.o.exporter.listen = value.parse().map_err(|_| {
+                    Usage(format!(
+                        "bad --listen '{value}' (an address and port: 127.0.0.1:{EXPORTER_PORT}, [::]:{EXPORTER_PORT})"
+                    ))
+                })?;
+            }
+            Key::AllNetns => self.o.exporter.all_netns = true,
+            Key::Ports => {
+                for p in value.split(',') {
+                    let port = p.trim().parse::<u16>().ok().filter(|&p| p != 0);
+                    let port = port.ok_or_else(|| {
+                        Usage(format!("bad port '{p}' in --ports (1 to 65535, e.g. 443,5432)"))
+                    })?;
+                    if !self.o.exporter.ports.contains(&port) {
+                        self.o.exporter.ports.push(port);
+                    }
+                }
+            }
+            Key::MaxSeries => {
+                self.o.exporter.max_series = value
+                    .parse()
+                    .ok()
+                    .filter(|&n| n > 0)
+                    .ok_or_else(|| Usage(format!("bad --max-series '{value}' (a whole number above 0)")))?;
+            }
             Key::Json => self.formats.push((Format::Json, by.to_owned())),
             Key::Prom => self.formats.push((Format::Prom, by.to_owned())),
             Key::Net => self.o.netns = Some(value),
@@ -691,6 +752,7 @@ impl Builder {
                 self.filter_file = Some(text.join(" "));
             }
             Key::Interval => {
+                self.interval_given = true;
                 self.o.interval = duration(&value).ok_or_else(|| {
                     Usage(format!(
                         "bad --interval '{value}' (a positive number with unit s, ms or us, e.g. 10ms)"
@@ -928,6 +990,7 @@ impl Builder {
             // take those.
             match mode {
                 Mode::Watch => self.dbs = Dbs::INET,
+                Mode::Exporter => self.dbs = Dbs::TCP,
                 Mode::Kill => self.dbs = Dbs::TCP | Dbs::UDP | Dbs::RAW,
                 Mode::Events => self.dbs = Dbs::TCP | Dbs::UDP,
                 Mode::List | Mode::Summary => {}
@@ -935,9 +998,17 @@ impl Builder {
             if mode != Mode::List && mode != Mode::Summary {
                 self.do_default = false;
                 if self.state_filter.is_none() && self.word_states.is_none() {
-                    self.state_filter = Some(SS_CONN);
+                    // The exporter counts every state.
+                    self.state_filter = Some(if mode == Mode::Exporter {
+                        States::DEFAULT
+                    } else {
+                        SS_CONN
+                    });
                 }
             }
+        }
+        if mode == Mode::Exporter && !self.interval_given {
+            self.o.interval = Duration::from_secs(10);
         }
         let explicit_states = self.word_states.is_some()
             || self
@@ -956,7 +1027,7 @@ impl Builder {
             }
         }
         if let Some(first) = self.filter_words.first() {
-            if matches!(first.as_str(), "watch") {
+            if matches!(first.as_str(), "watch" | "exporter") {
                 return Err(Usage(format!(
                     "'{first}' is a command: give it first (sockdiag {first} -t ...)"
                 )));
@@ -1124,6 +1195,11 @@ fn check(o: &Options) -> Result<(), Usage> {
             "-E streams destroy events of TCP and UDP sockets only: select -t and/or -u".to_owned(),
         ));
     }
+    if o.exporter.all_netns && o.netns.is_some() {
+        return Err(Usage(
+            "--all-netns scans every namespace and -N one: give one of them".to_owned(),
+        ));
+    }
     if o.mode == Mode::Events && o.netns.is_some() {
         return Err(Usage(
             "-E listens in the current network namespace; run it under `ip netns exec NAME` instead of -N".to_owned(),
@@ -1279,25 +1355,37 @@ mod tests {
     }
 
     /// How each mode is asked for, as a command line's first words.
-    const MODES: [(Mode, &str); 5] = [
+    const MODES: [(Mode, &str); 6] = [
         (Mode::List, ""),
         (Mode::Summary, "-s"),
         (Mode::Kill, "-K"),
         (Mode::Events, "-E"),
         (Mode::Watch, "watch"),
+        (Mode::Exporter, "exporter"),
     ];
+
+    /// The modes asked for by a command line's first word.
+    fn first_word(w: &str) -> bool {
+        matches!(w, "watch" | "exporter")
+    }
 
     #[test]
     fn every_pair_of_modes_is_an_error() {
         for (a, wa) in MODES.iter().skip(1) {
             for (b, wb) in MODES.iter().skip(1) {
-                // `watch` is a first word; the others go anywhere.
-                let (first, second) = if *wb == "watch" { (wb, wa) } else { (wa, wb) };
+                // `watch` and `exporter` are first words; the others go
+                // anywhere.
+                if first_word(wa) && first_word(wb) && a != b {
+                    // The second is a filter word: an error of its own.
+                    assert!(fail(&format!("{wa} -t {wb}")).contains("is a command"));
+                    continue;
+                }
+                let (first, second) = if first_word(wb) { (wb, wa) } else { (wa, wb) };
                 let line = format!("{first} -t {second}");
                 if a == b {
                     // Twice the same mode is that mode (`watch` is a
                     // first word only: a second one would be a filter).
-                    if *wa != "watch" {
+                    if !first_word(wa) {
                         assert_eq!(run(&line).mode, *a, "{line}");
                     }
                     continue;
@@ -1343,6 +1431,9 @@ mod tests {
             Key::Interval => "10ms",
             Key::Count | Key::Workers => "1",
             Key::Track => "total_retrans",
+            Key::Listen => "127.0.0.1:1",
+            Key::Ports => "443",
+            Key::MaxSeries => "5",
             _ => "x",
         }
     }
@@ -1351,7 +1442,7 @@ mod tests {
     fn every_option_outside_its_modes_is_an_error() {
         let mut checked = 0;
         for o in OPTIONS {
-            if matches!(o.key, Key::Help | Key::Version) || o.word == Some("watch") {
+            if matches!(o.key, Key::Help | Key::Version) || o.word.is_some_and(first_word) {
                 continue;
             }
             let spelled = match (o.short, o.long.first(), o.word) {

@@ -21,9 +21,11 @@ fn fixture(name: &str) -> Option<Vec<u8>> {
 }
 mod args;
 mod events;
+mod exporter;
 mod list;
 mod options;
 mod out;
+mod polling;
 mod reference;
 mod replay;
 mod view;
@@ -216,6 +218,9 @@ fn run(mut o: Options) -> Result<(), Failure> {
     }
     if o.mode == Mode::Watch {
         return watch::run(o);
+    }
+    if o.mode == Mode::Exporter {
+        return exporter::run(o);
     }
     if list::splittable(o) {
         return list::list_split(o);

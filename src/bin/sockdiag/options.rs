@@ -18,6 +18,8 @@ pub enum Mode {
     Summary,
     /// `watch`: poll and print what changed.
     Watch,
+    /// `exporter`: poll in the background and serve Prometheus metrics.
+    Exporter,
 }
 
 bitflags! {
@@ -34,16 +36,19 @@ bitflags! {
         const EVENTS = 1 << 3;
         /// `watch`.
         const WATCH = 1 << 4;
+        /// `exporter`.
+        const EXPORTER = 1 << 5;
     }
 }
 
 impl Mode {
-    pub const ALL: [Mode; 5] = [
+    pub const ALL: [Mode; 6] = [
         Mode::List,
         Mode::Summary,
         Mode::Kill,
         Mode::Events,
         Mode::Watch,
+        Mode::Exporter,
     ];
 
     pub fn bit(self) -> Modes {
@@ -53,6 +58,7 @@ impl Mode {
             Mode::Kill => Modes::KILL,
             Mode::Events => Modes::EVENTS,
             Mode::Watch => Modes::WATCH,
+            Mode::Exporter => Modes::EXPORTER,
         }
     }
 
@@ -64,6 +70,7 @@ impl Mode {
             Mode::Kill => "-K",
             Mode::Events => "-E",
             Mode::Watch => "watch",
+            Mode::Exporter => "exporter",
         }
     }
 }
@@ -117,6 +124,11 @@ pub enum Key {
     Kill,
     Events,
     Watch,
+    Exporter,
+    Listen,
+    AllNetns,
+    Ports,
+    MaxSeries,
     Capture,
     Diag,
     FilterFile,
@@ -142,6 +154,8 @@ pub enum Section {
     Modes,
     /// Options of watch (and -E).
     Watch,
+    /// Options of the exporter.
+    Exporter,
     /// Speed.
     Speed,
     /// Help and version.
@@ -195,9 +209,10 @@ const fn base(section: Section, modes: Modes) -> Opt {
 }
 const SELECT: Opt = base(Section::Select, ANY);
 const SHOW: Opt = base(Section::Show, ROWS);
-const OUTPUT: Opt = base(Section::Output, ANY);
+const OUTPUT: Opt = base(Section::Output, ANY.difference(Modes::EXPORTER));
 const MODE: Opt = base(Section::Modes, ANY);
 const WATCH: Opt = base(Section::Watch, Modes::WATCH);
+const EXPORTER: Opt = base(Section::Exporter, Modes::EXPORTER);
 const SPEED: Opt = base(Section::Speed, ANY);
 const INFO: Opt = base(Section::Info, ANY);
 
@@ -388,7 +403,8 @@ pub static OPTIONS: &[Opt] = &[
         modes: Modes::LIST
             .union(Modes::SUMMARY)
             .union(Modes::KILL)
-            .union(Modes::WATCH),
+            .union(Modes::WATCH)
+            .union(Modes::EXPORTER),
         help: "scan network namespace NAME\n(/run/netns/NAME) or a namespace\nfile path",
         example: "sockdiag -N blue -t",
         ..SELECT
@@ -630,11 +646,19 @@ pub static OPTIONS: &[Opt] = &[
         ..MODE
     },
     Opt {
+        key: Key::Exporter,
+        word: Some("exporter"),
+        modes: Modes::EXPORTER,
+        help: "(first word) poll in the\nbackground and serve Prometheus\nmetrics over HTTP; see EXPORTER\nbelow",
+        example: "sockdiag exporter",
+        ..MODE
+    },
+    Opt {
         key: Key::Interval,
         long: &["interval"],
         value: Some("DUR"),
-        modes: Modes::WATCH,
-        help: "time between polls (1s; down to\n1ms: 10ms, 500us)",
+        modes: Modes::WATCH.union(Modes::EXPORTER),
+        help: "time between polls (watch: 1s,\ndown to 1ms: 10ms, 500us;\nexporter: 10s)",
         example: "sockdiag watch --interval 10ms",
         ..WATCH
     },
@@ -655,6 +679,37 @@ pub static OPTIONS: &[Opt] = &[
         help: "tcp_info counters to report\n(implies -i; default with -i:\nbytes_acked,bytes_received,\ntotal_retrans)",
         example: "sockdiag watch -t --track total_retrans",
         ..WATCH
+    },
+    Opt {
+        key: Key::Listen,
+        long: &["listen"],
+        value: Some("ADDR:PORT"),
+        help: "where to serve /metrics\n(127.0.0.1:10116; 0.0.0.0:10116\nor [::]:10116 for every\ninterface)",
+        example: "sockdiag exporter --listen 0.0.0.0:10116",
+        ..EXPORTER
+    },
+    Opt {
+        key: Key::AllNetns,
+        long: &["all-netns"],
+        help: "every network namespace of the\nhost (/run/netns and\n/proc/*/ns/net), each by its own\nsocket, labelled netns",
+        example: "sockdiag exporter --all-netns",
+        ..EXPORTER
+    },
+    Opt {
+        key: Key::Ports,
+        long: &["ports"],
+        value: Some("LIST"),
+        help: "ports whose connections to count\nby state, local or remote end\n(sockdiag_port_connections)",
+        example: "sockdiag exporter --ports 443,5432",
+        ..EXPORTER
+    },
+    Opt {
+        key: Key::MaxSeries,
+        long: &["max-series"],
+        value: Some("N"),
+        help: "series per metric at most\n(10000): the rest are dropped\nand counted in\nsockdiag_series_dropped_total",
+        example: "sockdiag exporter --max-series 1000",
+        ..EXPORTER
     },
     Opt {
         key: Key::Workers,

@@ -87,9 +87,10 @@ pub const SS_OPTIONS: &[(&str, &str)] = &[
 const ABOUT: &str = "list, count, watch and kill sockets through the kernel's sock_diag netlink interface: `ss`'s options, faster, with JSON and Prometheus output.";
 
 /// The command lines.
-const USAGE: [&str; 2] = [
+const USAGE: [&str; 3] = [
     "sockdiag [OPTIONS] [state STATE]... [exclude STATE]... [FILTER]",
     "sockdiag watch [OPTIONS] [--interval 10ms] [--count N] [FILTER]",
+    "sockdiag exporter [OPTIONS] [--listen ADDR:PORT] [--all-netns] [FILTER]",
 ];
 
 /// The document, in order.
@@ -111,6 +112,11 @@ const DOC: &[Part] = &[
         "sockdiag watch [OPTIONS] [FILTER] repeats the selected dumps, tracks sockets by cookie and prints only changes: `+` new, `-` gone, `~` state or tracked counter changed, and once a second a `#` line of `key value` pairs: seconds, polls, late polls, sockets, new, gone, changed, poll time (poll_avg_us, poll_max_us) and CPU used (cpu_user_pct, cpu_sys_pct). A socket is gone when two polls in a row miss it (under churn the kernel's walk can rarely miss a live socket once). With --workers halves the line shows each half's sockets, `halves A+B`: the halves are divided where the sockets split evenly at the first poll, and anew whenever they drift a tenth apart.",
     ),
     Part::Options("", Section::Watch),
+    Part::Text(
+        "Exporter",
+        "sockdiag exporter [OPTIONS] [FILTER] polls the selected tables (TCP unless a table option is given, every state unless one is) every --interval in the background and serves the latest aggregates at http://127.0.0.1:10116/metrics in Prometheus's text format, or OpenMetrics when the scraper asks for it (Accept: application/openmetrics-text); a scrape renders what the last poll found and never starts a dump, so scrapes cost the kernel nothing. It listens on loopback only: give --listen 0.0.0.0:10116 (or a single interface's address) to be scraped from another host, and protect the port as any exporter's. Metrics (sockdiag_ prefix): sockets by netns, protocol, family and state; per listening socket its accept queue and backlog; connections by local port for ports that have a listener (the rest under port=\"other\") and, with --ports, by either end's port; histograms over established TCP connections of rtt, min_rtt (seconds), cwnd (segments) and delivery rate (bytes per second); counters of connections opened and closed and of retransmitted segments, bytes acked and bytes received summed over connections, which never go down when a connection closes (each connection's increase since the last poll, and its final values from the kernel's destroy events, which also count connections that lived between two polls); the exporter's own polls, poll errors, poll duration, sockets tracked, namespaces scanned and last poll time. With --all-netns every network namespace of the host (named ones under /run/netns, and those of running processes) is scanned by its own socket and labelled netns (its name, else its inode); namespaces that appear or go are picked up or dropped at the next poll. No metric has more than --max-series series: the rest are dropped and counted in sockdiag_series_dropped_total.",
+    ),
+    Part::Options("", Section::Exporter),
     Part::Options("Speed", Section::Speed),
     Part::Options("", Section::Info),
     Part::Ss("Compared with ss"),

@@ -10,19 +10,12 @@ use std::io::{self, BufWriter, Write};
 use std::time::{Duration, Instant};
 
 use nix::sys::resource::{getrusage, UsageWho};
-use sockdiag::inet::{InetMsg, InetRequest, LegacyRequest, Protocol, TcpField};
-use sockdiag::netlink_diag::{NetlinkMsg, NetlinkRequest, NetlinkShow};
-use sockdiag::packet::{PacketMsg, PacketRequest, PacketShow};
-use sockdiag::poll::{Brief, Change, End, Kind, Polled, Poller, Scanner, Strategy, What};
-use sockdiag::smc::{SmcMsg, SmcRequest};
-use sockdiag::tipc::{TipcMsg, TipcRequest};
-use sockdiag::unix::{UnixMsg, UnixRequest, UnixShow};
-use sockdiag::vsock::{VsockMsg, VsockRequest};
-use sockdiag::xdp::{XdpMsg, XdpRequest, XdpShow};
+use sockdiag::poll::{Brief, Change, End, Kind, What};
 use sockdiag::Error;
 
-use crate::args::{Format, Options, Show, Table, Workers};
+use crate::args::{Format, Options, Show, Table};
 use crate::out::{Context, JsonOut, Names, TableOut};
+use crate::polling::{poll_failure, tracked, watched, Observer, Watched};
 use crate::view::{self, ss_state, Sock};
 use crate::Failure;
 
@@ -172,44 +165,6 @@ impl<'o> Printer<'o> {
         state_ok && type_ok
     }
 
-    /// One change of a poll, for a socket of `table` whose reply `show`
-    /// turns into its display view (new sockets only).
-    fn change<M>(
-        &mut self,
-        table: Table,
-        change: Change<'_, M>,
-        show: impl FnOnce(&M) -> Result<Sock<'_>, String>,
-    ) {
-        if self.error.is_some() {
-            return;
-        }
-        let r = match change {
-            Change::New { msg, now, .. } if self.selected(table, &now) => match show(msg) {
-                Ok(s) => self.new_sock(&s),
-                Err(e) => {
-                    self.error = Some(Failure::Run(e));
-                    return;
-                }
-            },
-            Change::Changed {
-                cookie,
-                before,
-                now,
-                what,
-                ..
-            } if self.selected(table, &now) => {
-                self.changed(netid(now.kind(), table), cookie, &before, &now, &what)
-            }
-            Change::Gone { cookie, last } if self.selected(table, &last) => {
-                self.gone(netid(last.kind(), table), cookie, &last)
-            }
-            _ => Ok(()),
-        };
-        if let Err(e) = r {
-            self.error = Some(Failure::from(e));
-        }
-    }
-
     /// The line of a new socket.
     fn new_sock(&mut self, s: &Sock<'_>) -> io::Result<()> {
         self.window.new += 1;
@@ -299,285 +254,48 @@ impl<'o> Printer<'o> {
     }
 }
 
-/// The pollers of one table: what it polls and its family's poller.
-enum Polling {
-    Legacy(Poller<LegacyRequest>),
-    Inet(Poller<InetRequest>),
-    Unix(Poller<UnixRequest>),
-    Packet(Poller<PacketRequest>),
-    Netlink(Poller<NetlinkRequest>),
-    Vsock(Poller<VsockRequest>),
-    Xdp(Poller<XdpRequest>),
-    Tipc(Poller<TipcRequest>),
-    Smc(Poller<SmcRequest>),
-}
+impl Observer for Printer<'_> {
+    const LISTED: bool = false;
 
-/// One poller and the table it polls.
-struct Watched {
-    table: Table,
-    poller: Polling,
-}
+    fn listed(&mut self, _: Table, _: u64, _: &Brief<'_>, _: Result<Sock<'_>, String>) {}
 
-impl Watched {
-    /// One poll, its changes to `p`.
-    fn poll(&mut self, p: &mut Printer<'_>) -> Result<(), Error> {
-        let t = self.table;
-        let proto = match t {
-            Table::Inet(p) => Some(p),
-            _ => None,
-        };
-        match &mut self.poller {
-            Polling::Legacy(poller) => {
-                poller.poll(|c| p.change(t, c, |m: &InetMsg<'_>| view::inet(proto, m).whole()))
-            }
-            Polling::Inet(poller) => {
-                poller.poll(|c| p.change(t, c, |m: &InetMsg<'_>| view::inet(proto, m).whole()))
-            }
-            Polling::Unix(poller) => {
-                poller.poll(|c| p.change(t, c, |m: &UnixMsg<'_>| view::unix(m).whole()))
-            }
-            Polling::Packet(poller) => {
-                poller.poll(|c| p.change(t, c, |m: &PacketMsg<'_>| view::packet(m).whole()))
-            }
-            Polling::Netlink(poller) => {
-                poller.poll(|c| p.change(t, c, |m: &NetlinkMsg<'_>| view::netlink(m).whole()))
-            }
-            Polling::Vsock(poller) => {
-                poller.poll(|c| p.change(t, c, |m: &VsockMsg<'_>| Ok(view::vsock(m))))
-            }
-            Polling::Xdp(poller) => {
-                poller.poll(|c| p.change(t, c, |m: &XdpMsg<'_>| view::xdp(m).whole()))
-            }
-            Polling::Tipc(poller) => {
-                poller.poll(|c| p.change(t, c, |m: &TipcMsg<'_>| view::tipc(m).whole()))
-            }
-            Polling::Smc(poller) => {
-                poller.poll(|c| p.change(t, c, |m: &SmcMsg<'_>| view::smc(m).whole()))
-            }
+    /// One change of a poll, for a socket of `table` whose reply `show`
+    /// turns into its display view (new sockets only).
+    fn change<M>(
+        &mut self,
+        table: Table,
+        change: Change<'_, M>,
+        show: impl FnOnce(&M) -> Result<Sock<'_>, String>,
+    ) {
+        if self.error.is_some() {
+            return;
         }
-        .map(|_| ())
-    }
-
-    fn len(&self) -> usize {
-        match &self.poller {
-            Polling::Legacy(p) => p.len(),
-            Polling::Inet(p) => p.len(),
-            Polling::Unix(p) => p.len(),
-            Polling::Packet(p) => p.len(),
-            Polling::Netlink(p) => p.len(),
-            Polling::Vsock(p) => p.len(),
-            Polling::Xdp(p) => p.len(),
-            Polling::Tipc(p) => p.len(),
-            Polling::Smc(p) => p.len(),
-        }
-    }
-
-    /// How a TCP poller of both families runs, as `--workers` names it
-    /// (`None` for the others, which run inline).
-    fn workers(&self) -> Option<&'static str> {
-        let strategy = match &self.poller {
-            Polling::Legacy(p) => p.strategy(),
-            _ => return None,
-        };
-        Some(match strategy {
-            Strategy::Inline => Workers::One.name(),
-            Strategy::Pipelined => Workers::Pipelined.name(),
-            _ => Workers::Halves.name(),
-        })
-    }
-
-    /// The sockets of each half, when this poller runs two.
-    fn halves(&self) -> Option<[usize; 2]> {
-        match &self.poller {
-            Polling::Legacy(p) if p.strategy() == Strategy::Halves => Some(p.halves()),
-            Polling::Inet(p) if p.strategy() == Strategy::Halves => Some(p.halves()),
-            _ => None,
-        }
-    }
-}
-
-/// A poll's error as one line: a damaged reply names its socket.
-fn poll_failure(table: Table, e: Error) -> Failure {
-    match (e, table) {
-        (Error::Reply { cookie, error }, Table::Inet(p)) => {
-            Failure::Run(view::damaged(p.name(), cookie, error))
-        }
-        (Error::Reply { cookie, error }, t) => {
-            Failure::Run(view::damaged(&t.name(), cookie, error))
-        }
-        (e, t) => crate::failure(e, &format!("polling {}", t.name())),
-    }
-}
-
-/// The `tcp_info` counters to follow: `--track`'s, or with `-i` three.
-fn tracked(o: &Options) -> Vec<TcpField> {
-    if o.track.is_empty() && o.show.info {
-        vec![
-            TcpField::BytesAcked,
-            TcpField::BytesReceived,
-            TcpField::TotalRetrans,
-        ]
-    } else {
-        o.track.clone()
-    }
-}
-
-/// A poller of `req` on a new socket (in `-N`'s namespace), with the
-/// watch's grace, the tracked counters and the user's filter.
-fn poller<R: Polled>(o: &Options, req: R, track: &[TcpField]) -> Result<Poller<R>, Failure> {
-    let sock = crate::open(o)?;
-    // Gone after two polls in a row missed it: one miss can be the
-    // kernel's walk under churn, not a close.
-    let mut p = Poller::with_socket(sock, req).with_grace(1);
-    if let Some((f, text)) = &o.filter {
-        p = p
-            .with_filter(f)
-            .map_err(|e| Failure::Usage(format!("{e} in '{text}'")))?;
-    }
-    if !track.is_empty() {
-        p = p.track(track).map_err(|e| crate::failure(e, "--track"))?;
-    }
-    Ok(p)
-}
-
-/// `--workers auto` for a watch: the fastest way to scan `req` here, of
-/// one thread, pipelined and halves, each timed over three scans
-/// (alternating; the best of each, so that the halves' first division,
-/// a cold cache and this VM's swings count least). Costs nine dumps once,
-/// at the start.
-fn fastest(o: &Options, req: LegacyRequest) -> Result<Workers, Failure> {
-    let start = |w: Workers| -> Result<Scanner<LegacyRequest>, Failure> {
-        let s = Scanner::with_socket(crate::open(o)?, req);
-        match w {
-            Workers::Halves => s.halves(),
-            Workers::Pipelined => s.pipelined(),
-            Workers::One | Workers::Auto => Ok(s),
-        }
-        .map_err(|e| crate::failure(e, "timing the watch's scans"))
-    };
-    let ways = [Workers::One, Workers::Pipelined, Workers::Halves];
-    let mut scanners = Vec::with_capacity(ways.len());
-    for w in ways {
-        scanners.push((w, start(w)?, Duration::MAX));
-    }
-    for _ in 0..3 {
-        for (_, scanner, best) in &mut scanners {
-            let t = Instant::now();
-            scanner
-                .scan(|_, m| {
-                    std::hint::black_box(m.cookie());
-                    Ok::<(), sockdiag::Error>(())
-                })
-                .map_err(|e| crate::failure(e, "timing the watch's scans"))?;
-            *best = (*best).min(t.elapsed());
-        }
-    }
-    Ok(scanners
-        .iter()
-        .min_by_key(|(_, _, best)| *best)
-        .map_or(Workers::One, |(w, _, _)| *w))
-}
-
-/// The pollers of every selected table.
-fn watched(o: &Options, track: &[TcpField]) -> Result<Vec<Watched>, Failure> {
-    let mut out = Vec::new();
-    for &table in &o.tables {
-        let states = o.states_for(table);
-        let inet_track = if matches!(table, Table::Inet(Protocol::Tcp)) {
-            track
-        } else {
-            &[]
-        };
-        match table {
-            Table::Inet(p @ (Protocol::Tcp | Protocol::Dccp)) if o.v4 && o.v6 => {
-                let req = if p == Protocol::Tcp {
-                    LegacyRequest::tcp()
-                } else {
-                    LegacyRequest::dccp()
+        let r = match change {
+            Change::New { msg, now, .. } if self.selected(table, &now) => match show(msg) {
+                Ok(s) => self.new_sock(&s),
+                Err(e) => {
+                    self.error = Some(Failure::Run(e));
+                    return;
                 }
-                .with_states(states)
-                .with_extensions(crate::list::extensions(o));
-                let mut poller = poller(o, req, inet_track)?;
-                if crate::list::splittable(o) {
-                    let workers = match o.workers {
-                        Workers::Auto if crate::list::two_cpus() => fastest(o, req)?,
-                        Workers::Auto => Workers::One,
-                        w => w,
-                    };
-                    poller = match workers {
-                        Workers::Halves => poller.with_halves(),
-                        Workers::Pipelined => poller.pipelined(),
-                        Workers::One | Workers::Auto => Ok(poller),
-                    }
-                    .map_err(|e| crate::failure(e, "starting the watch's second thread"))?;
-                }
-                out.push(Watched {
-                    table,
-                    poller: Polling::Legacy(poller),
-                });
+            },
+            Change::Changed {
+                cookie,
+                before,
+                now,
+                what,
+                ..
+            } if self.selected(table, &now) => {
+                self.changed(netid(now.kind(), table), cookie, &before, &now, &what)
             }
-            Table::Inet(p) => {
-                for req in crate::list::inet_requests(o, p) {
-                    out.push(Watched {
-                        table,
-                        poller: Polling::Inet(poller(o, req, inet_track)?),
-                    });
-                }
+            Change::Gone { cookie, last } if self.selected(table, &last) => {
+                self.gone(netid(last.kind(), table), cookie, &last)
             }
-            Table::Unix => {
-                let req = UnixRequest::new()
-                    .with_states(states)
-                    .with_show(UnixShow::NAME | UnixShow::PEER | UnixShow::RQLEN);
-                out.push(Watched {
-                    table,
-                    poller: Polling::Unix(poller(o, req, &[])?),
-                });
-            }
-            Table::Packet => {
-                let req = PacketRequest::new().with_show(PacketShow::INFO | PacketShow::MEMINFO);
-                out.push(Watched {
-                    table,
-                    poller: Polling::Packet(poller(o, req, &[])?),
-                });
-            }
-            Table::Netlink => {
-                let req = NetlinkRequest::new().with_show(NetlinkShow::MEMINFO);
-                out.push(Watched {
-                    table,
-                    poller: Polling::Netlink(poller(o, req, &[])?),
-                });
-            }
-            Table::Vsock => {
-                let req = VsockRequest::new().with_states(states);
-                out.push(Watched {
-                    table,
-                    poller: Polling::Vsock(poller(o, req, &[])?),
-                });
-            }
-            Table::Xdp => {
-                let req = XdpRequest::new().with_show(XdpShow::INFO | XdpShow::MEMINFO);
-                out.push(Watched {
-                    table,
-                    poller: Polling::Xdp(poller(o, req, &[])?),
-                });
-            }
-            Table::Tipc => {
-                let req = TipcRequest::new().with_states(states);
-                out.push(Watched {
-                    table,
-                    poller: Polling::Tipc(poller(o, req, &[])?),
-                });
-            }
-            Table::Smc => {
-                let req = SmcRequest::new();
-                out.push(Watched {
-                    table,
-                    poller: Polling::Smc(poller(o, req, &[])?),
-                });
-            }
+            _ => Ok(()),
+        };
+        if let Err(e) = r {
+            self.error = Some(Failure::from(e));
         }
     }
-    Ok(out)
 }
 
 /// A value of the `#` line.
@@ -671,7 +389,7 @@ pub fn run(o: &Options) -> Result<(), Failure> {
     } else {
         o
     };
-    let mut watched = watched(o, &track)?;
+    let mut watched = watched(o, &|| crate::open(o), &track)?;
     let mut printer = Printer::new(o);
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
@@ -698,7 +416,7 @@ pub fn run(o: &Options) -> Result<(), Failure> {
         let mut i = 0;
         while let Some(w) = watched.get_mut(i) {
             match w.poll(&mut printer) {
-                Ok(()) => i += 1,
+                Ok(_) => i += 1,
                 // A table this kernel lacks, which the user did not name.
                 Err(Error::Unavailable { .. }) if !o.explicit_tables => {
                     watched.remove(i);
@@ -755,6 +473,8 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
     use super::*;
     use crate::args::{parse, Parsed};
+    use sockdiag::inet::{LegacyRequest, Protocol};
+    use sockdiag::poll::Polled;
     use sockdiag::replay::{Record, Replay};
 
     fn options(args: &[&str]) -> Options {

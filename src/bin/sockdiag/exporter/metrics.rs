@@ -1,0 +1,659 @@
+//! What the exporter serves: the last poll's aggregates (gauges and
+//! population histograms), counters kept across polls, its own health,
+//! and the one place that names every metric ([`render`]).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, SystemTime};
+
+use sockdiag::inet::TcpState;
+
+use super::exposition::{Family, Format, Type, Writer};
+use crate::view::Sock;
+
+/// `tcp_info` counters summed into the exporter's counters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// `tcpi_total_retrans`: segments retransmitted.
+    pub retrans: u64,
+    /// `tcpi_bytes_acked`.
+    pub acked: u64,
+    /// `tcpi_bytes_received`.
+    pub received: u64,
+}
+
+impl Totals {
+    /// A socket's counters (zero where it has no `tcp_info`).
+    pub fn of(s: &Sock<'_>) -> Totals {
+        match &s.x.tcp_info {
+            Some(i) => Totals {
+                retrans: i.total_retrans().map_or(0, u64::from),
+                acked: i.bytes_acked().unwrap_or(0),
+                received: i.bytes_received().unwrap_or(0),
+            },
+            None => Totals::default(),
+        }
+    }
+
+    /// The increase from `before` (a counter that went back counts
+    /// nothing: never a negative increase).
+    pub fn since(self, before: Totals) -> Totals {
+        Totals {
+            retrans: self.retrans.saturating_sub(before.retrans),
+            acked: self.acked.saturating_sub(before.acked),
+            received: self.received.saturating_sub(before.received),
+        }
+    }
+}
+
+/// The counters of one namespace and protocol.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counted {
+    pub opened: u64,
+    pub closed: u64,
+    pub totals: Totals,
+}
+
+/// Counters that only go up, by namespace and protocol.
+#[derive(Debug, Default)]
+pub struct Counters {
+    by: BTreeMap<(String, &'static str), Counted>,
+}
+
+impl Counters {
+    fn entry(&mut self, ns: &str, protocol: &'static str) -> &mut Counted {
+        self.by.entry((ns.to_owned(), protocol)).or_default()
+    }
+
+    /// A connection opened.
+    pub fn opened(&mut self, ns: &str, protocol: &'static str) {
+        self.entry(ns, protocol).opened += 1;
+    }
+
+    /// A connection closed.
+    pub fn closed(&mut self, ns: &str, protocol: &'static str) {
+        self.entry(ns, protocol).closed += 1;
+    }
+
+    /// Increases of the `tcp_info` counters.
+    pub fn add(&mut self, ns: &str, protocol: &'static str, t: Totals) {
+        if t == Totals::default() {
+            return;
+        }
+        let c = &mut self.entry(ns, protocol).totals;
+        c.retrans += t.retrans;
+        c.acked += t.acked;
+        c.received += t.received;
+    }
+
+    /// A namespace that is gone: its series go too.
+    pub fn forget(&mut self, ns: &str) {
+        self.by.retain(|(n, _), _| n != ns);
+    }
+
+    #[cfg(test)]
+    pub fn get(&self, ns: &str, protocol: &'static str) -> Counted {
+        self.by
+            .get(&(ns.to_owned(), protocol))
+            .copied()
+            .unwrap_or_default()
+    }
+}
+
+/// Bucket bounds of the population histograms.
+pub const RTT_BOUNDS: [f64; 14] = [
+    0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+    1.0,
+];
+pub const CWND_BOUNDS: [f64; 12] = [
+    1.0, 2.0, 4.0, 8.0, 10.0, 16.0, 32.0, 64.0, 128.0, 256.0, 1024.0, 4096.0,
+];
+pub const RATE_BOUNDS: [f64; 9] = [1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11];
+/// Bucket bounds of the poll duration (seconds).
+pub const POLL_BOUNDS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0];
+
+/// Counts per bucket (one more than the bounds, for +Inf) and the sum.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Histogram {
+    pub counts: Vec<u64>,
+    pub sum: f64,
+}
+
+impl Histogram {
+    fn new(bounds: &[f64]) -> Self {
+        Histogram {
+            counts: vec![0; bounds.len() + 1],
+            sum: 0.0,
+        }
+    }
+
+    fn observe(&mut self, bounds: &[f64], v: f64) {
+        let i = bounds.iter().position(|&b| v <= b).unwrap_or(bounds.len());
+        if let Some(c) = self.counts.get_mut(i) {
+            *c += 1;
+        }
+        self.sum += v;
+    }
+}
+
+/// The four distributions over one namespace's established TCP
+/// connections.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Distributions {
+    pub rtt: Histogram,
+    pub min_rtt: Histogram,
+    pub cwnd: Histogram,
+    pub delivery_rate: Histogram,
+}
+
+impl Default for Distributions {
+    fn default() -> Self {
+        Distributions {
+            rtt: Histogram::new(&RTT_BOUNDS),
+            min_rtt: Histogram::new(&RTT_BOUNDS),
+            cwnd: Histogram::new(&CWND_BOUNDS),
+            delivery_rate: Histogram::new(&RATE_BOUNDS),
+        }
+    }
+}
+
+/// A listening socket's queue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listener {
+    pub ns: String,
+    pub protocol: &'static str,
+    pub family: &'static str,
+    pub addr: String,
+    pub port: u16,
+    /// The accept queue's length (`idiag_rqueue` of a listener).
+    pub queue: u32,
+    /// Its backlog (`idiag_wqueue` of a listener).
+    pub backlog: u32,
+}
+
+/// A connection's ends and state, kept until its namespace's listeners
+/// are all known.
+#[derive(Clone, Copy, Debug)]
+struct Connection {
+    protocol: &'static str,
+    local: u16,
+    remote: u16,
+    state: &'static str,
+}
+
+/// A map whose size is capped: a key beyond the cap is dropped and
+/// counted.
+fn bump<K: Ord>(map: &mut BTreeMap<K, u64>, key: K, max: usize, dropped: &mut u64) {
+    if let Some(n) = map.get_mut(&key) {
+        *n += 1;
+    } else if map.len() < max {
+        map.insert(key, 1);
+    } else {
+        *dropped += 1;
+    }
+}
+
+/// What the last poll found, over every scanned namespace.
+#[derive(Debug)]
+pub struct Aggregates {
+    max: usize,
+    /// (netns, protocol, family, state) → sockets.
+    pub sockets: BTreeMap<(String, &'static str, &'static str, &'static str), u64>,
+    pub listeners: Vec<Listener>,
+    /// (netns, protocol, local port or "other", state) → connections.
+    pub by_port: BTreeMap<(String, &'static str, String, &'static str), u64>,
+    /// (netns, protocol, port, end, state) → connections, for `--ports`.
+    pub port_connections: BTreeMap<(String, &'static str, u16, &'static str, &'static str), u64>,
+    pub distributions: BTreeMap<String, Distributions>,
+    /// The namespace being polled: its connections and listening ports.
+    connections: Vec<Connection>,
+    listening: BTreeSet<(&'static str, u16)>,
+    /// Series dropped by the cap this poll, by metric.
+    dropped: BTreeMap<&'static str, u64>,
+}
+
+impl Aggregates {
+    pub fn new(max: usize) -> Self {
+        Aggregates {
+            max,
+            sockets: BTreeMap::new(),
+            listeners: Vec::new(),
+            by_port: BTreeMap::new(),
+            port_connections: BTreeMap::new(),
+            distributions: BTreeMap::new(),
+            connections: Vec::new(),
+            listening: BTreeSet::new(),
+            dropped: BTreeMap::new(),
+        }
+    }
+
+    /// Empty, for the next poll (the cap stays).
+    pub fn clear(&mut self) {
+        *self = Aggregates::new(self.max);
+    }
+
+    fn drop_one(&mut self, metric: &'static str, n: u64) {
+        if n > 0 {
+            *self.dropped.entry(metric).or_default() += n;
+        }
+    }
+
+    /// The series the cap dropped this poll, by metric.
+    pub fn take_dropped(&mut self) -> BTreeMap<&'static str, u64> {
+        std::mem::take(&mut self.dropped)
+    }
+
+    /// One listed socket of namespace `ns`.
+    pub fn socket(&mut self, ns: &str, s: &Sock<'_>) {
+        let mut dropped = 0;
+        bump(
+            &mut self.sockets,
+            (ns.to_owned(), s.netid, s.family, s.state.name()),
+            self.max,
+            &mut dropped,
+        );
+        self.drop_one(SOCKETS.name, dropped);
+        let Some((local, remote, _)) = s.inet_ends() else {
+            return;
+        };
+        if s.state == TcpState::Listen {
+            self.listening.insert((s.netid, local.port()));
+            if self.listeners.len() < self.max {
+                self.listeners.push(Listener {
+                    ns: ns.to_owned(),
+                    protocol: s.netid,
+                    family: s.family,
+                    addr: local.ip().to_string(),
+                    port: local.port(),
+                    queue: s.rq,
+                    backlog: s.wq,
+                });
+            } else {
+                self.drop_one(LISTEN_QUEUE.name, 1);
+            }
+            return;
+        }
+        self.connections.push(Connection {
+            protocol: s.netid,
+            local: local.port(),
+            remote: remote.port(),
+            state: s.state.name(),
+        });
+        if let (Some(i), TcpState::Established, "tcp") = (&s.x.tcp_info, s.state, s.netid) {
+            let d = self.distributions.entry(ns.to_owned()).or_default();
+            if let Some(v) = i.rtt() {
+                d.rtt.observe(&RTT_BOUNDS, f64::from(v) / 1e6);
+            }
+            if let Some(v) = i.min_rtt() {
+                d.min_rtt.observe(&RTT_BOUNDS, f64::from(v) / 1e6);
+            }
+            if let Some(v) = i.snd_cwnd() {
+                d.cwnd.observe(&CWND_BOUNDS, f64::from(v));
+            }
+            if let Some(v) = i.delivery_rate() {
+                d.delivery_rate.observe(&RATE_BOUNDS, v as f64);
+            }
+        }
+    }
+
+    /// The end of namespace `ns`'s poll: its connections counted by the
+    /// local port where a listener has it (else "other"), and by the
+    /// `ports` the user chose at either end.
+    pub fn finish_namespace(&mut self, ns: &str, ports: &[u16]) {
+        let (mut by_port, mut chosen) = (0, 0);
+        for c in std::mem::take(&mut self.connections) {
+            let port = if self.listening.contains(&(c.protocol, c.local)) {
+                c.local.to_string()
+            } else {
+                "other".to_owned()
+            };
+            bump(
+                &mut self.by_port,
+                (ns.to_owned(), c.protocol, port, c.state),
+                self.max,
+                &mut by_port,
+            );
+            for (end, p) in [("local", c.local), ("remote", c.remote)] {
+                if ports.contains(&p) {
+                    bump(
+                        &mut self.port_connections,
+                        (ns.to_owned(), c.protocol, p, end, c.state),
+                        self.max,
+                        &mut chosen,
+                    );
+                }
+            }
+        }
+        self.drop_one(CONNECTIONS.name, by_port);
+        self.drop_one(PORT_CONNECTIONS.name, chosen);
+        self.listening.clear();
+    }
+}
+
+/// The exporter's own health.
+#[derive(Debug)]
+pub struct Health {
+    pub polls: u64,
+    pub poll_seconds: Histogram,
+    pub errors: BTreeMap<String, u64>,
+    pub overruns: BTreeMap<String, u64>,
+    pub tracked: usize,
+    pub namespaces: usize,
+    pub last_poll: f64,
+    pub dropped: BTreeMap<&'static str, u64>,
+}
+
+impl Default for Health {
+    fn default() -> Self {
+        Health {
+            polls: 0,
+            poll_seconds: Histogram::new(&POLL_BOUNDS),
+            errors: BTreeMap::new(),
+            overruns: BTreeMap::new(),
+            tracked: 0,
+            namespaces: 0,
+            last_poll: 0.0,
+            dropped: BTreeMap::new(),
+        }
+    }
+}
+
+impl Health {
+    /// A poll that failed in namespace `ns` (a dump, a damaged reply, a
+    /// namespace that could not be entered).
+    pub fn error(&mut self, ns: &str) {
+        *self.errors.entry(ns.to_owned()).or_default() += 1;
+    }
+
+    /// The kernel dropped destroy events of `ns`.
+    pub fn overrun(&mut self, ns: &str) {
+        *self.overruns.entry(ns.to_owned()).or_default() += 1;
+    }
+
+    /// A namespace that is gone.
+    pub fn forget(&mut self, ns: &str) {
+        self.errors.remove(ns);
+        self.overruns.remove(ns);
+    }
+
+    /// A finished poll.
+    pub fn polled(&mut self, took: Duration, tracked: usize, namespaces: usize, at: SystemTime) {
+        self.polls += 1;
+        self.poll_seconds.observe(&POLL_BOUNDS, took.as_secs_f64());
+        self.tracked = tracked;
+        self.namespaces = namespaces;
+        self.last_poll = at
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64());
+    }
+
+    /// Series the cap dropped in a poll.
+    pub fn dropped(&mut self, by_metric: BTreeMap<&'static str, u64>) {
+        for (m, n) in by_metric {
+            *self.dropped.entry(m).or_default() += n;
+        }
+    }
+}
+
+const fn family(name: &'static str, help: &'static str, kind: Type) -> Family {
+    Family {
+        name,
+        help,
+        kind,
+        unit: None,
+    }
+}
+
+const SOCKETS: Family = family(
+    "sockdiag_sockets",
+    "Sockets by network namespace, protocol, address family and state, at the last poll.",
+    Type::Gauge,
+);
+const LISTEN_QUEUE: Family = family(
+    "sockdiag_listen_queue_length",
+    "Connections waiting in a listening socket's accept queue, at the last poll.",
+    Type::Gauge,
+);
+const LISTEN_BACKLOG: Family = family(
+    "sockdiag_listen_backlog",
+    "The backlog of a listening socket (the accept queue's limit).",
+    Type::Gauge,
+);
+const CONNECTIONS: Family = family(
+    "sockdiag_connections",
+    "Sockets other than listeners by local port (a port with a listener; other: the rest) and state, at the last poll.",
+    Type::Gauge,
+);
+const PORT_CONNECTIONS: Family = family(
+    "sockdiag_port_connections",
+    "Sockets other than listeners whose local or remote port is one of --ports, by state, at the last poll.",
+    Type::Gauge,
+);
+const fn population(name: &'static str, help: &'static str, unit: &'static str) -> Family {
+    Family {
+        name,
+        help,
+        kind: Type::GaugeHistogram,
+        unit: Some(unit),
+    }
+}
+const RTT: Family = population(
+    "sockdiag_tcp_rtt_seconds",
+    "Smoothed round-trip time (tcpi_rtt) of the established TCP connections at the last poll: a distribution of the population, not cumulative.",
+    "seconds",
+);
+const MIN_RTT: Family = population(
+    "sockdiag_tcp_min_rtt_seconds",
+    "Minimum round-trip time (tcpi_min_rtt) of the established TCP connections at the last poll.",
+    "seconds",
+);
+const CWND: Family = population(
+    "sockdiag_tcp_cwnd_segments",
+    "Congestion window (tcpi_snd_cwnd) of the established TCP connections at the last poll.",
+    "segments",
+);
+const DELIVERY_RATE: Family = population(
+    "sockdiag_tcp_delivery_rate_bytes_per_second",
+    "Delivery rate (tcpi_delivery_rate) of the established TCP connections at the last poll.",
+    "bytes_per_second",
+);
+const OPENED: Family = family(
+    "sockdiag_connections_opened",
+    "Sockets other than listeners that appeared since the exporter started: new in a poll, or announced destroyed without a poll seeing them.",
+    Type::Counter,
+);
+const CLOSED: Family = family(
+    "sockdiag_connections_closed",
+    "Sockets other than listeners that went since the exporter started.",
+    Type::Counter,
+);
+const RETRANS: Family = family(
+    "sockdiag_tcp_retransmitted_segments",
+    "Segments retransmitted (tcpi_total_retrans), summed over connections: each one's increase between polls, and up to its final value when it closes.",
+    Type::Counter,
+);
+const fn counter(name: &'static str, help: &'static str, unit: &'static str) -> Family {
+    Family {
+        name,
+        help,
+        kind: Type::Counter,
+        unit: Some(unit),
+    }
+}
+const ACKED: Family = counter(
+    "sockdiag_tcp_acked_bytes",
+    "Bytes acknowledged by the peers (tcpi_bytes_acked), summed over connections as sockdiag_tcp_retransmitted_segments.",
+    "bytes",
+);
+const RECEIVED: Family = counter(
+    "sockdiag_tcp_received_bytes",
+    "Bytes received (tcpi_bytes_received), summed over connections as sockdiag_tcp_retransmitted_segments.",
+    "bytes",
+);
+const POLL_SECONDS: Family = Family {
+    name: "sockdiag_poll_duration_seconds",
+    help: "Time a poll of every namespace took.",
+    kind: Type::Histogram,
+    unit: Some("seconds"),
+};
+const POLLS: Family = family("sockdiag_polls", "Polls finished.", Type::Counter);
+const POLL_ERRORS: Family = family(
+    "sockdiag_poll_errors",
+    "Polls of a namespace that failed (a dump, a damaged reply, a namespace that could not be entered).",
+    Type::Counter,
+);
+const OVERRUNS: Family = family(
+    "sockdiag_destroy_event_overruns",
+    "Times the kernel dropped destroy events because the exporter fell behind (some closed connections then count only at the next poll).",
+    Type::Counter,
+);
+const TRACKED: Family = family(
+    "sockdiag_sockets_tracked",
+    "Sockets the pollers track.",
+    Type::Gauge,
+);
+const NAMESPACES: Family = family(
+    "sockdiag_namespaces_scanned",
+    "Network namespaces scanned by the last poll.",
+    Type::Gauge,
+);
+const LAST_POLL: Family = Family {
+    name: "sockdiag_last_poll_timestamp_seconds",
+    help: "When the last poll finished (Unix time).",
+    kind: Type::Gauge,
+    unit: Some("seconds"),
+};
+const DROPPED: Family = family(
+    "sockdiag_series_dropped",
+    "Series left out of a metric by --max-series, summed over polls.",
+    Type::Counter,
+);
+
+/// The exposition of everything, in `format`; `namespaces` are the
+/// labels of the scanned namespaces (each has its distributions, empty
+/// or not).
+pub fn render(
+    format: Format,
+    a: &Aggregates,
+    c: &Counters,
+    h: &Health,
+    namespaces: &[&str],
+) -> String {
+    let mut w = Writer::new(format);
+    w.family(&SOCKETS);
+    for ((ns, protocol, fam, state), n) in &a.sockets {
+        let labels = [
+            ("netns", ns.as_str()),
+            ("protocol", *protocol),
+            ("family", *fam),
+            ("state", *state),
+        ];
+        w.sample(&SOCKETS, "", &labels, *n as f64);
+    }
+    for (f, value) in [
+        (
+            &LISTEN_QUEUE,
+            (|l: &Listener| l.queue) as fn(&Listener) -> u32,
+        ),
+        (&LISTEN_BACKLOG, |l: &Listener| l.backlog),
+    ] {
+        w.family(f);
+        for l in &a.listeners {
+            let port = l.port.to_string();
+            let labels = [
+                ("netns", l.ns.as_str()),
+                ("protocol", l.protocol),
+                ("family", l.family),
+                ("addr", l.addr.as_str()),
+                ("port", port.as_str()),
+            ];
+            w.sample(f, "", &labels, f64::from(value(l)));
+        }
+    }
+    w.family(&CONNECTIONS);
+    for ((ns, protocol, port, state), n) in &a.by_port {
+        let labels = [
+            ("netns", ns.as_str()),
+            ("protocol", *protocol),
+            ("port", port.as_str()),
+            ("state", *state),
+        ];
+        w.sample(&CONNECTIONS, "", &labels, *n as f64);
+    }
+    w.family(&PORT_CONNECTIONS);
+    for ((ns, protocol, port, end, state), n) in &a.port_connections {
+        let port = port.to_string();
+        let labels = [
+            ("netns", ns.as_str()),
+            ("protocol", *protocol),
+            ("port", port.as_str()),
+            ("end", *end),
+            ("state", *state),
+        ];
+        w.sample(&PORT_CONNECTIONS, "", &labels, *n as f64);
+    }
+    let empty = Distributions::default();
+    for (f, bounds, pick) in [
+        (
+            &RTT,
+            &RTT_BOUNDS[..],
+            (|d: &Distributions| &d.rtt) as fn(&Distributions) -> &Histogram,
+        ),
+        (&MIN_RTT, &RTT_BOUNDS[..], |d: &Distributions| &d.min_rtt),
+        (&CWND, &CWND_BOUNDS[..], |d: &Distributions| &d.cwnd),
+        (&DELIVERY_RATE, &RATE_BOUNDS[..], |d: &Distributions| {
+            &d.delivery_rate
+        }),
+    ] {
+        w.family(f);
+        for ns in namespaces {
+            let d = a.distributions.get(*ns).unwrap_or(&empty);
+            let hist = pick(d);
+            w.histogram(f, &[("netns", ns)], bounds, &hist.counts, hist.sum);
+        }
+    }
+    for (f, value) in [
+        (&OPENED, (|c: &Counted| c.opened) as fn(&Counted) -> u64),
+        (&CLOSED, |c: &Counted| c.closed),
+        (&RETRANS, |c: &Counted| c.totals.retrans),
+        (&ACKED, |c: &Counted| c.totals.acked),
+        (&RECEIVED, |c: &Counted| c.totals.received),
+    ] {
+        w.family(f);
+        for ((ns, protocol), counted) in &c.by {
+            let labels = [("netns", ns.as_str()), ("protocol", *protocol)];
+            w.sample(f, "", &labels, value(counted) as f64);
+        }
+    }
+    w.family(&POLL_SECONDS);
+    w.histogram(
+        &POLL_SECONDS,
+        &[],
+        &POLL_BOUNDS,
+        &h.poll_seconds.counts,
+        h.poll_seconds.sum,
+    );
+    w.family(&POLLS);
+    w.sample(&POLLS, "", &[], h.polls as f64);
+    w.family(&POLL_ERRORS);
+    for ns in namespaces {
+        let n = h.errors.get(*ns).copied().unwrap_or(0);
+        w.sample(&POLL_ERRORS, "", &[("netns", ns)], n as f64);
+    }
+    w.family(&OVERRUNS);
+    for ns in namespaces {
+        let n = h.overruns.get(*ns).copied().unwrap_or(0);
+        w.sample(&OVERRUNS, "", &[("netns", ns)], n as f64);
+    }
+    w.family(&TRACKED);
+    w.sample(&TRACKED, "", &[], h.tracked as f64);
+    w.family(&NAMESPACES);
+    w.sample(&NAMESPACES, "", &[], h.namespaces as f64);
+    w.family(&LAST_POLL);
+    w.sample(&LAST_POLL, "", &[], h.last_poll);
+    w.family(&DROPPED);
+    for f in [&SOCKETS, &LISTEN_QUEUE, &CONNECTIONS, &PORT_CONNECTIONS] {
+        let n = h.dropped.get(f.name).copied().unwrap_or(0);
+        w.sample(&DROPPED, "", &[("metric", f.name)], n as f64);
+    }
+    w.finish()
+}

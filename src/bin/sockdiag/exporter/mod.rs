@@ -1,0 +1,572 @@
+//! `sockdiag exporter`: the library's poller for each selected table of
+//! each scanned network namespace, every `--interval`, on one thread;
+//! aggregates of every listed socket and counters that survive churn;
+//! both exposition formats rendered after each poll and served over HTTP
+//! by another thread, so that a scrape never starts a dump.
+
+mod exposition;
+mod metrics;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Instant, SystemTime};
+
+use sockdiag::inet::{Protocol, TcpState};
+use sockdiag::poll::{Brief, Change};
+use sockdiag::{DestroyEvents, DestroyGroups, DiagSocket, Error, FoundNetNs, NetNs};
+
+use crate::args::{Options, Table, Workers};
+use crate::polling::{watched, Observer, Watched};
+use crate::view::{self, Sock};
+use crate::{failure, Failure};
+
+use exposition::Format;
+use metrics::{Aggregates, Counters, Health, Totals};
+
+/// The latest exposition in both formats.
+struct Rendered {
+    text: String,
+    openmetrics: String,
+}
+
+/// `sockdiag exporter`: polls, and serves what the last poll found.
+pub fn run(o: &Options) -> Result<(), Failure> {
+    let mut o = o.clone();
+    // tcp_info for the distributions and the byte counters; one thread
+    // per namespace's dump (the poll thread), no timing of strategies.
+    o.show.info = true;
+    o.workers = Workers::One;
+    let o = &o;
+    let mut agent = Agent::new(o)?;
+    // The first poll before serving: a scrape always has a whole poll.
+    agent.poll()?;
+    let shared = Arc::new(Mutex::new(agent.render()));
+    let server = tiny_http::Server::http(o.exporter.listen)
+        .map_err(|e| Failure::Run(format!("--listen {}: {e}", o.exporter.listen)))?;
+    let addr = server
+        .server_addr()
+        .to_ip()
+        .map_or_else(|| o.exporter.listen.to_string(), |a| a.to_string());
+    eprintln!("sockdiag: serving http://{addr}/metrics");
+    let serving = Arc::clone(&shared);
+    std::thread::Builder::new()
+        .name("sockdiag-http".to_owned())
+        .spawn(move || serve(&server, &serving))
+        .map_err(|e| Failure::Run(format!("starting the HTTP thread: {e}")))?;
+    let mut next = Instant::now() + o.interval;
+    loop {
+        let now = Instant::now();
+        if now < next {
+            std::thread::sleep(next - now);
+        }
+        next = next.max(now) + o.interval;
+        agent.poll()?;
+        let rendered = agent.render();
+        *shared.lock().unwrap_or_else(PoisonError::into_inner) = rendered;
+    }
+}
+
+/// Answers `GET /metrics` with the latest exposition, as the scraper's
+/// `Accept` header asks; `/` with a pointer to it; anything else 404.
+fn serve(server: &tiny_http::Server, shared: &Mutex<Rendered>) {
+    for request in server.incoming_requests() {
+        let url = request.url().split('?').next().unwrap_or_default();
+        let response = match (request.method(), url) {
+            (tiny_http::Method::Get | tiny_http::Method::Head, "/metrics") => {
+                let accept = request
+                    .headers()
+                    .iter()
+                    .find(|h| h.field.equiv("Accept"))
+                    .map(|h| h.value.as_str().to_owned());
+                let format = Format::negotiate(accept.as_deref());
+                let body = {
+                    let r = shared.lock().unwrap_or_else(PoisonError::into_inner);
+                    match format {
+                        Format::Text => r.text.clone(),
+                        Format::OpenMetrics => r.openmetrics.clone(),
+                    }
+                };
+                with_type(
+                    tiny_http::Response::from_string(body),
+                    format.content_type(),
+                )
+            }
+            (tiny_http::Method::Get, "/") => with_type(
+                tiny_http::Response::from_string(
+                    "sockdiag exporter: the metrics are at /metrics\n",
+                ),
+                "text/plain; charset=utf-8",
+            ),
+            _ => with_type(
+                tiny_http::Response::from_string("not found: the metrics are at /metrics\n"),
+                "text/plain; charset=utf-8",
+            )
+            .with_status_code(404),
+        };
+        // A scraper that went away is no concern of the poll.
+        let _ = request.respond(response);
+    }
+}
+
+fn with_type(
+    r: tiny_http::Response<std::io::Cursor<Vec<u8>>>,
+    content_type: &str,
+) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
+    match tiny_http::Header::from_bytes(&b"Content-Type"[..], content_type.as_bytes()) {
+        Ok(h) => r.with_header(h),
+        Err(()) => r,
+    }
+}
+
+/// The destroy groups of the selected tables.
+fn groups(o: &Options) -> DestroyGroups {
+    let mut g = DestroyGroups::empty();
+    for t in &o.tables {
+        match t {
+            Table::Inet(Protocol::Tcp) => {
+                g.set(DestroyGroups::INET_TCP, o.v4);
+                g.set(DestroyGroups::INET6_TCP, o.v6);
+            }
+            Table::Inet(Protocol::Udp) => {
+                g.set(DestroyGroups::INET_UDP, o.v4);
+                g.set(DestroyGroups::INET6_UDP, o.v6);
+            }
+            _ => {}
+        }
+    }
+    g
+}
+
+/// What is kept of a socket between polls for the counters.
+#[derive(Clone, Copy, Debug)]
+struct Conn {
+    /// `ss`'s Netid (the counters' `protocol` label).
+    protocol: &'static str,
+    /// A listener: not a connection.
+    listener: bool,
+    /// Its counters when last seen with `tcp_info`.
+    totals: Totals,
+    /// Already counted closed: a TIME-WAIT socket whose full socket's
+    /// destroy event was counted.
+    closed: bool,
+    /// A TIME-WAIT socket first seen as such: its ends, in `time_wait`.
+    time_wait: Option<Ends>,
+}
+
+/// One scanned network namespace.
+struct Scanned {
+    /// Its `netns` label: its name, else its inode.
+    label: String,
+    pollers: Vec<Watched>,
+    /// Its destroy events (`None` where no selected table has them).
+    events: Option<DestroyEvents>,
+    /// Polls finished.
+    polls: u64,
+    /// Every socket listed, by cookie.
+    conns: HashMap<u64, Conn>,
+    /// Destroy events of sockets still listed (destroyed after the dump,
+    /// or into TIME-WAIT), applied when they go.
+    finals: HashMap<u64, Totals>,
+    /// Sockets gone without their destroy event yet: how many more polls
+    /// to wait for it.
+    waiting: HashMap<u64, (Conn, u8)>,
+    /// Connections counted opened and closed by their destroy event
+    /// alone, by their ends: how many more polls may still list them in
+    /// TIME-WAIT. (A full socket no dump saw has no cookie yet when it
+    /// goes into TIME-WAIT: its TIME-WAIT socket and its destroy event
+    /// get two different ones. The ends tell they are one connection.)
+    destroyed: HashMap<Ends, u8>,
+    /// TIME-WAIT sockets first seen as such, by their ends: their full
+    /// socket's destroy event may come after.
+    time_wait: HashMap<Ends, u64>,
+}
+
+/// A connection's local and remote ends.
+type Ends = (std::net::SocketAddr, std::net::SocketAddr);
+
+/// The ends of an inet socket.
+fn ends(s: &Sock<'_>) -> Option<Ends> {
+    s.inet_ends().map(|(l, r, _)| (l, r))
+}
+
+/// The exporter's state: namespaces, counters, the last poll's
+/// aggregates and its own health.
+struct Agent<'o> {
+    o: &'o Options,
+    scanned: BTreeMap<u64, Scanned>,
+    counters: Counters,
+    aggregates: Aggregates,
+    health: Health,
+}
+
+/// This process's own network namespace, as [`NetNs::discover`] would
+/// name it.
+fn own_namespace() -> Result<FoundNetNs, Failure> {
+    let own = std::fs::metadata("/proc/self/ns/net")
+        .map_err(|e| Failure::Run(format!("/proc/self/ns/net: {e}")))?;
+    use std::os::unix::fs::MetadataExt;
+    let found = NetNs::discover().map_err(|e| Failure::Run(format!("reading /proc: {e}")))?;
+    found
+        .into_iter()
+        .find(|f| f.inode == own.ino())
+        .ok_or_else(|| Failure::Run("this process's network namespace is not in /proc".to_owned()))
+}
+
+impl<'o> Agent<'o> {
+    fn new(o: &'o Options) -> Result<Self, Failure> {
+        Ok(Agent {
+            o,
+            scanned: BTreeMap::new(),
+            counters: Counters::default(),
+            aggregates: Aggregates::new(o.exporter.max_series),
+            health: Health::default(),
+        })
+    }
+
+    /// The namespaces to scan now: every one of the host's with
+    /// `--all-netns`, else `-N`'s or this process's.
+    fn namespaces(&self) -> Result<Vec<(u64, String, Option<FoundNetNs>)>, Failure> {
+        let label = |f: &FoundNetNs| f.name.clone().unwrap_or_else(|| f.inode.to_string());
+        if self.o.exporter.all_netns {
+            let found =
+                NetNs::discover().map_err(|e| Failure::Run(format!("reading /proc: {e}")))?;
+            return Ok(found
+                .into_iter()
+                .map(|f| (f.inode, label(&f), Some(f)))
+                .collect());
+        }
+        if let Some(ns) = &self.o.netns {
+            // -N: the label is what the user named.
+            return Ok(vec![(0, ns.clone(), None)]);
+        }
+        let own = own_namespace()?;
+        Ok(vec![(own.inode, label(&own), None)])
+    }
+
+    /// Opens the pollers and the destroy subscription of a namespace.
+    fn open(&self, label: String, found: Option<&FoundNetNs>) -> Result<Scanned, Failure> {
+        let o = self.o;
+        let open = || -> Result<DiagSocket, Failure> {
+            match found {
+                Some(f) => DiagSocket::in_netns(f.netns())
+                    .map_err(|e| failure(e, "opening a sock_diag socket")),
+                None => crate::open(o),
+            }
+        };
+        let pollers = watched(o, &open, &[])?;
+        let groups = groups(o);
+        let events = if groups.is_empty() {
+            None
+        } else {
+            let subscribe = || DestroyEvents::subscribe(groups);
+            let r = match found {
+                Some(f) => f.netns().run(subscribe),
+                None => crate::in_netns(o, subscribe),
+            };
+            Some(r.map_err(|e| failure(e, "subscribing to destroy events"))?)
+        };
+        Ok(Scanned {
+            label,
+            pollers,
+            events,
+            polls: 0,
+            conns: HashMap::new(),
+            finals: HashMap::new(),
+            waiting: HashMap::new(),
+            destroyed: HashMap::new(),
+            time_wait: HashMap::new(),
+        })
+    }
+
+    /// One poll of every namespace: namespaces found or gone since the
+    /// last, every table's dump, the destroy events since.
+    fn poll(&mut self) -> Result<(), Failure> {
+        let start = Instant::now();
+        let wanted = self.namespaces()?;
+        // Gone namespaces: their sockets, descriptors and series go.
+        let keep: Vec<u64> = wanted.iter().map(|w| w.0).collect();
+        let gone: Vec<u64> = self
+            .scanned
+            .keys()
+            .filter(|k| !keep.contains(k))
+            .copied()
+            .collect();
+        for inode in gone {
+            if let Some(s) = self.scanned.remove(&inode) {
+                self.counters.forget(&s.label);
+                self.health.forget(&s.label);
+            }
+        }
+        for (inode, label, found) in &wanted {
+            if self.scanned.contains_key(inode) {
+                continue;
+            }
+            match self.open(label.clone(), found.as_ref()) {
+                Ok(s) => {
+                    self.scanned.insert(*inode, s);
+                }
+                // A namespace that went between discovery and now, or
+                // that cannot be entered: counted, tried again next poll.
+                Err(Failure::Usage(m)) => return Err(Failure::Usage(m)),
+                Err(_) if self.o.exporter.all_netns => self.health.error(label),
+                Err(e) => return Err(e),
+            }
+        }
+        self.aggregates.clear();
+        for s in self.scanned.values_mut() {
+            let mut pass = Pass {
+                s_label: &s.label,
+                first: s.polls == 0,
+                conns: &mut s.conns,
+                finals: &mut s.finals,
+                waiting: &mut s.waiting,
+                destroyed: &mut s.destroyed,
+                time_wait: &mut s.time_wait,
+                counters: &mut self.counters,
+                agg: &mut self.aggregates,
+                error: None,
+            };
+            let mut failed = false;
+            for w in &mut s.pollers {
+                match w.poll(&mut pass) {
+                    Ok(_) => {}
+                    Err(Error::DumpInterrupted) => {}
+                    Err(_) => failed = true,
+                }
+            }
+            failed |= pass.error.is_some();
+            pass.agg.finish_namespace(&s.label, &self.o.exporter.ports);
+            if let Some(events) = &mut s.events {
+                let first = s.polls == 0;
+                drain(
+                    events,
+                    &s.label,
+                    first,
+                    &mut s.conns,
+                    &mut s.finals,
+                    &mut s.waiting,
+                    &mut s.destroyed,
+                    &s.time_wait,
+                    &mut self.counters,
+                    &mut self.health,
+                );
+            }
+            // Sockets gone without their event: one poll more to wait;
+            // sockets counted by their event: one poll more that may list
+            // them.
+            s.waiting.retain(|_, (_, left)| {
+                *left = left.saturating_sub(1);
+                *left > 0
+            });
+            s.destroyed.retain(|_, left| {
+                *left = left.saturating_sub(1);
+                *left > 0
+            });
+            if failed {
+                self.health.error(&s.label);
+            }
+            s.polls += 1;
+        }
+        let tracked = self
+            .scanned
+            .values()
+            .map(|s| s.pollers.iter().map(Watched::len).sum::<usize>())
+            .sum();
+        self.health.polled(
+            start.elapsed(),
+            tracked,
+            self.scanned.len(),
+            SystemTime::now(),
+        );
+        self.health.dropped(self.aggregates.take_dropped());
+        Ok(())
+    }
+
+    fn render(&self) -> Rendered {
+        let labels: Vec<&str> = self.scanned.values().map(|s| s.label.as_str()).collect();
+        Rendered {
+            text: metrics::render(
+                Format::Text,
+                &self.aggregates,
+                &self.counters,
+                &self.health,
+                &labels,
+            ),
+            openmetrics: metrics::render(
+                Format::OpenMetrics,
+                &self.aggregates,
+                &self.counters,
+                &self.health,
+                &labels,
+            ),
+        }
+    }
+}
+
+/// The kernel's destroy events since the last drain: a socket's final
+/// counters where it was seen (now, or when it goes), and a connection
+/// that lived between two polls counted opened and closed with all of
+/// its counters.
+#[allow(clippy::too_many_arguments)]
+fn drain(
+    events: &mut DestroyEvents,
+    label: &str,
+    first: bool,
+    conns: &mut HashMap<u64, Conn>,
+    finals: &mut HashMap<u64, Totals>,
+    waiting: &mut HashMap<u64, (Conn, u8)>,
+    destroyed: &mut HashMap<Ends, u8>,
+    time_wait: &HashMap<Ends, u64>,
+    counters: &mut Counters,
+    health: &mut Health,
+) {
+    loop {
+        let batch = match events.try_next_batch() {
+            Ok(Some(b)) => b,
+            Ok(None) => return,
+            // The kernel dropped events (ENOBUFS): counted, and on.
+            Err(Error::Io(_)) => {
+                health.overrun(label);
+                continue;
+            }
+            Err(_) => {
+                health.error(label);
+                return;
+            }
+        };
+        for m in batch {
+            let cookie = m.cookie();
+            let Ok(s) = view::inet(None, &m).whole() else {
+                health.error(label);
+                continue;
+            };
+            let last = Totals::of(&s);
+            if let Some((conn, _)) = waiting.remove(&cookie) {
+                counters.add(label, conn.protocol, last.since(conn.totals));
+            } else if conns.contains_key(&cookie) {
+                finals.insert(cookie, last);
+            } else if let Some(tw) = ends(&s)
+                .and_then(|e| time_wait.get(&e))
+                .and_then(|c| conns.get_mut(c))
+                .filter(|c| !c.closed)
+            {
+                // Its TIME-WAIT socket was listed first (and counted
+                // opened): this is its close.
+                tw.closed = true;
+                counters.closed(label, tw.protocol);
+                counters.add(label, tw.protocol, last.since(tw.totals));
+            } else if !first {
+                // Opened and closed between two polls.
+                counters.opened(label, s.netid);
+                counters.closed(label, s.netid);
+                counters.add(label, s.netid, last);
+                if let Some(e) = ends(&s) {
+                    destroyed.insert(e, 2);
+                }
+            }
+        }
+    }
+}
+
+/// One namespace's poll, told every listed socket and every change.
+struct Pass<'a> {
+    s_label: &'a str,
+    /// The namespace's first poll: what exists is the baseline.
+    first: bool,
+    conns: &'a mut HashMap<u64, Conn>,
+    finals: &'a mut HashMap<u64, Totals>,
+    waiting: &'a mut HashMap<u64, (Conn, u8)>,
+    destroyed: &'a mut HashMap<Ends, u8>,
+    time_wait: &'a mut HashMap<Ends, u64>,
+    counters: &'a mut Counters,
+    agg: &'a mut Aggregates,
+    /// A reply that did not parse.
+    error: Option<String>,
+}
+
+impl Observer for Pass<'_> {
+    const LISTED: bool = true;
+
+    fn listed(&mut self, _: Table, cookie: u64, _: &Brief<'_>, sock: Result<Sock<'_>, String>) {
+        let s = match sock {
+            Ok(s) => s,
+            Err(e) => {
+                self.error.get_or_insert(e);
+                return;
+            }
+        };
+        let label = self.s_label;
+        self.agg.socket(label, &s);
+        let listener = s.state == TcpState::Listen;
+        let now = Totals::of(&s);
+        match self.conns.get_mut(&cookie) {
+            Some(c) => {
+                if s.x.tcp_info.is_some() {
+                    self.counters.add(label, c.protocol, now.since(c.totals));
+                    c.totals = now;
+                }
+            }
+            None => {
+                // Counted already, by its destroy event: a TIME-WAIT
+                // socket under its full socket's cookie.
+                let tw = if s.state == TcpState::TimeWait {
+                    ends(&s)
+                } else {
+                    None
+                };
+                let closed = tw.is_some_and(|e| self.destroyed.remove(&e).is_some());
+                if let (Some(e), false) = (tw, closed) {
+                    self.time_wait.insert(e, cookie);
+                }
+                if !self.first && !listener && !closed {
+                    self.counters.opened(label, s.netid);
+                    // Everything it did, it did since the last poll.
+                    self.counters.add(label, s.netid, now);
+                }
+                self.conns.insert(
+                    cookie,
+                    Conn {
+                        protocol: s.netid,
+                        listener,
+                        totals: now,
+                        closed,
+                        time_wait: tw.filter(|_| !closed),
+                    },
+                );
+            }
+        }
+    }
+
+    fn change<M>(
+        &mut self,
+        _: Table,
+        change: Change<'_, M>,
+        _: impl FnOnce(&M) -> Result<Sock<'_>, String>,
+    ) {
+        let Change::Gone { cookie, .. } = change else {
+            return;
+        };
+        let Some(conn) = self.conns.remove(&cookie) else {
+            return;
+        };
+        if let Some(e) = conn.time_wait {
+            self.time_wait.remove(&e);
+        }
+        let label = self.s_label;
+        if !conn.listener && !conn.closed {
+            self.counters.closed(label, conn.protocol);
+        }
+        match self.finals.remove(&cookie) {
+            Some(last) => self
+                .counters
+                .add(label, conn.protocol, last.since(conn.totals)),
+            // Its event may come with the next drain.
+            None => {
+                self.waiting.insert(cookie, (conn, 2));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,134 @@
+//! The exporter's bookkeeping on hand-made sockets.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+use super::metrics::{Aggregates, Counters, Health, Totals};
+use super::*;
+use crate::view::{Endpoint, Extras};
+
+/// A TCP socket of `state` on `port` of 127.0.0.1.
+fn tcp(state: TcpState, port: u16, peer: u16) -> Sock<'static> {
+    let end = |port| Endpoint::Ip {
+        addr: [127, 0, 0, 1].into(),
+        port,
+        ifindex: 0,
+    };
+    Sock {
+        netid: "tcp",
+        family: "inet",
+        protocol: Some("tcp"),
+        state,
+        raw_state: state.to_raw(),
+        rq: 3,
+        wq: 128,
+        local: end(port),
+        peer: end(peer),
+        inode: 1,
+        uid: Some(0),
+        cookie: 1,
+        timer: None,
+        x: Extras::default(),
+    }
+}
+
+#[test]
+fn counters_never_go_down() {
+    let a = Totals {
+        retrans: 5,
+        acked: 1000,
+        received: 10,
+    };
+    let b = Totals {
+        retrans: 3,
+        acked: 1500,
+        received: 10,
+    };
+    // A value that went back (a reused cookie, a reset) adds nothing.
+    assert_eq!(
+        b.since(a),
+        Totals {
+            retrans: 0,
+            acked: 500,
+            received: 0
+        }
+    );
+    let mut c = Counters::default();
+    c.opened("n", "tcp");
+    c.add("n", "tcp", b.since(a));
+    c.add("n", "tcp", a.since(b));
+    c.closed("n", "tcp");
+    let got = c.get("n", "tcp");
+    assert_eq!((got.opened, got.closed), (1, 1));
+    assert_eq!(
+        got.totals,
+        Totals {
+            retrans: 2,
+            acked: 500,
+            received: 0
+        }
+    );
+    c.forget("n");
+    assert_eq!(c.get("n", "tcp").opened, 0);
+}
+
+#[test]
+fn the_cap_drops_series_and_counts_them() {
+    let mut a = Aggregates::new(2);
+    let mut bump = |ns: &str| a.socket(ns, &tcp(TcpState::Listen, 80, 0));
+    bump("a");
+    bump("bb");
+    bump("ccc");
+    bump("a");
+    assert_eq!(a.sockets.len(), 2);
+    let dropped = a.take_dropped();
+    assert_eq!(dropped.get("sockdiag_sockets"), Some(&1));
+    let mut h = Health::default();
+    h.dropped(dropped);
+    let text = metrics::render(Format::Text, &a, &Counters::default(), &h, &["a"]);
+    assert!(
+        text.contains("sockdiag_series_dropped_total{metric=\"sockdiag_sockets\"} 1\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn connections_count_by_listening_port_and_chosen_ports() {
+    let mut a = Aggregates::new(100);
+    a.socket("n", &tcp(TcpState::Listen, 80, 0));
+    for peer in [40000, 40001] {
+        a.socket("n", &tcp(TcpState::Established, 80, peer));
+    }
+    // A client to a remote 5432, and one to elsewhere.
+    a.socket("n", &tcp(TcpState::Established, 50000, 5432));
+    a.socket("n", &tcp(TcpState::TimeWait, 50001, 443));
+    a.finish_namespace("n", &[5432, 80]);
+    let by = |port: &str, state| {
+        a.by_port
+            .get(&("n".to_owned(), "tcp", port.to_owned(), state))
+            .copied()
+    };
+    assert_eq!(by("80", "ESTABLISHED"), Some(2));
+    assert_eq!(by("other", "ESTABLISHED"), Some(1));
+    assert_eq!(by("other", "TIME_WAIT"), Some(1));
+    let chosen = |port, end, state| {
+        a.port_connections
+            .get(&("n".to_owned(), "tcp", port, end, state))
+            .copied()
+    };
+    assert_eq!(chosen(80, "local", "ESTABLISHED"), Some(2));
+    assert_eq!(chosen(5432, "remote", "ESTABLISHED"), Some(1));
+    assert_eq!(chosen(443, "remote", "TIME_WAIT"), None);
+    assert_eq!(a.listeners.len(), 1);
+    assert_eq!((a.listeners[0].queue, a.listeners[0].backlog), (3, 128));
+    let text = metrics::render(
+        Format::OpenMetrics,
+        &a,
+        &Counters::default(),
+        &Health::default(),
+        &["n"],
+    );
+    assert!(text.contains("sockdiag_listen_backlog{netns=\"n\",protocol=\"tcp\",family=\"inet\",addr=\"127.0.0.1\",port=\"80\"} 128\n"), "{text}");
+    assert!(
+        text.contains("sockdiag_tcp_rtt_seconds_gcount{netns=\"n\"} 0\n"),
+        "{text}"
+    );
+}

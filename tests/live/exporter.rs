@@ -1,0 +1,750 @@
+//! Live tests of `sockdiag exporter`: its metrics against the kernel's
+//! sockets in a private namespace, counters across churn and between
+//! polls, every namespace of the host, and a real Prometheus scraping it.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::ss::BIN;
+use crate::*;
+
+/// The tests of this file.
+pub const TESTS: &[Test] = tests![
+    exporter_metrics_are_the_kernels,
+    exporter_counts_what_lived_between_polls,
+    exporter_scans_every_namespace,
+    exporter_scraped_by_a_real_prometheus,
+];
+
+/// A thread in a network namespace of its own that runs what it is
+/// given: the exporter and its scrapers live there, so that the scrape
+/// connections are not among the sockets it counts.
+struct Elsewhere {
+    jobs: Option<std::sync::mpsc::Sender<Box<dyn FnOnce() + Send>>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Elsewhere {
+    fn new() -> Elsewhere {
+        let (tx, rx) = std::sync::mpsc::channel::<Box<dyn FnOnce() + Send>>();
+        let thread = std::thread::spawn(move || {
+            support::enter_private_netns().unwrap();
+            for job in rx {
+                job();
+            }
+        });
+        Elsewhere {
+            jobs: Some(tx),
+            thread: Some(thread),
+        }
+    }
+
+    /// Runs `f` there and returns what it returns.
+    fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> T {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let job = Box::new(move || {
+            let _ = tx.send(f());
+        });
+        self.jobs.as_ref().unwrap().send(job).unwrap();
+        rx.recv().expect("the job ran (or panicked: see above)")
+    }
+}
+
+impl Drop for Elsewhere {
+    fn drop(&mut self) {
+        drop(self.jobs.take());
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// A running exporter, killed when dropped.
+struct Exporter {
+    child: Child,
+    addr: SocketAddr,
+    /// Where it runs, if not in this thread's namespace.
+    away: Option<std::sync::Arc<Elsewhere>>,
+}
+
+impl Drop for Exporter {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Exporter {
+    /// `sockdiag exporter --listen 127.0.0.1:0` with `args`, in this
+    /// thread's namespace; ready once it says where it serves (after its
+    /// first poll).
+    fn start(args: &[&str]) -> Exporter {
+        let (child, addr) = Self::spawn(Command::new(BIN), args);
+        Exporter {
+            child,
+            addr,
+            away: None,
+        }
+    }
+
+    /// The same, running in a namespace of its own and scanning this
+    /// thread's (`-N`): what it counts is only what the test made.
+    fn start_elsewhere(args: &[&str]) -> Exporter {
+        let away = std::sync::Arc::new(Elsewhere::new());
+        let here = format!(
+            "/proc/{}/task/{}/ns/net",
+            std::process::id(),
+            nix::unistd::gettid()
+        );
+        let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+        let (child, addr) = away.run(move || {
+            let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+            args.extend(["-N", &here]);
+            Self::spawn(Command::new(BIN), &args)
+        });
+        Exporter {
+            child,
+            addr,
+            away: Some(away),
+        }
+    }
+
+    /// The exporter, and where it serves once its first poll is done.
+    fn spawn(mut cmd: Command, args: &[&str]) -> (Child, SocketAddr) {
+        let mut child = cmd
+            .args(["exporter", "--listen", "127.0.0.1:0"])
+            .args(args)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stderr.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line
+            .trim()
+            .strip_prefix("sockdiag: serving http://")
+            .and_then(|r| r.strip_suffix("/metrics"))
+            .unwrap_or_else(|| panic!("exporter said: {line}"))
+            .parse()
+            .unwrap();
+        (child, addr)
+    }
+
+    /// A GET from where the exporter runs.
+    fn get(&self, path: &str, accept: Option<&str>) -> (u16, String, String) {
+        let (addr, path, accept) = (self.addr, path.to_owned(), accept.map(str::to_owned));
+        match &self.away {
+            Some(away) => away.run(move || http_get(addr, &path, accept.as_deref())),
+            None => http_get(addr, &path, accept.as_deref()),
+        }
+    }
+
+    /// The text exposition.
+    fn scrape(&self) -> Metrics {
+        let (status, _, body) = self.get("/metrics", None);
+        assert_eq!(status, 200, "{body}");
+        Metrics::parse(&body)
+    }
+
+    /// Scrapes until `ok` holds (bounded: 30 s).
+    fn until(&self, what: &str, ok: impl Fn(&Metrics) -> bool) -> Metrics {
+        let start = Instant::now();
+        loop {
+            let m = self.scrape();
+            if ok(&m) {
+                return m;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "{what}: never held; last scrape:\n{}",
+                m.text
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The exporter's open descriptors.
+    fn fds(&self) -> usize {
+        std::fs::read_dir(format!("/proc/{}/fd", self.child.id()))
+            .unwrap()
+            .count()
+    }
+
+    /// The exporter's threads.
+    fn threads(&self) -> usize {
+        std::fs::read_dir(format!("/proc/{}/task", self.child.id()))
+            .unwrap()
+            .count()
+    }
+}
+
+/// A plain HTTP/1.1 GET: status, headers (lower-case names) and body.
+fn http_get(addr: SocketAddr, path: &str, accept: Option<&str>) -> (u16, String, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let accept = accept
+        .map(|a| format!("Accept: {a}\r\n"))
+        .unwrap_or_default();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{accept}Connection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let mut body = body.to_owned();
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        body = dechunk(&body);
+    }
+    (status, head.to_ascii_lowercase(), body)
+}
+
+fn dechunk(mut s: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = s.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap();
+        if n == 0 {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        s = &rest[n + 2..];
+    }
+    out
+}
+
+/// A parsed text exposition: samples by name and labels.
+struct Metrics {
+    text: String,
+    samples: Vec<(String, BTreeMap<String, String>, f64)>,
+}
+
+impl Metrics {
+    fn parse(text: &str) -> Metrics {
+        let mut samples = Vec::new();
+        for line in text
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+        {
+            let (series, value) = line.rsplit_once(' ').unwrap();
+            let value: f64 = match value {
+                "+Inf" => f64::INFINITY,
+                v => v.parse().unwrap(),
+            };
+            let (name, labels) = match series.split_once('{') {
+                Some((n, l)) => (n, l.strip_suffix('}').unwrap()),
+                None => (series, ""),
+            };
+            let mut map = BTreeMap::new();
+            for pair in labels.split("\",").filter(|p| !p.is_empty()) {
+                let (k, v) = pair.split_once("=\"").unwrap();
+                map.insert(k.to_owned(), v.trim_end_matches('"').to_owned());
+            }
+            samples.push((name.to_owned(), map, value));
+        }
+        Metrics {
+            text: text.to_owned(),
+            samples,
+        }
+    }
+
+    /// The sum of `name`'s samples whose labels include `labels`.
+    fn sum(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
+        self.samples
+            .iter()
+            .filter(|(n, l, _)| {
+                n == name
+                    && labels
+                        .iter()
+                        .all(|(k, v)| l.get(*k).map(String::as_str) == Some(*v))
+            })
+            .map(|(_, _, v)| v)
+            .sum()
+    }
+
+    /// Whether `name` has a sample with `labels`.
+    fn has(&self, name: &str, labels: &[(&str, &str)]) -> bool {
+        self.samples.iter().any(|(n, l, _)| {
+            n == name
+                && labels
+                    .iter()
+                    .all(|(k, v)| l.get(*k).map(String::as_str) == Some(*v))
+        })
+    }
+}
+
+/// `n` connections to `listener` from 127.0.0.1, accepted: (client, server) pairs.
+fn connections(listener: &std::net::TcpListener, n: usize) -> Vec<(TcpStream, TcpStream)> {
+    let to = listener.local_addr().unwrap();
+    (0..n)
+        .map(|_| {
+            let c = TcpStream::connect(to).unwrap();
+            let (s, _) = listener.accept().unwrap();
+            (c, s)
+        })
+        .collect()
+}
+
+/// Closes a connection with a reset (no TIME-WAIT): both ends go at once.
+fn reset(c: TcpStream) {
+    socket::setsockopt(
+        &c,
+        socket::sockopt::Linger,
+        &libc::linger {
+            l_onoff: 1,
+            l_linger: 0,
+        },
+    )
+    .unwrap();
+    drop(c);
+}
+
+pub fn exporter_metrics_are_the_kernels() {
+    let l = support::tcp_listener(addr("127.0.0.1:7400"), 8, None);
+    let mut pairs = connections(&l, 3);
+    // One more, left in the accept queue.
+    let _queued = TcpStream::connect("127.0.0.1:7400").unwrap();
+    // Data on one connection, for the byte counters and the distributions.
+    let payload = vec![7u8; 100_000];
+    pairs[0].0.write_all(&payload).unwrap();
+    let mut got = vec![0u8; payload.len()];
+    pairs[0].1.read_exact(&mut got).unwrap();
+    let fds_before = open_fds_of_self();
+    let e = Exporter::start_elsewhere(&["--interval", "200ms", "--ports", "7400"]);
+    let m = e.until("the queued connection listed", |m| {
+        m.sum("sockdiag_listen_queue_length", &[("port", "7400")]) == 1.0
+    });
+    // The kernel's truth, in this namespace, from the library.
+    let mut sock = DiagSocket::new().unwrap();
+    let kernel = sock
+        .snapshot(&InetRequest::new(Family::Inet, Protocol::Tcp))
+        .unwrap();
+    let on_7400 = |state: TcpState| {
+        kernel
+            .iter()
+            .filter(|s| s.src.port() == 7400 && s.state == state)
+            .count() as f64
+    };
+    drop(sock);
+    assert_eq!(on_7400(TcpState::Established), 4.0);
+    assert_eq!(
+        m.sum(
+            "sockdiag_listen_backlog",
+            &[("port", "7400"), ("addr", "127.0.0.1")]
+        ),
+        8.0
+    );
+    assert_eq!(
+        m.sum(
+            "sockdiag_connections",
+            &[("port", "7400"), ("state", "ESTABLISHED")]
+        ),
+        on_7400(TcpState::Established)
+    );
+    for end in ["local", "remote"] {
+        assert_eq!(
+            m.sum(
+                "sockdiag_port_connections",
+                &[("port", "7400"), ("end", end), ("state", "ESTABLISHED")]
+            ),
+            4.0,
+            "{end}\n{}",
+            m.text
+        );
+    }
+    assert_eq!(
+        m.sum(
+            "sockdiag_sockets",
+            &[("protocol", "tcp"), ("state", "LISTEN")]
+        ),
+        kernel
+            .iter()
+            .filter(|s| s.state == TcpState::Listen)
+            .count() as f64
+    );
+    // Eight established ends: four on each side.
+    let established = m.sum("sockdiag_sockets", &[("state", "ESTABLISHED")]);
+    assert_eq!(established, 8.0, "{}", m.text);
+    // The distributions cover the established TCP connections.
+    let rtt_count = m.sum("sockdiag_tcp_rtt_seconds_count", &[]);
+    assert_eq!(rtt_count, 8.0, "{}", m.text);
+    assert_eq!(
+        m.sum("sockdiag_tcp_rtt_seconds_bucket", &[("le", "+Inf")]),
+        rtt_count
+    );
+    assert!(m.sum("sockdiag_tcp_cwnd_segments_sum", &[]) >= 8.0 * 10.0 - 1.0);
+    // Sockets there at the start are the baseline: nothing counted yet.
+    assert_eq!(m.sum("sockdiag_connections_opened_total", &[]), 0.0);
+    assert_eq!(m.sum("sockdiag_tcp_received_bytes_total", &[]), 0.0);
+    // 50,000 more bytes: counted once, by the receiver.
+    pairs[0].0.write_all(&payload[..50_000]).unwrap();
+    pairs[0].1.read_exact(&mut got[..50_000]).unwrap();
+    let m = e.until("the new bytes counted", |m| {
+        m.sum("sockdiag_tcp_received_bytes_total", &[]) >= 50_000.0
+    });
+    let received = m.sum("sockdiag_tcp_received_bytes_total", &[("protocol", "tcp")]);
+    assert!((50_000.0..50_500.0).contains(&received), "{}", m.text);
+    // Two connections reset: gone, counted closed, their counters kept.
+    let (c, s) = pairs.pop().unwrap();
+    reset(c);
+    drop(s);
+    let m = e.until("the reset connection gone", |m| {
+        m.sum("sockdiag_connections_closed_total", &[]) >= 2.0
+    });
+    assert!(m.sum("sockdiag_tcp_received_bytes_total", &[]) >= received);
+    assert!(m.sum("sockdiag_polls_total", &[]) >= 2.0);
+    assert_eq!(m.sum("sockdiag_poll_errors_total", &[]), 0.0);
+    assert_eq!(m.sum("sockdiag_namespaces_scanned", &[]), 1.0);
+    assert!(m.sum("sockdiag_sockets_tracked", &[]) >= 7.0, "{}", m.text);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    assert!((now - m.sum("sockdiag_last_poll_timestamp_seconds", &[])).abs() < 30.0);
+    // Every family has HELP and TYPE; counters end in _total.
+    for line in m.text.lines().filter(|l| l.starts_with("# TYPE ")) {
+        let mut words = line.split(' ').skip(2);
+        let (name, kind) = (words.next().unwrap(), words.next().unwrap());
+        assert!(m.text.contains(&format!("# HELP {name} ")), "{name}");
+        assert_eq!(kind == "counter", name.ends_with("_total"), "{line}");
+        assert!(name.starts_with("sockdiag_"), "{line}");
+    }
+    // OpenMetrics when asked for; the text format otherwise.
+    let (status, head, om) = e.get(
+        "/metrics",
+        Some("application/openmetrics-text; version=1.0.0,text/plain;version=0.0.4;q=0.5"),
+    );
+    assert_eq!(status, 200);
+    assert!(
+        head.contains("content-type: application/openmetrics-text; version=1.0.0"),
+        "{head}"
+    );
+    assert!(om.ends_with("# EOF\n"));
+    assert!(om.contains("# TYPE sockdiag_tcp_rtt_seconds gaugehistogram\n"));
+    let (_, head, _) = e.get("/metrics", None);
+    assert!(
+        head.contains("content-type: text/plain; version=0.0.4"),
+        "{head}"
+    );
+    assert_eq!(e.get("/nothing", None).0, 404);
+    // A scrape storm starts no dump: the polls go at their own pace.
+    let polls = e.scrape().sum("sockdiag_polls_total", &[]);
+    let start = Instant::now();
+    for _ in 0..200 {
+        e.get("/metrics", None);
+    }
+    let took = start.elapsed().as_secs_f64();
+    let more = e.scrape().sum("sockdiag_polls_total", &[]) - polls;
+    assert!(
+        more <= took / 0.2 + 2.0,
+        "{more} polls in {took} s of scrapes"
+    );
+    drop(e);
+    // No descriptor left behind by the exporter's helpers (the reset
+    // connection's two are closed).
+    assert_eq!(open_fds_of_self(), fds_before - 2);
+}
+
+fn open_fds_of_self() -> usize {
+    std::fs::read_dir("/proc/self/fd").unwrap().count()
+}
+
+pub fn exporter_counts_what_lived_between_polls() {
+    let l = support::tcp_listener(addr("127.0.0.1:7410"), 8, None);
+    // Long polls: the connections below open and close between two.
+    let e = Exporter::start_elsewhere(&["--interval", "3s"]);
+    let m = e.scrape();
+    let polls = m.sum("sockdiag_polls_total", &[]);
+    // Right after a poll, so that the next is about 3 s away.
+    e.until("a poll", |m| m.sum("sockdiag_polls_total", &[]) > polls);
+    let at = Instant::now();
+    for (c, mut s) in connections(&l, 2) {
+        let mut c = c;
+        c.write_all(&[1u8; 10_000]).unwrap();
+        let mut buf = vec![0u8; 10_000];
+        s.read_exact(&mut buf).unwrap();
+        s.write_all(&[2u8; 3_000]).unwrap();
+        let mut back = vec![0u8; 3_000];
+        c.read_exact(&mut back).unwrap();
+        // Closed in order, not reset: an abort (SO_LINGER 0) makes the
+        // kernel zero the socket's counters before its destroy event
+        // (tcp_disconnect). The client's end goes into TIME-WAIT.
+        drop(c);
+        drop(s);
+    }
+    assert!(
+        at.elapsed() < Duration::from_millis(1500),
+        "the connections outlived the gap between polls"
+    );
+    let m = e.until("the short connections counted", |m| {
+        m.sum("sockdiag_connections_closed_total", &[]) >= 4.0
+    });
+    // Four ends opened and closed between two polls, seen only by their
+    // destroy events, with their final counters: 2 x (10,000 + 3,000)
+    // bytes received. The clients' ends, listed in TIME-WAIT by the next
+    // polls under the same cookies, are not counted again.
+    assert_eq!(
+        m.sum("sockdiag_connections_opened_total", &[("protocol", "tcp")]),
+        4.0,
+        "{}",
+        m.text
+    );
+    assert_eq!(
+        m.sum("sockdiag_connections_closed_total", &[("protocol", "tcp")]),
+        4.0
+    );
+    let received = m.sum("sockdiag_tcp_received_bytes_total", &[]);
+    assert!((26_000.0..26_200.0).contains(&received), "{}", m.text);
+    let acked = m.sum("sockdiag_tcp_acked_bytes_total", &[]);
+    assert!((25_998.0..26_200.0).contains(&acked), "{}", m.text);
+    let polls = m.sum("sockdiag_polls_total", &[]);
+    let m = e.until("two more polls", |m| {
+        m.sum("sockdiag_polls_total", &[]) >= polls + 2.0
+    });
+    assert_eq!(
+        m.sum("sockdiag_sockets", &[("state", "TIME_WAIT")]),
+        2.0,
+        "{}",
+        m.text
+    );
+    assert_eq!(
+        m.sum("sockdiag_connections_opened_total", &[]),
+        4.0,
+        "{}",
+        m.text
+    );
+    assert_eq!(m.sum("sockdiag_connections_closed_total", &[]), 4.0);
+}
+
+pub fn exporter_scans_every_namespace() {
+    if !(real_root() && Command::new("ip").arg("-V").output().is_ok()) {
+        assert!(
+            !require_live(),
+            "--all-netns needs root and ip (SOCKDIAG_REQUIRE_LIVE=1)"
+        );
+        println!("    (skipped: --all-netns needs root and iproute2)");
+        return;
+    }
+    let e = Exporter::start(&["--all-netns", "--interval", "200ms"]);
+    // This thread's private namespace has no process of its own: the
+    // exporter (a process in it) makes it found.
+    let own = e.until("the exporter's namespace", |m| {
+        m.sum(
+            "sockdiag_listen_backlog",
+            &[("port", &e.addr.port().to_string())],
+        ) > 0.0
+    });
+    let before = (e.fds(), e.threads());
+    let scanned = own.sum("sockdiag_namespaces_scanned", &[]);
+    // A named namespace with a listener appears...
+    let name = format!("sockdiag-exp-{}", std::process::id());
+    let ip = |args: &[&str]| assert!(Command::new("ip").args(args).status().unwrap().success());
+    ip(&["netns", "add", &name]);
+    ip(&["-n", &name, "link", "set", "lo", "up"]);
+    let helper = crate::host::spawn_helper(
+        &["--helper-listener", "7420", "stay"],
+        &["ip", "netns", "exec", &name],
+    );
+    let m = e.until("the named namespace scanned", |m| {
+        m.sum(
+            "sockdiag_listen_backlog",
+            &[("netns", &name), ("port", "7420")],
+        ) > 0.0
+    });
+    assert!(m.sum("sockdiag_namespaces_scanned", &[]) > scanned - 1.0);
+    assert!(m.has("sockdiag_poll_errors_total", &[("netns", &name)]));
+    // Its socket, namespace file and destroy subscription.
+    let during = e.fds();
+    // ... and goes with its process and name: its series, descriptors
+    // and nothing else.
+    crate::host::finish(helper);
+    ip(&["netns", "del", &name]);
+    let m = e.until("the named namespace dropped", |m| {
+        !m.has("sockdiag_sockets", &[("netns", &name)])
+            && !m.has("sockdiag_poll_errors_total", &[("netns", &name)])
+    });
+    assert!(!m.text.contains(&name), "{}", m.text);
+    // Back to what it had before (the HTTP server's idle workers and
+    // connections come and go: no more than before).
+    let after = Instant::now();
+    let settled = |e: &Exporter| e.fds() <= before.0 && e.threads() <= before.1;
+    while !settled(&e) && after.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        settled(&e),
+        "descriptors and threads: {:?} before, {:?} now",
+        before,
+        (e.fds(), e.threads())
+    );
+    assert!(
+        during >= e.fds() + 2,
+        "{during} descriptors while scanning it"
+    );
+}
+
+/// The Prometheus server to scrape with, if this machine has one.
+fn prometheus() -> Option<std::path::PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join("prometheus"))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        assert!(
+            !require_live() || support::under_matrix(),
+            "no prometheus binary (apt-get install prometheus) and SOCKDIAG_REQUIRE_LIVE=1"
+        );
+        println!("    (skipped: no prometheus binary here)");
+    }
+    found
+}
+
+/// A Prometheus instant query's result: (labels, value) per series.
+fn query(web: SocketAddr, q: &str) -> Vec<(serde_json::Value, f64)> {
+    let mut encoded = String::new();
+    for b in q.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            encoded.push(b as char);
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    let (status, _, body) = http_get(web, &format!("/api/v1/query?query={encoded}"), None);
+    assert_eq!(status, 200, "{q}: {body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    v["data"]["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let value = r["value"][1].as_str().unwrap().parse().unwrap_or(f64::NAN);
+            (r["metric"].clone(), value)
+        })
+        .collect()
+}
+
+pub fn exporter_scraped_by_a_real_prometheus() {
+    let Some(prom) = prometheus() else {
+        return;
+    };
+    let l = support::tcp_listener(addr("127.0.0.1:7430"), 16, None);
+    let _pairs = connections(&l, 5);
+    let e = Exporter::start_elsewhere(&["--interval", "500ms", "--ports", "7430"]);
+    let away = std::sync::Arc::clone(e.away.as_ref().unwrap());
+    let dir = std::env::temp_dir().join(format!("sockdiag-prom-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("prometheus.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: sockdiag\n    static_configs:\n      - targets: ['{}']\n",
+            e.addr
+        ),
+    )
+    .unwrap();
+    // Beside the exporter, in its namespace: the port is ours.
+    let web: SocketAddr = "127.0.0.1:19090".parse().unwrap();
+    let (data, log_file) = (dir.join("data"), dir.join("log"));
+    let server = away.run(move || {
+        Command::new(prom)
+            .arg(format!("--config.file={}", config.display()))
+            .arg(format!("--storage.tsdb.path={}", data.display()))
+            .arg(format!("--web.listen-address={web}"))
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(log_file).unwrap())
+            .spawn()
+            .unwrap()
+    });
+    struct Kill(Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _server = Kill(server);
+    let q = |text: &str| {
+        let text = text.to_owned();
+        away.run(move || query(web, &text))
+    };
+    let start = Instant::now();
+    let ready = loop {
+        let up = away.run(move || TcpStream::connect(web).is_ok())
+            && !q("sockdiag_listen_backlog{port=\"7430\"}").is_empty();
+        if up {
+            break true;
+        }
+        if start.elapsed() > Duration::from_secs(90) {
+            break false;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let log = || std::fs::read_to_string(dir.join("log")).unwrap_or_default();
+    assert!(
+        ready,
+        "Prometheus never had the exporter's metrics:\n{}",
+        log()
+    );
+    // The target is up, and its series are what the kernel has.
+    let up = q("up{job=\"sockdiag\"}");
+    assert_eq!(up.len(), 1);
+    assert_eq!(up[0].1, 1.0, "{}", log());
+    let backlog = q("sockdiag_listen_backlog{port=\"7430\"}");
+    assert_eq!(backlog[0].1, 16.0);
+    assert_eq!(backlog[0].0["addr"], "127.0.0.1");
+    let established = q("sum(sockdiag_port_connections{port=\"7430\",state=\"ESTABLISHED\"})");
+    assert_eq!(established[0].1, 10.0, "five connections, both ends");
+    // The distributions aggregate as histograms do.
+    let median = q("histogram_quantile(0.5, sum by (le) (sockdiag_tcp_cwnd_segments_bucket))");
+    assert!(median[0].1 > 0.0 && median[0].1 <= 16.0, "{median:?}");
+    // Counters are counters to Prometheus, as it read them (OpenMetrics).
+    let meta = away.run(move || http_get(web, "/api/v1/metadata", None).2);
+    let meta: serde_json::Value = serde_json::from_str(&meta).unwrap();
+    assert_eq!(
+        meta["data"]["sockdiag_polls"][0]["type"], "counter",
+        "{meta}"
+    );
+    assert_eq!(
+        meta["data"]["sockdiag_tcp_rtt_seconds"][0]["type"], "gaugehistogram",
+        "{meta}"
+    );
+    assert_eq!(
+        meta["data"]["sockdiag_sockets"][0]["type"], "gauge",
+        "{meta}"
+    );
+    let samples = q("scrape_samples_scraped{job=\"sockdiag\"}");
+    println!(
+        "    Prometheus {} scraped {} samples per scrape",
+        version(),
+        samples[0].1
+    );
+    drop(_server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `prometheus --version`'s first line.
+fn version() -> String {
+    let out = Command::new("prometheus")
+        .arg("--version")
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    text.lines().next().unwrap_or_default().to_owned()
+}
