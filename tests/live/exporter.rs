@@ -22,6 +22,7 @@ pub const TESTS: &[Test] = tests![
     exporter_metrics_are_the_kernels,
     exporter_counts_what_lived_between_polls,
     exporter_scans_every_namespace,
+    exporter_records_changes,
     exporter_scraped_by_a_real_prometheus,
 ];
 
@@ -747,4 +748,99 @@ fn version() -> String {
     let text =
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     text.lines().next().unwrap_or_default().to_owned()
+}
+
+pub fn exporter_records_changes() {
+    let dir = std::env::temp_dir().join(format!("sockdiag-log-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let l = support::tcp_listener(addr("127.0.0.1:7440"), 8, None);
+    let dir_arg = dir.display().to_string();
+    let e = Exporter::start_elsewhere(&[
+        "--interval",
+        "200ms",
+        "--record",
+        &dir_arg,
+        "--record-size",
+        "2K",
+        "--record-gzip",
+    ]);
+    let (mut c, mut s) = connections(&l, 1).pop().unwrap();
+    let polls = |e: &Exporter| e.scrape().sum("sockdiag_polls_total", &[]);
+    let p0 = polls(&e);
+    e.until("a poll with the connection", |m| {
+        m.sum("sockdiag_polls_total", &[]) >= p0 + 2.0
+    });
+    c.write_all(&[5u8; 20_000]).unwrap();
+    let mut buf = vec![0u8; 20_000];
+    s.read_exact(&mut buf).unwrap();
+    let p1 = polls(&e);
+    e.until("a poll with the bytes", |m| {
+        m.sum("sockdiag_polls_total", &[]) >= p1 + 2.0
+    });
+    let client_port = c.local_addr().unwrap().port();
+    reset(c);
+    drop(s);
+    let p2 = polls(&e);
+    e.until("polls after the close", |m| {
+        m.sum("sockdiag_polls_total", &[]) >= p2 + 4.0
+    });
+    drop(e);
+    // Read back in name order: gzipped files and the last, open one.
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 2, "rotated by size: {names:?}");
+    assert!(names.iter().all(|n| n.starts_with("changes-")));
+    assert!(names.iter().any(|n| n.ends_with(".jsonl.gz")), "{names:?}");
+    let out = Command::new("zcat")
+        .arg("-f")
+        .args(names.iter().map(|n| dir.join(n)))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let events: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let seqs: Vec<u64> = events.iter().map(|v| v["seq"].as_u64().unwrap()).collect();
+    assert!(seqs.windows(2).all(|w| w[0] <= w[1]), "in order: {seqs:?}");
+    assert!(events
+        .iter()
+        .all(|v| v["netns"].as_str().is_some() && v["time"].as_f64().is_some()));
+    assert!(events
+        .iter()
+        .filter(|v| v["seq"] != 1)
+        .all(|v| (0.1..5.0).contains(&v["interval_s"].as_f64().unwrap())));
+    let about = |event: &str, port: u16| -> Vec<&serde_json::Value> {
+        events
+            .iter()
+            .filter(|v| v["event"] == event && (v["sport"] == port || v["dport"] == port))
+            .collect()
+    };
+    // The first poll: every socket there new (the listener); then the
+    // connection's two ends.
+    let first: Vec<_> = events.iter().filter(|v| v["seq"] == 1).collect();
+    assert_eq!(first.len(), 1, "{text}");
+    assert_eq!(
+        (&first[0]["event"], &first[0]["state"]),
+        (&"new".into(), &"LISTEN".into())
+    );
+    assert_eq!(about("new", client_port).len(), 2, "{text}");
+    // The bytes: the ends changed, written whole with their tcp_info.
+    let changed = about("changed", client_port);
+    assert!(!changed.is_empty(), "{text}");
+    let receiver = changed
+        .iter()
+        .find(|v| v["sport"] == 7440 && v["bytes_received_delta"].as_i64().is_some())
+        .unwrap_or_else(|| panic!("the receiving end changed: {text}"));
+    assert!(
+        receiver["tcp_info"]["bytes_received"].as_u64().unwrap() >= 20_000,
+        "{receiver}"
+    );
+    assert_eq!(receiver["cookie"], receiver["cookie"].as_u64().unwrap());
+    // The close: both ends gone.
+    assert_eq!(about("gone", client_port).len(), 2, "{text}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

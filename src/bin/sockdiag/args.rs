@@ -367,6 +367,14 @@ pub struct ExporterOptions {
     pub ports: Vec<u16>,
     /// `--max-series`: series per metric at most.
     pub max_series: usize,
+    /// `--record`: the change log's directory.
+    pub record: Option<PathBuf>,
+    /// `--record-size`: bytes per file of the change log.
+    pub record_size: u64,
+    /// `--record-age`: time per file of the change log.
+    pub record_age: Duration,
+    /// `--record-gzip`: closed files gzipped.
+    pub record_gzip: bool,
 }
 
 /// The exporter's port: Prometheus's list of exporter ports (9100-9999)
@@ -380,6 +388,10 @@ impl Default for ExporterOptions {
             all_netns: false,
             ports: Vec::new(),
             max_series: 10_000,
+            record: None,
+            record_size: 64 << 20,
+            record_age: Duration::from_secs(3600),
+            record_gzip: false,
         }
     }
 }
@@ -468,9 +480,23 @@ fn duration(text: &str) -> Option<Duration> {
         "ms" => n / 1e3,
         "us" | "µs" => n / 1e6,
         "m" | "min" => n * 60.0,
+        "h" => n * 3600.0,
         _ => return None,
     };
-    (secs.is_finite() && secs > 0.0).then(|| Duration::from_secs_f64(secs))
+    (secs.is_finite() && secs > 0.0 && secs < 1e9).then(|| Duration::from_secs_f64(secs))
+}
+
+/// A size: bytes, or a number with `K`, `M` or `G` (powers of 1024).
+fn size(text: &str) -> Option<u64> {
+    let (num, shift) = [('K', 10), ('M', 20), ('G', 30)]
+        .iter()
+        .find_map(|&(unit, shift)| {
+            text.strip_suffix([unit, unit.to_ascii_lowercase()])
+                .map(|n| (n, shift))
+        })
+        .unwrap_or((text, 0));
+    let n: u64 = num.parse().ok()?;
+    n.checked_mul(1 << shift).filter(|&b| b > 0)
 }
 
 /// What `--help` or `--version` asks for, or options to run with.
@@ -710,6 +736,22 @@ impl Builder {
                 })?;
             }
             Key::AllNetns => self.o.exporter.all_netns = true,
+            Key::Record => self.o.exporter.record = Some(PathBuf::from(value)),
+            Key::RecordGzip => self.o.exporter.record_gzip = true,
+            Key::RecordSize => {
+                self.o.exporter.record_size = size(&value).ok_or_else(|| {
+                    Usage(format!(
+                        "bad --record-size '{value}' (bytes, or a number with K, M or G: 64M)"
+                    ))
+                })?;
+            }
+            Key::RecordAge => {
+                self.o.exporter.record_age = duration(&value).ok_or_else(|| {
+                    Usage(format!(
+                        "bad --record-age '{value}' (a positive number with unit s, m or h: 10m)"
+                    ))
+                })?;
+            }
             Key::Ports => {
                 for p in value.split(',') {
                     let port = p.trim().parse::<u16>().ok().filter(|&p| p != 0);
@@ -1434,6 +1476,8 @@ mod tests {
             Key::Listen => "127.0.0.1:1",
             Key::Ports => "443",
             Key::MaxSeries => "5",
+            Key::RecordSize => "1K",
+            Key::RecordAge => "1m",
             _ => "x",
         }
     }

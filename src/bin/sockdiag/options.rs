@@ -129,6 +129,10 @@ pub enum Key {
     AllNetns,
     Ports,
     MaxSeries,
+    Record,
+    RecordSize,
+    RecordAge,
+    RecordGzip,
     Capture,
     Diag,
     FilterFile,
@@ -675,8 +679,8 @@ pub static OPTIONS: &[Opt] = &[
         key: Key::Track,
         long: &["track"],
         value: Some("LIST"),
-        modes: Modes::WATCH,
-        help: "tcp_info counters to report\n(implies -i; default with -i:\nbytes_acked,bytes_received,\ntotal_retrans)",
+        modes: Modes::WATCH.union(Modes::EXPORTER),
+        help: "tcp_info counters to report\n(implies -i; default with -i,\nand the exporter's --record:\nbytes_acked,bytes_received,\ntotal_retrans)",
         example: "sockdiag watch -t --track total_retrans",
         ..WATCH
     },
@@ -709,6 +713,37 @@ pub static OPTIONS: &[Opt] = &[
         value: Some("N"),
         help: "series per metric at most\n(10000): the rest are dropped\nand counted in\nsockdiag_series_dropped_total",
         example: "sockdiag exporter --max-series 1000",
+        ..EXPORTER
+    },
+    Opt {
+        key: Key::Record,
+        long: &["record"],
+        value: Some("DIR"),
+        help: "a change log in DIR: JSON Lines\nof new, changed (with tcp_info\nwhen a tracked counter moved)\nand gone sockets, each with the\npoll's seq, time, interval_s and\nnetns (see EXPORTER)",
+        example: "sockdiag exporter --record /var/log/sockdiag",
+        ..EXPORTER
+    },
+    Opt {
+        key: Key::RecordSize,
+        long: &["record-size"],
+        value: Some("SIZE"),
+        help: "a new file of the change log\nafter SIZE bytes (64M; K, M, G)",
+        example: "sockdiag exporter --record d --record-size 16M",
+        ..EXPORTER
+    },
+    Opt {
+        key: Key::RecordAge,
+        long: &["record-age"],
+        value: Some("DUR"),
+        help: "a new file of the change log\nafter DUR (1h: 10m, 30s)",
+        example: "sockdiag exporter --record d --record-age 10m",
+        ..EXPORTER
+    },
+    Opt {
+        key: Key::RecordGzip,
+        long: &["record-gzip"],
+        help: "gzip each closed file of the\nchange log (.jsonl.gz)",
+        example: "sockdiag exporter --record d --record-gzip",
         ..EXPORTER
     },
     Opt {

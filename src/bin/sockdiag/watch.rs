@@ -70,6 +70,9 @@ pub struct Printer<'o> {
     window: Window,
     /// The first socket that could not be shown: the poll ends with it.
     error: Option<Failure>,
+    /// A socket whose tracked counters moved is written whole, with its
+    /// `tcp_info` (the exporter's change log).
+    whole_changes: bool,
 }
 
 /// `"src":"ADDR","sport":PORT` (or `"src_id":ID`) for JSON events.
@@ -123,7 +126,7 @@ fn netid(kind: Kind, table: Table) -> &'static str {
 }
 
 impl<'o> Printer<'o> {
-    fn new(o: &'o Options) -> Self {
+    pub fn new(o: &'o Options) -> Self {
         Printer {
             o,
             table: TableOut::new(
@@ -144,7 +147,26 @@ impl<'o> Printer<'o> {
             ),
             window: Window::default(),
             error: None,
+            whole_changes: false,
         }
+    }
+
+    /// The exporter's change log: JSON lines as the watch's, and a socket
+    /// whose tracked counters moved written whole, with its `tcp_info`.
+    pub fn change_log(o: &'o Options) -> Self {
+        Printer {
+            whole_changes: true,
+            ..Printer::new(o)
+        }
+    }
+
+    /// The lines written since the last call, taken.
+    pub fn take_lines(&mut self) -> Result<Vec<u8>, Failure> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        self.window = Window::default();
+        Ok(std::mem::take(self.table.output()))
     }
 
     fn json(&self) -> bool {
@@ -230,6 +252,34 @@ impl<'o> Printer<'o> {
         }
     }
 
+    /// The line of a socket whose tracked counters moved, whole: the
+    /// `--json` keys (with `tcp_info`), the old state and each moved
+    /// counter's delta.
+    fn changed_whole(
+        &mut self,
+        s: &Sock<'_>,
+        before: &Brief<'_>,
+        now: &Brief<'_>,
+        what: &What<'_>,
+    ) -> io::Result<()> {
+        self.window.changed += 1;
+        let mut j = JsonOut {
+            out: self.table.output(),
+            cx: Context::new(self.o.show, None, Names::default()),
+        };
+        write!(j.out, "{{\"event\":\"changed\",")?;
+        j.members(s)?;
+        write!(j.out, ",\"old_state\":\"{}\"", before.state().name())?;
+        for field in what.counters() {
+            let (Some(new), was) = (now.counter(field), before.counter(field)) else {
+                continue;
+            };
+            let delta = i128::from(new) - i128::from(was.unwrap_or(0));
+            write!(j.out, ",\"{}_delta\":{delta}", field.name())?;
+        }
+        writeln!(j.out, "}}")
+    }
+
     /// The line of a gone socket.
     fn gone(&mut self, netid: &str, cookie: u64, last: &Brief<'_>) -> io::Result<()> {
         self.window.gone += 1;
@@ -278,6 +328,25 @@ impl Observer for Printer<'_> {
                     return;
                 }
             },
+            Change::Changed {
+                msg,
+                before,
+                now,
+                what,
+                ..
+            } if self.whole_changes
+                && self.json()
+                && what.counters().next().is_some()
+                && self.selected(table, &now) =>
+            {
+                match show(msg) {
+                    Ok(s) => self.changed_whole(&s, &before, &now, &what),
+                    Err(e) => {
+                        self.error = Some(Failure::Run(e));
+                        return;
+                    }
+                }
+            }
             Change::Changed {
                 cookie,
                 before,

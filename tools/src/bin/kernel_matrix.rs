@@ -422,6 +422,8 @@ fn init_script(
     tests: &Tests,
     filters: &[String],
 ) -> String {
+    // /tmp stays the initramfs's own (writable) directory: the checkout
+    // may live under /tmp, and its files are placed at their own paths.
     let mut s = String::from(
         "#!/bin/busybox sh\n\
          /bin/busybox --install -s /bin\n\
@@ -431,7 +433,6 @@ fn init_script(
          mount -t devtmpfs dev /dev\n\
          mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null\n\
          mkdir -p /run/netns /tmp /var/run\n\
-         mount -t tmpfs tmp /tmp\n\
          ip link set lo up\n",
     );
     for path in order {

@@ -6,6 +6,7 @@
 
 mod exposition;
 mod metrics;
+mod record;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -15,13 +16,15 @@ use sockdiag::inet::{Protocol, TcpState};
 use sockdiag::poll::{Brief, Change};
 use sockdiag::{DestroyEvents, DestroyGroups, DiagSocket, Error, FoundNetNs, NetNs};
 
-use crate::args::{Options, Table, Workers};
-use crate::polling::{watched, Observer, Watched};
+use crate::args::{Format as OutFormat, Options, Table, Workers};
+use crate::polling::{tracked, watched, Observer, Watched};
 use crate::view::{self, Sock};
+use crate::watch::Printer;
 use crate::{failure, Failure};
 
 use exposition::Format;
 use metrics::{Aggregates, Counters, Health, Totals};
+use record::{Recorder, Stamp};
 
 /// The latest exposition in both formats.
 struct Rendered {
@@ -37,7 +40,12 @@ pub fn run(o: &Options) -> Result<(), Failure> {
     o.show.info = true;
     o.workers = Workers::One;
     let o = &o;
-    let mut agent = Agent::new(o)?;
+    // The change log's lines are the watch's JSON.
+    let json = Options {
+        format: OutFormat::Json,
+        ..o.clone()
+    };
+    let mut agent = Agent::new(o, &json)?;
     // The first poll before serving: a scrape always has a whole poll.
     agent.poll()?;
     let shared = Arc::new(Mutex::new(agent.render()));
@@ -170,6 +178,8 @@ struct Scanned {
     /// Sockets gone without their destroy event yet: how many more polls
     /// to wait for it.
     waiting: HashMap<u64, (Conn, u8)>,
+    /// When its last poll finished.
+    polled: Option<Instant>,
     /// Connections counted opened and closed by their destroy event
     /// alone, by their ends: how many more polls may still list them in
     /// TIME-WAIT. (A full socket no dump saw has no cookie yet when it
@@ -193,6 +203,8 @@ fn ends(s: &Sock<'_>) -> Option<Ends> {
 /// aggregates and its own health.
 struct Agent<'o> {
     o: &'o Options,
+    /// The change log, if asked for: its lines and its files.
+    record: Option<(Printer<'o>, Recorder)>,
     scanned: BTreeMap<u64, Scanned>,
     counters: Counters,
     aggregates: Aggregates,
@@ -213,9 +225,19 @@ fn own_namespace() -> Result<FoundNetNs, Failure> {
 }
 
 impl<'o> Agent<'o> {
-    fn new(o: &'o Options) -> Result<Self, Failure> {
+    fn new(o: &'o Options, json: &'o Options) -> Result<Self, Failure> {
+        let record = match &o.exporter.record {
+            Some(dir) => {
+                let e = &o.exporter;
+                let r = Recorder::new(dir, e.record_size, e.record_age, e.record_gzip)
+                    .map_err(|err| Failure::Run(format!("--record {}: {err}", dir.display())))?;
+                Some((Printer::change_log(json), r))
+            }
+            None => None,
+        };
         Ok(Agent {
             o,
+            record,
             scanned: BTreeMap::new(),
             counters: Counters::default(),
             aggregates: Aggregates::new(o.exporter.max_series),
@@ -253,7 +275,13 @@ impl<'o> Agent<'o> {
                 None => crate::open(o),
             }
         };
-        let pollers = watched(o, &open, &[])?;
+        // The change log reports tracked counters that moved.
+        let track = if o.exporter.record.is_some() {
+            tracked(o)
+        } else {
+            Vec::new()
+        };
+        let pollers = watched(o, &open, &track)?;
         let groups = groups(o);
         let events = if groups.is_empty() {
             None
@@ -275,6 +303,7 @@ impl<'o> Agent<'o> {
             waiting: HashMap::new(),
             destroyed: HashMap::new(),
             time_wait: HashMap::new(),
+            polled: None,
         })
     }
 
@@ -313,8 +342,10 @@ impl<'o> Agent<'o> {
             }
         }
         self.aggregates.clear();
+        let seq = self.health.polls + 1;
         for s in self.scanned.values_mut() {
             let mut pass = Pass {
+                record: self.record.as_mut().map(|(p, _)| p),
                 s_label: &s.label,
                 first: s.polls == 0,
                 conns: &mut s.conns,
@@ -335,7 +366,24 @@ impl<'o> Agent<'o> {
                 }
             }
             failed |= pass.error.is_some();
-            pass.agg.finish_namespace(&s.label, &self.o.exporter.ports);
+            self.aggregates
+                .finish_namespace(&s.label, &self.o.exporter.ports);
+            if let Some((printer, recorder)) = &mut self.record {
+                let lines = printer.take_lines()?;
+                let now = Instant::now();
+                let stamp = Stamp {
+                    seq,
+                    time: SystemTime::now()
+                        .duration_since(SystemTime::UNIX_EPOCH)
+                        .map_or(0.0, |d| d.as_secs_f64()),
+                    interval: s.polled.map_or(0.0, |t| (now - t).as_secs_f64()),
+                    netns: &s.label,
+                };
+                recorder
+                    .write(&lines, stamp)
+                    .map_err(|e| Failure::Run(format!("writing the change log: {e}")))?;
+            }
+            s.polled = Some(Instant::now());
             if let Some(events) = &mut s.events {
                 let first = s.polls == 0;
                 drain(
@@ -469,7 +517,9 @@ fn drain(
 }
 
 /// One namespace's poll, told every listed socket and every change.
-struct Pass<'a> {
+struct Pass<'a, 'o> {
+    /// The change log's printer, told every change.
+    record: Option<&'a mut Printer<'o>>,
     s_label: &'a str,
     /// The namespace's first poll: what exists is the baseline.
     first: bool,
@@ -484,7 +534,7 @@ struct Pass<'a> {
     error: Option<String>,
 }
 
-impl Observer for Pass<'_> {
+impl Observer for Pass<'_, '_> {
     const LISTED: bool = true;
 
     fn listed(&mut self, _: Table, cookie: u64, _: &Brief<'_>, sock: Result<Sock<'_>, String>) {
@@ -539,11 +589,18 @@ impl Observer for Pass<'_> {
 
     fn change<M>(
         &mut self,
-        _: Table,
+        table: Table,
         change: Change<'_, M>,
-        _: impl FnOnce(&M) -> Result<Sock<'_>, String>,
+        show: impl FnOnce(&M) -> Result<Sock<'_>, String>,
     ) {
-        let Change::Gone { cookie, .. } = change else {
+        let gone = match &change {
+            Change::Gone { cookie, .. } => Some(*cookie),
+            _ => None,
+        };
+        if let Some(p) = &mut self.record {
+            p.change(table, change, show);
+        }
+        let Some(cookie) = gone else {
             return;
         };
         let Some(conn) = self.conns.remove(&cookie) else {
