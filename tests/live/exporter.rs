@@ -325,7 +325,14 @@ pub fn exporter_metrics_are_the_kernels() {
     let mut got = vec![0u8; payload.len()];
     pairs[0].1.read_exact(&mut got).unwrap();
     let fds_before = open_fds_of_self();
-    let e = Exporter::start_elsewhere(&["--interval", "200ms", "--ports", "7400"]);
+    let e = Exporter::start_elsewhere(&[
+        "--interval",
+        "200ms",
+        "--ports",
+        "7400",
+        "--label",
+        "process,cgroup,remote=8/64",
+    ]);
     let m = e.until("the queued connection listed", |m| {
         m.sum("sockdiag_listen_queue_length", &[("port", "7400")]) == 1.0
     });
@@ -380,6 +387,41 @@ pub fn exporter_metrics_are_the_kernels() {
     // Eight established ends: four on each side.
     let established = m.sum("sockdiag_sockets", &[("state", "ESTABLISHED")]);
     assert_eq!(established, 8.0, "{}", m.text);
+    // The optional labels: the command holding each socket (none for the
+    // queued one, which nothing accepted), its cgroup, its peer's /8.
+    let comm = std::fs::read_to_string("/proc/self/comm").unwrap();
+    let comm = comm.trim();
+    let held = [
+        ("port", "7400"),
+        ("state", "ESTABLISHED"),
+        ("process", comm),
+    ];
+    assert_eq!(m.sum("sockdiag_connections", &held), 3.0, "{}", m.text);
+    let unheld = [("port", "7400"), ("process", "")];
+    assert_eq!(m.sum("sockdiag_connections", &unheld), 1.0, "{}", m.text);
+    assert_eq!(
+        m.sum(
+            "sockdiag_connections",
+            &[("port", "7400"), ("remote", "127.0.0.0/8")]
+        ),
+        4.0
+    );
+    let cgroup = std::fs::read_to_string("/proc/self/cgroup").unwrap();
+    if let Some(path) = cgroup.lines().find_map(|l| l.strip_prefix("0::")) {
+        assert_eq!(
+            m.sum(
+                "sockdiag_listen_backlog",
+                &[("port", "7400"), ("cgroup", path)]
+            ),
+            8.0,
+            "{}",
+            m.text
+        );
+    }
+    assert!(
+        !m.has("sockdiag_listen_backlog", &[("remote", "127.0.0.0/8")]),
+        "no peer network on a listener"
+    );
     // The distributions cover the established TCP connections.
     let rtt_count = m.sum("sockdiag_tcp_rtt_seconds_count", &[]);
     assert_eq!(rtt_count, 8.0, "{}", m.text);

@@ -375,6 +375,19 @@ pub struct ExporterOptions {
     pub record_age: Duration,
     /// `--record-gzip`: closed files gzipped.
     pub record_gzip: bool,
+    /// `--label`: the optional labels.
+    pub labels: ExporterLabels,
+}
+
+/// The exporter's optional labels (`--label`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ExporterLabels {
+    /// `process`: the command holding the socket.
+    pub process: bool,
+    /// `cgroup`: the socket's cgroup path.
+    pub cgroup: bool,
+    /// `remote=V4/V6`: the peer's network, by these prefix lengths.
+    pub remote: Option<(u8, u8)>,
 }
 
 /// The exporter's port: Prometheus's list of exporter ports (9100-9999)
@@ -392,6 +405,7 @@ impl Default for ExporterOptions {
             record_size: 64 << 20,
             record_age: Duration::from_secs(3600),
             record_gzip: false,
+            labels: ExporterLabels::default(),
         }
     }
 }
@@ -738,6 +752,28 @@ impl Builder {
             Key::AllNetns => self.o.exporter.all_netns = true,
             Key::Record => self.o.exporter.record = Some(PathBuf::from(value)),
             Key::RecordGzip => self.o.exporter.record_gzip = true,
+            Key::Label => {
+                let labels = &mut self.o.exporter.labels;
+                for item in value.split(',') {
+                    let bad = || {
+                        Usage(format!(
+                            "bad label '{item}' for --label (process, cgroup, remote or remote=V4LEN/V6LEN, e.g. remote=24/64)"
+                        ))
+                    };
+                    match item.split_once('=') {
+                        None if item == "process" => labels.process = true,
+                        None if item == "cgroup" => labels.cgroup = true,
+                        None if item == "remote" => labels.remote = Some((24, 64)),
+                        Some(("remote", lens)) => {
+                            let (v4, v6) = lens.split_once('/').unwrap_or((lens, "64"));
+                            let v4 = v4.parse::<u8>().ok().filter(|&n| n <= 32).ok_or_else(bad)?;
+                            let v6 = v6.parse::<u8>().ok().filter(|&n| n <= 128).ok_or_else(bad)?;
+                            labels.remote = Some((v4, v6));
+                        }
+                        _ => return Err(bad()),
+                    }
+                }
+            }
             Key::RecordSize => {
                 self.o.exporter.record_size = size(&value).ok_or_else(|| {
                     Usage(format!(
@@ -1478,6 +1514,7 @@ mod tests {
             Key::MaxSeries => "5",
             Key::RecordSize => "1K",
             Key::RecordAge => "1m",
+            Key::Label => "process",
             _ => "x",
         }
     }

@@ -133,6 +133,7 @@ pub enum Key {
     RecordSize,
     RecordAge,
     RecordGzip,
+    Label,
     Capture,
     Diag,
     FilterFile,
@@ -713,6 +714,14 @@ pub static OPTIONS: &[Opt] = &[
         value: Some("N"),
         help: "series per metric at most\n(10000): the rest are dropped\nand counted in\nsockdiag_series_dropped_total",
         example: "sockdiag exporter --max-series 1000",
+        ..EXPORTER
+    },
+    Opt {
+        key: Key::Label,
+        long: &["label"],
+        value: Some("LIST"),
+        help: "optional labels, each raising\ncardinality on purpose: process\n(the command holding a socket),\ncgroup (its path), remote[=V4/V6]\n(the peer's network, /24 and\n/64 by default, on connections)",
+        example: "sockdiag exporter --label process,remote=16/48",
         ..EXPORTER
     },
     Opt {

@@ -156,10 +156,44 @@ impl Default for Distributions {
     }
 }
 
+/// The optional labels of a socket's series (`--label`): each raises
+/// the series' number on purpose.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Extra {
+    /// `process`: the command holding it.
+    pub process: Option<String>,
+    /// `cgroup`: its cgroup's path.
+    pub cgroup: Option<String>,
+    /// `remote`: its peer's network (`10.1.2.0/24`), connections only.
+    pub remote: Option<String>,
+}
+
+impl Extra {
+    /// The labels that are on, as pairs.
+    fn pairs(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        [
+            ("process", self.process.as_deref()),
+            ("cgroup", self.cgroup.as_deref()),
+            ("remote", self.remote.as_deref()),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
+    }
+
+    /// Without the peer's network (for what is not a connection).
+    fn local(&self) -> Extra {
+        Extra {
+            remote: None,
+            ..self.clone()
+        }
+    }
+}
+
 /// A listening socket's queue.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Listener {
     pub ns: String,
+    pub extra: Extra,
     pub protocol: &'static str,
     pub family: &'static str,
     pub addr: String,
@@ -172,8 +206,9 @@ pub struct Listener {
 
 /// A connection's ends and state, kept until its namespace's listeners
 /// are all known.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 struct Connection {
+    extra: Extra,
     protocol: &'static str,
     local: u16,
     remote: u16,
@@ -196,11 +231,12 @@ fn bump<K: Ord>(map: &mut BTreeMap<K, u64>, key: K, max: usize, dropped: &mut u6
 #[derive(Debug)]
 pub struct Aggregates {
     max: usize,
-    /// (netns, protocol, family, state) → sockets.
-    pub sockets: BTreeMap<(String, &'static str, &'static str, &'static str), u64>,
+    /// (netns, protocol, family, state, labels) → sockets.
+    pub sockets: BTreeMap<(String, &'static str, &'static str, &'static str, Extra), u64>,
     pub listeners: Vec<Listener>,
-    /// (netns, protocol, local port or "other", state) → connections.
-    pub by_port: BTreeMap<(String, &'static str, String, &'static str), u64>,
+    /// (netns, protocol, local port or "other", state, labels) →
+    /// connections.
+    pub by_port: BTreeMap<(String, &'static str, String, &'static str, Extra), u64>,
     /// (netns, protocol, port, end, state) → connections, for `--ports`.
     pub port_connections: BTreeMap<(String, &'static str, u16, &'static str, &'static str), u64>,
     pub distributions: BTreeMap<String, Distributions>,
@@ -242,12 +278,18 @@ impl Aggregates {
         std::mem::take(&mut self.dropped)
     }
 
-    /// One listed socket of namespace `ns`.
-    pub fn socket(&mut self, ns: &str, s: &Sock<'_>) {
+    /// One listed socket of namespace `ns`, with its optional labels.
+    pub fn socket(&mut self, ns: &str, s: &Sock<'_>, extra: Extra) {
         let mut dropped = 0;
         bump(
             &mut self.sockets,
-            (ns.to_owned(), s.netid, s.family, s.state.name()),
+            (
+                ns.to_owned(),
+                s.netid,
+                s.family,
+                s.state.name(),
+                extra.local(),
+            ),
             self.max,
             &mut dropped,
         );
@@ -260,6 +302,7 @@ impl Aggregates {
             if self.listeners.len() < self.max {
                 self.listeners.push(Listener {
                     ns: ns.to_owned(),
+                    extra: extra.local(),
                     protocol: s.netid,
                     family: s.family,
                     addr: local.ip().to_string(),
@@ -273,6 +316,7 @@ impl Aggregates {
             return;
         }
         self.connections.push(Connection {
+            extra,
             protocol: s.netid,
             local: local.port(),
             remote: remote.port(),
@@ -308,7 +352,7 @@ impl Aggregates {
             };
             bump(
                 &mut self.by_port,
-                (ns.to_owned(), c.protocol, port, c.state),
+                (ns.to_owned(), c.protocol, port, c.state, c.extra),
                 self.max,
                 &mut by_port,
             );
@@ -540,13 +584,14 @@ pub fn render(
 ) -> String {
     let mut w = Writer::new(format);
     w.family(&SOCKETS);
-    for ((ns, protocol, fam, state), n) in &a.sockets {
-        let labels = [
+    for ((ns, protocol, fam, state, extra), n) in &a.sockets {
+        let mut labels = vec![
             ("netns", ns.as_str()),
             ("protocol", *protocol),
             ("family", *fam),
             ("state", *state),
         ];
+        labels.extend(extra.pairs());
         w.sample(&SOCKETS, "", &labels, *n as f64);
     }
     for (f, value) in [
@@ -559,24 +604,26 @@ pub fn render(
         w.family(f);
         for l in &a.listeners {
             let port = l.port.to_string();
-            let labels = [
+            let mut labels = vec![
                 ("netns", l.ns.as_str()),
                 ("protocol", l.protocol),
                 ("family", l.family),
                 ("addr", l.addr.as_str()),
                 ("port", port.as_str()),
             ];
+            labels.extend(l.extra.pairs());
             w.sample(f, "", &labels, f64::from(value(l)));
         }
     }
     w.family(&CONNECTIONS);
-    for ((ns, protocol, port, state), n) in &a.by_port {
-        let labels = [
+    for ((ns, protocol, port, state, extra), n) in &a.by_port {
+        let mut labels = vec![
             ("netns", ns.as_str()),
             ("protocol", *protocol),
             ("port", port.as_str()),
             ("state", *state),
         ];
+        labels.extend(extra.pairs());
         w.sample(&CONNECTIONS, "", &labels, *n as f64);
     }
     w.family(&PORT_CONNECTIONS);

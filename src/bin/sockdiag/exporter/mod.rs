@@ -14,16 +14,18 @@ use std::time::{Instant, SystemTime};
 
 use sockdiag::inet::{Protocol, TcpState};
 use sockdiag::poll::{Brief, Change};
+use sockdiag::procs::ProcessMap;
+use sockdiag::system::CgroupPaths;
 use sockdiag::{DestroyEvents, DestroyGroups, DiagSocket, Error, FoundNetNs, NetNs};
 
-use crate::args::{Format as OutFormat, Options, Table, Workers};
+use crate::args::{ExporterLabels, Format as OutFormat, Options, Table, Workers};
 use crate::polling::{tracked, watched, Observer, Watched};
 use crate::view::{self, Sock};
 use crate::watch::Printer;
 use crate::{failure, Failure};
 
 use exposition::Format;
-use metrics::{Aggregates, Counters, Health, Totals};
+use metrics::{Aggregates, Counters, Extra, Health, Totals};
 use record::{Recorder, Stamp};
 
 /// The latest exposition in both formats.
@@ -145,6 +147,72 @@ fn groups(o: &Options) -> DestroyGroups {
     g
 }
 
+/// What the optional labels are read from, anew each poll: one walk of
+/// `/proc` (the processes holding each socket inode) and of the cgroup
+/// tree, each only if its label is on.
+struct Labeller {
+    labels: ExporterLabels,
+    procs: Option<ProcessMap>,
+    cgroups: Option<CgroupPaths>,
+}
+
+impl Labeller {
+    fn refresh(&mut self) {
+        if self.labels.process {
+            self.procs = ProcessMap::scan().ok();
+        }
+        if self.labels.cgroup {
+            self.cgroups = Some(CgroupPaths::scan());
+        }
+    }
+
+    /// The optional labels of `s` (empty where a label is off).
+    fn extra(&self, s: &Sock<'_>) -> Extra {
+        let l = &self.labels;
+        let process = l.process.then(|| {
+            self.procs
+                .as_ref()
+                .and_then(|p| {
+                    let owner = p.owners(s.inode).first()?;
+                    p.command(owner.pid).map(str::to_owned)
+                })
+                .unwrap_or_default()
+        });
+        let cgroup = l.cgroup.then(|| {
+            s.x.cgroup_id
+                .and_then(|id| self.cgroups.as_ref()?.path_of(id).map(str::to_owned))
+                .unwrap_or_default()
+        });
+        let remote = match (l.remote, s.inet_ends()) {
+            (Some((v4, v6)), Some((_, peer, _))) if s.state != TcpState::Listen => {
+                Some(network(peer.ip(), v4, v6))
+            }
+            _ => None,
+        };
+        Extra {
+            process,
+            cgroup,
+            remote,
+        }
+    }
+}
+
+/// `ip`'s network of prefix `v4` (IPv4) or `v6` (IPv6) bits: `10.1.2.0/24`.
+fn network(ip: std::net::IpAddr, v4: u8, v6: u8) -> String {
+    match ip {
+        std::net::IpAddr::V4(a) => {
+            let bits = u32::from(a);
+            let mask = u32::MAX.checked_shl(32 - u32::from(v4)).unwrap_or(0);
+            format!("{}/{v4}", std::net::Ipv4Addr::from(bits & mask))
+        }
+        std::net::IpAddr::V6(a) => {
+            let bits = u128::from(a);
+            let mask = u128::MAX.checked_shl(128 - u32::from(v6)).unwrap_or(0);
+            format!("{}/{v6}", std::net::Ipv6Addr::from(bits & mask))
+        }
+    }
+}
+
 /// What is kept of a socket between polls for the counters.
 #[derive(Clone, Copy, Debug)]
 struct Conn {
@@ -205,6 +273,7 @@ struct Agent<'o> {
     o: &'o Options,
     /// The change log, if asked for: its lines and its files.
     record: Option<(Printer<'o>, Recorder)>,
+    labeller: Labeller,
     scanned: BTreeMap<u64, Scanned>,
     counters: Counters,
     aggregates: Aggregates,
@@ -238,6 +307,11 @@ impl<'o> Agent<'o> {
         Ok(Agent {
             o,
             record,
+            labeller: Labeller {
+                labels: o.exporter.labels,
+                procs: None,
+                cgroups: None,
+            },
             scanned: BTreeMap::new(),
             counters: Counters::default(),
             aggregates: Aggregates::new(o.exporter.max_series),
@@ -342,6 +416,7 @@ impl<'o> Agent<'o> {
             }
         }
         self.aggregates.clear();
+        self.labeller.refresh();
         let seq = self.health.polls + 1;
         for s in self.scanned.values_mut() {
             let mut pass = Pass {
@@ -355,6 +430,7 @@ impl<'o> Agent<'o> {
                 time_wait: &mut s.time_wait,
                 counters: &mut self.counters,
                 agg: &mut self.aggregates,
+                labeller: &self.labeller,
                 error: None,
             };
             let mut failed = false;
@@ -530,6 +606,7 @@ struct Pass<'a, 'o> {
     time_wait: &'a mut HashMap<Ends, u64>,
     counters: &'a mut Counters,
     agg: &'a mut Aggregates,
+    labeller: &'a Labeller,
     /// A reply that did not parse.
     error: Option<String>,
 }
@@ -546,7 +623,7 @@ impl Observer for Pass<'_, '_> {
             }
         };
         let label = self.s_label;
-        self.agg.socket(label, &s);
+        self.agg.socket(label, &s, self.labeller.extra(&s));
         let listener = s.state == TcpState::Listen;
         let now = Totals::of(&s);
         match self.conns.get_mut(&cookie) {

@@ -1,7 +1,7 @@
 //! The exporter's bookkeeping on hand-made sockets.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
-use super::metrics::{Aggregates, Counters, Health, Totals};
+use super::metrics::{Aggregates, Counters, Extra, Health, Totals};
 use super::*;
 use crate::view::{Endpoint, Extras};
 
@@ -73,7 +73,7 @@ fn counters_never_go_down() {
 #[test]
 fn the_cap_drops_series_and_counts_them() {
     let mut a = Aggregates::new(2);
-    let mut bump = |ns: &str| a.socket(ns, &tcp(TcpState::Listen, 80, 0));
+    let mut bump = |ns: &str| a.socket(ns, &tcp(TcpState::Listen, 80, 0), Extra::default());
     bump("a");
     bump("bb");
     bump("ccc");
@@ -93,17 +93,27 @@ fn the_cap_drops_series_and_counts_them() {
 #[test]
 fn connections_count_by_listening_port_and_chosen_ports() {
     let mut a = Aggregates::new(100);
-    a.socket("n", &tcp(TcpState::Listen, 80, 0));
+    a.socket("n", &tcp(TcpState::Listen, 80, 0), Extra::default());
     for peer in [40000, 40001] {
-        a.socket("n", &tcp(TcpState::Established, 80, peer));
+        a.socket("n", &tcp(TcpState::Established, 80, peer), Extra::default());
     }
     // A client to a remote 5432, and one to elsewhere.
-    a.socket("n", &tcp(TcpState::Established, 50000, 5432));
-    a.socket("n", &tcp(TcpState::TimeWait, 50001, 443));
+    a.socket(
+        "n",
+        &tcp(TcpState::Established, 50000, 5432),
+        Extra::default(),
+    );
+    a.socket("n", &tcp(TcpState::TimeWait, 50001, 443), Extra::default());
     a.finish_namespace("n", &[5432, 80]);
     let by = |port: &str, state| {
         a.by_port
-            .get(&("n".to_owned(), "tcp", port.to_owned(), state))
+            .get(&(
+                "n".to_owned(),
+                "tcp",
+                port.to_owned(),
+                state,
+                Extra::default(),
+            ))
             .copied()
     };
     assert_eq!(by("80", "ESTABLISHED"), Some(2));
@@ -130,5 +140,20 @@ fn connections_count_by_listening_port_and_chosen_ports() {
     assert!(
         text.contains("sockdiag_tcp_rtt_seconds_gcount{netns=\"n\"} 0\n"),
         "{text}"
+    );
+}
+
+#[test]
+fn peer_networks_are_masked() {
+    assert_eq!(network("10.1.2.3".parse().unwrap(), 24, 64), "10.1.2.0/24");
+    assert_eq!(network("10.1.2.3".parse().unwrap(), 0, 64), "0.0.0.0/0");
+    assert_eq!(network("10.1.2.3".parse().unwrap(), 32, 64), "10.1.2.3/32");
+    assert_eq!(
+        network("2001:db8:1:2::5".parse().unwrap(), 24, 48),
+        "2001:db8:1::/48"
+    );
+    assert_eq!(
+        network("2001:db8::5".parse().unwrap(), 24, 128),
+        "2001:db8::5/128"
     );
 }
