@@ -219,30 +219,6 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-/// The machine, as every comparison must name it.
-fn machine() -> String {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|c| {
-            c.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|m| m.trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown CPU".into());
-    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
-    let ss = Command::new("ss")
-        .arg("-V")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-        .unwrap_or_default();
-    format!(
-        "machine: {cpu}, {cpus} vCPUs, Linux {}, {ss}",
-        kernel.trim()
-    )
-}
-
 /// `--scale SIZES RUNS`: the floor and the default CLI at each size.
 fn scale(sizes: &str, runs: usize, cli: &str, me: &str) {
     println!(
@@ -294,7 +270,7 @@ fn main() {
     let cli = me.parent().unwrap().join("sockdiag");
     let cli = cli.to_str().unwrap().to_owned();
     let me = me.to_str().unwrap().to_owned();
-    println!("{}", machine());
+    println!("{}", support::machine());
     if args.first().map(String::as_str) == Some("--run") {
         let n: usize = args[1].parse().unwrap();
         support::enter_private_netns().expect("needs root for a private netns");

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use sockdiag::inet::TcpState;
 
-use super::exposition::{Family, Format, Type, Writer};
+use crate::out::exposition::{Family, Format, Type, Writer};
 use crate::view::Sock;
 
 /// `tcp_info` counters summed into the exporter's counters.
@@ -438,7 +438,7 @@ impl Health {
     }
 }
 
-const fn family(name: &'static str, help: &'static str, kind: Type) -> Family {
+const fn family(name: &'static str, help: &'static str, kind: Type) -> Family<'static> {
     Family {
         name,
         help,
@@ -447,32 +447,32 @@ const fn family(name: &'static str, help: &'static str, kind: Type) -> Family {
     }
 }
 
-const SOCKETS: Family = family(
+const SOCKETS: Family<'static> = family(
     "sockdiag_sockets",
     "Sockets by network namespace, protocol, address family and state, at the last poll.",
     Type::Gauge,
 );
-const LISTEN_QUEUE: Family = family(
+const LISTEN_QUEUE: Family<'static> = family(
     "sockdiag_listen_queue_length",
     "Connections waiting in a listening socket's accept queue, at the last poll.",
     Type::Gauge,
 );
-const LISTEN_BACKLOG: Family = family(
+const LISTEN_BACKLOG: Family<'static> = family(
     "sockdiag_listen_backlog",
     "The backlog of a listening socket (the accept queue's limit).",
     Type::Gauge,
 );
-const CONNECTIONS: Family = family(
+const CONNECTIONS: Family<'static> = family(
     "sockdiag_connections",
     "Sockets other than listeners by local port (a port with a listener; other: the rest) and state, at the last poll.",
     Type::Gauge,
 );
-const PORT_CONNECTIONS: Family = family(
+const PORT_CONNECTIONS: Family<'static> = family(
     "sockdiag_port_connections",
     "Sockets other than listeners whose local or remote port is one of --ports, by state, at the last poll.",
     Type::Gauge,
 );
-const fn population(name: &'static str, help: &'static str, unit: &'static str) -> Family {
+const fn population(name: &'static str, help: &'static str, unit: &'static str) -> Family<'static> {
     Family {
         name,
         help,
@@ -480,42 +480,42 @@ const fn population(name: &'static str, help: &'static str, unit: &'static str) 
         unit: Some(unit),
     }
 }
-const RTT: Family = population(
+const RTT: Family<'static> = population(
     "sockdiag_tcp_rtt_seconds",
     "Smoothed round-trip time (tcpi_rtt) of the established TCP connections at the last poll: a distribution of the population, not cumulative.",
     "seconds",
 );
-const MIN_RTT: Family = population(
+const MIN_RTT: Family<'static> = population(
     "sockdiag_tcp_min_rtt_seconds",
     "Minimum round-trip time (tcpi_min_rtt) of the established TCP connections at the last poll.",
     "seconds",
 );
-const CWND: Family = population(
+const CWND: Family<'static> = population(
     "sockdiag_tcp_cwnd_segments",
     "Congestion window (tcpi_snd_cwnd) of the established TCP connections at the last poll.",
     "segments",
 );
-const DELIVERY_RATE: Family = population(
+const DELIVERY_RATE: Family<'static> = population(
     "sockdiag_tcp_delivery_rate_bytes_per_second",
     "Delivery rate (tcpi_delivery_rate) of the established TCP connections at the last poll.",
     "bytes_per_second",
 );
-const OPENED: Family = family(
+const OPENED: Family<'static> = family(
     "sockdiag_connections_opened",
     "Sockets other than listeners that appeared since the exporter started: new in a poll, or announced destroyed without a poll seeing them.",
     Type::Counter,
 );
-const CLOSED: Family = family(
+const CLOSED: Family<'static> = family(
     "sockdiag_connections_closed",
     "Sockets other than listeners that went since the exporter started.",
     Type::Counter,
 );
-const RETRANS: Family = family(
+const RETRANS: Family<'static> = family(
     "sockdiag_tcp_retransmitted_segments",
     "Segments retransmitted (tcpi_total_retrans), summed over connections: each one's increase between polls, and up to its final value when it closes.",
     Type::Counter,
 );
-const fn counter(name: &'static str, help: &'static str, unit: &'static str) -> Family {
+const fn counter(name: &'static str, help: &'static str, unit: &'static str) -> Family<'static> {
     Family {
         name,
         help,
@@ -523,50 +523,50 @@ const fn counter(name: &'static str, help: &'static str, unit: &'static str) -> 
         unit: Some(unit),
     }
 }
-const ACKED: Family = counter(
+const ACKED: Family<'static> = counter(
     "sockdiag_tcp_acked_bytes",
     "Bytes acknowledged by the peers (tcpi_bytes_acked), summed over connections as sockdiag_tcp_retransmitted_segments.",
     "bytes",
 );
-const RECEIVED: Family = counter(
+const RECEIVED: Family<'static> = counter(
     "sockdiag_tcp_received_bytes",
     "Bytes received (tcpi_bytes_received), summed over connections as sockdiag_tcp_retransmitted_segments.",
     "bytes",
 );
-const POLL_SECONDS: Family = Family {
+const POLL_SECONDS: Family<'static> = Family {
     name: "sockdiag_poll_duration_seconds",
     help: "Time a poll of every namespace took.",
     kind: Type::Histogram,
     unit: Some("seconds"),
 };
-const POLLS: Family = family("sockdiag_polls", "Polls finished.", Type::Counter);
-const POLL_ERRORS: Family = family(
+const POLLS: Family<'static> = family("sockdiag_polls", "Polls finished.", Type::Counter);
+const POLL_ERRORS: Family<'static> = family(
     "sockdiag_poll_errors",
     "Polls of a namespace that failed (a dump, a damaged reply, a namespace that could not be entered).",
     Type::Counter,
 );
-const OVERRUNS: Family = family(
+const OVERRUNS: Family<'static> = family(
     "sockdiag_destroy_event_overruns",
     "Times the kernel dropped destroy events because the exporter fell behind (some closed connections then count only at the next poll).",
     Type::Counter,
 );
-const TRACKED: Family = family(
+const TRACKED: Family<'static> = family(
     "sockdiag_sockets_tracked",
     "Sockets the pollers track.",
     Type::Gauge,
 );
-const NAMESPACES: Family = family(
+const NAMESPACES: Family<'static> = family(
     "sockdiag_namespaces_scanned",
     "Network namespaces scanned by the last poll.",
     Type::Gauge,
 );
-const LAST_POLL: Family = Family {
+const LAST_POLL: Family<'static> = Family {
     name: "sockdiag_last_poll_timestamp_seconds",
     help: "When the last poll finished (Unix time).",
     kind: Type::Gauge,
     unit: Some("seconds"),
 };
-const DROPPED: Family = family(
+const DROPPED: Family<'static> = family(
     "sockdiag_series_dropped",
     "Series left out of a metric by --max-series, summed over polls.",
     Type::Counter,

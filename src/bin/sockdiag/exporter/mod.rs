@@ -4,7 +4,6 @@
 //! both exposition formats rendered after each poll and served over HTTP
 //! by another thread, so that a scrape never starts a dump.
 
-mod exposition;
 mod metrics;
 mod record;
 
@@ -24,7 +23,7 @@ use crate::view::{self, Sock};
 use crate::watch::Printer;
 use crate::{failure, Failure};
 
-use exposition::Format;
+use crate::out::exposition::Format;
 use metrics::{Aggregates, Counters, Extra, Health, Totals};
 use record::{Recorder, Stamp};
 

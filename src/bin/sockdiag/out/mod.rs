@@ -2,6 +2,7 @@
 //! and summary counts. Every writer formats straight into the buffered
 //! output; nothing is allocated per socket.
 
+pub mod exposition;
 mod fmt;
 mod json;
 mod prom;

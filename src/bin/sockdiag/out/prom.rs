@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use sockdiag::inet::{TcpField, TcpState};
 
+use super::exposition::{Family, Format, Type, Writer};
 use super::{Counts, Sink};
 use crate::view::Sock;
 
@@ -49,18 +50,15 @@ impl<W: Write> Sink for PromOut<W> {
     }
 
     fn finish(&mut self, elapsed: Duration) -> io::Result<()> {
-        let w = &mut self.out;
-        writeln!(
-            w,
-            "# HELP sockdiag_sockets Sockets by protocol, address family and state (sock_diag)."
-        )?;
-        writeln!(w, "# TYPE sockdiag_sockets gauge")?;
+        let mut w = Writer::new(Format::Text);
+        w.family(&SOCKETS);
         for ((netid, family, state), n) in self.counts.sorted() {
-            writeln!(
-                w,
-                "sockdiag_sockets{{protocol=\"{netid}\",family=\"{family}\",state=\"{}\"}} {n}",
-                state.name()
-            )?;
+            let labels = [
+                ("protocol", *netid),
+                ("family", *family),
+                ("state", state.name()),
+            ];
+            w.sample(&SOCKETS, "", &labels, *n as f64);
         }
         if let Some((labels, values)) = &self.info {
             let names = TcpField::ALL.iter().map(|f| f.name());
@@ -74,35 +72,53 @@ impl<W: Write> Sink for PromOut<W> {
                 if rows.peek().is_none() {
                     continue;
                 }
-                writeln!(
-                    w,
-                    "# HELP sockdiag_tcp_info_{name} tcp_info field tcpi_{name} of each TCP socket."
-                )?;
-                writeln!(w, "# TYPE sockdiag_tcp_info_{name} gauge")?;
+                let (metric, help) = (
+                    format!("sockdiag_tcp_info_{name}"),
+                    format!("tcp_info field tcpi_{name} of each TCP socket."),
+                );
+                let f = Family {
+                    name: &metric,
+                    help: &help,
+                    kind: Type::Gauge,
+                    unit: None,
+                };
+                w.family(&f);
                 for (l, v) in rows {
-                    writeln!(
-                        w,
-                        "sockdiag_tcp_info_{name}{{family=\"{}\",state=\"{}\",src=\"{}\",sport=\"{}\",dst=\"{}\",dport=\"{}\"}} {v}",
-                        l.family,
-                        l.state.name(),
-                        l.src,
-                        l.sport,
-                        l.dst,
-                        l.dport
-                    )?;
+                    let (src, sport, dst, dport) = (
+                        l.src.to_string(),
+                        l.sport.to_string(),
+                        l.dst.to_string(),
+                        l.dport.to_string(),
+                    );
+                    let labels = [
+                        ("family", l.family),
+                        ("state", l.state.name()),
+                        ("src", src.as_str()),
+                        ("sport", sport.as_str()),
+                        ("dst", dst.as_str()),
+                        ("dport", dport.as_str()),
+                    ];
+                    w.sample(&f, "", &labels, *v as f64);
                 }
             }
         }
-        writeln!(
-            w,
-            "# HELP sockdiag_dump_duration_seconds Time the sock_diag dumps took."
-        )?;
-        writeln!(w, "# TYPE sockdiag_dump_duration_seconds gauge")?;
-        writeln!(
-            w,
-            "sockdiag_dump_duration_seconds {}",
-            elapsed.as_secs_f64()
-        )?;
-        w.flush()
+        w.family(&DUMP_SECONDS);
+        w.sample(&DUMP_SECONDS, "", &[], elapsed.as_secs_f64());
+        self.out.write_all(w.finish().as_bytes())?;
+        self.out.flush()
     }
 }
+
+const SOCKETS: Family<'static> = Family {
+    name: "sockdiag_sockets",
+    help: "Sockets by protocol, address family and state (sock_diag).",
+    kind: Type::Gauge,
+    unit: None,
+};
+
+const DUMP_SECONDS: Family<'static> = Family {
+    name: "sockdiag_dump_duration_seconds",
+    help: "Time the sock_diag dumps took.",
+    kind: Type::Gauge,
+    unit: Some("seconds"),
+};

@@ -1,5 +1,5 @@
 //! The exposition formats: Prometheus's text format 0.0.4 and OpenMetrics
-//! 1.0, written from the exporter's aggregates by one encoder.
+//! 1.0, written by one encoder for `--prom` and for the exporter.
 //!
 //! prometheus-client writes OpenMetrics only; a scraper that does not ask
 //! for it (curl, an older Prometheus, an OpenTelemetry receiver) gets the
@@ -56,11 +56,11 @@ pub enum Type {
 
 /// One metric family's metadata.
 #[derive(Clone, Copy, Debug)]
-pub struct Family {
+pub struct Family<'a> {
     /// The name, without `_total` for counters.
-    pub name: &'static str,
+    pub name: &'a str,
     /// The HELP text.
-    pub help: &'static str,
+    pub help: &'a str,
     /// The type.
     pub kind: Type,
     /// The unit the name ends with (`seconds`, `bytes`), if any.
@@ -95,7 +95,7 @@ impl Writer {
     }
 
     /// The `# HELP`, `# TYPE` (and in OpenMetrics `# UNIT`) lines of `f`.
-    pub fn family(&mut self, f: &Family) {
+    pub fn family(&mut self, f: &Family<'_>) {
         let om = self.format == Format::OpenMetrics;
         let name = match (f.kind, om) {
             (Type::Counter, false) => format!("{}_total", f.name),
@@ -116,7 +116,7 @@ impl Writer {
 
     /// One sample of `f`: `suffix` after its name (`_total` is added for
     /// counters), its labels, its value.
-    pub fn sample(&mut self, f: &Family, suffix: &str, labels: &[(&str, &str)], value: f64) {
+    pub fn sample(&mut self, f: &Family<'_>, suffix: &str, labels: &[(&str, &str)], value: f64) {
         self.out.push_str(f.name);
         self.out.push_str(suffix);
         if f.kind == Type::Counter {
@@ -156,7 +156,7 @@ impl Writer {
     /// OpenMetrics).
     pub fn histogram(
         &mut self,
-        f: &Family,
+        f: &Family<'_>,
         labels: &[(&str, &str)],
         bounds: &[f64],
         counts: &[u64],
@@ -199,13 +199,13 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    const OPENED: Family = Family {
+    const OPENED: Family<'static> = Family {
         name: "sockdiag_connections_opened",
         help: "Connections opened.",
         kind: Type::Counter,
         unit: None,
     };
-    const RTT: Family = Family {
+    const RTT: Family<'static> = Family {
         name: "sockdiag_tcp_rtt_seconds",
         help: "Smoothed RTT.",
         kind: Type::GaugeHistogram,
