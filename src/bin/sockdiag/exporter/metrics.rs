@@ -379,6 +379,8 @@ pub struct Health {
     pub polls: u64,
     pub poll_seconds: Histogram,
     pub errors: BTreeMap<String, u64>,
+    /// Namespaces found that could not be entered.
+    pub open_errors: u64,
     pub overruns: BTreeMap<String, u64>,
     pub tracked: usize,
     pub namespaces: usize,
@@ -392,6 +394,7 @@ impl Default for Health {
             polls: 0,
             poll_seconds: Histogram::new(&POLL_BOUNDS),
             errors: BTreeMap::new(),
+            open_errors: 0,
             overruns: BTreeMap::new(),
             tracked: 0,
             namespaces: 0,
@@ -545,6 +548,11 @@ const POLL_ERRORS: Family<'static> = family(
     "Polls of a namespace that failed (a dump, a damaged reply, a namespace that could not be entered).",
     Type::Counter,
 );
+const OPEN_ERRORS: Family<'static> = family(
+    "sockdiag_namespace_open_errors",
+    "Namespaces found that could not be entered (gone before their socket was opened, or not permitted); each is tried again at the next poll.",
+    Type::Counter,
+);
 const OVERRUNS: Family<'static> = family(
     "sockdiag_destroy_event_overruns",
     "Times the kernel dropped destroy events because the exporter fell behind (some closed connections then count only at the next poll).",
@@ -686,6 +694,8 @@ pub fn render(
         let n = h.errors.get(*ns).copied().unwrap_or(0);
         w.sample(&POLL_ERRORS, "", &[("netns", ns)], n as f64);
     }
+    w.family(&OPEN_ERRORS);
+    w.sample(&OPEN_ERRORS, "", &[], h.open_errors as f64);
     w.family(&OVERRUNS);
     for ns in namespaces {
         let n = h.overruns.get(*ns).copied().unwrap_or(0);

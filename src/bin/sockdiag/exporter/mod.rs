@@ -18,7 +18,7 @@ use sockdiag::system::CgroupPaths;
 use sockdiag::{DestroyEvents, DestroyGroups, DiagSocket, Error, FoundNetNs, NetNs};
 
 use crate::args::{ExporterLabels, Format as OutFormat, Options, Table, Workers};
-use crate::polling::{tracked, watched, Observer, Watched};
+use crate::polling::{poll_failure, tracked, watched, Observer, Watched};
 use crate::view::{self, Sock};
 use crate::watch::Printer;
 use crate::{failure, Failure};
@@ -410,7 +410,7 @@ impl<'o> Agent<'o> {
                 // A namespace that went between discovery and now, or
                 // that cannot be entered: counted, tried again next poll.
                 Err(Failure::Usage(m)) => return Err(Failure::Usage(m)),
-                Err(_) if self.o.exporter.all_netns => self.health.error(label),
+                Err(_) if self.o.exporter.all_netns => self.health.open_errors += 1,
                 Err(e) => return Err(e),
             }
         }
@@ -435,12 +435,20 @@ impl<'o> Agent<'o> {
             let mut failed = false;
             for w in &mut s.pollers {
                 match w.poll(&mut pass) {
-                    Ok(_) => {}
-                    Err(Error::DumpInterrupted) => {}
-                    Err(_) => failed = true,
+                    Ok(_) | Err(Error::DumpInterrupted) => {}
+                    Err(e) => {
+                        // Logged, counted, and the next poll tries again.
+                        if let Failure::Run(m) | Failure::Usage(m) = poll_failure(w.table, e) {
+                            eprintln!("sockdiag: netns {}: {m}", s.label);
+                        }
+                        failed = true;
+                    }
                 }
             }
-            failed |= pass.error.is_some();
+            if let Some(e) = &pass.error {
+                eprintln!("sockdiag: netns {}: {e}", s.label);
+                failed = true;
+            }
             self.aggregates
                 .finish_namespace(&s.label, &self.o.exporter.ports);
             if let Some((printer, recorder)) = &mut self.record {
