@@ -13,7 +13,7 @@
 //! own hash). The sysctl is restored, the namespaces deleted.
 //!
 //! Run as root on an otherwise idle machine: `cargo build --release
-//! --workspace && target/release/netns_cost 1,10,50,100 200 10`
+//! --workspace && target/release/netns_cost 1,10,50,100 80 10`
 //! (namespace counts, connections per namespace, polls).
 #![allow(
     clippy::unwrap_used,
@@ -30,6 +30,8 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::fd::AsFd;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use nix::sys::resource::{getrlimit, setrlimit, Resource};
 
 const SYSCTL: &str = "/proc/sys/net/ipv4/tcp_child_ehash_entries";
 
@@ -161,6 +163,21 @@ fn main() {
         .collect();
     let conns: usize = args.get(1).map_or(200, |n| n.parse().unwrap());
     let polls: u32 = args.get(2).map_or(10, |n| n.parse().unwrap());
+    // Two descriptors per connection, all held here.
+    let need = counts.iter().max().copied().unwrap_or(0) as u64 * (2 * conns as u64 + 2) + 1024;
+    let (_, hard) = getrlimit(Resource::RLIMIT_NOFILE).unwrap();
+    assert!(
+        need <= hard,
+        "{need} descriptors needed, {hard} allowed (ulimit -Hn): fewer namespaces or connections"
+    );
+    setrlimit(Resource::RLIMIT_NOFILE, need, hard).unwrap();
+    // Leftovers of an interrupted run.
+    let list = Command::new("ip").args(["netns", "list"]).output().unwrap();
+    for line in String::from_utf8_lossy(&list.stdout).lines() {
+        if let Some(name) = line.split(' ').next().filter(|n| n.starts_with("sdcost-")) {
+            ip(&["netns", "del", name]);
+        }
+    }
     println!("{}", support::machine());
     let host_tcp = std::fs::read_to_string("/proc/net/sockstat").unwrap_or_default();
     let inuse = host_tcp
