@@ -669,3 +669,29 @@ fn after_words(text: &str, n: usize) -> &str {
     }
     rest
 }
+
+/// A TCP socket between ports of 127.0.0.1, for unit tests.
+#[cfg(test)]
+pub fn tcp_for_tests(state: TcpState, port: u16, peer: u16) -> Sock<'static> {
+    let end = |port| Endpoint::Ip {
+        addr: IpAddr::from([127, 0, 0, 1]),
+        port,
+        ifindex: 0,
+    };
+    Sock {
+        netid: "tcp",
+        family: "inet",
+        protocol: Some("tcp"),
+        state,
+        raw_state: state.to_raw(),
+        rq: 0,
+        wq: 0,
+        local: end(port),
+        peer: end(peer),
+        inode: 0,
+        uid: None,
+        cookie: 0,
+        timer: None,
+        x: Extras::default(),
+    }
+}

@@ -592,28 +592,9 @@ mod tests {
     }
 
     fn sock(cookie: u64, state: sockdiag::inet::TcpState) -> Sock<'static> {
-        use crate::view::{Endpoint, Extras};
-        use std::net::IpAddr;
-        let ip = |port| Endpoint::Ip {
-            addr: IpAddr::from([127, 0, 0, 1]),
-            port,
-            ifindex: 0,
-        };
         Sock {
-            netid: "tcp",
-            family: "inet",
-            protocol: Some("tcp"),
-            state,
-            raw_state: state.to_raw(),
-            rq: 0,
-            wq: 0,
-            local: ip(u16::try_from(cookie).unwrap()),
-            peer: ip(80),
-            inode: 0,
-            uid: None,
             cookie,
-            timer: None,
-            x: Extras::default(),
+            ..crate::view::tcp_for_tests(state, u16::try_from(cookie).unwrap(), 80)
         }
     }
 

@@ -3,30 +3,16 @@
 
 use super::metrics::{Aggregates, Counters, Extra, Health, Totals};
 use super::*;
-use crate::view::{Endpoint, Extras};
 
-/// A TCP socket of `state` on `port` of 127.0.0.1.
+/// A TCP socket of `state` on `port` of 127.0.0.1, with queues.
 fn tcp(state: TcpState, port: u16, peer: u16) -> Sock<'static> {
-    let end = |port| Endpoint::Ip {
-        addr: [127, 0, 0, 1].into(),
-        port,
-        ifindex: 0,
-    };
     Sock {
-        netid: "tcp",
-        family: "inet",
-        protocol: Some("tcp"),
-        state,
-        raw_state: state.to_raw(),
         rq: 3,
         wq: 128,
-        local: end(port),
-        peer: end(peer),
         inode: 1,
         uid: Some(0),
         cookie: 1,
-        timer: None,
-        x: Extras::default(),
+        ..crate::view::tcp_for_tests(state, port, peer)
     }
 }
 
