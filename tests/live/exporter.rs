@@ -23,6 +23,7 @@ pub const TESTS: &[Test] = tests![
     exporter_counts_what_lived_between_polls,
     exporter_scans_every_namespace,
     exporter_records_changes,
+    exporter_refuses_bad_input_and_bad_scrapers,
     exporter_scraped_by_a_real_prometheus,
 ];
 
@@ -458,6 +459,36 @@ pub fn exporter_metrics_are_the_kernels() {
         .unwrap()
         .as_secs_f64();
     assert!((now - m.sum("sockdiag_last_poll_timestamp_seconds", &[])).abs() < 30.0);
+    // Prometheus's own linter finds nothing to say.
+    match Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    {
+        Ok(mut lint) => {
+            lint.stdin
+                .take()
+                .unwrap()
+                .write_all(m.text.as_bytes())
+                .unwrap();
+            let out = lint.wait_with_output().unwrap();
+            let said = String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr);
+            assert!(
+                out.status.success() && said.trim().is_empty(),
+                "promtool: {said}"
+            );
+        }
+        Err(_) => {
+            assert!(
+                !require_live() || support::under_matrix(),
+                "no promtool (apt-get install prometheus) and SOCKDIAG_REQUIRE_LIVE=1"
+            );
+            println!("    (promtool check skipped: no promtool here)");
+        }
+    }
     // Every family has HELP and TYPE; counters end in _total.
     for line in m.text.lines().filter(|l| l.starts_with("# TYPE ")) {
         let mut words = line.split(' ').skip(2);
@@ -599,36 +630,67 @@ pub fn exporter_scans_every_namespace() {
     });
     let before = (e.fds(), e.threads());
     let scanned = own.sum("sockdiag_namespaces_scanned", &[]);
-    // A named namespace with a listener appears...
-    let name = format!("sockdiag-exp-{}", std::process::id());
+    // Three named namespaces, each with its own listener ...
     let ip = |args: &[&str]| assert!(Command::new("ip").args(args).status().unwrap().success());
-    ip(&["netns", "add", &name]);
-    ip(&["-n", &name, "link", "set", "lo", "up"]);
-    let helper = crate::host::spawn_helper(
-        &["--helper-listener", "7420", "stay"],
-        &["ip", "netns", "exec", &name],
-    );
-    let m = e.until("the named namespace scanned", |m| {
-        m.sum(
-            "sockdiag_listen_backlog",
-            &[("netns", &name), ("port", "7420")],
-        ) > 0.0
+    let names: Vec<String> = (0..3)
+        .map(|i| format!("sockdiag-exp-{}-{i}", std::process::id()))
+        .collect();
+    let mut helpers = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        ip(&["netns", "add", name]);
+        ip(&["-n", name, "link", "set", "lo", "up"]);
+        let port = (7420 + i).to_string();
+        helpers.push(Some(crate::host::spawn_helper(
+            &["--helper-listener", &port, "stay"],
+            &["ip", "netns", "exec", name],
+        )));
+    }
+    let listens = |m: &Metrics, name: &str, port: &str| {
+        m.sum("sockdiag_sockets", &[("netns", name), ("state", "LISTEN")]) == 1.0
+            && m.has(
+                "sockdiag_listen_backlog",
+                &[("netns", name), ("port", port)],
+            )
+    };
+    let m = e.until("the three namespaces scanned", |m| {
+        names
+            .iter()
+            .enumerate()
+            .all(|(i, n)| listens(m, n, &(7420 + i).to_string()))
     });
-    assert!(m.sum("sockdiag_namespaces_scanned", &[]) > scanned - 1.0);
-    assert!(m.has("sockdiag_poll_errors_total", &[("netns", &name)]));
-    // Its socket, namespace file and destroy subscription.
+    // ... each under its own label only.
+    for (i, n) in names.iter().enumerate() {
+        for (j, _) in names.iter().enumerate().filter(|(j, _)| *j != i) {
+            let other = (7420 + j).to_string();
+            assert!(!m.has("sockdiag_listen_backlog", &[("netns", n), ("port", &other)]));
+        }
+    }
+    assert!(m.sum("sockdiag_namespaces_scanned", &[]) >= scanned + 3.0);
+    // Their socket, namespace file and destroy subscription each.
     let during = e.fds();
-    // ... and goes with its process and name: its series, descriptors
-    // and nothing else.
-    crate::host::finish(helper);
-    ip(&["netns", "del", &name]);
-    let m = e.until("the named namespace dropped", |m| {
-        !m.has("sockdiag_sockets", &[("netns", &name)])
-            && !m.has("sockdiag_poll_errors_total", &[("netns", &name)])
+    // The middle one deleted during the run: its series go, the others
+    // stay.
+    crate::host::finish(helpers[1].take().unwrap());
+    ip(&["netns", "del", &names[1]]);
+    let m = e.until("the deleted namespace dropped", |m| {
+        !m.text.contains(&format!("netns=\"{}\"", names[1]))
     });
-    assert!(!m.text.contains(&name), "{}", m.text);
-    // Back to what it had before (the HTTP server's idle workers and
-    // connections come and go: no more than before).
+    assert!(
+        listens(&m, &names[0], "7420") && listens(&m, &names[2], "7422"),
+        "{}",
+        m.text
+    );
+    for (h, n) in helpers.into_iter().zip(&names) {
+        if let Some(h) = h {
+            crate::host::finish(h);
+            ip(&["netns", "del", n]);
+        }
+    }
+    e.until("every named namespace dropped", |m| {
+        !names.iter().any(|n| m.text.contains(n.as_str()))
+    });
+    // Back to what it had before (idle HTTP workers and connections come
+    // and go: no more than before).
     let after = Instant::now();
     let settled = |e: &Exporter| e.fds() <= before.0 && e.threads() <= before.1;
     while !settled(&e) && after.elapsed() < Duration::from_secs(10) {
@@ -641,8 +703,8 @@ pub fn exporter_scans_every_namespace() {
         (e.fds(), e.threads())
     );
     assert!(
-        during >= e.fds() + 2,
-        "{during} descriptors while scanning it"
+        during >= e.fds() + 6,
+        "{during} descriptors while scanning them"
     );
 }
 
@@ -692,8 +754,9 @@ pub fn exporter_scraped_by_a_real_prometheus() {
         return;
     };
     let l = support::tcp_listener(addr("127.0.0.1:7430"), 16, None);
-    let _pairs = connections(&l, 5);
-    let e = Exporter::start_elsewhere(&["--interval", "500ms", "--ports", "7430"]);
+    let mut pairs = connections(&l, 10);
+    // Polls 2 s apart, so that a connection can live between two.
+    let e = Exporter::start_elsewhere(&["--interval", "2s", "--ports", "7430"]);
     let away = std::sync::Arc::clone(e.away.as_ref().unwrap());
     let dir = std::env::temp_dir().join(format!("sockdiag-prom-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -758,7 +821,7 @@ pub fn exporter_scraped_by_a_real_prometheus() {
     assert_eq!(backlog[0].1, 16.0);
     assert_eq!(backlog[0].0["addr"], "127.0.0.1");
     let established = q("sum(sockdiag_port_connections{port=\"7430\",state=\"ESTABLISHED\"})");
-    assert_eq!(established[0].1, 10.0, "five connections, both ends");
+    assert_eq!(established[0].1, 20.0, "ten connections, both ends");
     // The distributions aggregate as histograms do.
     let median = q("histogram_quantile(0.5, sum by (le) (sockdiag_tcp_cwnd_segments_bucket))");
     assert!(median[0].1 > 0.0 && median[0].1 <= 16.0, "{median:?}");
@@ -777,6 +840,69 @@ pub fn exporter_scraped_by_a_real_prometheus() {
         meta["data"]["sockdiag_sockets"][0]["type"], "gauge",
         "{meta}"
     );
+    // Ten connections reset: both ends of each gone, counted closed by
+    // exactly 20 as Prometheus sees it.
+    let sum = |metric: &str| {
+        let r = q(&format!("sum({metric})"));
+        r.first().map_or(0.0, |r| r.1)
+    };
+    let wait = |what: &str, ok: &dyn Fn() -> bool| {
+        let start = Instant::now();
+        while !ok() {
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "{what}:\n{}",
+                log()
+            );
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    };
+    let closed = sum("sockdiag_connections_closed_total");
+    for (c, s) in pairs.drain(..) {
+        reset(c);
+        drop(s);
+    }
+    wait("20 more closed", &|| {
+        sum("sockdiag_connections_closed_total") >= closed + 20.0
+    });
+    std::thread::sleep(Duration::from_secs(5));
+    assert_eq!(
+        sum("sockdiag_connections_closed_total"),
+        closed + 20.0,
+        "exactly"
+    );
+    // A connection that lives between two polls: counted all the same.
+    let (opened, closed) = (
+        sum("sockdiag_connections_opened_total"),
+        sum("sockdiag_connections_closed_total"),
+    );
+    let polls = e.scrape().sum("sockdiag_polls_total", &[]);
+    e.until("a poll", |m| m.sum("sockdiag_polls_total", &[]) > polls);
+    let at = Instant::now();
+    let (c, s) = connections(&l, 1).pop().unwrap();
+    drop(c);
+    drop(s);
+    let lived = at.elapsed();
+    wait("the short connection counted", &|| {
+        sum("sockdiag_connections_closed_total") >= closed + 2.0
+    });
+    assert_eq!(
+        sum("sockdiag_connections_opened_total"),
+        opened + 2.0,
+        "lived {lived:?}"
+    );
+    // No counter went down over the run.
+    for counter in [
+        "connections_opened",
+        "connections_closed",
+        "tcp_retransmitted_segments",
+        "tcp_acked_bytes",
+        "tcp_received_bytes",
+        "polls",
+    ] {
+        let r = q(&format!("sum(resets(sockdiag_{counter}_total[10m]))"));
+        assert_eq!(r.first().map(|r| r.1), Some(0.0), "{counter}: {r:?}");
+    }
     let samples = q("scrape_samples_scraped{job=\"sockdiag\"}");
     println!(
         "    Prometheus {} scraped {} samples per scrape",
@@ -826,6 +952,13 @@ pub fn exporter_records_changes() {
         m.sum("sockdiag_polls_total", &[]) >= p1 + 2.0
     });
     let client_port = c.local_addr().unwrap().port();
+    // A state change: the client shuts its side (FIN-WAIT-2, the server
+    // CLOSE-WAIT).
+    c.shutdown(std::net::Shutdown::Write).unwrap();
+    let p15 = polls(&e);
+    e.until("a poll with the half-close", |m| {
+        m.sum("sockdiag_polls_total", &[]) >= p15 + 2.0
+    });
     reset(c);
     drop(s);
     let p2 = polls(&e);
@@ -895,5 +1028,152 @@ pub fn exporter_records_changes() {
     assert_eq!(receiver["cookie"], receiver["cookie"].as_u64().unwrap());
     // The close: both ends gone.
     assert_eq!(about("gone", client_port).len(), 2, "{text}");
+    // Exactly these lines about the connection, poll by poll.
+    let mut by_poll = BTreeMap::<u64, Vec<String>>::new();
+    for v in events
+        .iter()
+        .filter(|v| v["sport"] == client_port || v["dport"] == client_port)
+    {
+        let end = if v["sport"] == client_port {
+            "client"
+        } else {
+            "server"
+        };
+        let mut line = format!(
+            "{} {end} {}",
+            v["event"].as_str().unwrap(),
+            v["state"].as_str().unwrap()
+        );
+        if let Some(old) = v["old_state"].as_str() {
+            line.push_str(&format!(" (was {old})"));
+        }
+        by_poll
+            .entry(v["seq"].as_u64().unwrap())
+            .or_default()
+            .push(line);
+    }
+    let mut got: Vec<Vec<String>> = by_poll.into_values().collect();
+    for poll in &mut got {
+        poll.sort();
+    }
+    let expected: Vec<Vec<&str>> = vec![
+        vec!["new client ESTABLISHED", "new server ESTABLISHED"],
+        vec![
+            "changed client ESTABLISHED (was ESTABLISHED)",
+            "changed server ESTABLISHED (was ESTABLISHED)",
+        ],
+        vec![
+            "changed client FIN_WAIT2 (was ESTABLISHED)",
+            "changed server CLOSE_WAIT (was ESTABLISHED)",
+        ],
+        vec!["gone client FIN_WAIT2", "gone server CLOSE_WAIT"],
+    ];
+    assert_eq!(got, expected, "{text}");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A raw request to `addr`: what came back (empty if nothing did).
+fn raw_request(addr: SocketAddr, bytes: &[u8]) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let _ = s.write_all(bytes);
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+pub fn exporter_refuses_bad_input_and_bad_scrapers() {
+    // Bad command lines: usage errors, before anything is opened.
+    for (args, says) in [
+        (&["exporter", "--label", "bogus"][..], "bad label 'bogus'"),
+        (
+            &["exporter", "--listen", "nonsense"],
+            "bad --listen 'nonsense'",
+        ),
+        (&["exporter", "--max-series", "0"], "bad --max-series"),
+        (&["exporter", "--ports", "70000"], "bad port '70000'"),
+        (&["exporter", "--record-size", "lots"], "bad --record-size"),
+        (&["exporter", "--all-netns", "-N", "x"], "give one of them"),
+        (
+            &["exporter", "--json"],
+            "--json means nothing with exporter",
+        ),
+    ] {
+        let out = Command::new(BIN).args(args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+    let e = Exporter::start(&["--interval", "200ms"]);
+    // The address in use: an error at start.
+    let out = Command::new(BIN)
+        .args(["exporter", "--listen", &e.addr.to_string()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!("--listen {}", e.addr)) && err.contains("in use"),
+        "{err}"
+    );
+    // Requests it cannot serve: a status each.
+    let status = |reply: &str| reply.split(' ').nth(1).unwrap_or("none").to_owned();
+    assert_eq!(status(&raw_request(e.addr, b"garbage\r\n\r\n")), "400");
+    assert_eq!(
+        status(&raw_request(e.addr, b"POST /metrics HTTP/1.1\r\n\r\n")),
+        "405"
+    );
+    assert_eq!(
+        status(&raw_request(e.addr, b"GET /x HTTP/1.1\r\n\r\n")),
+        "404"
+    );
+    let index = raw_request(e.addr, b"GET / HTTP/1.1\r\n\r\n");
+    assert!(
+        index.starts_with("HTTP/1.1 200") && index.contains("/metrics"),
+        "{index}"
+    );
+    let mut big = b"GET /metrics HTTP/1.1\r\nX-Big: ".to_vec();
+    big.extend(std::iter::repeat_n(b'a', 20_000));
+    assert_eq!(status(&raw_request(e.addr, &big)), "431");
+    let head = raw_request(e.addr, b"HEAD /metrics HTTP/1.1\r\n\r\n");
+    assert!(
+        head.starts_with("HTTP/1.1 200") && !head.contains("sockdiag_polls"),
+        "{head}"
+    );
+    // Forty scrapers that connect and say nothing: the workers and the
+    // queue fill, the rest get 503 at once; each silent one gets 408
+    // after its timeout; real scrapes are served meanwhile, and the polls
+    // go on.
+    let polls = e.scrape().sum("sockdiag_polls_total", &[]);
+    let silent: Vec<TcpStream> = (0..40)
+        .map(|_| TcpStream::connect(e.addr).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let start = Instant::now();
+    let served = loop {
+        let (code, _, body) = e.get("/metrics", None);
+        if code == 200 {
+            break Metrics::parse(&body);
+        }
+        assert_eq!(code, 503);
+        assert!(start.elapsed() < Duration::from_secs(15), "never served");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(
+        served.sum("sockdiag_polls_total", &[]) > polls,
+        "the polls went on"
+    );
+    let mut codes = BTreeMap::<String, usize>::new();
+    for mut s in silent {
+        s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        let mut out = Vec::new();
+        let _ = s.read_to_end(&mut out);
+        *codes
+            .entry(status(&String::from_utf8_lossy(&out)))
+            .or_default() += 1;
+    }
+    assert_eq!(codes.values().sum::<usize>(), 40);
+    assert!(codes.get("503").is_some_and(|&n| n >= 10), "{codes:?}");
+    assert!(codes.get("408").is_some_and(|&n| n >= 8), "{codes:?}");
+    assert!(codes.keys().all(|k| k == "503" || k == "408"), "{codes:?}");
 }

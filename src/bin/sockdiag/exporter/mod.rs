@@ -4,6 +4,7 @@
 //! both exposition formats rendered after each poll and served over HTTP
 //! by another thread, so that a scrape never starts a dump.
 
+mod http;
 mod metrics;
 mod record;
 
@@ -24,14 +25,9 @@ use crate::watch::Printer;
 use crate::{failure, Failure};
 
 use crate::out::exposition::Format;
+use http::Rendered;
 use metrics::{Aggregates, Counters, Extra, Health, Totals};
 use record::{Recorder, Stamp};
-
-/// The latest exposition in both formats.
-struct Rendered {
-    text: String,
-    openmetrics: String,
-}
 
 /// `sockdiag exporter`: polls, and serves what the last poll found.
 pub fn run(o: &Options) -> Result<(), Failure> {
@@ -46,22 +42,18 @@ pub fn run(o: &Options) -> Result<(), Failure> {
         format: OutFormat::Json,
         ..o.clone()
     };
+    let listen = o.exporter.listen;
+    // Bound before the first poll: an address in use is an error at once.
+    let listener = std::net::TcpListener::bind(listen)
+        .map_err(|e| Failure::Run(format!("--listen {listen}: {e}")))?;
+    let addr = listener.local_addr().map_or(listen, |a| a);
     let mut agent = Agent::new(o, &json)?;
     // The first poll before serving: a scrape always has a whole poll.
     agent.poll()?;
     let shared = Arc::new(Mutex::new(agent.render()));
-    let server = tiny_http::Server::http(o.exporter.listen)
-        .map_err(|e| Failure::Run(format!("--listen {}: {e}", o.exporter.listen)))?;
-    let addr = server
-        .server_addr()
-        .to_ip()
-        .map_or_else(|| o.exporter.listen.to_string(), |a| a.to_string());
+    http::serve(listener, Arc::clone(&shared), http::Limits::default())
+        .map_err(|e| Failure::Run(format!("starting the HTTP threads: {e}")))?;
     eprintln!("sockdiag: serving http://{addr}/metrics");
-    let serving = Arc::clone(&shared);
-    std::thread::Builder::new()
-        .name("sockdiag-http".to_owned())
-        .spawn(move || serve(&server, &serving))
-        .map_err(|e| Failure::Run(format!("starting the HTTP thread: {e}")))?;
     let mut next = Instant::now() + o.interval;
     loop {
         let now = Instant::now();
@@ -72,58 +64,6 @@ pub fn run(o: &Options) -> Result<(), Failure> {
         agent.poll()?;
         let rendered = agent.render();
         *shared.lock().unwrap_or_else(PoisonError::into_inner) = rendered;
-    }
-}
-
-/// Answers `GET /metrics` with the latest exposition, as the scraper's
-/// `Accept` header asks; `/` with a pointer to it; anything else 404.
-fn serve(server: &tiny_http::Server, shared: &Mutex<Rendered>) {
-    for request in server.incoming_requests() {
-        let url = request.url().split('?').next().unwrap_or_default();
-        let response = match (request.method(), url) {
-            (tiny_http::Method::Get | tiny_http::Method::Head, "/metrics") => {
-                let accept = request
-                    .headers()
-                    .iter()
-                    .find(|h| h.field.equiv("Accept"))
-                    .map(|h| h.value.as_str().to_owned());
-                let format = Format::negotiate(accept.as_deref());
-                let body = {
-                    let r = shared.lock().unwrap_or_else(PoisonError::into_inner);
-                    match format {
-                        Format::Text => r.text.clone(),
-                        Format::OpenMetrics => r.openmetrics.clone(),
-                    }
-                };
-                with_type(
-                    tiny_http::Response::from_string(body),
-                    format.content_type(),
-                )
-            }
-            (tiny_http::Method::Get, "/") => with_type(
-                tiny_http::Response::from_string(
-                    "sockdiag exporter: the metrics are at /metrics\n",
-                ),
-                "text/plain; charset=utf-8",
-            ),
-            _ => with_type(
-                tiny_http::Response::from_string("not found: the metrics are at /metrics\n"),
-                "text/plain; charset=utf-8",
-            )
-            .with_status_code(404),
-        };
-        // A scraper that went away is no concern of the poll.
-        let _ = request.respond(response);
-    }
-}
-
-fn with_type(
-    r: tiny_http::Response<std::io::Cursor<Vec<u8>>>,
-    content_type: &str,
-) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
-    match tiny_http::Header::from_bytes(&b"Content-Type"[..], content_type.as_bytes()) {
-        Ok(h) => r.with_header(h),
-        Err(()) => r,
     }
 }
 
@@ -516,20 +456,20 @@ impl<'o> Agent<'o> {
     fn render(&self) -> Rendered {
         let labels: Vec<&str> = self.scanned.values().map(|s| s.label.as_str()).collect();
         Rendered {
-            text: metrics::render(
+            text: Arc::new(metrics::render(
                 Format::Text,
                 &self.aggregates,
                 &self.counters,
                 &self.health,
                 &labels,
-            ),
-            openmetrics: metrics::render(
+            )),
+            openmetrics: Arc::new(metrics::render(
                 Format::OpenMetrics,
                 &self.aggregates,
                 &self.counters,
                 &self.health,
                 &labels,
-            ),
+            )),
         }
     }
 }
