@@ -197,14 +197,17 @@ fn http_get(addr: SocketAddr, path: &str, accept: Option<&str>) -> (u16, String,
     let accept = accept
         .map(|a| format!("Accept: {a}\r\n"))
         .unwrap_or_default();
-    write!(
+    // A busy server may answer and close before the request is written.
+    let _ = write!(
         s,
         "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{accept}Connection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).unwrap();
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
+    );
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let Some((head, body)) = raw.split_once("\r\n\r\n") else {
+        return (0, String::new(), raw);
+    };
     let status = head.split(' ').nth(1).unwrap().parse().unwrap();
     let mut body = body.to_owned();
     if head
@@ -1155,7 +1158,8 @@ pub fn exporter_refuses_bad_input_and_bad_scrapers() {
         if code == 200 {
             break Metrics::parse(&body);
         }
-        assert_eq!(code, 503);
+        // Busy (or, rarely, reset before the answer was read).
+        assert!(code == 503 || code == 0, "{code}");
         assert!(start.elapsed() < Duration::from_secs(15), "never served");
         std::thread::sleep(Duration::from_millis(200));
     };

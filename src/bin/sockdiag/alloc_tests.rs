@@ -143,3 +143,21 @@ fn every_format_writes_sockets_without_allocating() {
         sink.finish(Duration::ZERO).unwrap();
     }
 }
+
+#[test]
+fn the_exporters_polls_allocate_nothing_per_socket() {
+    let Some(tcp) = crate::fixture("tcp4_1k_ext.bin") else {
+        return;
+    };
+    let mut exporter = crate::exporter::Replayed::new();
+    // The first polls make the series and the tables of known sockets;
+    // then a steady population costs nothing per socket: aggregates,
+    // listeners, connections by port, distributions, counters.
+    exporter.poll(&tcp);
+    exporter.poll(&tcp);
+    let before = ALLOCATIONS.with(Cell::get);
+    let n = exporter.poll(&tcp);
+    let allocations = ALLOCATIONS.with(Cell::get) - before;
+    assert!(n > 1000, "{n}");
+    assert_eq!(allocations, 0, "{allocations} allocations for {n} sockets");
+}

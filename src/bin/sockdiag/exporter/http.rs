@@ -87,6 +87,11 @@ fn accept(listener: &TcpListener, tx: &SyncSender<TcpStream>, limits: Limits) {
         match tx.try_send(stream) {
             Ok(()) => {}
             Err(TrySendError::Full(mut s)) => {
+                // What the client sent first is read (briefly), so that
+                // closing does not reset the connection before it reads
+                // the 503.
+                let _ = s.set_read_timeout(Some(Duration::from_millis(100)));
+                let _ = s.read(&mut [0u8; 1024]);
                 let _ = respond(&mut s, 503, "text/plain; charset=utf-8", b"busy\n", false);
             }
             Err(TrySendError::Disconnected(_)) => return,

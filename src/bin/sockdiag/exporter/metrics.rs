@@ -2,7 +2,7 @@
 //! population histograms), counters kept across polls, its own health,
 //! and the one place that names every metric ([`render`]).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
 use sockdiag::inet::TcpState;
@@ -45,6 +45,10 @@ impl Totals {
     }
 }
 
+/// A scanned namespace, as the aggregates key it: its inode (0 for
+/// `-N`'s); [`render`] names it by its label.
+pub type Ns = u64;
+
 /// The counters of one namespace and protocol.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counted {
@@ -56,26 +60,26 @@ pub struct Counted {
 /// Counters that only go up, by namespace and protocol.
 #[derive(Debug, Default)]
 pub struct Counters {
-    by: BTreeMap<(String, &'static str), Counted>,
+    by: BTreeMap<(Ns, &'static str), Counted>,
 }
 
 impl Counters {
-    fn entry(&mut self, ns: &str, protocol: &'static str) -> &mut Counted {
-        self.by.entry((ns.to_owned(), protocol)).or_default()
+    fn entry(&mut self, ns: Ns, protocol: &'static str) -> &mut Counted {
+        self.by.entry((ns, protocol)).or_default()
     }
 
     /// A connection opened.
-    pub fn opened(&mut self, ns: &str, protocol: &'static str) {
+    pub fn opened(&mut self, ns: Ns, protocol: &'static str) {
         self.entry(ns, protocol).opened += 1;
     }
 
     /// A connection closed.
-    pub fn closed(&mut self, ns: &str, protocol: &'static str) {
+    pub fn closed(&mut self, ns: Ns, protocol: &'static str) {
         self.entry(ns, protocol).closed += 1;
     }
 
     /// Increases of the `tcp_info` counters.
-    pub fn add(&mut self, ns: &str, protocol: &'static str, t: Totals) {
+    pub fn add(&mut self, ns: Ns, protocol: &'static str, t: Totals) {
         if t == Totals::default() {
             return;
         }
@@ -86,16 +90,13 @@ impl Counters {
     }
 
     /// A namespace that is gone: its series go too.
-    pub fn forget(&mut self, ns: &str) {
-        self.by.retain(|(n, _), _| n != ns);
+    pub fn forget(&mut self, ns: Ns) {
+        self.by.retain(|(n, _), _| *n != ns);
     }
 
     #[cfg(test)]
-    pub fn get(&self, ns: &str, protocol: &'static str) -> Counted {
-        self.by
-            .get(&(ns.to_owned(), protocol))
-            .copied()
-            .unwrap_or_default()
+    pub fn get(&self, ns: Ns, protocol: &'static str) -> Counted {
+        self.by.get(&(ns, protocol)).copied().unwrap_or_default()
     }
 }
 
@@ -124,6 +125,11 @@ impl Histogram {
             counts: vec![0; bounds.len() + 1],
             sum: 0.0,
         }
+    }
+
+    fn reset(&mut self) {
+        self.counts.iter_mut().for_each(|c| *c = 0);
+        self.sum = 0.0;
     }
 
     fn observe(&mut self, bounds: &[f64], v: f64) {
@@ -192,11 +198,11 @@ impl Extra {
 /// A listening socket's queue.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Listener {
-    pub ns: String,
+    pub ns: Ns,
     pub extra: Extra,
     pub protocol: &'static str,
     pub family: &'static str,
-    pub addr: String,
+    pub addr: std::net::IpAddr,
     pub port: u16,
     /// The accept queue's length (`idiag_rqueue` of a listener).
     pub queue: u32,
@@ -213,6 +219,15 @@ struct Connection {
     local: u16,
     remote: u16,
     state: &'static str,
+}
+
+/// A connection's local port as `sockdiag_connections` names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Port {
+    /// A port a listener has.
+    Listened(u16),
+    /// Any other.
+    Other,
 }
 
 /// A map whose size is capped: a key beyond the cap is dropped and
@@ -232,17 +247,19 @@ fn bump<K: Ord>(map: &mut BTreeMap<K, u64>, key: K, max: usize, dropped: &mut u6
 pub struct Aggregates {
     max: usize,
     /// (netns, protocol, family, state, labels) → sockets.
-    pub sockets: BTreeMap<(String, &'static str, &'static str, &'static str, Extra), u64>,
+    pub sockets: BTreeMap<(Ns, &'static str, &'static str, &'static str, Extra), u64>,
     pub listeners: Vec<Listener>,
     /// (netns, protocol, local port or "other", state, labels) →
     /// connections.
-    pub by_port: BTreeMap<(String, &'static str, String, &'static str, Extra), u64>,
+    pub by_port: BTreeMap<(Ns, &'static str, Port, &'static str, Extra), u64>,
     /// (netns, protocol, port, end, state) → connections, for `--ports`.
-    pub port_connections: BTreeMap<(String, &'static str, u16, &'static str, &'static str), u64>,
-    pub distributions: BTreeMap<String, Distributions>,
+    pub port_connections: BTreeMap<(Ns, &'static str, u16, &'static str, &'static str), u64>,
+    pub distributions: BTreeMap<Ns, Distributions>,
     /// The namespace being polled: its connections and listening ports.
     connections: Vec<Connection>,
-    listening: BTreeSet<(&'static str, u16)>,
+    /// (sorted and deduplicated when the namespace's poll ends; a vector
+    /// keeps its memory across polls).
+    listening: Vec<(&'static str, u16)>,
     /// Series dropped by the cap this poll, by metric.
     dropped: BTreeMap<&'static str, u64>,
 }
@@ -257,14 +274,40 @@ impl Aggregates {
             port_connections: BTreeMap::new(),
             distributions: BTreeMap::new(),
             connections: Vec::new(),
-            listening: BTreeSet::new(),
+            listening: Vec::new(),
             dropped: BTreeMap::new(),
         }
     }
 
-    /// Empty, for the next poll (the cap stays).
+    /// Zero, for the next poll: the series stay (and their memory) until
+    /// [`prune`](Self::prune) drops those the poll did not find, so that a
+    /// steady population allocates nothing.
     pub fn clear(&mut self) {
-        *self = Aggregates::new(self.max);
+        self.sockets.values_mut().for_each(|n| *n = 0);
+        self.by_port.values_mut().for_each(|n| *n = 0);
+        self.port_connections.values_mut().for_each(|n| *n = 0);
+        for d in self.distributions.values_mut() {
+            for h in [
+                &mut d.rtt,
+                &mut d.min_rtt,
+                &mut d.cwnd,
+                &mut d.delivery_rate,
+            ] {
+                h.reset();
+            }
+        }
+        self.listeners.clear();
+        self.connections.clear();
+        self.listening.clear();
+    }
+
+    /// After a poll: the series it did not find go, and the
+    /// distributions of namespaces no longer `scanned`.
+    pub fn prune(&mut self, scanned: impl Fn(&Ns) -> bool) {
+        self.sockets.retain(|_, n| *n > 0);
+        self.by_port.retain(|_, n| *n > 0);
+        self.port_connections.retain(|_, n| *n > 0);
+        self.distributions.retain(|ns, _| scanned(ns));
     }
 
     fn drop_one(&mut self, metric: &'static str, n: u64) {
@@ -279,17 +322,11 @@ impl Aggregates {
     }
 
     /// One listed socket of namespace `ns`, with its optional labels.
-    pub fn socket(&mut self, ns: &str, s: &Sock<'_>, extra: Extra) {
+    pub fn socket(&mut self, ns: Ns, s: &Sock<'_>, extra: Extra) {
         let mut dropped = 0;
         bump(
             &mut self.sockets,
-            (
-                ns.to_owned(),
-                s.netid,
-                s.family,
-                s.state.name(),
-                extra.local(),
-            ),
+            (ns, s.netid, s.family, s.state.name(), extra.local()),
             self.max,
             &mut dropped,
         );
@@ -298,14 +335,14 @@ impl Aggregates {
             return;
         };
         if s.state == TcpState::Listen {
-            self.listening.insert((s.netid, local.port()));
+            self.listening.push((s.netid, local.port()));
             if self.listeners.len() < self.max {
                 self.listeners.push(Listener {
-                    ns: ns.to_owned(),
+                    ns,
                     extra: extra.local(),
                     protocol: s.netid,
                     family: s.family,
-                    addr: local.ip().to_string(),
+                    addr: local.ip(),
                     port: local.port(),
                     queue: s.rq,
                     backlog: s.wq,
@@ -323,7 +360,7 @@ impl Aggregates {
             state: s.state.name(),
         });
         if let (Some(i), TcpState::Established, "tcp") = (&s.x.tcp_info, s.state, s.netid) {
-            let d = self.distributions.entry(ns.to_owned()).or_default();
+            let d = self.distributions.entry(ns).or_default();
             if let Some(v) = i.rtt() {
                 d.rtt.observe(&RTT_BOUNDS, f64::from(v) / 1e6);
             }
@@ -342,17 +379,19 @@ impl Aggregates {
     /// The end of namespace `ns`'s poll: its connections counted by the
     /// local port where a listener has it (else "other"), and by the
     /// `ports` the user chose at either end.
-    pub fn finish_namespace(&mut self, ns: &str, ports: &[u16]) {
+    pub fn finish_namespace(&mut self, ns: Ns, ports: &[u16]) {
         let (mut by_port, mut chosen) = (0, 0);
-        for c in std::mem::take(&mut self.connections) {
-            let port = if self.listening.contains(&(c.protocol, c.local)) {
-                c.local.to_string()
+        self.listening.sort_unstable();
+        self.listening.dedup();
+        for c in self.connections.drain(..) {
+            let port = if self.listening.binary_search(&(c.protocol, c.local)).is_ok() {
+                Port::Listened(c.local)
             } else {
-                "other".to_owned()
+                Port::Other
             };
             bump(
                 &mut self.by_port,
-                (ns.to_owned(), c.protocol, port, c.state, c.extra),
+                (ns, c.protocol, port, c.state, c.extra),
                 self.max,
                 &mut by_port,
             );
@@ -360,7 +399,7 @@ impl Aggregates {
                 if ports.contains(&p) {
                     bump(
                         &mut self.port_connections,
-                        (ns.to_owned(), c.protocol, p, end, c.state),
+                        (ns, c.protocol, p, end, c.state),
                         self.max,
                         &mut chosen,
                     );
@@ -378,10 +417,10 @@ impl Aggregates {
 pub struct Health {
     pub polls: u64,
     pub poll_seconds: Histogram,
-    pub errors: BTreeMap<String, u64>,
+    pub errors: BTreeMap<Ns, u64>,
     /// Namespaces found that could not be entered.
     pub open_errors: u64,
-    pub overruns: BTreeMap<String, u64>,
+    pub overruns: BTreeMap<Ns, u64>,
     pub tracked: usize,
     pub namespaces: usize,
     pub last_poll: f64,
@@ -407,19 +446,19 @@ impl Default for Health {
 impl Health {
     /// A poll that failed in namespace `ns` (a dump, a damaged reply, a
     /// namespace that could not be entered).
-    pub fn error(&mut self, ns: &str) {
-        *self.errors.entry(ns.to_owned()).or_default() += 1;
+    pub fn error(&mut self, ns: Ns) {
+        *self.errors.entry(ns).or_default() += 1;
     }
 
     /// The kernel dropped destroy events of `ns`.
-    pub fn overrun(&mut self, ns: &str) {
-        *self.overruns.entry(ns.to_owned()).or_default() += 1;
+    pub fn overrun(&mut self, ns: Ns) {
+        *self.overruns.entry(ns).or_default() += 1;
     }
 
     /// A namespace that is gone.
-    pub fn forget(&mut self, ns: &str) {
-        self.errors.remove(ns);
-        self.overruns.remove(ns);
+    pub fn forget(&mut self, ns: Ns) {
+        self.errors.remove(&ns);
+        self.overruns.remove(&ns);
     }
 
     /// A finished poll.
@@ -581,20 +620,27 @@ const DROPPED: Family<'static> = family(
 );
 
 /// The exposition of everything, in `format`; `namespaces` are the
-/// labels of the scanned namespaces (each has its distributions, empty
+/// scanned namespaces and their labels (each has its distributions, empty
 /// or not).
 pub fn render(
     format: Format,
     a: &Aggregates,
     c: &Counters,
     h: &Health,
-    namespaces: &[&str],
+    namespaces: &[(Ns, &str)],
 ) -> String {
+    let label = |ns: &Ns| {
+        namespaces
+            .binary_search_by_key(ns, |(n, _)| *n)
+            .ok()
+            .and_then(|i| namespaces.get(i))
+            .map_or("", |(_, l)| *l)
+    };
     let mut w = Writer::new(format);
     w.family(&SOCKETS);
     for ((ns, protocol, fam, state, extra), n) in &a.sockets {
         let mut labels = vec![
-            ("netns", ns.as_str()),
+            ("netns", label(ns)),
             ("protocol", *protocol),
             ("family", *fam),
             ("state", *state),
@@ -611,12 +657,12 @@ pub fn render(
     ] {
         w.family(f);
         for l in &a.listeners {
-            let port = l.port.to_string();
+            let (port, addr) = (l.port.to_string(), l.addr.to_string());
             let mut labels = vec![
-                ("netns", l.ns.as_str()),
+                ("netns", label(&l.ns)),
                 ("protocol", l.protocol),
                 ("family", l.family),
-                ("addr", l.addr.as_str()),
+                ("addr", addr.as_str()),
                 ("port", port.as_str()),
             ];
             labels.extend(l.extra.pairs());
@@ -625,8 +671,12 @@ pub fn render(
     }
     w.family(&CONNECTIONS);
     for ((ns, protocol, port, state, extra), n) in &a.by_port {
+        let port = match port {
+            Port::Listened(p) => p.to_string(),
+            Port::Other => "other".to_owned(),
+        };
         let mut labels = vec![
-            ("netns", ns.as_str()),
+            ("netns", label(ns)),
             ("protocol", *protocol),
             ("port", port.as_str()),
             ("state", *state),
@@ -638,7 +688,7 @@ pub fn render(
     for ((ns, protocol, port, end, state), n) in &a.port_connections {
         let port = port.to_string();
         let labels = [
-            ("netns", ns.as_str()),
+            ("netns", label(ns)),
             ("protocol", *protocol),
             ("port", port.as_str()),
             ("end", *end),
@@ -660,10 +710,10 @@ pub fn render(
         }),
     ] {
         w.family(f);
-        for ns in namespaces {
-            let d = a.distributions.get(*ns).unwrap_or(&empty);
+        for (ns, name) in namespaces {
+            let d = a.distributions.get(ns).unwrap_or(&empty);
             let hist = pick(d);
-            w.histogram(f, &[("netns", ns)], bounds, &hist.counts, hist.sum);
+            w.histogram(f, &[("netns", name)], bounds, &hist.counts, hist.sum);
         }
     }
     for (f, value) in [
@@ -675,7 +725,7 @@ pub fn render(
     ] {
         w.family(f);
         for ((ns, protocol), counted) in &c.by {
-            let labels = [("netns", ns.as_str()), ("protocol", *protocol)];
+            let labels = [("netns", label(ns)), ("protocol", *protocol)];
             w.sample(f, "", &labels, value(counted) as f64);
         }
     }
@@ -690,16 +740,16 @@ pub fn render(
     w.family(&POLLS);
     w.sample(&POLLS, "", &[], h.polls as f64);
     w.family(&POLL_ERRORS);
-    for ns in namespaces {
-        let n = h.errors.get(*ns).copied().unwrap_or(0);
-        w.sample(&POLL_ERRORS, "", &[("netns", ns)], n as f64);
+    for (ns, name) in namespaces {
+        let n = h.errors.get(ns).copied().unwrap_or(0);
+        w.sample(&POLL_ERRORS, "", &[("netns", name)], n as f64);
     }
     w.family(&OPEN_ERRORS);
     w.sample(&OPEN_ERRORS, "", &[], h.open_errors as f64);
     w.family(&OVERRUNS);
-    for ns in namespaces {
-        let n = h.overruns.get(*ns).copied().unwrap_or(0);
-        w.sample(&OVERRUNS, "", &[("netns", ns)], n as f64);
+    for (ns, name) in namespaces {
+        let n = h.overruns.get(ns).copied().unwrap_or(0);
+        w.sample(&OVERRUNS, "", &[("netns", name)], n as f64);
     }
     w.family(&TRACKED);
     w.sample(&TRACKED, "", &[], h.tracked as f64);

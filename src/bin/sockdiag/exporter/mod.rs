@@ -26,7 +26,7 @@ use crate::{failure, Failure};
 
 use crate::out::exposition::Format;
 use http::Rendered;
-use metrics::{Aggregates, Counters, Extra, Health, Totals};
+use metrics::{Aggregates, Counters, Extra, Health, Ns, Totals};
 use record::{Recorder, Stamp};
 
 /// `sockdiag exporter`: polls, and serves what the last poll found.
@@ -334,9 +334,9 @@ impl<'o> Agent<'o> {
             .copied()
             .collect();
         for inode in gone {
-            if let Some(s) = self.scanned.remove(&inode) {
-                self.counters.forget(&s.label);
-                self.health.forget(&s.label);
+            if self.scanned.remove(&inode).is_some() {
+                self.counters.forget(inode);
+                self.health.forget(inode);
             }
         }
         for (inode, label, found) in &wanted {
@@ -357,10 +357,10 @@ impl<'o> Agent<'o> {
         self.aggregates.clear();
         self.labeller.refresh();
         let seq = self.health.polls + 1;
-        for s in self.scanned.values_mut() {
+        for (&ns, s) in &mut self.scanned {
             let mut pass = Pass {
+                ns,
                 record: self.record.as_mut().map(|(p, _)| p),
-                s_label: &s.label,
                 first: s.polls == 0,
                 conns: &mut s.conns,
                 finals: &mut s.finals,
@@ -389,8 +389,7 @@ impl<'o> Agent<'o> {
                 eprintln!("sockdiag: netns {}: {e}", s.label);
                 failed = true;
             }
-            self.aggregates
-                .finish_namespace(&s.label, &self.o.exporter.ports);
+            self.aggregates.finish_namespace(ns, &self.o.exporter.ports);
             if let Some((printer, recorder)) = &mut self.record {
                 let lines = printer.take_lines()?;
                 let now = Instant::now();
@@ -411,7 +410,7 @@ impl<'o> Agent<'o> {
                 let first = s.polls == 0;
                 drain(
                     events,
-                    &s.label,
+                    ns,
                     first,
                     &mut s.conns,
                     &mut s.finals,
@@ -434,10 +433,12 @@ impl<'o> Agent<'o> {
                 *left > 0
             });
             if failed {
-                self.health.error(&s.label);
+                self.health.error(ns);
             }
             s.polls += 1;
         }
+        let scanned = &self.scanned;
+        self.aggregates.prune(|ns| scanned.contains_key(ns));
         let tracked = self
             .scanned
             .values()
@@ -454,7 +455,11 @@ impl<'o> Agent<'o> {
     }
 
     fn render(&self) -> Rendered {
-        let labels: Vec<&str> = self.scanned.values().map(|s| s.label.as_str()).collect();
+        let labels: Vec<(Ns, &str)> = self
+            .scanned
+            .iter()
+            .map(|(ns, s)| (*ns, s.label.as_str()))
+            .collect();
         Rendered {
             text: Arc::new(metrics::render(
                 Format::Text,
@@ -481,7 +486,7 @@ impl<'o> Agent<'o> {
 #[allow(clippy::too_many_arguments)]
 fn drain(
     events: &mut DestroyEvents,
-    label: &str,
+    label: Ns,
     first: bool,
     conns: &mut HashMap<u64, Conn>,
     finals: &mut HashMap<u64, Totals>,
@@ -541,9 +546,10 @@ fn drain(
 
 /// One namespace's poll, told every listed socket and every change.
 struct Pass<'a, 'o> {
+    /// The namespace's key.
+    ns: Ns,
     /// The change log's printer, told every change.
     record: Option<&'a mut Printer<'o>>,
-    s_label: &'a str,
     /// The namespace's first poll: what exists is the baseline.
     first: bool,
     conns: &'a mut HashMap<u64, Conn>,
@@ -569,7 +575,7 @@ impl Observer for Pass<'_, '_> {
                 return;
             }
         };
-        let label = self.s_label;
+        let label = self.ns;
         self.agg.socket(label, &s, self.labeller.extra(&s));
         let listener = s.state == TcpState::Listen;
         let now = Totals::of(&s);
@@ -633,7 +639,7 @@ impl Observer for Pass<'_, '_> {
         if let Some(e) = conn.time_wait {
             self.time_wait.remove(&e);
         }
-        let label = self.s_label;
+        let label = self.ns;
         if !conn.listener && !conn.closed {
             self.counters.closed(label, conn.protocol);
         }
@@ -651,3 +657,83 @@ impl Observer for Pass<'_, '_> {
 
 #[cfg(test)]
 mod tests;
+
+/// The exporter's bookkeeping of one namespace fed replayed replies, for
+/// the counting-allocator test (`alloc_tests.rs`).
+#[cfg(test)]
+pub struct Replayed {
+    conns: HashMap<u64, Conn>,
+    finals: HashMap<u64, Totals>,
+    waiting: HashMap<u64, (Conn, u8)>,
+    destroyed: HashMap<Ends, u8>,
+    time_wait: HashMap<Ends, u64>,
+    counters: Counters,
+    agg: Aggregates,
+    labeller: Labeller,
+    polls: u64,
+}
+
+#[cfg(test)]
+impl Replayed {
+    pub fn new() -> Self {
+        Replayed {
+            conns: HashMap::new(),
+            finals: HashMap::new(),
+            waiting: HashMap::new(),
+            destroyed: HashMap::new(),
+            time_wait: HashMap::new(),
+            counters: Counters::default(),
+            agg: Aggregates::new(10_000),
+            labeller: Labeller {
+                labels: ExporterLabels::default(),
+                procs: None,
+                cgroups: None,
+            },
+            polls: 0,
+        }
+    }
+
+    /// One poll whose dump is the TCP replies of `bytes`, as a poller
+    /// lists them; returns the sockets listed.
+    pub fn poll(&mut self, bytes: &[u8]) -> usize {
+        use sockdiag::inet::{Family, Protocol};
+        use sockdiag::poll::{End, Kept, Kind};
+        use sockdiag::replay::{Record, Replay};
+        self.agg.clear();
+        let mut pass = Pass {
+            ns: 1,
+            record: None,
+            first: self.polls == 0,
+            conns: &mut self.conns,
+            finals: &mut self.finals,
+            waiting: &mut self.waiting,
+            destroyed: &mut self.destroyed,
+            time_wait: &mut self.time_wait,
+            counters: &mut self.counters,
+            agg: &mut self.agg,
+            labeller: &self.labeller,
+            error: None,
+        };
+        let mut n = 0;
+        for r in Replay::new(bytes).with_inet_protocol(Protocol::Tcp) {
+            let Ok(Record::Inet(m)) = r else { continue };
+            let kind = Kind::Inet {
+                family: Family::Inet,
+                protocol: Some(Protocol::Tcp),
+            };
+            let kept = Kept::new(kind, m.state(), End::None, End::None);
+            let sock = view::inet(Some(Protocol::Tcp), &m).whole();
+            pass.listed(
+                Table::Inet(Protocol::Tcp),
+                m.cookie(),
+                &Brief::new(&kept, &[]),
+                sock,
+            );
+            n += 1;
+        }
+        self.agg.finish_namespace(1, &[443]);
+        self.agg.prune(|_| true);
+        self.polls += 1;
+        n
+    }
+}

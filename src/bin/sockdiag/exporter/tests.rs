@@ -1,7 +1,7 @@
 //! The exporter's bookkeeping on hand-made sockets.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
-use super::metrics::{Aggregates, Counters, Extra, Health, Totals};
+use super::metrics::{Aggregates, Counters, Extra, Health, Port, Totals};
 use super::*;
 
 /// A TCP socket of `state` on `port` of 127.0.0.1, with queues.
@@ -38,11 +38,11 @@ fn counters_never_go_down() {
         }
     );
     let mut c = Counters::default();
-    c.opened("n", "tcp");
-    c.add("n", "tcp", b.since(a));
-    c.add("n", "tcp", a.since(b));
-    c.closed("n", "tcp");
-    let got = c.get("n", "tcp");
+    c.opened(1, "tcp");
+    c.add(1, "tcp", b.since(a));
+    c.add(1, "tcp", a.since(b));
+    c.closed(1, "tcp");
+    let got = c.get(1, "tcp");
     assert_eq!((got.opened, got.closed), (1, 1));
     assert_eq!(
         got.totals,
@@ -52,24 +52,24 @@ fn counters_never_go_down() {
             received: 0
         }
     );
-    c.forget("n");
-    assert_eq!(c.get("n", "tcp").opened, 0);
+    c.forget(1);
+    assert_eq!(c.get(1, "tcp").opened, 0);
 }
 
 #[test]
 fn the_cap_drops_series_and_counts_them() {
     let mut a = Aggregates::new(2);
-    let mut bump = |ns: &str| a.socket(ns, &tcp(TcpState::Listen, 80, 0), Extra::default());
-    bump("a");
-    bump("bb");
-    bump("ccc");
-    bump("a");
+    let mut bump = |ns| a.socket(ns, &tcp(TcpState::Listen, 80, 0), Extra::default());
+    bump(1);
+    bump(2);
+    bump(3);
+    bump(1);
     assert_eq!(a.sockets.len(), 2);
     let dropped = a.take_dropped();
     assert_eq!(dropped.get("sockdiag_sockets"), Some(&1));
     let mut h = Health::default();
     h.dropped(dropped);
-    let text = metrics::render(Format::Text, &a, &Counters::default(), &h, &["a"]);
+    let text = metrics::render(Format::Text, &a, &Counters::default(), &h, &[(1, "a")]);
     assert!(
         text.contains("sockdiag_series_dropped_total{metric=\"sockdiag_sockets\"} 1\n"),
         "{text}"
@@ -79,35 +79,29 @@ fn the_cap_drops_series_and_counts_them() {
 #[test]
 fn connections_count_by_listening_port_and_chosen_ports() {
     let mut a = Aggregates::new(100);
-    a.socket("n", &tcp(TcpState::Listen, 80, 0), Extra::default());
+    a.socket(1, &tcp(TcpState::Listen, 80, 0), Extra::default());
     for peer in [40000, 40001] {
-        a.socket("n", &tcp(TcpState::Established, 80, peer), Extra::default());
+        a.socket(1, &tcp(TcpState::Established, 80, peer), Extra::default());
     }
     // A client to a remote 5432, and one to elsewhere.
     a.socket(
-        "n",
+        1,
         &tcp(TcpState::Established, 50000, 5432),
         Extra::default(),
     );
-    a.socket("n", &tcp(TcpState::TimeWait, 50001, 443), Extra::default());
-    a.finish_namespace("n", &[5432, 80]);
-    let by = |port: &str, state| {
+    a.socket(1, &tcp(TcpState::TimeWait, 50001, 443), Extra::default());
+    a.finish_namespace(1, &[5432, 80]);
+    let by = |port, state| {
         a.by_port
-            .get(&(
-                "n".to_owned(),
-                "tcp",
-                port.to_owned(),
-                state,
-                Extra::default(),
-            ))
+            .get(&(1, "tcp", port, state, Extra::default()))
             .copied()
     };
-    assert_eq!(by("80", "ESTABLISHED"), Some(2));
-    assert_eq!(by("other", "ESTABLISHED"), Some(1));
-    assert_eq!(by("other", "TIME_WAIT"), Some(1));
+    assert_eq!(by(Port::Listened(80), "ESTABLISHED"), Some(2));
+    assert_eq!(by(Port::Other, "ESTABLISHED"), Some(1));
+    assert_eq!(by(Port::Other, "TIME_WAIT"), Some(1));
     let chosen = |port, end, state| {
         a.port_connections
-            .get(&("n".to_owned(), "tcp", port, end, state))
+            .get(&(1, "tcp", port, end, state))
             .copied()
     };
     assert_eq!(chosen(80, "local", "ESTABLISHED"), Some(2));
@@ -120,7 +114,7 @@ fn connections_count_by_listening_port_and_chosen_ports() {
         &a,
         &Counters::default(),
         &Health::default(),
-        &["n"],
+        &[(1, "n")],
     );
     assert!(text.contains("sockdiag_listen_backlog{netns=\"n\",protocol=\"tcp\",family=\"inet\",addr=\"127.0.0.1\",port=\"80\"} 128\n"), "{text}");
     assert!(
