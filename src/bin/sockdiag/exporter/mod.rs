@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Instant, SystemTime};
 
 use sockdiag::inet::{Protocol, TcpState};
-use sockdiag::poll::{Brief, Change};
+use sockdiag::poll::{Brief, Change, End};
 use sockdiag::procs::ProcessMap;
 use sockdiag::system::CgroupPaths;
 use sockdiag::{DestroyEvents, DestroyGroups, DiagSocket, Error, FoundNetNs, NetNs};
@@ -164,8 +164,9 @@ struct Conn {
     /// Already counted closed: a TIME-WAIT socket whose full socket's
     /// destroy event was counted.
     closed: bool,
-    /// A TIME-WAIT socket first seen as such: its ends, in `time_wait`.
-    time_wait: Option<Ends>,
+    /// A TIME-WAIT socket first seen as such (its ends are in
+    /// `time_wait`).
+    time_wait: bool,
 }
 
 /// One scanned network namespace.
@@ -213,6 +214,9 @@ struct Agent<'o> {
     /// The change log, if asked for: its lines and its files.
     record: Option<(Printer<'o>, Recorder)>,
     labeller: Labeller,
+    /// This process's namespace and its label, found once (neither
+    /// `--all-netns` nor `-N`).
+    own: Option<(u64, String)>,
     scanned: BTreeMap<u64, Scanned>,
     counters: Counters,
     aggregates: Aggregates,
@@ -243,8 +247,16 @@ impl<'o> Agent<'o> {
             }
             None => None,
         };
+        let own = if o.exporter.all_netns || o.netns.is_some() {
+            None
+        } else {
+            let f = own_namespace()?;
+            let label = f.name.clone().unwrap_or_else(|| f.inode.to_string());
+            Some((f.inode, label))
+        };
         Ok(Agent {
             o,
+            own,
             record,
             labeller: Labeller {
                 labels: o.exporter.labels,
@@ -274,8 +286,11 @@ impl<'o> Agent<'o> {
             // -N: the label is what the user named.
             return Ok(vec![(0, ns.clone(), None)]);
         }
-        let own = own_namespace()?;
-        Ok(vec![(own.inode, label(&own), None)])
+        Ok(self
+            .own
+            .iter()
+            .map(|(inode, l)| (*inode, l.clone(), None))
+            .collect())
     }
 
     /// Opens the pollers and the destroy subscription of a namespace.
@@ -610,7 +625,7 @@ impl Observer for Pass<'_, '_> {
                         listener,
                         totals: now,
                         closed,
-                        time_wait: tw.filter(|_| !closed),
+                        time_wait: tw.is_some() && !closed,
                     },
                 );
             }
@@ -624,19 +639,25 @@ impl Observer for Pass<'_, '_> {
         show: impl FnOnce(&M) -> Result<Sock<'_>, String>,
     ) {
         let gone = match &change {
-            Change::Gone { cookie, .. } => Some(*cookie),
+            Change::Gone { cookie, last } => {
+                let ends = match (last.local(), last.peer()) {
+                    (End::Addr(l), End::Addr(r)) => Some((l, r)),
+                    _ => None,
+                };
+                Some((*cookie, ends))
+            }
             _ => None,
         };
         if let Some(p) = &mut self.record {
             p.change(table, change, show);
         }
-        let Some(cookie) = gone else {
+        let Some((cookie, ends)) = gone else {
             return;
         };
         let Some(conn) = self.conns.remove(&cookie) else {
             return;
         };
-        if let Some(e) = conn.time_wait {
+        if let (true, Some(e)) = (conn.time_wait, ends) {
             self.time_wait.remove(&e);
         }
         let label = self.ns;

@@ -1,0 +1,268 @@
+//! What `sockdiag exporter` costs at a given population: CPU per poll
+//! against the raw dump floor of the same request, scrape latency, and
+//! memory.
+//!
+//! In a private network namespace it opens N established loopback
+//! connections (2N sockets, 10% IPv6, held by child processes), prints
+//! the machine, then for each interval runs `target/release/sockdiag
+//! exporter --interval I` for a while and reads
+//!
+//! - the CPU time of its poll thread per poll (`/proc/PID/task/PID/schedstat`
+//!   over the polls its `sockdiag_polls_total` counted), against the floor:
+//!   the same legacy dump (TCP, both families, `INFO|CONG|VEGASINFO` as the
+//!   exporter asks) read by a raw `recv` loop that only walks message
+//!   headers, timed in this process (`getrusage`) as the median of rounds
+//!   alternating with the exporter's;
+//! - the wall time of a scrape (median of 21);
+//! - its resident and peak memory (`VmRSS`, `VmHWM`).
+//!
+//! Run as root on an otherwise idle machine: `cargo build --release
+//! --workspace && target/release/exporter_load 5000,100000 1s,100ms 10`
+//! (connections, intervals, seconds per run).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+#[path = "../../../tests/support/mod.rs"]
+mod support;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::os::fd::AsRawFd;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use nix::sys::resource::{getrusage, UsageWho};
+use nix::sys::socket::{
+    self, AddressFamily, MsgFlags, NetlinkAddr, SockFlag, SockProtocol, SockType,
+};
+use sockdiag::inet::{Extensions, LegacyRequest};
+use sockdiag::Request;
+
+/// CPU seconds (user + system) this process has used.
+fn cpu_self() -> f64 {
+    let u = getrusage(UsageWho::RUSAGE_SELF).unwrap();
+    let s = |t: nix::sys::time::TimeVal| t.tv_sec() as f64 + t.tv_usec() as f64 / 1e6;
+    s(u.user_time()) + s(u.system_time())
+}
+
+/// One legacy dump read by a raw recv loop; returns the replies.
+fn floor_dump(buf: &mut [u8]) -> usize {
+    let fd = socket::socket(
+        AddressFamily::Netlink,
+        SockType::Raw,
+        SockFlag::SOCK_CLOEXEC,
+        SockProtocol::NetlinkSockDiag,
+    )
+    .unwrap();
+    socket::bind(fd.as_raw_fd(), &NetlinkAddr::new(0, 0)).unwrap();
+    let ext = Extensions::INFO | Extensions::CONG | Extensions::VEGASINFO;
+    let req = LegacyRequest::tcp()
+        .with_extensions(ext)
+        .encode(1)
+        .as_ref()
+        .to_vec();
+    socket::sendto(
+        fd.as_raw_fd(),
+        &req,
+        &NetlinkAddr::new(0, 0),
+        MsgFlags::empty(),
+    )
+    .unwrap();
+    let mut count = 0;
+    loop {
+        let n = socket::recv(fd.as_raw_fd(), buf, MsgFlags::empty()).unwrap();
+        let mut off = 0;
+        while off + 16 <= n {
+            let len = u32::from_ne_bytes(buf[off..off + 4].try_into().unwrap()) as usize;
+            if u16::from_ne_bytes(buf[off + 4..off + 6].try_into().unwrap()) == 3 {
+                return count;
+            }
+            count += 1;
+            off += (len + 3) & !3;
+        }
+    }
+}
+
+/// The floor's CPU seconds per dump, the median of `rounds` dumps.
+fn floor(rounds: usize) -> (f64, usize) {
+    let mut buf = vec![0u8; 32 * 1024];
+    let mut times = Vec::new();
+    let mut count = 0;
+    for _ in 0..rounds {
+        let t = cpu_self();
+        count = floor_dump(&mut buf);
+        times.push(cpu_self() - t);
+    }
+    (median(times), count)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn get(addr: SocketAddr) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    text
+}
+
+fn value(text: &str, name: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+        .map_or(0.0, |v| v.trim().parse().unwrap())
+}
+
+/// The poll thread's CPU nanoseconds.
+fn thread_cpu(pid: u32) -> f64 {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/schedstat")).unwrap();
+    s.split(' ').next().unwrap().parse::<f64>().unwrap() / 1e9
+}
+
+/// `VmRSS` and `VmHWM` of `pid`, MiB.
+fn memory(pid: u32) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kib = |key: &str| -> f64 {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| v.split_whitespace().next())
+            .map_or(0.0, |v| v.parse().unwrap())
+    };
+    (kib("VmRSS:") / 1024.0, kib("VmHWM:") / 1024.0)
+}
+
+struct Run {
+    cpu_per_poll: f64,
+    polls: f64,
+    scrape: f64,
+    rss: f64,
+    peak: f64,
+    tracked: f64,
+}
+
+/// The exporter at `interval` for `secs` seconds.
+fn run(interval: &str, secs: u64) -> Run {
+    let cli = std::env::current_exe().unwrap().with_file_name("sockdiag");
+    let mut child = Command::new(&cli)
+        .args([
+            "exporter",
+            "--interval",
+            interval,
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{}: {e} (cargo build --release first)", cli.display()));
+    let mut line = String::new();
+    BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr: SocketAddr = line
+        .trim()
+        .trim_start_matches("sockdiag: serving http://")
+        .trim_end_matches("/metrics")
+        .parse()
+        .unwrap();
+    let pid = child.id();
+    // Warm: two more polls.
+    let p0 = value(&get(addr), "sockdiag_polls_total");
+    while value(&get(addr), "sockdiag_polls_total") < p0 + 2.0 {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let (polls0, cpu0) = (value(&get(addr), "sockdiag_polls_total"), thread_cpu(pid));
+    std::thread::sleep(Duration::from_secs(secs));
+    let text = get(addr);
+    let (polls1, cpu1) = (value(&text, "sockdiag_polls_total"), thread_cpu(pid));
+    let mut scrapes = Vec::new();
+    for _ in 0..21 {
+        let t = Instant::now();
+        get(addr);
+        scrapes.push(t.elapsed().as_secs_f64());
+    }
+    let (rss, peak) = memory(pid);
+    let _ = child.kill();
+    let _ = child.wait();
+    Run {
+        cpu_per_poll: (cpu1 - cpu0) / (polls1 - polls0),
+        polls: polls1 - polls0,
+        scrape: median(scrapes),
+        rss,
+        peak,
+        tracked: value(&text, "sockdiag_sockets_tracked"),
+    }
+}
+
+fn main() {
+    support::hold_if_asked();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let sizes: Vec<usize> = args
+        .first()
+        .map_or("5000,100000", String::as_str)
+        .split(',')
+        .map(|n| n.parse().unwrap())
+        .collect();
+    let intervals: Vec<String> = args
+        .get(1)
+        .map_or("1s,100ms", String::as_str)
+        .split(',')
+        .map(str::to_owned)
+        .collect();
+    let secs: u64 = args.get(2).map_or(10, |n| n.parse().unwrap());
+    println!("{}", support::machine());
+    println!(
+        "\n| sockets | interval | polls | exporter CPU per poll (ms) | floor CPU per dump (ms) | ratio | scrape (ms) | RSS (MiB) | peak (MiB) |"
+    );
+    println!("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
+    let mut by_size = Vec::new();
+    for &n in &sizes {
+        // A fresh namespace per size: the last one's TIME-WAIT sockets
+        // neither hold its ports nor count here.
+        support::enter_private_netns().expect("needs root for a private netns");
+        let holders = support::Holders::spawn(n, 10);
+        for interval in &intervals {
+            // The floor before and after, the exporter between: the
+            // median of both.
+            let (f1, count) = floor(9);
+            let r = run(interval, secs);
+            let (f2, _) = floor(9);
+            let f = (f1 + f2) / 2.0;
+            println!(
+                "| {} | {interval} | {} | {:.2} | {:.2} | {:.2}x | {:.2} | {:.1} | {:.1} |",
+                count,
+                r.polls,
+                r.cpu_per_poll * 1e3,
+                f * 1e3,
+                r.cpu_per_poll / f,
+                r.scrape * 1e3,
+                r.rss,
+                r.peak
+            );
+            by_size.push((r.tracked, r.rss));
+        }
+        drop(holders);
+    }
+    if let (Some(a), Some(b)) = (by_size.first(), by_size.last()) {
+        if b.0 > a.0 {
+            println!(
+                "\nmemory per tracked socket: {:.0} bytes (RSS {:.1} -> {:.1} MiB for {} -> {} sockets)",
+                (b.1 - a.1) * 1024.0 * 1024.0 / (b.0 - a.0),
+                a.1,
+                b.1,
+                a.0,
+                b.0
+            );
+        }
+    }
+}
