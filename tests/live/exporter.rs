@@ -9,7 +9,7 @@
 )]
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
@@ -90,7 +90,7 @@ impl Exporter {
     /// thread's namespace; ready once it says where it serves (after its
     /// first poll).
     fn start(args: &[&str]) -> Exporter {
-        let (child, addr) = Self::spawn(Command::new(BIN), args);
+        let (child, addr) = Self::spawn(args);
         Exporter {
             child,
             addr,
@@ -111,7 +111,7 @@ impl Exporter {
         let (child, addr) = away.run(move || {
             let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
             args.extend(["-N", &here]);
-            Self::spawn(Command::new(BIN), &args)
+            Self::spawn(&args)
         });
         Exporter {
             child,
@@ -121,25 +121,8 @@ impl Exporter {
     }
 
     /// The exporter, and where it serves once its first poll is done.
-    fn spawn(mut cmd: Command, args: &[&str]) -> (Child, SocketAddr) {
-        let mut child = cmd
-            .args(["exporter", "--listen", "127.0.0.1:0"])
-            .args(args)
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stderr.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let addr = line
-            .trim()
-            .strip_prefix("sockdiag: serving http://")
-            .and_then(|r| r.strip_suffix("/metrics"))
-            .unwrap_or_else(|| panic!("exporter said: {line}"))
-            .parse()
-            .unwrap();
-        (child, addr)
+    fn spawn(args: &[&str]) -> (Child, SocketAddr) {
+        support::spawn_exporter(std::path::Path::new(BIN), args)
     }
 
     /// A GET from where the exporter runs.

@@ -1140,3 +1140,49 @@ pub fn machine() -> String {
         kernel.trim()
     )
 }
+
+/// `CLI exporter --listen 127.0.0.1:0 ARGS`, once it serves (after its
+/// first poll): the child, and where it serves.
+pub fn spawn_exporter(cli: &std::path::Path, args: &[&str]) -> (std::process::Child, SocketAddr) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(cli)
+        .args(["exporter", "--listen", "127.0.0.1:0"])
+        .args(args)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{}: {e}", cli.display()));
+    let mut line = String::new();
+    std::io::BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("sockdiag: serving http://")
+        .and_then(|r| r.strip_suffix("/metrics"))
+        .unwrap_or_else(|| panic!("exporter said: {line}"))
+        .parse()
+        .unwrap();
+    (child, addr)
+}
+
+/// The value of the unlabelled sample `name` of an exposition (0 if
+/// absent).
+pub fn sample(text: &str, name: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+        .map_or(0.0, |v| v.trim().parse().unwrap())
+}
+
+/// `GET /metrics` of the exporter at `addr`, the whole response.
+pub fn scrape_text(addr: SocketAddr) -> String {
+    use std::io::{Read, Write};
+    let mut s = TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    text
+}

@@ -29,10 +29,7 @@
 #[path = "../../../tests/support/mod.rs"]
 mod support;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
 use std::os::fd::AsRawFd;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use nix::sys::resource::{getrusage, UsageWho};
@@ -105,24 +102,6 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-fn get(addr: SocketAddr) -> String {
-    let mut s = TcpStream::connect(addr).unwrap();
-    write!(
-        s,
-        "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut text = String::new();
-    s.read_to_string(&mut text).unwrap();
-    text
-}
-
-fn value(text: &str, name: &str) -> f64 {
-    text.lines()
-        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
-        .map_or(0.0, |v| v.trim().parse().unwrap())
-}
-
 /// The poll thread's CPU nanoseconds.
 fn thread_cpu(pid: u32) -> f64 {
     let s = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/schedstat")).unwrap();
@@ -154,41 +133,27 @@ struct Run {
 /// The exporter at `interval` for `secs` seconds.
 fn run(interval: &str, secs: u64) -> Run {
     let cli = std::env::current_exe().unwrap().with_file_name("sockdiag");
-    let mut child = Command::new(&cli)
-        .args([
-            "exporter",
-            "--interval",
-            interval,
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{}: {e} (cargo build --release first)", cli.display()));
-    let mut line = String::new();
-    BufReader::new(child.stderr.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr: SocketAddr = line
-        .trim()
-        .trim_start_matches("sockdiag: serving http://")
-        .trim_end_matches("/metrics")
-        .parse()
-        .unwrap();
+    let (mut child, addr) = support::spawn_exporter(&cli, &["--interval", interval]);
     let pid = child.id();
     // Warm: two more polls.
-    let p0 = value(&get(addr), "sockdiag_polls_total");
-    while value(&get(addr), "sockdiag_polls_total") < p0 + 2.0 {
+    let p0 = support::sample(&support::scrape_text(addr), "sockdiag_polls_total");
+    while support::sample(&support::scrape_text(addr), "sockdiag_polls_total") < p0 + 2.0 {
         std::thread::sleep(Duration::from_millis(20));
     }
-    let (polls0, cpu0) = (value(&get(addr), "sockdiag_polls_total"), thread_cpu(pid));
+    let (polls0, cpu0) = (
+        support::sample(&support::scrape_text(addr), "sockdiag_polls_total"),
+        thread_cpu(pid),
+    );
     std::thread::sleep(Duration::from_secs(secs));
-    let text = get(addr);
-    let (polls1, cpu1) = (value(&text, "sockdiag_polls_total"), thread_cpu(pid));
+    let text = support::scrape_text(addr);
+    let (polls1, cpu1) = (
+        support::sample(&text, "sockdiag_polls_total"),
+        thread_cpu(pid),
+    );
     let mut scrapes = Vec::new();
     for _ in 0..21 {
         let t = Instant::now();
-        get(addr);
+        support::scrape_text(addr);
         scrapes.push(t.elapsed().as_secs_f64());
     }
     let (rss, peak) = memory(pid);
@@ -200,7 +165,7 @@ fn run(interval: &str, secs: u64) -> Run {
         scrape: median(scrapes),
         rss,
         peak,
-        tracked: value(&text, "sockdiag_sockets_tracked"),
+        tracked: support::sample(&text, "sockdiag_sockets_tracked"),
     }
 }
 

@@ -25,10 +25,9 @@
 #[path = "../../../tests/support/mod.rs"]
 mod support;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{TcpListener, TcpStream};
 use std::os::fd::AsFd;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use nix::sys::resource::{getrlimit, setrlimit, Resource};
@@ -75,57 +74,16 @@ fn populate(name: &str, conns: usize) -> Populated {
     }
 }
 
-/// `GET /metrics` of the exporter at `addr`.
-fn scrape(addr: SocketAddr) -> String {
-    let mut s = TcpStream::connect(addr).unwrap();
-    write!(
-        s,
-        "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut text = String::new();
-    s.read_to_string(&mut text).unwrap();
-    text
-}
-
-/// The value of an unlabelled sample `name`.
-fn value(text: &str, name: &str) -> f64 {
-    text.lines()
-        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
-        .map_or(0.0, |v| v.trim().parse().unwrap())
-}
-
 /// The exporter's mean poll time over `polls` polls, once it scans
 /// `namespaces` namespaces; and the sockets it tracks.
 fn measure(namespaces: usize, polls: u32) -> (f64, f64) {
     let cli = std::env::current_exe().unwrap().with_file_name("sockdiag");
-    let mut child: Child = Command::new(&cli)
-        .args([
-            "exporter",
-            "--all-netns",
-            "--interval",
-            "200ms",
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{}: {e} (cargo build --release first)", cli.display()));
-    let mut line = String::new();
-    BufReader::new(child.stderr.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr: SocketAddr = line
-        .trim()
-        .trim_start_matches("sockdiag: serving http://")
-        .trim_end_matches("/metrics")
-        .parse()
-        .unwrap();
+    let (mut child, addr) = support::spawn_exporter(&cli, &["--all-netns", "--interval", "200ms"]);
     let start = Instant::now();
     let base = loop {
-        let t = scrape(addr);
-        if value(&t, "sockdiag_namespaces_scanned") as usize >= namespaces
-            && value(&t, "sockdiag_polls_total") >= 2.0
+        let t = support::scrape_text(addr);
+        if support::sample(&t, "sockdiag_namespaces_scanned") as usize >= namespaces
+            && support::sample(&t, "sockdiag_polls_total") >= 2.0
         {
             break t;
         }
@@ -136,21 +94,22 @@ fn measure(namespaces: usize, polls: u32) -> (f64, f64) {
         std::thread::sleep(Duration::from_millis(100));
     };
     let (polls0, sum0) = (
-        value(&base, "sockdiag_poll_duration_seconds_count"),
-        value(&base, "sockdiag_poll_duration_seconds_sum"),
+        support::sample(&base, "sockdiag_poll_duration_seconds_count"),
+        support::sample(&base, "sockdiag_poll_duration_seconds_sum"),
     );
     let end = loop {
-        let t = scrape(addr);
-        if value(&t, "sockdiag_poll_duration_seconds_count") >= polls0 + f64::from(polls) {
+        let t = support::scrape_text(addr);
+        if support::sample(&t, "sockdiag_poll_duration_seconds_count") >= polls0 + f64::from(polls)
+        {
             break t;
         }
         std::thread::sleep(Duration::from_millis(100));
     };
     let _ = child.kill();
     let _ = child.wait();
-    let n = value(&end, "sockdiag_poll_duration_seconds_count") - polls0;
-    let mean = (value(&end, "sockdiag_poll_duration_seconds_sum") - sum0) / n;
-    (mean, value(&end, "sockdiag_sockets_tracked"))
+    let n = support::sample(&end, "sockdiag_poll_duration_seconds_count") - polls0;
+    let mean = (support::sample(&end, "sockdiag_poll_duration_seconds_sum") - sum0) / n;
+    (mean, support::sample(&end, "sockdiag_sockets_tracked"))
 }
 
 fn main() {
