@@ -92,13 +92,15 @@
 //! - Transport: [`DiagSocket`], the only code that sends and receives
 //!   netlink messages; [`Dump`] and [`Batch`] stream the replies over its
 //!   reusable buffer; [`DestroyEvents`] receives the destroy announcements.
-//! - Host: [`NetNs`] (other network namespaces), [`procs`] (which
+//! - Host: [`NetNs`] (other network namespaces; [`NetNs::discover`]
+//!   finds the host's), [`procs`] (which
 //!   processes hold which sockets, from `/proc`), [`resolve_names`]
 //!   (interface names and cgroup paths in filters).
 //! - Engine: [`poll`]: [`Scanner`](poll::Scanner) runs a request inline,
 //!   pipelined or in two halves on threads it keeps;
 //!   [`Poller`](poll::Poller) reports what changed between runs, for
-//!   every family.
+//!   every family, and with [`poll_listed`](poll::Poller::poll_listed)
+//!   every socket listed, for aggregates.
 //! - [`compat`]: the function set of gopsutil's Go `netlink` package, in
 //!   Rust naming.
 //!
