@@ -885,6 +885,17 @@ impl<R: Polled> Poller<R> {
         [self.trackers[0].len(), self.trackers[1].len()]
     }
 
+    /// What the last poll kept of socket `cookie`, if it is tracked (seen
+    /// by the last finished poll, or within the grace): for a destroy
+    /// event of a socket the polls know, say.
+    pub fn get(&self, cookie: u64) -> Option<Brief<'_>> {
+        let fields = self.tracked_fields();
+        self.trackers
+            .iter()
+            .find_map(|t| t.get(cookie))
+            .map(|kept| Brief { kept, fields })
+    }
+
     /// Every tracked socket with what the last poll kept of it.
     pub fn tracked(&self) -> impl Iterator<Item = (u64, Brief<'_>)> + '_ {
         let fields = self.tracked_fields();

@@ -241,6 +241,13 @@ impl<T> Tracker<T> {
         self.entries.is_empty()
     }
 
+    /// The state of socket `cookie`, if it is tracked.
+    pub fn get(&self, cookie: u64) -> Option<&T> {
+        let &j = self.index.get(&cookie)?;
+        let e = self.entries.get(usize::try_from(j).ok()?)?;
+        (e.cookie == cookie).then_some(&e.value)
+    }
+
     /// The state of every tracked socket, in the order the kernel listed
     /// them (those within the grace last).
     pub fn iter(&self) -> impl Iterator<Item = (u64, &T)> + '_ {
@@ -304,6 +311,13 @@ mod tests {
             let mut kept: Vec<u64> = t.iter().map(|(c, _)| c).collect();
             kept.sort_unstable();
             assert_eq!(kept, seen);
+            // Each found by its cookie, with the value this poll saw
+            // first; nothing else.
+            for &c in &seen {
+                let first = round.iter().find(|r| r.0 == c).map(|r| &r.1);
+                assert_eq!(t.get(c), first, "{c}");
+            }
+            assert_eq!(t.get(u64::MAX), None);
             out.push(r);
         }
         out

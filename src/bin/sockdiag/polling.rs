@@ -5,33 +5,58 @@
 
 use std::time::{Duration, Instant};
 
-use sockdiag::inet::{InetRequest, LegacyRequest, Protocol, TcpField};
-use sockdiag::netlink_diag::{NetlinkRequest, NetlinkShow};
-use sockdiag::packet::{PacketRequest, PacketShow};
+use sockdiag::inet::{InetMsg, InetRequest, LegacyRequest, Protocol, TcpField, TcpInfo};
+use sockdiag::netlink_diag::{NetlinkMsg, NetlinkRequest, NetlinkShow};
+use sockdiag::packet::{PacketMsg, PacketRequest, PacketShow};
 use sockdiag::poll::{Brief, Change, Listing, PollStats, Polled, Poller, Scanner, Strategy};
-use sockdiag::smc::SmcRequest;
-use sockdiag::tipc::TipcRequest;
-use sockdiag::unix::{UnixRequest, UnixShow};
-use sockdiag::vsock::VsockRequest;
-use sockdiag::xdp::{XdpRequest, XdpShow};
-use sockdiag::{DiagSocket, Error};
+use sockdiag::smc::{SmcMsg, SmcRequest};
+use sockdiag::tipc::{TipcMsg, TipcRequest};
+use sockdiag::unix::{UnixMsg, UnixRequest, UnixShow};
+use sockdiag::vsock::{VsockMsg, VsockRequest};
+use sockdiag::xdp::{XdpMsg, XdpRequest, XdpShow};
+use sockdiag::{DiagSocket, Error, ParseError};
 
 use crate::args::{Options, Table, Workers};
 use crate::view::{self, Sock};
 use crate::Failure;
+
+/// What a listed socket's reply tells beyond what the poller kept of it,
+/// read without making its whole view.
+pub trait Reply {
+    /// Its `tcp_info`, for families that have one.
+    fn tcp_info(&self) -> Result<Option<TcpInfo<&[u8]>>, ParseError> {
+        Ok(None)
+    }
+}
+
+impl Reply for InetMsg<'_> {
+    fn tcp_info(&self) -> Result<Option<TcpInfo<&[u8]>>, ParseError> {
+        InetMsg::tcp_info(self)
+    }
+}
+impl Reply for UnixMsg<'_> {}
+impl Reply for PacketMsg<'_> {}
+impl Reply for NetlinkMsg<'_> {}
+impl Reply for VsockMsg<'_> {}
+impl Reply for XdpMsg<'_> {}
+impl Reply for TipcMsg<'_> {}
+impl Reply for SmcMsg<'_> {}
 
 /// What a poll of one table tells: the watch's printer, the exporter.
 pub trait Observer {
     /// True to be told of every listed socket ([`listed`](Self::listed)),
     /// not only of the changes.
     const LISTED: bool;
-    /// A socket the dump listed, and its view (`Err`: a damaged reply).
-    fn listed(
+    /// A socket the dump listed: what the poller kept of it, its reply,
+    /// and `show` to turn the reply into its view (`Err`: a damaged
+    /// reply) where what was kept does not tell enough.
+    fn listed<M: Reply>(
         &mut self,
         table: Table,
         cookie: u64,
         now: &Brief<'_>,
-        sock: Result<Sock<'_>, String>,
+        msg: &M,
+        show: impl FnOnce(&M) -> Result<Sock<'_>, String>,
     );
     /// One change, for a socket of `table` whose reply `show` turns into
     /// its view.
@@ -47,12 +72,13 @@ pub trait Observer {
 fn run<R, O, V>(poller: &mut Poller<R>, t: Table, obs: &mut O, view: V) -> Result<PollStats, Error>
 where
     R: Polled,
+    for<'b> R::Msg<'b>: Reply,
     O: Observer,
     V: for<'c, 'b> Fn(&'c R::Msg<'b>) -> Result<Sock<'c>, String>,
 {
     if O::LISTED {
         poller.poll_listed(|l| match l {
-            Listing::Listed { cookie, msg, now } => obs.listed(t, cookie, &now, view(msg)),
+            Listing::Listed { cookie, msg, now } => obs.listed(t, cookie, &now, msg, &view),
             Listing::Change(c) => obs.change(t, c, &view),
         })
     } else {
@@ -71,6 +97,24 @@ pub enum Polling {
     Xdp(Poller<XdpRequest>),
     Tipc(Poller<TipcRequest>),
     Smc(Poller<SmcRequest>),
+}
+
+/// `$body` with `$p` bound to the poller of `$polling`, whatever its
+/// family.
+macro_rules! each_poller {
+    ($polling:expr, $p:ident => $body:expr) => {
+        match $polling {
+            Polling::Legacy($p) => $body,
+            Polling::Inet($p) => $body,
+            Polling::Unix($p) => $body,
+            Polling::Packet($p) => $body,
+            Polling::Netlink($p) => $body,
+            Polling::Vsock($p) => $body,
+            Polling::Xdp($p) => $body,
+            Polling::Tipc($p) => $body,
+            Polling::Smc($p) => $body,
+        }
+    };
 }
 
 /// One poller and the table it polls.
@@ -102,17 +146,13 @@ impl Watched {
     }
 
     pub fn len(&self) -> usize {
-        match &self.poller {
-            Polling::Legacy(p) => p.len(),
-            Polling::Inet(p) => p.len(),
-            Polling::Unix(p) => p.len(),
-            Polling::Packet(p) => p.len(),
-            Polling::Netlink(p) => p.len(),
-            Polling::Vsock(p) => p.len(),
-            Polling::Xdp(p) => p.len(),
-            Polling::Tipc(p) => p.len(),
-            Polling::Smc(p) => p.len(),
-        }
+        each_poller!(&self.poller, p => p.len())
+    }
+
+    /// What the last poll kept of socket `cookie`, if this poller tracks
+    /// it.
+    pub fn get(&self, cookie: u64) -> Option<Brief<'_>> {
+        each_poller!(&self.poller, p => p.get(cookie))
     }
 
     /// How a TCP poller of both families runs, as `--workers` names it

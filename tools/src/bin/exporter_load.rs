@@ -9,8 +9,8 @@
 //!
 //! - the CPU time of its poll thread per poll (`/proc/PID/task/PID/schedstat`
 //!   over the polls its `sockdiag_polls_total` counted), against the floor:
-//!   the same legacy dump (TCP, both families, `INFO|CONG|VEGASINFO` as the
-//!   exporter asks) read by a raw `recv` loop that only walks message
+//!   the same legacy dump (TCP, both families, `INFO` as the exporter
+//!   asks) read by a raw `recv` loop that only walks message
 //!   headers, timed in this process (`getrusage`) as the median of rounds
 //!   alternating with the exporter's;
 //! - the wall time of a scrape (median of 21);
@@ -56,7 +56,7 @@ fn floor_dump(buf: &mut [u8]) -> usize {
     )
     .unwrap();
     socket::bind(fd.as_raw_fd(), &NetlinkAddr::new(0, 0)).unwrap();
-    let ext = Extensions::INFO | Extensions::CONG | Extensions::VEGASINFO;
+    let ext = Extensions::INFO;
     let req = LegacyRequest::tcp()
         .with_extensions(ext)
         .encode(1)

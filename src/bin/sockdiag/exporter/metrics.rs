@@ -5,8 +5,10 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
-use sockdiag::inet::TcpState;
+use sockdiag::inet::{TcpField, TcpInfo, TcpState};
+use sockdiag::poll::{Brief, Kind};
 
+use crate::args::Table;
 use crate::out::exposition::{Family, Format, Type, Writer};
 use crate::view::Sock;
 
@@ -33,6 +35,36 @@ impl Totals {
             None => Totals::default(),
         }
     }
+
+    /// The counters a poller kept of a socket (zero where absent).
+    pub fn kept(b: &Brief<'_>) -> Totals {
+        Totals {
+            retrans: b.counter(TcpField::TotalRetrans).unwrap_or(0),
+            acked: b.counter(TcpField::BytesAcked).unwrap_or(0),
+            received: b.counter(TcpField::BytesReceived).unwrap_or(0),
+        }
+    }
+
+    /// The increase of the counters from `before` to `now`, of those that
+    /// both have (never negative).
+    pub fn increase(before: &Brief<'_>, now: &Brief<'_>) -> Totals {
+        let up = |f| match (before.counter(f), now.counter(f)) {
+            (Some(b), Some(n)) => n.saturating_sub(b),
+            _ => 0,
+        };
+        Totals {
+            retrans: up(TcpField::TotalRetrans),
+            acked: up(TcpField::BytesAcked),
+            received: up(TcpField::BytesReceived),
+        }
+    }
+
+    /// The exporter's counters, as a poller tracks them.
+    pub const FIELDS: [TcpField; 3] = [
+        TcpField::BytesAcked,
+        TcpField::BytesReceived,
+        TcpField::TotalRetrans,
+    ];
 
     /// The increase from `before` (a counter that went back counts
     /// nothing: never a negative increase).
@@ -210,16 +242,35 @@ pub struct Listener {
     pub backlog: u32,
 }
 
+/// A protocol's or an address family's name as the series hold it: its
+/// index in [`Aggregates::name`]'s table (a handful of `&'static str`s,
+/// never pruned), so that counting a socket compares small integers.
+pub type Name = u8;
+
+/// The names of a kind of socket of a table: the `protocol` and
+/// `family` labels of its series.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Names {
+    pub protocol: Name,
+    pub family: Name,
+    /// TCP: its established connections make the distributions.
+    pub tcp: bool,
+}
+
 /// A connection's ends and state, kept until its namespace's listeners
-/// are all known.
-#[derive(Clone, Debug)]
+/// are all known: twelve bytes.
+#[derive(Clone, Copy, Debug)]
 struct Connection {
-    extra: Extra,
-    protocol: &'static str,
+    protocol: Name,
+    state: TcpState,
     local: u16,
     remote: u16,
-    state: &'static str,
+    /// Its labels: an index in `extras`, or [`NO_EXTRA`].
+    extra: u32,
 }
+
+/// A connection without optional labels.
+const NO_EXTRA: u32 = u32::MAX;
 
 /// A connection's local port as `sockdiag_connections` names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -246,20 +297,26 @@ fn bump<K: Ord>(map: &mut BTreeMap<K, u64>, key: K, max: usize, dropped: &mut u6
 #[derive(Debug)]
 pub struct Aggregates {
     max: usize,
+    /// The protocols' and families' names, by [`Name`].
+    names: Vec<&'static str>,
+    /// The names of each (table, kind) seen, the last one found first.
+    kinds: Vec<(Table, Kind, Names)>,
     /// (netns, protocol, family, state, labels) → sockets.
-    pub sockets: BTreeMap<(Ns, &'static str, &'static str, &'static str, Extra), u64>,
+    pub sockets: BTreeMap<(Ns, Name, Name, TcpState, Extra), u64>,
     pub listeners: Vec<Listener>,
     /// (netns, protocol, local port or "other", state, labels) →
     /// connections.
-    pub by_port: BTreeMap<(Ns, &'static str, Port, &'static str, Extra), u64>,
+    pub by_port: BTreeMap<(Ns, Name, Port, TcpState, Extra), u64>,
     /// (netns, protocol, port, end, state) → connections, for `--ports`.
-    pub port_connections: BTreeMap<(Ns, &'static str, u16, &'static str, &'static str), u64>,
+    pub port_connections: BTreeMap<(Ns, Name, u16, &'static str, TcpState), u64>,
     pub distributions: BTreeMap<Ns, Distributions>,
-    /// The namespace being polled: its connections and listening ports.
+    /// The namespace being polled: its connections, the labels of those
+    /// that have some, and its listening ports.
     connections: Vec<Connection>,
+    extras: Vec<Extra>,
     /// (sorted and deduplicated when the namespace's poll ends; a vector
     /// keeps its memory across polls).
-    listening: Vec<(&'static str, u16)>,
+    listening: Vec<(Name, u16)>,
     /// Series dropped by the cap this poll, by metric.
     dropped: BTreeMap<&'static str, u64>,
 }
@@ -268,14 +325,52 @@ impl Aggregates {
     pub fn new(max: usize) -> Self {
         Aggregates {
             max,
+            names: Vec::new(),
+            kinds: Vec::new(),
             sockets: BTreeMap::new(),
             listeners: Vec::new(),
             by_port: BTreeMap::new(),
             port_connections: BTreeMap::new(),
             distributions: BTreeMap::new(),
             connections: Vec::new(),
+            extras: Vec::new(),
             listening: Vec::new(),
             dropped: BTreeMap::new(),
+        }
+    }
+
+    /// The name `n` stands for.
+    pub fn name(&self, n: Name) -> &'static str {
+        self.names.get(usize::from(n)).copied().unwrap_or("")
+    }
+
+    /// `s`'s [`Name`] (the names are the views' `&'static str`s: a few
+    /// dozen at most, far below [`Name::MAX`]).
+    fn intern(&mut self, s: &'static str) -> Name {
+        let found = self.names.iter().position(|&n| n == s);
+        let i = found.unwrap_or_else(|| {
+            self.names.push(s);
+            self.names.len() - 1
+        });
+        Name::try_from(i).unwrap_or(Name::MAX)
+    }
+
+    /// The names of sockets of `kind` in `table`, if one was counted
+    /// through its view ([`socket`](Self::socket)).
+    pub fn names(&mut self, table: Table, kind: Kind) -> Option<Names> {
+        let i = self
+            .kinds
+            .iter()
+            .position(|&(t, k, _)| t == table && k == kind)?;
+        // The last found first: a dump lists one kind after another.
+        self.kinds.swap(0, i);
+        self.kinds.first().map(|&(_, _, n)| n)
+    }
+
+    /// Remembers the names of sockets of `kind` in `table`.
+    pub fn remember(&mut self, table: Table, kind: Kind, names: Names) {
+        if self.names(table, kind).is_none() {
+            self.kinds.insert(0, (table, kind, names));
         }
     }
 
@@ -298,6 +393,7 @@ impl Aggregates {
         }
         self.listeners.clear();
         self.connections.clear();
+        self.extras.clear();
         self.listening.clear();
     }
 
@@ -321,58 +417,113 @@ impl Aggregates {
         std::mem::take(&mut self.dropped)
     }
 
-    /// One listed socket of namespace `ns`, with its optional labels.
-    pub fn socket(&mut self, ns: Ns, s: &Sock<'_>, extra: Extra) {
+    /// One listed socket of namespace `ns`, from its view, with its
+    /// optional labels; returns its names.
+    pub fn socket(&mut self, ns: Ns, s: &Sock<'_>, extra: Extra) -> Names {
+        let names = Names {
+            protocol: self.intern(s.netid),
+            family: self.intern(s.family),
+            tcp: s.netid == "tcp",
+        };
+        let Some((local, remote, _)) = s.inet_ends() else {
+            self.count(ns, names, s.state, extra.local());
+            return names;
+        };
+        if s.state != TcpState::Listen {
+            self.connection(ns, names, s.state, (local.port(), remote.port()), extra);
+            if let (Some(i), TcpState::Established, true) = (&s.x.tcp_info, s.state, names.tcp) {
+                self.distribute(ns, i);
+            }
+            return names;
+        }
+        self.count(ns, names, s.state, extra.local());
+        self.listening.push((names.protocol, local.port()));
+        if self.listeners.len() < self.max {
+            self.listeners.push(Listener {
+                ns,
+                extra: extra.local(),
+                protocol: s.netid,
+                family: s.family,
+                addr: local.ip(),
+                port: local.port(),
+                queue: s.rq,
+                backlog: s.wq,
+            });
+        } else {
+            self.drop_one(LISTEN_QUEUE.name, 1);
+        }
+        names
+    }
+
+    /// One listed inet socket of namespace `ns` other than a listener,
+    /// without optional labels, from what the poller kept of it: its
+    /// names, state and ports (local, remote), and its `tcp_info`.
+    pub fn inet(
+        &mut self,
+        ns: Ns,
+        names: Names,
+        state: TcpState,
+        ports: (u16, u16),
+        info: Option<&TcpInfo<&[u8]>>,
+    ) {
+        self.connection(ns, names, state, ports, Extra::default());
+        if let (Some(i), TcpState::Established, true) = (info, state, names.tcp) {
+            self.distribute(ns, i);
+        }
+    }
+
+    /// A socket counted in `sockdiag_sockets`.
+    fn count(&mut self, ns: Ns, names: Names, state: TcpState, extra: Extra) {
         let mut dropped = 0;
         bump(
             &mut self.sockets,
-            (ns, s.netid, s.family, s.state.name(), extra.local()),
+            (ns, names.protocol, names.family, state, extra),
             self.max,
             &mut dropped,
         );
         self.drop_one(SOCKETS.name, dropped);
-        let Some((local, remote, _)) = s.inet_ends() else {
-            return;
+    }
+
+    /// A socket other than a listener: counted, and kept for
+    /// [`finish_namespace`](Self::finish_namespace).
+    fn connection(
+        &mut self,
+        ns: Ns,
+        names: Names,
+        state: TcpState,
+        (local, remote): (u16, u16),
+        extra: Extra,
+    ) {
+        let labels = if extra == Extra::default() {
+            NO_EXTRA
+        } else {
+            self.extras.push(extra.clone());
+            u32::try_from(self.extras.len() - 1).unwrap_or(NO_EXTRA)
         };
-        if s.state == TcpState::Listen {
-            self.listening.push((s.netid, local.port()));
-            if self.listeners.len() < self.max {
-                self.listeners.push(Listener {
-                    ns,
-                    extra: extra.local(),
-                    protocol: s.netid,
-                    family: s.family,
-                    addr: local.ip(),
-                    port: local.port(),
-                    queue: s.rq,
-                    backlog: s.wq,
-                });
-            } else {
-                self.drop_one(LISTEN_QUEUE.name, 1);
-            }
-            return;
-        }
+        self.count(ns, names, state, extra.local());
         self.connections.push(Connection {
-            extra,
-            protocol: s.netid,
-            local: local.port(),
-            remote: remote.port(),
-            state: s.state.name(),
+            protocol: names.protocol,
+            state,
+            local,
+            remote,
+            extra: labels,
         });
-        if let (Some(i), TcpState::Established, "tcp") = (&s.x.tcp_info, s.state, s.netid) {
-            let d = self.distributions.entry(ns).or_default();
-            if let Some(v) = i.rtt() {
-                d.rtt.observe(&RTT_BOUNDS, f64::from(v) / 1e6);
-            }
-            if let Some(v) = i.min_rtt() {
-                d.min_rtt.observe(&RTT_BOUNDS, f64::from(v) / 1e6);
-            }
-            if let Some(v) = i.snd_cwnd() {
-                d.cwnd.observe(&CWND_BOUNDS, f64::from(v));
-            }
-            if let Some(v) = i.delivery_rate() {
-                d.delivery_rate.observe(&RATE_BOUNDS, v as f64);
-            }
+    }
+
+    /// An established TCP connection's place in the distributions.
+    fn distribute(&mut self, ns: Ns, i: &TcpInfo<&[u8]>) {
+        let d = self.distributions.entry(ns).or_default();
+        if let Some(v) = i.rtt() {
+            d.rtt.observe(&RTT_BOUNDS, f64::from(v) / 1e6);
+        }
+        if let Some(v) = i.min_rtt() {
+            d.min_rtt.observe(&RTT_BOUNDS, f64::from(v) / 1e6);
+        }
+        if let Some(v) = i.snd_cwnd() {
+            d.cwnd.observe(&CWND_BOUNDS, f64::from(v));
+        }
+        if let Some(v) = i.delivery_rate() {
+            d.delivery_rate.observe(&RATE_BOUNDS, v as f64);
         }
     }
 
@@ -383,15 +534,21 @@ impl Aggregates {
         let (mut by_port, mut chosen) = (0, 0);
         self.listening.sort_unstable();
         self.listening.dedup();
-        for c in self.connections.drain(..) {
+        let none = Extra::default();
+        for c in &self.connections {
             let port = if self.listening.binary_search(&(c.protocol, c.local)).is_ok() {
                 Port::Listened(c.local)
             } else {
                 Port::Other
             };
+            let extra = usize::try_from(c.extra)
+                .ok()
+                .and_then(|i| self.extras.get(i))
+                .unwrap_or(&none);
+            // (No labels: a clone of nothing.)
             bump(
                 &mut self.by_port,
-                (ns, c.protocol, port, c.state, c.extra),
+                (ns, c.protocol, port, c.state, extra.clone()),
                 self.max,
                 &mut by_port,
             );
@@ -406,9 +563,42 @@ impl Aggregates {
                 }
             }
         }
+        self.connections.clear();
+        self.extras.clear();
         self.drop_one(CONNECTIONS.name, by_port);
         self.drop_one(PORT_CONNECTIONS.name, chosen);
         self.listening.clear();
+    }
+
+    /// `sockdiag_connections` of `(ns, protocol, port, state)` without
+    /// labels.
+    #[cfg(test)]
+    pub fn by_port_of(&self, ns: Ns, protocol: &str, port: Port, state: &str) -> Option<u64> {
+        self.by_port
+            .iter()
+            .find(|((n, p, o, s, e), _)| {
+                (*n, self.name(*p), *o, s.name()) == (ns, protocol, port, state)
+                    && *e == Extra::default()
+            })
+            .map(|(_, v)| *v)
+    }
+
+    /// `sockdiag_port_connections` of `(ns, protocol, port, end, state)`.
+    #[cfg(test)]
+    pub fn port_connections_of(
+        &self,
+        ns: Ns,
+        protocol: &str,
+        port: u16,
+        end: &str,
+        state: &str,
+    ) -> Option<u64> {
+        self.port_connections
+            .iter()
+            .find(|((n, p, o, e, s), _)| {
+                (*n, self.name(*p), *o, *e, s.name()) == (ns, protocol, port, end, state)
+            })
+            .map(|(_, v)| *v)
     }
 }
 
@@ -637,13 +827,17 @@ pub fn render(
             .map_or("", |(_, l)| *l)
     };
     let mut w = Writer::new(format);
+    // Each metric's series in the order of their labels' values.
+    let name = |n: &Name| a.name(*n);
     w.family(&SOCKETS);
-    for ((ns, protocol, fam, state, extra), n) in &a.sockets {
+    let mut sockets: Vec<_> = a.sockets.iter().collect();
+    sockets.sort_by_key(|((ns, p, f, s, e), _)| (label(ns), name(p), name(f), s.name(), e));
+    for ((ns, protocol, fam, state, extra), n) in sockets {
         let mut labels = vec![
             ("netns", label(ns)),
-            ("protocol", *protocol),
-            ("family", *fam),
-            ("state", *state),
+            ("protocol", name(protocol)),
+            ("family", name(fam)),
+            ("state", state.name()),
         ];
         labels.extend(extra.pairs());
         w.sample(&SOCKETS, "", &labels, *n as f64);
@@ -670,29 +864,33 @@ pub fn render(
         }
     }
     w.family(&CONNECTIONS);
-    for ((ns, protocol, port, state, extra), n) in &a.by_port {
+    let mut by_port: Vec<_> = a.by_port.iter().collect();
+    by_port.sort_by_key(|((ns, p, port, s, e), _)| (label(ns), name(p), *port, s.name(), e));
+    for ((ns, protocol, port, state, extra), n) in by_port {
         let port = match port {
             Port::Listened(p) => p.to_string(),
             Port::Other => "other".to_owned(),
         };
         let mut labels = vec![
             ("netns", label(ns)),
-            ("protocol", *protocol),
+            ("protocol", name(protocol)),
             ("port", port.as_str()),
-            ("state", *state),
+            ("state", state.name()),
         ];
         labels.extend(extra.pairs());
         w.sample(&CONNECTIONS, "", &labels, *n as f64);
     }
     w.family(&PORT_CONNECTIONS);
-    for ((ns, protocol, port, end, state), n) in &a.port_connections {
+    let mut chosen: Vec<_> = a.port_connections.iter().collect();
+    chosen.sort_by_key(|((ns, p, port, end, s), _)| (label(ns), name(p), *port, *end, s.name()));
+    for ((ns, protocol, port, end, state), n) in chosen {
         let port = port.to_string();
         let labels = [
             ("netns", label(ns)),
-            ("protocol", *protocol),
+            ("protocol", name(protocol)),
             ("port", port.as_str()),
             ("end", *end),
-            ("state", *state),
+            ("state", state.name()),
         ];
         w.sample(&PORT_CONNECTIONS, "", &labels, *n as f64);
     }

@@ -12,16 +12,16 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Instant, SystemTime};
 
-use sockdiag::inet::{Protocol, TcpState};
-use sockdiag::poll::{Brief, Change, End};
+use sockdiag::inet::{Protocol, TcpField, TcpState};
+use sockdiag::poll::{Brief, Change, End, Kind};
 use sockdiag::procs::ProcessMap;
 use sockdiag::system::CgroupPaths;
 use sockdiag::{DestroyEvents, DestroyGroups, DiagSocket, Error, FoundNetNs, NetNs};
 
 use crate::args::{ExporterLabels, Format as OutFormat, Options, Table, Workers};
-use crate::polling::{poll_failure, tracked, watched, Observer, Watched};
+use crate::polling::{poll_failure, tracked, watched, Observer, Reply, Watched};
 use crate::view::{self, Sock};
-use crate::watch::Printer;
+use crate::watch::{netid, Printer};
 use crate::{failure, Failure};
 
 use crate::out::exposition::Format;
@@ -32,9 +32,11 @@ use record::{Recorder, Stamp};
 /// `sockdiag exporter`: polls, and serves what the last poll found.
 pub fn run(o: &Options) -> Result<(), Failure> {
     let mut o = o.clone();
-    // tcp_info for the distributions and the byte counters; one thread
-    // per namespace's dump (the poll thread), no timing of strategies.
-    o.show.info = true;
+    // tcp_info for the distributions and the byte counters comes with
+    // the counters the pollers track; the congestion control's name and
+    // its numbers only for the change log's lines. One thread per
+    // namespace's dump (the poll thread), no timing of strategies.
+    o.show.info = o.exporter.record.is_some();
     o.workers = Workers::One;
     let o = &o;
     // The change log's lines are the watch's JSON.
@@ -152,23 +154,6 @@ fn network(ip: std::net::IpAddr, v4: u8, v6: u8) -> String {
     }
 }
 
-/// What is kept of a socket between polls for the counters.
-#[derive(Clone, Copy, Debug)]
-struct Conn {
-    /// `ss`'s Netid (the counters' `protocol` label).
-    protocol: &'static str,
-    /// A listener: not a connection.
-    listener: bool,
-    /// Its counters when last seen with `tcp_info`.
-    totals: Totals,
-    /// Already counted closed: a TIME-WAIT socket whose full socket's
-    /// destroy event was counted.
-    closed: bool,
-    /// A TIME-WAIT socket first seen as such (its ends are in
-    /// `time_wait`).
-    time_wait: bool,
-}
-
 /// One scanned network namespace.
 struct Scanned {
     /// Its `netns` label: its name, else its inode.
@@ -178,25 +163,49 @@ struct Scanned {
     events: Option<DestroyEvents>,
     /// Polls finished.
     polls: u64,
-    /// Every socket listed, by cookie.
-    conns: HashMap<u64, Conn>,
-    /// Destroy events of sockets still listed (destroyed after the dump,
-    /// or into TIME-WAIT), applied when they go.
-    finals: HashMap<u64, Totals>,
-    /// Sockets gone without their destroy event yet: how many more polls
-    /// to wait for it.
-    waiting: HashMap<u64, (Conn, u8)>,
+    /// The pollers' knowledge between polls, for the counters.
+    books: Books,
     /// When its last poll finished.
     polled: Option<Instant>,
+}
+
+/// What the counters need to know of a namespace's sockets between polls
+/// beyond what its pollers keep (each socket's state, ends and tracked
+/// counters): a few sockets each, seldom many.
+#[derive(Debug, Default)]
+struct Books {
+    /// Sockets whose counters went (into TIME-WAIT) before their destroy
+    /// event came: their last counters.
+    frozen: HashMap<u64, Totals>,
+    /// Sockets gone, for their destroy event: their protocol, their last
+    /// counters, and how many more polls to wait for it.
+    waiting: HashMap<u64, (&'static str, Totals, u8)>,
     /// Connections counted opened and closed by their destroy event
     /// alone, by their ends: how many more polls may still list them in
     /// TIME-WAIT. (A full socket no dump saw has no cookie yet when it
     /// goes into TIME-WAIT: its TIME-WAIT socket and its destroy event
     /// get two different ones. The ends tell they are one connection.)
     destroyed: HashMap<Ends, u8>,
-    /// TIME-WAIT sockets first seen as such, by their ends: their full
-    /// socket's destroy event may come after.
-    time_wait: HashMap<Ends, u64>,
+    /// TIME-WAIT sockets first seen as such, by their ends: their cookie,
+    /// and whether their connection was counted closed (by its full
+    /// socket's destroy event, which may come before or after).
+    time_wait: HashMap<Ends, (u64, bool)>,
+}
+
+impl Books {
+    /// Ends a namespace's poll: sockets gone without their event wait one
+    /// poll more; sockets counted by their event, one poll more that may
+    /// list them.
+    fn age(&mut self) {
+        self.waiting.retain(|_, (_, _, left)| {
+            *left = left.saturating_sub(1);
+            *left > 0
+        });
+        self.destroyed.retain(|_, left| {
+            *left = left.saturating_sub(1);
+            *left > 0
+        });
+    }
 }
 
 /// A connection's local and remote ends.
@@ -205,6 +214,14 @@ type Ends = (std::net::SocketAddr, std::net::SocketAddr);
 /// The ends of an inet socket.
 fn ends(s: &Sock<'_>) -> Option<Ends> {
     s.inet_ends().map(|(l, r, _)| (l, r))
+}
+
+/// The ends of an inet socket a poller kept.
+fn kept_ends(b: &Brief<'_>) -> Option<Ends> {
+    match (b.local(), b.peer()) {
+        (End::Addr(l), End::Addr(r)) => Some((l, r)),
+        _ => None,
+    }
 }
 
 /// The exporter's state: namespaces, counters, the last poll's
@@ -303,12 +320,16 @@ impl<'o> Agent<'o> {
                 None => crate::open(o),
             }
         };
-        // The change log reports tracked counters that moved.
-        let track = if o.exporter.record.is_some() {
-            tracked(o)
-        } else {
-            Vec::new()
-        };
+        // The counters' fields, and those the change log reports when
+        // they move.
+        let mut track = Totals::FIELDS.to_vec();
+        if o.exporter.record.is_some() {
+            for f in tracked(o) {
+                if !track.contains(&f) {
+                    track.push(f);
+                }
+            }
+        }
         let pollers = watched(o, &open, &track)?;
         let groups = groups(o);
         let events = if groups.is_empty() {
@@ -326,11 +347,7 @@ impl<'o> Agent<'o> {
             pollers,
             events,
             polls: 0,
-            conns: HashMap::new(),
-            finals: HashMap::new(),
-            waiting: HashMap::new(),
-            destroyed: HashMap::new(),
-            time_wait: HashMap::new(),
+            books: Books::default(),
             polled: None,
         })
     }
@@ -377,11 +394,7 @@ impl<'o> Agent<'o> {
                 ns,
                 record: self.record.as_mut().map(|(p, _)| p),
                 first: s.polls == 0,
-                conns: &mut s.conns,
-                finals: &mut s.finals,
-                waiting: &mut s.waiting,
-                destroyed: &mut s.destroyed,
-                time_wait: &mut s.time_wait,
+                books: &mut s.books,
                 counters: &mut self.counters,
                 agg: &mut self.aggregates,
                 labeller: &self.labeller,
@@ -422,31 +435,18 @@ impl<'o> Agent<'o> {
             }
             s.polled = Some(Instant::now());
             if let Some(events) = &mut s.events {
-                let first = s.polls == 0;
-                drain(
-                    events,
+                let mut d = Drain {
                     ns,
-                    first,
-                    &mut s.conns,
-                    &mut s.finals,
-                    &mut s.waiting,
-                    &mut s.destroyed,
-                    &s.time_wait,
-                    &mut self.counters,
-                    &mut self.health,
-                );
+                    first: s.polls == 0,
+                    pollers: &s.pollers,
+                    books: &mut s.books,
+                    counters: &mut self.counters,
+                    agg: &mut self.aggregates,
+                    health: &mut self.health,
+                };
+                d.drain(events);
             }
-            // Sockets gone without their event: one poll more to wait;
-            // sockets counted by their event: one poll more that may list
-            // them.
-            s.waiting.retain(|_, (_, left)| {
-                *left = left.saturating_sub(1);
-                *left > 0
-            });
-            s.destroyed.retain(|_, left| {
-                *left = left.saturating_sub(1);
-                *left > 0
-            });
+            s.books.age();
             if failed {
                 self.health.error(ns);
             }
@@ -494,66 +494,87 @@ impl<'o> Agent<'o> {
     }
 }
 
-/// The kernel's destroy events since the last drain: a socket's final
-/// counters where it was seen (now, or when it goes), and a connection
-/// that lived between two polls counted opened and closed with all of
-/// its counters.
-#[allow(clippy::too_many_arguments)]
-fn drain(
-    events: &mut DestroyEvents,
-    label: Ns,
+/// A namespace's destroy events, applied to its counters.
+struct Drain<'a> {
+    ns: Ns,
+    /// The namespace's first poll: what existed before is the baseline.
     first: bool,
-    conns: &mut HashMap<u64, Conn>,
-    finals: &mut HashMap<u64, Totals>,
-    waiting: &mut HashMap<u64, (Conn, u8)>,
-    destroyed: &mut HashMap<Ends, u8>,
-    time_wait: &HashMap<Ends, u64>,
-    counters: &mut Counters,
-    health: &mut Health,
-) {
-    loop {
-        let batch = match events.try_next_batch() {
-            Ok(Some(b)) => b,
-            Ok(None) => return,
-            // The kernel dropped events (ENOBUFS): counted, and on.
-            Err(Error::Io(_)) => {
-                health.overrun(label);
-                continue;
-            }
-            Err(_) => {
-                health.error(label);
-                return;
-            }
-        };
-        for m in batch {
-            let cookie = m.cookie();
-            let Ok(s) = view::inet(None, &m).whole() else {
-                health.error(label);
-                continue;
-            };
-            let last = Totals::of(&s);
-            if let Some((conn, _)) = waiting.remove(&cookie) {
-                counters.add(label, conn.protocol, last.since(conn.totals));
-            } else if conns.contains_key(&cookie) {
-                finals.insert(cookie, last);
-            } else if let Some(tw) = ends(&s)
-                .and_then(|e| time_wait.get(&e))
-                .and_then(|c| conns.get_mut(c))
-                .filter(|c| !c.closed)
-            {
-                // Its TIME-WAIT socket was listed first (and counted
-                // opened): this is its close.
-                tw.closed = true;
-                counters.closed(label, tw.protocol);
-                counters.add(label, tw.protocol, last.since(tw.totals));
-            } else if !first {
-                // Opened and closed between two polls.
-                counters.opened(label, s.netid);
-                counters.closed(label, s.netid);
-                counters.add(label, s.netid, last);
-                if let Some(e) = ends(&s) {
-                    destroyed.insert(e, 2);
+    pollers: &'a [Watched],
+    books: &'a mut Books,
+    counters: &'a mut Counters,
+    agg: &'a mut Aggregates,
+    health: &'a mut Health,
+}
+
+impl Drain<'_> {
+    /// The kernel's destroy events since the last drain: a socket's final
+    /// counters added where a poll saw it (now, or when it goes), and a
+    /// connection that lived between two polls counted opened and closed
+    /// with all of its counters.
+    fn drain(&mut self, events: &mut DestroyEvents) {
+        let label = self.ns;
+        loop {
+            let batch = match events.try_next_batch() {
+                Ok(Some(b)) => b,
+                Ok(None) => return,
+                // The kernel dropped events (ENOBUFS): counted, and on.
+                Err(Error::Io(_)) => {
+                    self.health.overrun(label);
+                    continue;
                 }
+                Err(_) => {
+                    self.health.error(label);
+                    return;
+                }
+            };
+            for m in batch {
+                match view::inet(None, &m).whole() {
+                    Ok(s) => self.destroyed(m.cookie(), &s),
+                    Err(_) => self.health.error(label),
+                }
+            }
+        }
+    }
+
+    /// Socket `cookie`'s destroy event, `s` its last state.
+    fn destroyed(&mut self, cookie: u64, s: &Sock<'_>) {
+        let (label, b) = (self.ns, &mut *self.books);
+        let last = Totals::of(s);
+        if let Some((protocol, before, _)) = b.waiting.remove(&cookie) {
+            // Gone from the polls already.
+            self.counters.add(label, protocol, last.since(before));
+        } else if let Some((table, kept)) = self
+            .pollers
+            .iter()
+            .find_map(|w| w.get(cookie).map(|k| (w.table, k)))
+        {
+            // Still tracked (destroyed after the dump, or its TIME-WAIT
+            // socket listed): the counters up to their final values now.
+            let before = b
+                .frozen
+                .remove(&cookie)
+                .unwrap_or_else(|| Totals::kept(&kept));
+            let protocol = self
+                .agg
+                .names(table, kept.kind())
+                .map_or(s.netid, |n| self.agg.name(n.protocol));
+            self.counters.add(label, protocol, last.since(before));
+        } else if let Some(tw) = ends(s)
+            .and_then(|e| b.time_wait.get_mut(&e))
+            .filter(|(_, closed)| !closed)
+        {
+            // Its TIME-WAIT socket was listed first (and counted
+            // opened): this is its close.
+            tw.1 = true;
+            self.counters.closed(label, s.netid);
+            self.counters.add(label, s.netid, last);
+        } else if !self.first {
+            // Opened and closed between two polls.
+            self.counters.opened(label, s.netid);
+            self.counters.closed(label, s.netid);
+            self.counters.add(label, s.netid, last);
+            if let Some(e) = ends(s) {
+                b.destroyed.insert(e, 2);
             }
         }
     }
@@ -567,11 +588,7 @@ struct Pass<'a, 'o> {
     record: Option<&'a mut Printer<'o>>,
     /// The namespace's first poll: what exists is the baseline.
     first: bool,
-    conns: &'a mut HashMap<u64, Conn>,
-    finals: &'a mut HashMap<u64, Totals>,
-    waiting: &'a mut HashMap<u64, (Conn, u8)>,
-    destroyed: &'a mut HashMap<Ends, u8>,
-    time_wait: &'a mut HashMap<Ends, u64>,
+    books: &'a mut Books,
     counters: &'a mut Counters,
     agg: &'a mut Aggregates,
     labeller: &'a Labeller,
@@ -579,55 +596,119 @@ struct Pass<'a, 'o> {
     error: Option<String>,
 }
 
+impl Pass<'_, '_> {
+    /// The `protocol` label of a socket of `kind` in `table`.
+    fn protocol(&mut self, table: Table, kind: Kind) -> &'static str {
+        self.agg
+            .names(table, kind)
+            .map_or_else(|| netid(kind, table), |n| self.agg.name(n.protocol))
+    }
+
+    fn new(&mut self, table: Table, cookie: u64, now: &Brief<'_>) {
+        let state = now.state();
+        // Counted already, by its destroy event: a TIME-WAIT socket under
+        // its full socket's cookie.
+        let tw = if state == TcpState::TimeWait {
+            kept_ends(now)
+        } else {
+            None
+        };
+        let closed = tw.is_some_and(|e| self.books.destroyed.remove(&e).is_some());
+        if let Some(e) = tw {
+            self.books.time_wait.insert(e, (cookie, closed));
+        }
+        if !self.first && state != TcpState::Listen && !closed {
+            let protocol = self.protocol(table, now.kind());
+            self.counters.opened(self.ns, protocol);
+            // Everything it did, it did since the last poll.
+            self.counters.add(self.ns, protocol, Totals::kept(now));
+        }
+    }
+
+    fn changed(&mut self, table: Table, cookie: u64, before: &Brief<'_>, now: &Brief<'_>) {
+        let up = Totals::increase(before, now);
+        if up != Totals::default() {
+            let protocol = self.protocol(table, now.kind());
+            self.counters.add(self.ns, protocol, up);
+        }
+        let had = |b: &Brief<'_>| b.counter(TcpField::BytesAcked).is_some();
+        if had(before) && !had(now) {
+            // Into TIME-WAIT: its destroy event adds from these.
+            self.books.frozen.insert(cookie, Totals::kept(before));
+        }
+    }
+
+    fn gone(&mut self, table: Table, cookie: u64, last: &Brief<'_>) {
+        let state = last.state();
+        // A TIME-WAIT socket first seen as such: closed already if its
+        // full socket's event came.
+        let closed = match kept_ends(last) {
+            Some(e) if state == TcpState::TimeWait => match self.books.time_wait.get(&e) {
+                Some(&(c, closed)) if c == cookie => {
+                    self.books.time_wait.remove(&e);
+                    closed
+                }
+                _ => false,
+            },
+            _ => false,
+        };
+        let protocol = self.protocol(table, last.kind());
+        if state != TcpState::Listen && !closed {
+            self.counters.closed(self.ns, protocol);
+        }
+        let before = self
+            .books
+            .frozen
+            .remove(&cookie)
+            .unwrap_or_else(|| Totals::kept(last));
+        // Its event may come with this drain or the next.
+        self.books.waiting.insert(cookie, (protocol, before, 2));
+    }
+}
+
 impl Observer for Pass<'_, '_> {
     const LISTED: bool = true;
 
-    fn listed(&mut self, _: Table, cookie: u64, _: &Brief<'_>, sock: Result<Sock<'_>, String>) {
-        let s = match sock {
-            Ok(s) => s,
-            Err(e) => {
-                self.error.get_or_insert(e);
-                return;
-            }
-        };
-        let label = self.ns;
-        self.agg.socket(label, &s, self.labeller.extra(&s));
-        let listener = s.state == TcpState::Listen;
-        let now = Totals::of(&s);
-        match self.conns.get_mut(&cookie) {
-            Some(c) => {
-                if s.x.tcp_info.is_some() {
-                    self.counters.add(label, c.protocol, now.since(c.totals));
-                    c.totals = now;
-                }
-            }
-            None => {
-                // Counted already, by its destroy event: a TIME-WAIT
-                // socket under its full socket's cookie.
-                let tw = if s.state == TcpState::TimeWait {
-                    ends(&s)
+    fn listed<M: Reply>(
+        &mut self,
+        table: Table,
+        cookie: u64,
+        now: &Brief<'_>,
+        msg: &M,
+        show: impl FnOnce(&M) -> Result<Sock<'_>, String>,
+    ) {
+        let (kind, state) = (now.kind(), now.state());
+        // Without optional labels, an inet socket other than a listener is
+        // counted from what the poller kept of it (and its tcp_info) once
+        // its kind's names are known: no view.
+        let labels = &self.labeller.labels;
+        let plain = !labels.process && !labels.cgroup && labels.remote.is_none();
+        if plain && matches!(kind, Kind::Inet { .. }) && state != TcpState::Listen {
+            if let (Some(ends), Some(names)) = (kept_ends(now), self.agg.names(table, kind)) {
+                let info = if state == TcpState::Established && names.tcp {
+                    match msg.tcp_info() {
+                        Ok(i) => i,
+                        Err(e) => {
+                            let netid = self.agg.name(names.protocol);
+                            self.error.get_or_insert(view::damaged(netid, cookie, e));
+                            return;
+                        }
+                    }
                 } else {
                     None
                 };
-                let closed = tw.is_some_and(|e| self.destroyed.remove(&e).is_some());
-                if let (Some(e), false) = (tw, closed) {
-                    self.time_wait.insert(e, cookie);
-                }
-                if !self.first && !listener && !closed {
-                    self.counters.opened(label, s.netid);
-                    // Everything it did, it did since the last poll.
-                    self.counters.add(label, s.netid, now);
-                }
-                self.conns.insert(
-                    cookie,
-                    Conn {
-                        protocol: s.netid,
-                        listener,
-                        totals: now,
-                        closed,
-                        time_wait: tw.is_some() && !closed,
-                    },
-                );
+                let ports = (ends.0.port(), ends.1.port());
+                self.agg.inet(self.ns, names, state, ports, info.as_ref());
+                return;
+            }
+        }
+        match show(msg) {
+            Ok(s) => {
+                let names = self.agg.socket(self.ns, &s, self.labeller.extra(&s));
+                self.agg.remember(table, kind, names);
+            }
+            Err(e) => {
+                self.error.get_or_insert(e);
             }
         }
     }
@@ -638,40 +719,18 @@ impl Observer for Pass<'_, '_> {
         change: Change<'_, M>,
         show: impl FnOnce(&M) -> Result<Sock<'_>, String>,
     ) {
-        let gone = match &change {
-            Change::Gone { cookie, last } => {
-                let ends = match (last.local(), last.peer()) {
-                    (End::Addr(l), End::Addr(r)) => Some((l, r)),
-                    _ => None,
-                };
-                Some((*cookie, ends))
-            }
-            _ => None,
-        };
+        match &change {
+            Change::New { cookie, now, .. } => self.new(table, *cookie, now),
+            Change::Changed {
+                cookie,
+                before,
+                now,
+                ..
+            } => self.changed(table, *cookie, before, now),
+            Change::Gone { cookie, last } => self.gone(table, *cookie, last),
+        }
         if let Some(p) = &mut self.record {
             p.change(table, change, show);
-        }
-        let Some((cookie, ends)) = gone else {
-            return;
-        };
-        let Some(conn) = self.conns.remove(&cookie) else {
-            return;
-        };
-        if let (true, Some(e)) = (conn.time_wait, ends) {
-            self.time_wait.remove(&e);
-        }
-        let label = self.ns;
-        if !conn.listener && !conn.closed {
-            self.counters.closed(label, conn.protocol);
-        }
-        match self.finals.remove(&cookie) {
-            Some(last) => self
-                .counters
-                .add(label, conn.protocol, last.since(conn.totals)),
-            // Its event may come with the next drain.
-            None => {
-                self.waiting.insert(cookie, (conn, 2));
-            }
         }
     }
 }
@@ -679,15 +738,13 @@ impl Observer for Pass<'_, '_> {
 #[cfg(test)]
 mod tests;
 
-/// The exporter's bookkeeping of one namespace fed replayed replies, for
-/// the counting-allocator test (`alloc_tests.rs`).
+/// The exporter's bookkeeping of one namespace fed replayed replies, as
+/// a poller tracking its counters reports them, for the
+/// counting-allocator test (`alloc_tests.rs`).
 #[cfg(test)]
 pub struct Replayed {
-    conns: HashMap<u64, Conn>,
-    finals: HashMap<u64, Totals>,
-    waiting: HashMap<u64, (Conn, u8)>,
-    destroyed: HashMap<Ends, u8>,
-    time_wait: HashMap<Ends, u64>,
+    tracker: sockdiag::poll::Tracker<sockdiag::poll::Kept>,
+    books: Books,
     counters: Counters,
     agg: Aggregates,
     labeller: Labeller,
@@ -698,11 +755,8 @@ pub struct Replayed {
 impl Replayed {
     pub fn new() -> Self {
         Replayed {
-            conns: HashMap::new(),
-            finals: HashMap::new(),
-            waiting: HashMap::new(),
-            destroyed: HashMap::new(),
-            time_wait: HashMap::new(),
+            tracker: sockdiag::poll::Tracker::new(),
+            books: Books::default(),
             counters: Counters::default(),
             agg: Aggregates::new(10_000),
             labeller: Labeller {
@@ -715,45 +769,63 @@ impl Replayed {
     }
 
     /// One poll whose dump is the TCP replies of `bytes`, as a poller
-    /// lists them; returns the sockets listed.
+    /// lists them and reports their changes; returns the sockets listed.
     pub fn poll(&mut self, bytes: &[u8]) -> usize {
-        use sockdiag::inet::{Family, Protocol};
-        use sockdiag::poll::{End, Kept, Kind};
+        use sockdiag::inet::{LegacyRequest, Protocol};
+        use sockdiag::poll::{Observed, Polled};
         use sockdiag::replay::{Record, Replay};
         self.agg.clear();
+        let table = Table::Inet(Protocol::Tcp);
+        let fields = &Totals::FIELDS;
         let mut pass = Pass {
             ns: 1,
             record: None,
             first: self.polls == 0,
-            conns: &mut self.conns,
-            finals: &mut self.finals,
-            waiting: &mut self.waiting,
-            destroyed: &mut self.destroyed,
-            time_wait: &mut self.time_wait,
+            books: &mut self.books,
             counters: &mut self.counters,
             agg: &mut self.agg,
             labeller: &self.labeller,
             error: None,
         };
+        fn show<'c>(m: &'c sockdiag::inet::InetMsg<'_>) -> Result<Sock<'c>, String> {
+            view::inet(Some(Protocol::Tcp), m).whole()
+        }
         let mut n = 0;
+        self.tracker.begin();
         for r in Replay::new(bytes).with_inet_protocol(Protocol::Tcp) {
             let Ok(Record::Inet(m)) = r else { continue };
-            let kind = Kind::Inet {
-                family: Family::Inet,
-                protocol: Some(Protocol::Tcp),
+            let Ok((cookie, kept)) = LegacyRequest::keep(&m, fields) else {
+                continue;
             };
-            let kept = Kept::new(kind, m.state(), End::None, End::None);
-            let sock = view::inet(Some(Protocol::Tcp), &m).whole();
-            pass.listed(
-                Table::Inet(Protocol::Tcp),
-                m.cookie(),
-                &Brief::new(&kept, &[]),
-                sock,
-            );
+            let now = Brief::new(&kept, fields);
+            match self.tracker.observe(cookie, kept) {
+                Observed::New => {
+                    pass.listed(table, cookie, &now, &m, show);
+                    pass.change(
+                        table,
+                        Change::New {
+                            cookie,
+                            msg: &m,
+                            now,
+                        },
+                        show,
+                    );
+                }
+                Observed::Known(before) => {
+                    pass.listed(table, cookie, &now, &m, show);
+                    let before = Brief::new(&before, fields);
+                    pass.changed(table, cookie, &before, &now);
+                }
+                Observed::Repeated => continue,
+            }
             n += 1;
         }
+        self.tracker.finish(|cookie, last| {
+            pass.gone(table, cookie, &Brief::new(last, fields));
+        });
         self.agg.finish_namespace(1, &[443]);
         self.agg.prune(|_| true);
+        self.books.age();
         self.polls += 1;
         n
     }

@@ -91,19 +91,11 @@ fn connections_count_by_listening_port_and_chosen_ports() {
     );
     a.socket(1, &tcp(TcpState::TimeWait, 50001, 443), Extra::default());
     a.finish_namespace(1, &[5432, 80]);
-    let by = |port, state| {
-        a.by_port
-            .get(&(1, "tcp", port, state, Extra::default()))
-            .copied()
-    };
+    let by = |port, state| a.by_port_of(1, "tcp", port, state);
     assert_eq!(by(Port::Listened(80), "ESTABLISHED"), Some(2));
     assert_eq!(by(Port::Other, "ESTABLISHED"), Some(1));
     assert_eq!(by(Port::Other, "TIME_WAIT"), Some(1));
-    let chosen = |port, end, state| {
-        a.port_connections
-            .get(&(1, "tcp", port, end, state))
-            .copied()
-    };
+    let chosen = |port, end, state| a.port_connections_of(1, "tcp", port, end, state);
     assert_eq!(chosen(80, "local", "ESTABLISHED"), Some(2));
     assert_eq!(chosen(5432, "remote", "ESTABLISHED"), Some(1));
     assert_eq!(chosen(443, "remote", "TIME_WAIT"), None);
