@@ -37,6 +37,7 @@ use nix::sys::socket::{
     self, AddressFamily, MsgFlags, NetlinkAddr, SockFlag, SockProtocol, SockType,
 };
 use sockdiag::inet::{Extensions, LegacyRequest};
+use sockdiag::poll::Scanner;
 use sockdiag::Request;
 
 /// CPU seconds (user + system) this process has used.
@@ -84,17 +85,41 @@ fn floor_dump(buf: &mut [u8]) -> usize {
     }
 }
 
-/// The floor's CPU seconds per dump, the median of `rounds` dumps.
-fn floor(rounds: usize) -> (f64, usize) {
+/// The floor's CPU seconds per dump and the library's scan of the same
+/// request (every reply parsed, nothing kept), each the median of
+/// `rounds` dumps, alternating, one every `pace` (as the exporter polls:
+/// a dump after a second's sleep costs more than one straight after the
+/// last); and the replies.
+fn floor(rounds: usize, pace: Duration) -> (f64, f64, usize) {
     let mut buf = vec![0u8; 32 * 1024];
-    let mut times = Vec::new();
+    let ext = Extensions::INFO;
+    let mut scanner = Scanner::new(LegacyRequest::tcp().with_extensions(ext)).unwrap();
+    let (mut raw, mut lib) = (Vec::new(), Vec::new());
     let mut count = 0;
+    let mut next = Instant::now();
+    let mut wait = || {
+        let now = Instant::now();
+        if now < next {
+            std::thread::sleep(next - now);
+        }
+        next = Instant::now() + pace;
+    };
     for _ in 0..rounds {
+        wait();
         let t = cpu_self();
         count = floor_dump(&mut buf);
-        times.push(cpu_self() - t);
+        raw.push(cpu_self() - t);
+        wait();
+        let t = cpu_self();
+        scanner
+            .scan(|_, m| {
+                std::hint::black_box(m.cookie());
+                Ok::<(), sockdiag::Error>(())
+            })
+            .unwrap();
+        lib.push(cpu_self() - t);
     }
-    (median(times), count)
+    (median(raw), median(lib), count)
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -187,9 +212,9 @@ fn main() {
     let secs: u64 = args.get(2).map_or(10, |n| n.parse().unwrap());
     println!("{}", support::machine());
     println!(
-        "\n| sockets | interval | polls | exporter CPU per poll (ms) | floor CPU per dump (ms) | ratio | scrape (ms) | RSS (MiB) | peak (MiB) |"
+        "\n| sockets | interval | polls | exporter CPU per poll (ms) | floor CPU per dump (ms) | ratio | library scan (ms) | scrape (ms) | RSS (MiB) | peak (MiB) |"
     );
-    println!("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     let mut by_size = Vec::new();
     for &n in &sizes {
         // A fresh namespace per size: the last one's TIME-WAIT sockets
@@ -199,17 +224,23 @@ fn main() {
         for interval in &intervals {
             // The floor before and after, the exporter between: the
             // median of both.
-            let (f1, count) = floor(9);
+            let pace = if interval.ends_with("ms") {
+                Duration::from_millis(interval.trim_end_matches("ms").parse().unwrap())
+            } else {
+                Duration::from_secs(interval.trim_end_matches('s').parse().unwrap())
+            };
+            let (f1, l1, count) = floor(5, pace);
             let r = run(interval, secs);
-            let (f2, _) = floor(9);
-            let f = (f1 + f2) / 2.0;
+            let (f2, l2, _) = floor(5, pace);
+            let (f, l) = ((f1 + f2) / 2.0, (l1 + l2) / 2.0);
             println!(
-                "| {} | {interval} | {} | {:.2} | {:.2} | {:.2}x | {:.2} | {:.1} | {:.1} |",
+                "| {} | {interval} | {} | {:.2} | {:.2} | {:.2}x | {:.2} | {:.2} | {:.1} | {:.1} |",
                 count,
                 r.polls,
                 r.cpu_per_poll * 1e3,
                 f * 1e3,
                 r.cpu_per_poll / f,
+                l * 1e3,
                 r.scrape * 1e3,
                 r.rss,
                 r.peak

@@ -11,6 +11,7 @@ use sockdiag::poll::{Brief, Kind};
 use crate::args::Table;
 use crate::out::exposition::{Family, Format, Type, Writer};
 use crate::view::Sock;
+use sockdiag::ParseError;
 
 /// `tcp_info` counters summed into the exporter's counters.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -164,6 +165,14 @@ impl Histogram {
         self.sum = 0.0;
     }
 
+    /// Adds `other`'s observations (of the same bounds).
+    fn absorb(&mut self, other: &Histogram) {
+        for (c, o) in self.counts.iter_mut().zip(&other.counts) {
+            *c += o;
+        }
+        self.sum += other.sum;
+    }
+
     fn observe(&mut self, bounds: &[f64], v: f64) {
         let i = bounds.iter().position(|&b| v <= b).unwrap_or(bounds.len());
         if let Some(c) = self.counts.get_mut(i) {
@@ -181,6 +190,33 @@ pub struct Distributions {
     pub min_rtt: Histogram,
     pub cwnd: Histogram,
     pub delivery_rate: Histogram,
+}
+
+impl Distributions {
+    fn each(&mut self) -> [&mut Histogram; 4] {
+        [
+            &mut self.rtt,
+            &mut self.min_rtt,
+            &mut self.cwnd,
+            &mut self.delivery_rate,
+        ]
+    }
+
+    fn reset(&mut self) {
+        self.each().into_iter().for_each(Histogram::reset);
+    }
+
+    fn absorb(&mut self, other: &Distributions) {
+        let theirs = [
+            &other.rtt,
+            &other.min_rtt,
+            &other.cwnd,
+            &other.delivery_rate,
+        ];
+        for (h, o) in self.each().into_iter().zip(theirs) {
+            h.absorb(o);
+        }
+    }
 }
 
 impl Default for Distributions {
@@ -284,13 +320,36 @@ pub enum Port {
 /// A map whose size is capped: a key beyond the cap is dropped and
 /// counted.
 fn bump<K: Ord>(map: &mut BTreeMap<K, u64>, key: K, max: usize, dropped: &mut u64) {
-    if let Some(n) = map.get_mut(&key) {
-        *n += 1;
+    bump_by(map, key, 1, max, dropped);
+}
+
+/// [`bump`] by `n` sockets.
+fn bump_by<K: Ord>(map: &mut BTreeMap<K, u64>, key: K, n: u64, max: usize, dropped: &mut u64) {
+    if let Some(v) = map.get_mut(&key) {
+        *v += n;
     } else if map.len() < max {
-        map.insert(key, 1);
+        map.insert(key, n);
     } else {
-        *dropped += 1;
+        *dropped += n;
     }
+}
+
+/// States counted in arrays (by their `TCP_*` number) while a
+/// namespace's dump goes: every state the kernel has; others are counted
+/// in the maps directly.
+const DENSE: usize = 16;
+
+/// Sockets by state, in [`DENSE`] slots.
+type ByState = [u64; DENSE];
+
+/// A kind of socket of a table that was counted through its view: its
+/// names, and its sockets without labels by state in the dump going on.
+#[derive(Debug)]
+struct Slot {
+    table: Table,
+    kind: Kind,
+    names: Names,
+    states: ByState,
 }
 
 /// What the last poll found, over every scanned namespace.
@@ -299,8 +358,8 @@ pub struct Aggregates {
     max: usize,
     /// The protocols' and families' names, by [`Name`].
     names: Vec<&'static str>,
-    /// The names of each (table, kind) seen, the last one found first.
-    kinds: Vec<(Table, Kind, Names)>,
+    /// Each (table, kind) seen, the last one found first.
+    kinds: Vec<Slot>,
     /// (netns, protocol, family, state, labels) → sockets.
     pub sockets: BTreeMap<(Ns, Name, Name, TcpState, Extra), u64>,
     pub listeners: Vec<Listener>,
@@ -311,9 +370,14 @@ pub struct Aggregates {
     pub port_connections: BTreeMap<(Ns, Name, u16, &'static str, TcpState), u64>,
     pub distributions: BTreeMap<Ns, Distributions>,
     /// The namespace being polled: its connections, the labels of those
-    /// that have some, and its listening ports.
+    /// that have some, its distributions, and its listening ports.
     connections: Vec<Connection>,
     extras: Vec<Extra>,
+    current: Distributions,
+    /// Its connections without labels by listening port (as in
+    /// `listening`) and by protocol ([`Name`]: the others), by state.
+    listened: Vec<ByState>,
+    others: Vec<ByState>,
     /// (sorted and deduplicated when the namespace's poll ends; a vector
     /// keeps its memory across polls).
     listening: Vec<(Name, u16)>,
@@ -334,6 +398,9 @@ impl Aggregates {
             distributions: BTreeMap::new(),
             connections: Vec::new(),
             extras: Vec::new(),
+            current: Distributions::default(),
+            listened: Vec::new(),
+            others: Vec::new(),
             listening: Vec::new(),
             dropped: BTreeMap::new(),
         }
@@ -358,19 +425,32 @@ impl Aggregates {
     /// The names of sockets of `kind` in `table`, if one was counted
     /// through its view ([`socket`](Self::socket)).
     pub fn names(&mut self, table: Table, kind: Kind) -> Option<Names> {
+        self.slot(table, kind).map(|s| s.names)
+    }
+
+    /// The slot of `kind` in `table`.
+    fn slot(&mut self, table: Table, kind: Kind) -> Option<&mut Slot> {
         let i = self
             .kinds
             .iter()
-            .position(|&(t, k, _)| t == table && k == kind)?;
+            .position(|s| s.table == table && s.kind == kind)?;
         // The last found first: a dump lists one kind after another.
         self.kinds.swap(0, i);
-        self.kinds.first().map(|&(_, _, n)| n)
+        self.kinds.first_mut()
     }
 
     /// Remembers the names of sockets of `kind` in `table`.
     pub fn remember(&mut self, table: Table, kind: Kind, names: Names) {
         if self.names(table, kind).is_none() {
-            self.kinds.insert(0, (table, kind, names));
+            self.kinds.insert(
+                0,
+                Slot {
+                    table,
+                    kind,
+                    names,
+                    states: [0; DENSE],
+                },
+            );
         }
     }
 
@@ -394,6 +474,7 @@ impl Aggregates {
         self.listeners.clear();
         self.connections.clear();
         self.extras.clear();
+        self.current.reset();
         self.listening.clear();
     }
 
@@ -432,7 +513,7 @@ impl Aggregates {
         if s.state != TcpState::Listen {
             self.connection(ns, names, s.state, (local.port(), remote.port()), extra);
             if let (Some(i), TcpState::Established, true) = (&s.x.tcp_info, s.state, names.tcp) {
-                self.distribute(ns, i);
+                self.distribute(i);
             }
             return names;
         }
@@ -455,21 +536,43 @@ impl Aggregates {
         names
     }
 
-    /// One listed inet socket of namespace `ns` other than a listener,
-    /// without optional labels, from what the poller kept of it: its
-    /// names, state and ports (local, remote), and its `tcp_info`.
-    pub fn inet(
+    /// One listed inet socket other than a listener, of a kind of
+    /// `table` already counted through its view ([`socket`](Self::socket)),
+    /// without optional labels, from what the poller kept of it: its state
+    /// and ports (local, remote), and `info` for its `tcp_info`. `Ok(false)`
+    /// if the kind is not known yet (nothing counted).
+    pub fn inet<'m>(
         &mut self,
         ns: Ns,
-        names: Names,
+        table: Table,
+        kind: Kind,
         state: TcpState,
-        ports: (u16, u16),
-        info: Option<&TcpInfo<&[u8]>>,
-    ) {
-        self.connection(ns, names, state, ports, Extra::default());
-        if let (Some(i), TcpState::Established, true) = (info, state, names.tcp) {
-            self.distribute(ns, i);
+        (local, remote): (u16, u16),
+        info: impl FnOnce() -> Result<Option<TcpInfo<&'m [u8]>>, ParseError>,
+    ) -> Result<bool, ParseError> {
+        let Some(slot) = self.slot(table, kind) else {
+            return Ok(false);
+        };
+        let names = slot.names;
+        let raw = usize::from(state.to_raw());
+        if let Some(n) = slot.states.get_mut(raw) {
+            *n += 1;
+        } else {
+            self.count(ns, names, state, Extra::default());
         }
+        self.connections.push(Connection {
+            protocol: names.protocol,
+            state,
+            local,
+            remote,
+            extra: NO_EXTRA,
+        });
+        if let (TcpState::Established, true) = (state, names.tcp) {
+            if let Some(i) = info()? {
+                self.distribute(&i);
+            }
+        }
+        Ok(true)
     }
 
     /// A socket counted in `sockdiag_sockets`.
@@ -511,8 +614,8 @@ impl Aggregates {
     }
 
     /// An established TCP connection's place in the distributions.
-    fn distribute(&mut self, ns: Ns, i: &TcpInfo<&[u8]>) {
-        let d = self.distributions.entry(ns).or_default();
+    fn distribute(&mut self, i: &TcpInfo<&[u8]>) {
+        let d = &mut self.current;
         if let Some(v) = i.rtt() {
             d.rtt.observe(&RTT_BOUNDS, f64::from(v) / 1e6);
         }
@@ -531,27 +634,57 @@ impl Aggregates {
     /// local port where a listener has it (else "other"), and by the
     /// `ports` the user chose at either end.
     pub fn finish_namespace(&mut self, ns: Ns, ports: &[u16]) {
-        let (mut by_port, mut chosen) = (0, 0);
+        let (mut sockets, mut by_port, mut chosen) = (0, 0, 0);
+        let none = Extra::default();
+        // The sockets counted by state.
+        for slot in &mut self.kinds {
+            for (raw, n) in (0u8..).zip(&mut slot.states) {
+                if *n > 0 {
+                    let (p, f) = (slot.names.protocol, slot.names.family);
+                    let key = (ns, p, f, TcpState::from_raw(raw), none.clone());
+                    bump_by(&mut self.sockets, key, *n, self.max, &mut sockets);
+                    *n = 0;
+                }
+            }
+        }
+        self.distributions
+            .entry(ns)
+            .or_default()
+            .absorb(&self.current);
+        self.current.reset();
         self.listening.sort_unstable();
         self.listening.dedup();
-        let none = Extra::default();
+        self.listened.clear();
+        self.listened.resize(self.listening.len(), [0; DENSE]);
+        self.others.clear();
+        self.others.resize(self.names.len(), [0; DENSE]);
         for c in &self.connections {
-            let port = if self.listening.binary_search(&(c.protocol, c.local)).is_ok() {
-                Port::Listened(c.local)
-            } else {
-                Port::Other
+            let at = self.listening.binary_search(&(c.protocol, c.local));
+            let raw = usize::from(c.state.to_raw());
+            // Without labels, counted by state first.
+            let slot = match (c.extra, at) {
+                (NO_EXTRA, Ok(i)) => self.listened.get_mut(i),
+                (NO_EXTRA, Err(_)) => self.others.get_mut(usize::from(c.protocol)),
+                _ => None,
             };
-            let extra = usize::try_from(c.extra)
-                .ok()
-                .and_then(|i| self.extras.get(i))
-                .unwrap_or(&none);
-            // (No labels: a clone of nothing.)
-            bump(
-                &mut self.by_port,
-                (ns, c.protocol, port, c.state, extra.clone()),
-                self.max,
-                &mut by_port,
-            );
+            if let Some(n) = slot.and_then(|s| s.get_mut(raw)) {
+                *n += 1;
+            } else {
+                let port = match at {
+                    Ok(_) => Port::Listened(c.local),
+                    Err(_) => Port::Other,
+                };
+                let extra = usize::try_from(c.extra)
+                    .ok()
+                    .and_then(|i| self.extras.get(i))
+                    .unwrap_or(&none);
+                bump(
+                    &mut self.by_port,
+                    (ns, c.protocol, port, c.state, extra.clone()),
+                    self.max,
+                    &mut by_port,
+                );
+            }
             for (end, p) in [("local", c.local), ("remote", c.remote)] {
                 if ports.contains(&p) {
                     bump(
@@ -563,8 +696,22 @@ impl Aggregates {
                 }
             }
         }
+        let listened = self
+            .listening
+            .iter()
+            .map(|&(p, port)| (p, Port::Listened(port)));
+        let others = (0..).map(|p| (p, Port::Other));
+        for ((p, port), states) in listened.zip(&self.listened).chain(others.zip(&self.others)) {
+            for (raw, &n) in (0u8..).zip(states) {
+                if n > 0 {
+                    let key = (ns, p, port, TcpState::from_raw(raw), none.clone());
+                    bump_by(&mut self.by_port, key, n, self.max, &mut by_port);
+                }
+            }
+        }
         self.connections.clear();
         self.extras.clear();
+        self.drop_one(SOCKETS.name, sockets);
         self.drop_one(CONNECTIONS.name, by_port);
         self.drop_one(PORT_CONNECTIONS.name, chosen);
         self.listening.clear();

@@ -604,7 +604,7 @@ impl Pass<'_, '_> {
             .map_or_else(|| netid(kind, table), |n| self.agg.name(n.protocol))
     }
 
-    fn new(&mut self, table: Table, cookie: u64, now: &Brief<'_>) {
+    fn appeared(&mut self, table: Table, cookie: u64, now: &Brief<'_>) {
         let state = now.state();
         // Counted already, by its destroy event: a TIME-WAIT socket under
         // its full socket's cookie.
@@ -684,22 +684,20 @@ impl Observer for Pass<'_, '_> {
         let labels = &self.labeller.labels;
         let plain = !labels.process && !labels.cgroup && labels.remote.is_none();
         if plain && matches!(kind, Kind::Inet { .. }) && state != TcpState::Listen {
-            if let (Some(ends), Some(names)) = (kept_ends(now), self.agg.names(table, kind)) {
-                let info = if state == TcpState::Established && names.tcp {
-                    match msg.tcp_info() {
-                        Ok(i) => i,
-                        Err(e) => {
-                            let netid = self.agg.name(names.protocol);
-                            self.error.get_or_insert(view::damaged(netid, cookie, e));
-                            return;
-                        }
+            if let Some((l, r)) = kept_ends(now) {
+                let ports = (l.port(), r.port());
+                match self
+                    .agg
+                    .inet(self.ns, table, kind, state, ports, || msg.tcp_info())
+                {
+                    Ok(true) => return,
+                    Ok(false) => {}
+                    Err(e) => {
+                        let netid = netid(kind, table);
+                        self.error.get_or_insert(view::damaged(netid, cookie, e));
+                        return;
                     }
-                } else {
-                    None
-                };
-                let ports = (ends.0.port(), ends.1.port());
-                self.agg.inet(self.ns, names, state, ports, info.as_ref());
-                return;
+                }
             }
         }
         match show(msg) {
@@ -720,7 +718,7 @@ impl Observer for Pass<'_, '_> {
         show: impl FnOnce(&M) -> Result<Sock<'_>, String>,
     ) {
         match &change {
-            Change::New { cookie, now, .. } => self.new(table, *cookie, now),
+            Change::New { cookie, now, .. } => self.appeared(table, *cookie, now),
             Change::Changed {
                 cookie,
                 before,
