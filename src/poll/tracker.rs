@@ -1,7 +1,8 @@
 //! [`Tracker`]: per-socket state between polls, keyed by cookie.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
+
+use hashbrown::HashTable;
 
 /// Hashes socket cookies. The kernel hands cookies out from a counter, so
 /// a multiply-xorshift spreads them well at a fraction of SipHash's cost;
@@ -65,7 +66,10 @@ struct Entry<T> {
 #[derive(Clone, Debug)]
 pub struct Tracker<T> {
     entries: Vec<Entry<T>>,
-    index: HashMap<u64, u32, BuildHasherDefault<CookieHasher>>,
+    /// The index by cookie: positions in `entries` alone (four bytes a
+    /// socket, where a map of cookie to position takes sixteen), each
+    /// found by its entry's cookie.
+    index: HashTable<u32>,
     /// This poll's order: indices into `entries`.
     order: Vec<u32>,
     cursor: usize,
@@ -82,7 +86,7 @@ impl<T> Default for Tracker<T> {
     fn default() -> Self {
         Tracker {
             entries: Vec::new(),
-            index: HashMap::default(),
+            index: HashTable::new(),
             order: Vec::new(),
             cursor: 0,
             old: 0,
@@ -96,6 +100,19 @@ impl<T> Default for Tracker<T> {
 
 fn index_of(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+/// A cookie's hash, for the index.
+fn hash(cookie: u64) -> u64 {
+    let mut h = CookieHasher::default();
+    h.write_u64(cookie);
+    h.finish()
+}
+
+/// The cookie of the entry at position `j` (every position in the index
+/// has one).
+fn cookie_at<T>(entries: &[Entry<T>], j: u32) -> Option<u64> {
+    entries.get(usize::try_from(j).ok()?).map(|e| e.cookie)
 }
 
 impl<T> Tracker<T> {
@@ -138,10 +155,7 @@ impl<T> Tracker<T> {
             Some(self.cursor)
         } else {
             self.reordered = true;
-            self.index
-                .get(&cookie)
-                .and_then(|&j| usize::try_from(j).ok())
-                .filter(|&j| self.entries.get(j).is_some_and(|e| e.cookie == cookie))
+            self.find(cookie)
         };
         let Some(j) = j else {
             let j = self.entries.len();
@@ -150,7 +164,10 @@ impl<T> Tracker<T> {
                 seen: generation,
                 value,
             });
-            self.index.insert(cookie, index_of(j));
+            let entries = &self.entries;
+            self.index.insert_unique(hash(cookie), index_of(j), |&i| {
+                cookie_at(entries, i).map_or(0, hash)
+            });
             self.order.push(index_of(j));
             return Observed::New;
         };
@@ -225,9 +242,21 @@ impl<T> Tracker<T> {
     /// Rebuilds the index by cookie.
     fn reindex(&mut self) {
         self.index.clear();
-        for (i, e) in self.entries.iter().enumerate() {
-            self.index.insert(e.cookie, index_of(i));
+        let entries = &self.entries;
+        for (i, e) in entries.iter().enumerate() {
+            self.index.insert_unique(hash(e.cookie), index_of(i), |&j| {
+                cookie_at(entries, j).map_or(0, hash)
+            });
         }
+    }
+
+    /// The position of socket `cookie`'s entry, if it has one.
+    fn find(&self, cookie: u64) -> Option<usize> {
+        let entries = &self.entries;
+        let &j = self
+            .index
+            .find(hash(cookie), |&j| cookie_at(entries, j) == Some(cookie))?;
+        usize::try_from(j).ok()
     }
 
     /// Sockets tracked: seen by the last finished poll, or missed by no
@@ -243,9 +272,7 @@ impl<T> Tracker<T> {
 
     /// The state of socket `cookie`, if it is tracked.
     pub fn get(&self, cookie: u64) -> Option<&T> {
-        let &j = self.index.get(&cookie)?;
-        let e = self.entries.get(usize::try_from(j).ok()?)?;
-        (e.cookie == cookie).then_some(&e.value)
+        self.entries.get(self.find(cookie)?).map(|e| &e.value)
     }
 
     /// The state of every tracked socket, in the order the kernel listed
@@ -257,7 +284,7 @@ impl<T> Tracker<T> {
     /// Bytes of memory the tracker holds per tracked socket, roughly: its
     /// entry, its place in the order and in the index by cookie.
     pub fn bytes_per_socket() -> usize {
-        size_of::<Entry<T>>() + size_of::<u32>() + 2 * size_of::<(u64, u32)>()
+        size_of::<Entry<T>>() + size_of::<u32>() + 2 * (size_of::<u32>() + 1)
     }
 }
 
@@ -469,7 +496,7 @@ mod tests {
             assert_eq!(t.len(), model.len());
             // Every kept socket is found again by its cookie.
             for (c, _) in t.iter() {
-                assert!(t.index.contains_key(&c));
+                assert!(t.find(c).is_some());
             }
         }
     }
