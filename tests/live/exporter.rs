@@ -1084,6 +1084,16 @@ pub fn exporter_refuses_bad_input_and_bad_scrapers() {
             &["exporter", "--json"],
             "--json means nothing with exporter",
         ),
+        (
+            &[
+                "exporter",
+                "--record",
+                "/nonexistent",
+                "--track",
+                "snd_cwnd,rtt",
+            ],
+            "one more for --record, not 2",
+        ),
     ] {
         let out = Command::new(BIN).args(args).output().unwrap();
         let err = String::from_utf8_lossy(&out.stderr);

@@ -29,6 +29,9 @@ use http::Rendered;
 use metrics::{Aggregates, Counters, Extra, Health, Ns, Totals};
 use record::{Recorder, Stamp};
 
+/// The `tcp_info` counters the exporter's pollers always track.
+pub const COUNTED: [TcpField; 3] = Totals::FIELDS;
+
 /// `sockdiag exporter`: polls, and serves what the last poll found.
 pub fn run(o: &Options) -> Result<(), Failure> {
     let mut o = o.clone();
@@ -322,7 +325,7 @@ impl<'o> Agent<'o> {
         };
         // The counters' fields, and those the change log reports when
         // they move.
-        let mut track = Totals::FIELDS.to_vec();
+        let mut track = COUNTED.to_vec();
         if o.exporter.record.is_some() {
             for f in tracked(o) {
                 if !track.contains(&f) {
