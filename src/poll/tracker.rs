@@ -115,6 +115,16 @@ fn cookie_at<T>(entries: &[Entry<T>], j: u32) -> Option<u64> {
     entries.get(usize::try_from(j).ok()?).map(|e| e.cookie)
 }
 
+/// Puts the entry at position `j` into the index by its cookie.
+fn insert<T>(index: &mut HashTable<u32>, entries: &[Entry<T>], j: usize) {
+    let Some(cookie) = cookie_at(entries, index_of(j)) else {
+        return;
+    };
+    index.insert_unique(hash(cookie), index_of(j), |&i| {
+        cookie_at(entries, i).map_or(0, hash)
+    });
+}
+
 impl<T> Tracker<T> {
     /// An empty tracker.
     pub fn new() -> Self {
@@ -164,10 +174,7 @@ impl<T> Tracker<T> {
                 seen: generation,
                 value,
             });
-            let entries = &self.entries;
-            self.index.insert_unique(hash(cookie), index_of(j), |&i| {
-                cookie_at(entries, i).map_or(0, hash)
-            });
+            insert(&mut self.index, &self.entries, j);
             self.order.push(index_of(j));
             return Observed::New;
         };
@@ -242,11 +249,8 @@ impl<T> Tracker<T> {
     /// Rebuilds the index by cookie.
     fn reindex(&mut self) {
         self.index.clear();
-        let entries = &self.entries;
-        for (i, e) in entries.iter().enumerate() {
-            self.index.insert_unique(hash(e.cookie), index_of(i), |&j| {
-                cookie_at(entries, j).map_or(0, hash)
-            });
+        for i in 0..self.entries.len() {
+            insert(&mut self.index, &self.entries, i);
         }
     }
 

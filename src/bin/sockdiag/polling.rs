@@ -49,7 +49,8 @@ pub trait Observer {
     const LISTED: bool;
     /// A socket the dump listed: what the poller kept of it, its reply,
     /// and `show` to turn the reply into its view (`Err`: a damaged
-    /// reply) where what was kept does not tell enough.
+    /// reply) where what was kept does not tell enough. Called only with
+    /// [`LISTED`](Self::LISTED); nothing by default.
     fn listed<M: Reply>(
         &mut self,
         table: Table,
@@ -57,7 +58,9 @@ pub trait Observer {
         now: &Brief<'_>,
         msg: &M,
         show: impl FnOnce(&M) -> Result<Sock<'_>, String>,
-    );
+    ) {
+        let _ = (table, cookie, now, msg, show);
+    }
     /// One change, for a socket of `table` whose reply `show` turns into
     /// its view.
     fn change<M>(

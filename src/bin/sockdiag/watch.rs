@@ -15,7 +15,7 @@ use sockdiag::Error;
 
 use crate::args::{Format, Options, Show, Table};
 use crate::out::{Context, JsonOut, Names, TableOut};
-use crate::polling::{poll_failure, tracked, watched, Observer, Reply, Watched};
+use crate::polling::{poll_failure, tracked, watched, Observer, Watched};
 use crate::view::{self, ss_state, Sock};
 use crate::Failure;
 
@@ -306,16 +306,6 @@ impl<'o> Printer<'o> {
 
 impl Observer for Printer<'_> {
     const LISTED: bool = false;
-
-    fn listed<M: Reply>(
-        &mut self,
-        _: Table,
-        _: u64,
-        _: &Brief<'_>,
-        _: &M,
-        _: impl FnOnce(&M) -> Result<Sock<'_>, String>,
-    ) {
-    }
 
     /// One change of a poll, for a socket of `table` whose reply `show`
     /// turns into its display view (new sockets only).

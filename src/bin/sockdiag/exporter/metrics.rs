@@ -60,13 +60,6 @@ impl Totals {
         }
     }
 
-    /// The exporter's counters, as a poller tracks them.
-    pub const FIELDS: [TcpField; 3] = [
-        TcpField::BytesAcked,
-        TcpField::BytesReceived,
-        TcpField::TotalRetrans,
-    ];
-
     /// The increase from `before` (a counter that went back counts
     /// nothing: never a negative increase).
     pub fn since(self, before: Totals) -> Totals {
@@ -422,6 +415,15 @@ impl Aggregates {
         Name::try_from(i).unwrap_or(Name::MAX)
     }
 
+    /// The `protocol` label of sockets of `kind` in `table`: as their
+    /// view names it where one was counted, else as the watch does.
+    pub fn protocol(&mut self, table: Table, kind: Kind) -> &'static str {
+        match self.names(table, kind) {
+            Some(n) => self.name(n.protocol),
+            None => crate::watch::netid(kind, table),
+        }
+    }
+
     /// The names of sockets of `kind` in `table`, if one was counted
     /// through its view ([`socket`](Self::socket)).
     pub fn names(&mut self, table: Table, kind: Kind) -> Option<Names> {
@@ -461,16 +463,9 @@ impl Aggregates {
         self.sockets.values_mut().for_each(|n| *n = 0);
         self.by_port.values_mut().for_each(|n| *n = 0);
         self.port_connections.values_mut().for_each(|n| *n = 0);
-        for d in self.distributions.values_mut() {
-            for h in [
-                &mut d.rtt,
-                &mut d.min_rtt,
-                &mut d.cwnd,
-                &mut d.delivery_rate,
-            ] {
-                h.reset();
-            }
-        }
+        self.distributions
+            .values_mut()
+            .for_each(Distributions::reset);
         self.listeners.clear();
         self.connections.clear();
         self.extras.clear();

@@ -29,8 +29,13 @@ use http::Rendered;
 use metrics::{Aggregates, Counters, Extra, Health, Ns, Totals};
 use record::{Recorder, Stamp};
 
-/// The `tcp_info` counters the exporter's pollers always track.
-pub const COUNTED: [TcpField; 3] = Totals::FIELDS;
+/// The `tcp_info` counters the exporter's pollers always track (its
+/// counters, [`Totals`]).
+pub const COUNTED: [TcpField; 3] = [
+    TcpField::BytesAcked,
+    TcpField::BytesReceived,
+    TcpField::TotalRetrans,
+];
 
 /// `sockdiag exporter`: polls, and serves what the last poll found.
 pub fn run(o: &Options) -> Result<(), Failure> {
@@ -557,10 +562,7 @@ impl Drain<'_> {
                 .frozen
                 .remove(&cookie)
                 .unwrap_or_else(|| Totals::kept(&kept));
-            let protocol = self
-                .agg
-                .names(table, kept.kind())
-                .map_or(s.netid, |n| self.agg.name(n.protocol));
+            let protocol = self.agg.protocol(table, kept.kind());
             self.counters.add(label, protocol, last.since(before));
         } else if let Some(tw) = ends(s)
             .and_then(|e| b.time_wait.get_mut(&e))
@@ -600,13 +602,6 @@ struct Pass<'a, 'o> {
 }
 
 impl Pass<'_, '_> {
-    /// The `protocol` label of a socket of `kind` in `table`.
-    fn protocol(&mut self, table: Table, kind: Kind) -> &'static str {
-        self.agg
-            .names(table, kind)
-            .map_or_else(|| netid(kind, table), |n| self.agg.name(n.protocol))
-    }
-
     fn appeared(&mut self, table: Table, cookie: u64, now: &Brief<'_>) {
         let state = now.state();
         // Counted already, by its destroy event: a TIME-WAIT socket under
@@ -621,7 +616,7 @@ impl Pass<'_, '_> {
             self.books.time_wait.insert(e, (cookie, closed));
         }
         if !self.first && state != TcpState::Listen && !closed {
-            let protocol = self.protocol(table, now.kind());
+            let protocol = self.agg.protocol(table, now.kind());
             self.counters.opened(self.ns, protocol);
             // Everything it did, it did since the last poll.
             self.counters.add(self.ns, protocol, Totals::kept(now));
@@ -631,7 +626,7 @@ impl Pass<'_, '_> {
     fn changed(&mut self, table: Table, cookie: u64, before: &Brief<'_>, now: &Brief<'_>) {
         let up = Totals::increase(before, now);
         if up != Totals::default() {
-            let protocol = self.protocol(table, now.kind());
+            let protocol = self.agg.protocol(table, now.kind());
             self.counters.add(self.ns, protocol, up);
         }
         let had = |b: &Brief<'_>| b.counter(TcpField::BytesAcked).is_some();
@@ -655,7 +650,7 @@ impl Pass<'_, '_> {
             },
             _ => false,
         };
-        let protocol = self.protocol(table, last.kind());
+        let protocol = self.agg.protocol(table, last.kind());
         if state != TcpState::Listen && !closed {
             self.counters.closed(self.ns, protocol);
         }
@@ -777,7 +772,7 @@ impl Replayed {
         use sockdiag::replay::{Record, Replay};
         self.agg.clear();
         let table = Table::Inet(Protocol::Tcp);
-        let fields = &Totals::FIELDS;
+        let fields = &COUNTED;
         let mut pass = Pass {
             ns: 1,
             record: None,
