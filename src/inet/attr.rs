@@ -561,7 +561,11 @@ pub enum InetAttr<'buf> {
 impl<'buf> InetAttr<'buf> {
     /// Decodes one attribute of a message of `protocol` (if known). A
     /// payload of the wrong length is an error for this attribute only.
-    #[inline]
+    // Always inlined: called, it returned each attribute through memory
+    // to a caller that checks every one and keeps one (the poller): the
+    // exporter's poll thread spent 3.3% of its samples there at 10,000
+    // sockets, 1.7% inlined, and the binary got no bigger.
+    #[inline(always)]
     pub fn decode(attr: Attr<'buf>, protocol: Option<Protocol>) -> Result<Self, ParseError> {
         let payload = attr.payload();
         Ok(match attr.kind() {

@@ -7,18 +7,20 @@
 //! the machine, then for each interval runs `target/release/sockdiag
 //! exporter --interval I` for a while and reads
 //!
-//! - the CPU time of its poll thread per poll (`/proc/PID/task/PID/schedstat`
-//!   over the polls its `sockdiag_polls_total` counted), against the floor:
+//! - the CPU time of its poll thread per poll (its own
+//!   `sockdiag_poll_cpu_seconds_total` over its `sockdiag_polls_total`,
+//!   dumps and renderings; both read from one scrape), against the floor:
 //!   the same legacy dump (TCP, both families, `INFO` as the exporter
 //!   asks) read by a raw `recv` loop that only walks message
-//!   headers, timed in this process (`getrusage`) as the median of rounds
-//!   alternating with the exporter's;
+//!   headers, timed in this process (`getrusage`), as many dumps (three
+//!   at least) before each of many windows of the exporter's polls, the exporter stopped
+//!   (`SIGSTOP`) meanwhile: a ratio per window, their median and range;
 //! - the wall time of a scrape (median of 21);
 //! - its resident and peak memory (`VmRSS`, `VmHWM`).
 //!
 //! Run as root on an otherwise idle machine: `cargo build --release
-//! --workspace && target/release/exporter_load 5000,100000 1s,100ms 10`
-//! (connections, intervals, seconds per run).
+//! --workspace && target/release/exporter_load 5000,100000 1s,100ms 5 10`
+//! (connections, intervals, polls per window, windows).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -127,12 +129,6 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-/// The poll thread's CPU nanoseconds.
-fn thread_cpu(pid: u32) -> f64 {
-    let s = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/schedstat")).unwrap();
-    s.split(' ').next().unwrap().parse::<f64>().unwrap() / 1e9
-}
-
 /// `VmRSS` and `VmHWM` of `pid`, MiB.
 fn memory(pid: u32) -> (f64, f64) {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
@@ -147,7 +143,12 @@ fn memory(pid: u32) -> (f64, f64) {
 }
 
 struct Run {
+    /// Per cycle: the exporter's CPU per poll over the floor's per dump.
+    ratios: Vec<f64>,
     cpu_per_poll: f64,
+    floor: f64,
+    scan: f64,
+    replies: usize,
     polls: f64,
     scrape: f64,
     rss: f64,
@@ -155,26 +156,67 @@ struct Run {
     tracked: f64,
 }
 
-/// The exporter at `interval` for `secs` seconds.
-fn run(interval: &str, secs: u64) -> Run {
+/// The exporter's polls and its poll thread's CPU seconds until the last
+/// of them ended (both from one scrape, so they agree).
+fn polls_and_cpu(addr: std::net::SocketAddr) -> (f64, f64) {
+    let text = support::scrape_text(addr);
+    (
+        support::sample(&text, "sockdiag_polls_total"),
+        support::sample(&text, "sockdiag_poll_cpu_seconds_total"),
+    )
+}
+
+/// The exporter at `interval` (dumps paced by `pace`) for `cycles`
+/// windows of `per_window` polls each, stopped (`SIGSTOP`) while the
+/// floor and the library's scan run as many dumps (three at least)
+/// between windows, so
+/// that every window has a floor measured next to it on a quiet machine
+/// (this VM's speed drifts by a third within a minute).
+fn run(interval: &str, pace: Duration, per_window: usize, cycles: usize) -> Run {
+    use nix::sys::signal::{kill, Signal};
+    use nix::unistd::Pid;
     let cli = std::env::current_exe().unwrap().with_file_name("sockdiag");
     let (mut child, addr) = support::spawn_exporter(&cli, &["--interval", interval]);
     let pid = child.id();
+    let target = Pid::from_raw(pid as i32);
+    // Every wait below scrapes only every half interval: each scrape
+    // leaves a socket in TIME-WAIT that the exporter then polls.
+    let until = |polls: f64| loop {
+        let (p, c) = polls_and_cpu(addr);
+        if p >= polls {
+            return (p, c);
+        }
+        std::thread::sleep(pace / 2);
+    };
     // Warm: two more polls.
-    let p0 = support::sample(&support::scrape_text(addr), "sockdiag_polls_total");
-    while support::sample(&support::scrape_text(addr), "sockdiag_polls_total") < p0 + 2.0 {
-        std::thread::sleep(Duration::from_millis(20));
+    let (p, _) = polls_and_cpu(addr);
+    until(p + 2.0);
+    let (mut ratios, mut cpus, mut floors, mut scans) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut polls, mut replies) = (0.0, 0);
+    for _ in 0..cycles {
+        kill(target, Signal::SIGSTOP).unwrap();
+        let (f, l, count) = floor(per_window.max(3), pace);
+        kill(target, Signal::SIGCONT).unwrap();
+        let (p0, c0) = polls_and_cpu(addr);
+        let (p1, c1) = until(p0 + per_window as f64);
+        let cpu = (c1 - c0) / (p1 - p0);
+        if std::env::var_os("EXPORTER_LOAD_VERBOSE").is_some() {
+            eprintln!(
+                "window: exporter {:.2} ms per poll ({} polls), floor {:.2} ms, scan {:.2} ms",
+                cpu * 1e3,
+                p1 - p0,
+                f * 1e3,
+                l * 1e3
+            );
+        }
+        ratios.push(cpu / f);
+        cpus.push(cpu);
+        floors.push(f);
+        scans.push(l);
+        polls += p1 - p0;
+        replies = count;
     }
-    let (polls0, cpu0) = (
-        support::sample(&support::scrape_text(addr), "sockdiag_polls_total"),
-        thread_cpu(pid),
-    );
-    std::thread::sleep(Duration::from_secs(secs));
     let text = support::scrape_text(addr);
-    let (polls1, cpu1) = (
-        support::sample(&text, "sockdiag_polls_total"),
-        thread_cpu(pid),
-    );
     let mut scrapes = Vec::new();
     for _ in 0..21 {
         let t = Instant::now();
@@ -185,8 +227,12 @@ fn run(interval: &str, secs: u64) -> Run {
     let _ = child.kill();
     let _ = child.wait();
     Run {
-        cpu_per_poll: (cpu1 - cpu0) / (polls1 - polls0),
-        polls: polls1 - polls0,
+        ratios,
+        cpu_per_poll: median(cpus),
+        floor: median(floors),
+        scan: median(scans),
+        replies,
+        polls,
         scrape: median(scrapes),
         rss,
         peak,
@@ -209,12 +255,13 @@ fn main() {
         .split(',')
         .map(str::to_owned)
         .collect();
-    let secs: u64 = args.get(2).map_or(10, |n| n.parse().unwrap());
+    let per_window: usize = args.get(2).map_or(10, |n| n.parse().unwrap());
+    let cycles: usize = args.get(3).map_or(10, |n| n.parse().unwrap());
     println!("{}", support::machine());
     println!(
-        "\n| sockets | interval | polls | exporter CPU per poll (ms) | floor CPU per dump (ms) | ratio | library scan (ms) | scrape (ms) | RSS (MiB) | peak (MiB) |"
+        "\n| sockets | interval | polls | exporter CPU per poll (ms) | floor CPU per dump (ms) | ratio (median) | ratio (range) | library scan (ms) | scrape (ms) | RSS (MiB) | peak (MiB) |"
     );
-    println!("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---:|");
     let mut by_size = Vec::new();
     for &n in &sizes {
         // A fresh namespace per size: the last one's TIME-WAIT sockets
@@ -222,25 +269,25 @@ fn main() {
         support::enter_private_netns().expect("needs root for a private netns");
         let holders = support::Holders::spawn(n, 10);
         for interval in &intervals {
-            // The floor before and after, the exporter between: the
-            // median of both.
+            // The floor paced as the exporter polls.
             let pace = if interval.ends_with("ms") {
                 Duration::from_millis(interval.trim_end_matches("ms").parse().unwrap())
             } else {
                 Duration::from_secs(interval.trim_end_matches('s').parse().unwrap())
             };
-            let (f1, l1, count) = floor(5, pace);
-            let r = run(interval, secs);
-            let (f2, l2, _) = floor(5, pace);
-            let (f, l) = ((f1 + f2) / 2.0, (l1 + l2) / 2.0);
+            let r = run(interval, pace, per_window, cycles);
+            let mut sorted = r.ratios.clone();
+            sorted.sort_by(f64::total_cmp);
             println!(
-                "| {} | {interval} | {} | {:.2} | {:.2} | {:.2}x | {:.2} | {:.2} | {:.1} | {:.1} |",
-                count,
+                "| {} | {interval} | {} | {:.2} | {:.2} | {:.2}x | {:.2}–{:.2}x | {:.2} | {:.2} | {:.1} | {:.1} |",
+                r.replies,
                 r.polls,
                 r.cpu_per_poll * 1e3,
-                f * 1e3,
-                r.cpu_per_poll / f,
-                l * 1e3,
+                r.floor * 1e3,
+                median(r.ratios.clone()),
+                sorted[0],
+                sorted[sorted.len() - 1],
+                r.scan * 1e3,
                 r.scrape * 1e3,
                 r.rss,
                 r.peak

@@ -756,6 +756,9 @@ pub struct Health {
     pub tracked: usize,
     pub namespaces: usize,
     pub last_poll: f64,
+    /// CPU seconds of the poll thread (its polls and renderings) when
+    /// the last poll ended.
+    pub cpu: f64,
     pub dropped: BTreeMap<&'static str, u64>,
 }
 
@@ -770,6 +773,7 @@ impl Default for Health {
             tracked: 0,
             namespaces: 0,
             last_poll: 0.0,
+            cpu: 0.0,
             dropped: BTreeMap::new(),
         }
     }
@@ -914,6 +918,11 @@ const POLL_SECONDS: Family<'static> = Family {
     unit: Some("seconds"),
 };
 const POLLS: Family<'static> = family("sockdiag_polls", "Polls finished.", Type::Counter);
+const POLL_CPU: Family<'static> = counter(
+    "sockdiag_poll_cpu_seconds",
+    "CPU time (user and system) of the poll thread, its dumps and renderings, until the last poll ended.",
+    "seconds",
+);
 const POLL_ERRORS: Family<'static> = family(
     "sockdiag_poll_errors",
     "Polls of a namespace that failed (a dump, a damaged reply, a namespace that could not be entered).",
@@ -1079,6 +1088,8 @@ pub fn render(
     );
     w.family(&POLLS);
     w.sample(&POLLS, "", &[], h.polls as f64);
+    w.family(&POLL_CPU);
+    w.sample(&POLL_CPU, "", &[], h.cpu);
     w.family(&POLL_ERRORS);
     for (ns, name) in namespaces {
         let n = h.errors.get(ns).copied().unwrap_or(0);

@@ -60,6 +60,7 @@ pub fn run(o: &Options) -> Result<(), Failure> {
     let mut agent = Agent::new(o, &json)?;
     // The first poll before serving: a scrape always has a whole poll.
     agent.poll()?;
+    agent.health.cpu = thread_cpu();
     let shared = Arc::new(Mutex::new(agent.render()));
     http::serve(listener, Arc::clone(&shared), http::Limits::default())
         .map_err(|e| Failure::Run(format!("starting the HTTP threads: {e}")))?;
@@ -72,9 +73,20 @@ pub fn run(o: &Options) -> Result<(), Failure> {
         }
         next = next.max(now) + o.interval;
         agent.poll()?;
+        agent.health.cpu = thread_cpu();
         let rendered = agent.render();
         *shared.lock().unwrap_or_else(PoisonError::into_inner) = rendered;
     }
+}
+
+/// CPU seconds (user and system) the calling thread has used; 0 if the
+/// kernel does not say.
+fn thread_cpu() -> f64 {
+    use nix::sys::resource::{getrusage, UsageWho};
+    getrusage(UsageWho::RUSAGE_THREAD).map_or(0.0, |u| {
+        let s = |t: nix::sys::time::TimeVal| t.tv_sec() as f64 + t.tv_usec() as f64 / 1e6;
+        s(u.user_time()) + s(u.system_time())
+    })
 }
 
 /// The destroy groups of the selected tables.
