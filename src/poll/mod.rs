@@ -533,6 +533,10 @@ fn inet_counters(m: &InetMsg<'_>, fields: &[TcpField], kept: &mut Kept) -> Resul
     Ok(())
 }
 
+// Always inlined into the poll's loop (as `keep`): returned, the record
+// went through memory twice per socket (3.6% -> 3.1% of the exporter's
+// poll-thread samples at 200,000 sockets).
+#[inline(always)]
 fn keep_inet(m: &InetMsg<'_>, fields: &[TcpField]) -> Result<(u64, Kept), Error> {
     let mut kept = Kept {
         kind: Kind::Inet {
@@ -561,6 +565,7 @@ impl Polled for InetRequest {
 }
 
 impl Polled for LegacyRequest {
+    #[inline(always)]
     fn keep(msg: &InetMsg<'_>, fields: &[TcpField]) -> Result<(u64, Kept), Error> {
         keep_inet(msg, fields)
     }

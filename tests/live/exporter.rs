@@ -449,9 +449,18 @@ pub fn exporter_metrics_are_the_kernels() {
     // (utime + stime in clock ticks of 10 ms, one tick of slack each).
     let cpu = m.sum("sockdiag_poll_cpu_seconds_total", &[]);
     let stat = std::fs::read_to_string(format!("/proc/{}/stat", e.child.id())).unwrap();
-    let after_comm: Vec<&str> = stat.rsplit_once(')').unwrap().1.split_whitespace().collect();
-    let ticks: f64 = after_comm[11].parse::<f64>().unwrap() + after_comm[12].parse::<f64>().unwrap();
-    assert!(cpu > 0.0 && cpu <= (ticks + 2.0) / 100.0, "{cpu} s, {ticks} ticks");
+    let after_comm: Vec<&str> = stat
+        .rsplit_once(')')
+        .unwrap()
+        .1
+        .split_whitespace()
+        .collect();
+    let ticks: f64 =
+        after_comm[11].parse::<f64>().unwrap() + after_comm[12].parse::<f64>().unwrap();
+    assert!(
+        cpu > 0.0 && cpu <= (ticks + 2.0) / 100.0,
+        "{cpu} s, {ticks} ticks"
+    );
     // Prometheus's own linter finds nothing to say.
     match Command::new("promtool")
         .args(["check", "metrics"])

@@ -191,7 +191,8 @@ fn run(interval: &str, pace: Duration, per_window: usize, cycles: usize) -> Run 
     // Warm: two more polls.
     let (p, _) = polls_and_cpu(addr);
     until(p + 2.0);
-    let (mut ratios, mut cpus, mut floors, mut scans) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut ratios, mut cpus, mut floors, mut scans) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut polls, mut replies) = (0.0, 0);
     for _ in 0..cycles {
         kill(target, Signal::SIGSTOP).unwrap();
