@@ -18,7 +18,6 @@ use crate::raw::sock_diag::SOCK_DIAG_BY_FAMILY;
 use crate::raw::AF_NETLINK;
 use crate::request::split_reply;
 use crate::request::{cookie, cookie_words, header, RequestBytes};
-use crate::request::{sealed, Request};
 
 bitflags! {
     /// What a netlink request asks the kernel to show (`ndiag_show`).
@@ -121,25 +120,11 @@ impl NetlinkRequest {
     }
 }
 
-impl sealed::Sealed for NetlinkRequest {}
-
-impl Request for NetlinkRequest {
-    type Msg<'buf> = NetlinkMsg<'buf>;
-    type Owned = NetlinkSocket;
-
-    fn sdiag_family(&self) -> u8 {
-        AF_NETLINK
-    }
+crate::request::family_request!(NetlinkRequest, AF_NETLINK => NetlinkMsg, NetlinkSocket;
     fn sdiag_protocol(&self) -> u16 {
         u16::from(self.protocol.unwrap_or(rn::NDIAG_PROTO_ALL))
     }
-    fn encode(&self, seq: u32) -> impl AsRef<[u8]> {
-        self.to_bytes(seq)
-    }
-    fn parse<'buf>(&self, msg: NlMsg<'buf>) -> Result<NetlinkMsg<'buf>, ParseError> {
-        NetlinkMsg::parse(msg)
-    }
-}
+);
 
 /// A borrowed, checked view of one netlink socket reply: `struct
 /// netlink_diag_msg` and the `NETLINK_DIAG_*` attributes after it.

@@ -19,7 +19,6 @@ use crate::raw::sock_diag::SOCK_DIAG_BY_FAMILY;
 use crate::raw::AF_PACKET;
 use crate::request::split_reply;
 use crate::request::{cookie, cookie_words, header, RequestBytes};
-use crate::request::{sealed, Request};
 
 bitflags! {
     /// What a packet request asks the kernel to show (`pdiag_show`).
@@ -111,25 +110,7 @@ impl PacketRequest {
     }
 }
 
-impl sealed::Sealed for PacketRequest {}
-
-impl Request for PacketRequest {
-    type Msg<'buf> = PacketMsg<'buf>;
-    type Owned = PacketSocket;
-
-    fn sdiag_family(&self) -> u8 {
-        AF_PACKET
-    }
-    fn sdiag_protocol(&self) -> u16 {
-        0
-    }
-    fn encode(&self, seq: u32) -> impl AsRef<[u8]> {
-        self.to_bytes(seq)
-    }
-    fn parse<'buf>(&self, msg: NlMsg<'buf>) -> Result<PacketMsg<'buf>, ParseError> {
-        PacketMsg::parse(msg)
-    }
-}
+crate::request::family_request!(PacketRequest, AF_PACKET => PacketMsg, PacketSocket);
 
 /// A borrowed, checked view of one packet socket reply: `struct
 /// packet_diag_msg` and the `PACKET_DIAG_*` attributes after it.

@@ -31,7 +31,9 @@ pub trait Request: Copy + sealed::Sealed {
     fn sdiag_family(&self) -> u8;
     /// Protocol of the request (`IPPROTO_*`, 0 where the family has none),
     /// named in errors.
-    fn sdiag_protocol(&self) -> u16;
+    fn sdiag_protocol(&self) -> u16 {
+        0
+    }
     /// The request message with sequence number `seq`: all of it, or all
     /// but the [`tail`](Request::tail), which its length counts.
     fn encode(&self, seq: u32) -> impl AsRef<[u8]>;
@@ -63,6 +65,37 @@ pub trait Request: Copy + sealed::Sealed {
         errno == crate::raw::ENOENT
     }
 }
+
+/// [`Request`] (and its seal) for the request `$req` of family
+/// `$family` (`AF_*`) whose replies are `$msg` views (checked by
+/// `$msg::parse` alone), owned as `$owned`, and which encodes itself with
+/// its `to_bytes`; the trait's other items, where the family differs from
+/// their defaults, after a `;`.
+macro_rules! family_request {
+    ($req:ty, $family:expr => $msg:ident, $owned:ty $(; $($items:tt)*)?) => {
+        impl $crate::request::sealed::Sealed for $req {}
+
+        impl $crate::Request for $req {
+            type Msg<'buf> = $msg<'buf>;
+            type Owned = $owned;
+
+            fn sdiag_family(&self) -> u8 {
+                $family
+            }
+            fn encode(&self, seq: u32) -> impl AsRef<[u8]> {
+                self.to_bytes(seq)
+            }
+            fn parse<'buf>(
+                &self,
+                msg: $crate::netlink::NlMsg<'buf>,
+            ) -> Result<$msg<'buf>, $crate::ParseError> {
+                $msg::parse(msg)
+            }
+            $($($items)*)?
+        }
+    };
+}
+pub(crate) use family_request;
 
 /// Longest request this crate encodes: a header, the largest request
 /// struct (`inet_diag_req_v2`, 56 bytes), one 8-byte attribute and the

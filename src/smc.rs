@@ -27,7 +27,6 @@ use crate::raw::sock_diag::SOCK_DIAG_BY_FAMILY;
 use crate::raw::AF_SMC;
 use crate::request::split_reply;
 use crate::request::{cookie, header, RequestBytes};
-use crate::request::{sealed, Request};
 
 bitflags! {
     /// The attributes an SMC request asks for (`diag_ext`, bit
@@ -104,25 +103,7 @@ impl SmcRequest {
     }
 }
 
-impl sealed::Sealed for SmcRequest {}
-
-impl Request for SmcRequest {
-    type Msg<'buf> = SmcMsg<'buf>;
-    type Owned = SmcSocket;
-
-    fn sdiag_family(&self) -> u8 {
-        AF_SMC
-    }
-    fn sdiag_protocol(&self) -> u16 {
-        0
-    }
-    fn encode(&self, seq: u32) -> impl AsRef<[u8]> {
-        self.to_bytes(seq)
-    }
-    fn parse<'buf>(&self, msg: NlMsg<'buf>) -> Result<SmcMsg<'buf>, ParseError> {
-        SmcMsg::parse(msg)
-    }
-}
+crate::request::family_request!(SmcRequest, AF_SMC => SmcMsg, SmcSocket);
 
 /// An SMC socket's state (`enum smc_state` of `net/smc/smc.h`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

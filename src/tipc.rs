@@ -22,7 +22,6 @@ use crate::raw::sock_diag::SOCK_DIAG_BY_FAMILY;
 use crate::raw::tipc_diag::{self as rt, tipc_sock_diag_req};
 use crate::raw::AF_TIPC;
 use crate::request::{header, RequestBytes};
-use crate::request::{sealed, Request};
 
 /// A dump request for TIPC sockets.
 ///
@@ -84,31 +83,14 @@ impl TipcRequest {
     }
 }
 
-impl sealed::Sealed for TipcRequest {}
-
-impl Request for TipcRequest {
-    type Msg<'buf> = TipcMsg<'buf>;
-    type Owned = TipcSocket;
-
-    fn sdiag_family(&self) -> u8 {
-        AF_TIPC
-    }
-    fn sdiag_protocol(&self) -> u16 {
-        0
-    }
-    fn encode(&self, seq: u32) -> impl AsRef<[u8]> {
-        self.to_bytes(seq)
-    }
-    fn parse<'buf>(&self, msg: NlMsg<'buf>) -> Result<TipcMsg<'buf>, ParseError> {
-        TipcMsg::parse(msg)
-    }
+crate::request::family_request!(TipcRequest, AF_TIPC => TipcMsg, TipcSocket;
     /// `tipc_diag` answers a socket that the state selection excludes
     /// with an empty `SOCK_DIAG_BY_FAMILY` message (6.1 and 6.12, seen by
     /// the kernel matrix).
     fn is_empty_reply(&self, msg: &NlMsg<'_>) -> bool {
         msg.kind() == SOCK_DIAG_BY_FAMILY && msg.payload().is_empty()
     }
-}
+);
 
 /// A TIPC socket's connection (`TIPC_NLA_SOCK_CON`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]

@@ -27,7 +27,6 @@ use crate::raw::unix_diag::{
 use crate::raw::AF_UNIX;
 use crate::request::split_reply;
 use crate::request::{cookie, cookie_words, header, RequestBytes};
-use crate::request::{sealed, Request};
 
 bitflags! {
     /// What a unix request asks the kernel to show (`udiag_show`).
@@ -130,28 +129,11 @@ impl UnixRequest {
     }
 }
 
-impl sealed::Sealed for UnixRequest {}
-
-impl Request for UnixRequest {
-    type Msg<'buf> = UnixMsg<'buf>;
-    type Owned = UnixSocket;
-
-    fn sdiag_family(&self) -> u8 {
-        AF_UNIX
-    }
-    fn sdiag_protocol(&self) -> u16 {
-        0
-    }
-    fn encode(&self, seq: u32) -> impl AsRef<[u8]> {
-        self.to_bytes(seq)
-    }
-    fn parse<'buf>(&self, msg: NlMsg<'buf>) -> Result<UnixMsg<'buf>, ParseError> {
-        UnixMsg::parse(msg)
-    }
+crate::request::family_request!(UnixRequest, AF_UNIX => UnixMsg, UnixSocket;
     fn is_lookup(&self) -> bool {
         self.lookup.is_some()
     }
-}
+);
 
 /// A borrowed, checked view of one unix socket reply: `struct
 /// unix_diag_msg` and the `UNIX_DIAG_*` attributes after it.

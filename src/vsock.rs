@@ -16,7 +16,6 @@ use crate::raw::vsock_diag::{vsock_diag_msg, vsock_diag_req, VMADDR_CID_ANY, VMA
 use crate::raw::AF_VSOCK;
 use crate::request::split_reply;
 use crate::request::{cookie, cookie_words, header, RequestBytes};
-use crate::request::{sealed, Request};
 
 /// A dump request for vsock sockets.
 ///
@@ -80,25 +79,7 @@ impl VsockRequest {
     }
 }
 
-impl sealed::Sealed for VsockRequest {}
-
-impl Request for VsockRequest {
-    type Msg<'buf> = VsockMsg<'buf>;
-    type Owned = VsockSocket;
-
-    fn sdiag_family(&self) -> u8 {
-        AF_VSOCK
-    }
-    fn sdiag_protocol(&self) -> u16 {
-        0
-    }
-    fn encode(&self, seq: u32) -> impl AsRef<[u8]> {
-        self.to_bytes(seq)
-    }
-    fn parse<'buf>(&self, msg: NlMsg<'buf>) -> Result<VsockMsg<'buf>, ParseError> {
-        VsockMsg::parse(msg)
-    }
-}
+crate::request::family_request!(VsockRequest, AF_VSOCK => VsockMsg, VsockSocket);
 
 /// One end of a vsock socket: a context id and a port.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

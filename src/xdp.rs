@@ -19,7 +19,6 @@ use crate::raw::xdp_diag::{
 use crate::raw::AF_XDP;
 use crate::request::split_reply;
 use crate::request::{cookie, cookie_words, header, RequestBytes};
-use crate::request::{sealed, Request};
 
 bitflags! {
     /// What an AF_XDP request asks the kernel to show (`xdiag_show`).
@@ -101,25 +100,7 @@ impl XdpRequest {
     }
 }
 
-impl sealed::Sealed for XdpRequest {}
-
-impl Request for XdpRequest {
-    type Msg<'buf> = XdpMsg<'buf>;
-    type Owned = XdpSocket;
-
-    fn sdiag_family(&self) -> u8 {
-        AF_XDP
-    }
-    fn sdiag_protocol(&self) -> u16 {
-        0
-    }
-    fn encode(&self, seq: u32) -> impl AsRef<[u8]> {
-        self.to_bytes(seq)
-    }
-    fn parse<'buf>(&self, msg: NlMsg<'buf>) -> Result<XdpMsg<'buf>, ParseError> {
-        XdpMsg::parse(msg)
-    }
-}
+crate::request::family_request!(XdpRequest, AF_XDP => XdpMsg, XdpSocket);
 
 /// A borrowed, checked view of one AF_XDP socket reply: `struct
 /// xdp_diag_msg` and the `XDP_DIAG_*` attributes after it.
