@@ -3,12 +3,6 @@
 //! `tests/support` (and, for the 1k captures, 500 more connections).
 //!
 //! Run as root: `cargo run -p sockdiag-tools --bin capture_fixtures -- tests/fixtures`
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 #[path = "../../../tests/support/mod.rs"]
 mod support;

@@ -35,12 +35,6 @@
 //!
 //! Run as root: `cargo build --release --workspace && target/release/compare 100000 7`
 //! (connections, runs; default 10000 and 7).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 #[path = "../../../tests/support/mod.rs"]
 mod support;

@@ -21,12 +21,6 @@
 //! Run as root on an otherwise idle machine: `cargo build --release
 //! --workspace && target/release/exporter_load 5000,100000 1s,100ms 5 10`
 //! (connections, intervals, polls per window, windows).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 #[path = "../../../tests/support/mod.rs"]
 mod support;

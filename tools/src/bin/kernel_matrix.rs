@@ -26,12 +26,6 @@
 //! `--test NAME` (repeatable; substrings, as the live harness takes them),
 //! `--timeout SECS` (per kernel, default 900), `--accel tcg|kvm`,
 //! `--work DIR` (downloads and images, default `target/kernel-matrix`).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};

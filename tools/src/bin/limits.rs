@@ -10,12 +10,6 @@
 //!
 //! Run as root: `cargo run --release -p sockdiag-tools --bin limits -- 100000 9`
 //! (connections, runs; default 10000 and 9).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 #[path = "../../../tests/support/mod.rs"]
 mod support;

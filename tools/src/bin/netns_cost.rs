@@ -15,12 +15,6 @@
 //! Run as root on an otherwise idle machine: `cargo build --release
 //! --workspace && target/release/netns_cost 1,10,50,100 80 10`
 //! (namespace counts, connections per namespace, polls).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 #[path = "../../../tests/support/mod.rs"]
 mod support;

@@ -5,12 +5,6 @@
 //!
 //! Run as root: `cargo run --release -p sockdiag-tools --bin procmap -- 100000`
 //! (the argument is the total number of sockets).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 #[path = "../../../tests/support/mod.rs"]
 mod support;

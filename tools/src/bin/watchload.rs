@@ -9,12 +9,6 @@
 //!
 //! Run as root: `cargo build --release --workspace && cargo run --release -p sockdiag-tools --bin
 //! watchload -- 10000 10ms,1ms 300` (sockets, intervals, polls per run).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 #[path = "../../../tests/support/mod.rs"]
 mod support;
