@@ -1273,15 +1273,11 @@ fn check(o: &Options) -> Result<(), Usage> {
             "-E streams destroy events of TCP and UDP sockets only: select -t and/or -u".to_owned(),
         ));
     }
-    if o.mode == Mode::Exporter && o.exporter.record.is_some() {
-        let counted = crate::exporter::COUNTED;
-        let mut more: Vec<_> = o.track.iter().filter(|f| !counted.contains(f)).collect();
-        more.sort_unstable_by_key(|f| f.name());
-        more.dedup();
-        if more.len() > 1 {
+    if o.mode == Mode::Exporter {
+        let more = crate::exporter::fields(o).len() - crate::exporter::COUNTED.len();
+        if more > 1 {
             return Err(Usage(format!(
-                "--track: the exporter tracks bytes_acked, bytes_received and total_retrans for its counters, and four counters at most: one more for --record, not {}",
-                more.len()
+                "--track: the exporter tracks bytes_acked, bytes_received and total_retrans for its counters, and four counters at most: one more for --record, not {more}"
             )));
         }
     }

@@ -37,6 +37,20 @@ pub const COUNTED: [TcpField; 3] = [
     TcpField::TotalRetrans,
 ];
 
+/// The `tcp_info` counters the exporter's pollers track: [`COUNTED`],
+/// and with `--record` those the change log reports when they move.
+pub fn fields(o: &Options) -> Vec<TcpField> {
+    let mut track = COUNTED.to_vec();
+    if o.exporter.record.is_some() {
+        for f in tracked(o) {
+            if !track.contains(&f) {
+                track.push(f);
+            }
+        }
+    }
+    track
+}
+
 /// `sockdiag exporter`: polls, and serves what the last poll found.
 pub fn run(o: &Options) -> Result<(), Failure> {
     let mut o = o.clone();
@@ -340,16 +354,7 @@ impl<'o> Agent<'o> {
                 None => crate::open(o),
             }
         };
-        // The counters' fields, and those the change log reports when
-        // they move.
-        let mut track = COUNTED.to_vec();
-        if o.exporter.record.is_some() {
-            for f in tracked(o) {
-                if !track.contains(&f) {
-                    track.push(f);
-                }
-            }
-        }
+        let track = fields(o);
         let pollers = watched(o, &open, &track)?;
         let groups = groups(o);
         let events = if groups.is_empty() {
